@@ -1,0 +1,69 @@
+// The table of vdd-launcher subcommands.
+import { runMenu } from '../menu/run-menu.ts';
+import type { Command } from './command.ts';
+import { runConfig } from './config-command.ts';
+import { notImplemented } from './not-implemented.ts';
+
+export const defaultCommand = 'menu';
+
+export const commands: readonly Command[] = [
+  {
+    name: 'menu',
+    synopsis: 'menu',
+    summary: 'show the menu of desktops (default)',
+    description: 'Finds the broker, shows its guests and starts the one chosen; returns to the menu when the session ends.',
+    options: [],
+    operands: { min: 0, max: 0 },
+    run: runMenu,
+  },
+  {
+    name: 'list',
+    synopsis: 'list [--json]',
+    summary: "print the broker's guests and their state",
+    description: 'Prints the catalog of the broker in use (or the cached one, marked offline, when no broker answers).',
+    options: ['json'],
+    operands: { min: 0, max: 0 },
+    run: notImplemented('list'),
+  },
+  {
+    name: 'connect',
+    synopsis: 'connect ID [--dry-run] [--json] [--exec]',
+    summary: 'start a session with guest ID without the menu',
+    description: 'Starts the session with guest ID and waits for it to end. --dry-run prints the plan (processes, files, display) instead.',
+    options: ['dry-run', 'json', 'exec'],
+    operands: { min: 1, max: 1 },
+    run: notImplemented('connect'),
+  },
+  {
+    name: 'discover',
+    synopsis: 'discover [--json]',
+    summary: 'look for brokers on every source and print what each found',
+    description: 'Tries every discovery source (flags, kernel command line, DHCP, config, DNS-SD, DNS SRV, XDMCP broadcast) and prints what each found and how long it took.',
+    options: ['json'],
+    operands: { min: 0, max: 0 },
+    run: notImplemented('discover'),
+  },
+  {
+    name: 'config',
+    synopsis: 'config [KEY] [--explain] [--check] [--json]',
+    summary: 'print the effective configuration',
+    description:
+      'Prints KEY=value for every key, or the value of KEY alone. --explain adds the source of each value and the problems found; --check lists only the problems and exits with status 3 if there are any.',
+    options: ['explain', 'check', 'json'],
+    operands: { min: 0, max: 1 },
+    run: runConfig,
+  },
+  {
+    name: 'report',
+    synopsis: 'report [--json]',
+    summary: 'tell whether this PC is fit to be a thin client',
+    description: 'Prints CPU, RAM, network, graphics and firmware with a verdict: fit, fit with limits, or unfit.',
+    options: ['json'],
+    operands: { min: 0, max: 0 },
+    run: notImplemented('report'),
+  },
+];
+
+export function findCommand(name: string): Command | undefined {
+  return commands.find((command) => command.name === name);
+}

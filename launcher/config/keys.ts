@@ -1,0 +1,34 @@
+// The configuration schema: every key the launcher reads, its type, default and meaning.
+import { absolutePath, choice, integer, text, urlList, type ValueType } from './value-types.ts';
+
+type KeySpec<T> = { readonly type: ValueType<T>; readonly default: T; readonly doc: string };
+
+function key<T>(type: ValueType<T>, defaultValue: T, doc: string): KeySpec<T> {
+  return { type, default: defaultValue, doc };
+}
+
+export const configKeys = {
+  broker: key(urlList(), [], 'Brokers to use, in order of preference (failover). Empty: discover them.'),
+  broker_ca: key(absolutePath(), '/etc/vdd/broker-ca.pem', 'CA certificate file that https brokers must be signed by.'),
+  broker_timeout: key(integer(100, 60000, 'milliseconds'), 3000, 'How long one broker request may take.'),
+  cache_dir: key(absolutePath(), '/run/vdd', 'Where the last good catalog is kept.'),
+  discovery_timeout: key(integer(100, 30000, 'milliseconds'), 2000, 'Deadline for finding a broker on all sources.'),
+  default_guest: key(text(128), '', 'Guest id started automatically after menu_timeout. Empty: none.'),
+  menu_timeout: key(integer(0, 3600, 'seconds'), 10, 'Seconds before default_guest starts; every keypress restarts the count. 0: never.'),
+  menu_title: key(text(60), 'VDD thin client', 'Title shown at the top of the menu.'),
+  log_level: key(choice(['error', 'warn', 'info', 'debug']), 'info', 'How much the launcher writes to its log (standard error).'),
+} as const;
+
+export type ConfigKey = keyof typeof configKeys;
+export type ConfigValue<K extends ConfigKey> = (typeof configKeys)[K]['type'] extends ValueType<infer T> ? T : never;
+export type Config = { readonly [K in ConfigKey]: ConfigValue<K> };
+
+export function isConfigKey(name: string): name is ConfigKey {
+  return Object.hasOwn(configKeys, name);
+}
+
+export function defaultConfig(): Config {
+  const config: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(configKeys)) config[name] = spec.default;
+  return config as Config;
+}
