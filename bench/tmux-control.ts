@@ -1,0 +1,89 @@
+// Drives tmux in control mode so a benchmark can start programs in a real pseudo-terminal and
+// time, without polling, when their output shows a given text or when they exit.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+
+export type PaneRun = { readonly output: string; readonly ms: number };
+
+/** Decodes tmux's %output escaping (octal \ooo for control bytes and backslash). */
+function decodeOutput(data: string): string {
+  return data.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+function tmuxQuote(argument: string): string {
+  if (argument.includes("'")) throw new Error(`argument with a single quote cannot be passed to tmux: ${argument}`);
+  return `'${argument}'`;
+}
+
+export class TmuxControl {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly socket = `vdd-bench-${process.pid}`;
+  private listener: ((line: string) => void) | undefined;
+  private readonly replies: ((lines: string[]) => void)[] = [];
+  private reply: string[] | undefined;
+
+  constructor(columns: number, rows: number) {
+    this.child = spawn('tmux', ['-L', this.socket, '-f', '/dev/null', '-C', 'new-session', '-x', String(columns), '-y', String(rows), '-s', 'bench'], {
+      stdio: 'pipe',
+    });
+    createInterface({ input: this.child.stdout }).on('line', (line) => this.onLine(line));
+    this.child.stdin.write(`refresh-client -C ${columns}x${rows}\n`);
+  }
+
+  private onLine(line: string): void {
+    if (line.startsWith('%begin')) this.reply = [];
+    else if ((line.startsWith('%end') || line.startsWith('%error')) && this.reply) {
+      this.replies.shift()?.(this.reply);
+      this.reply = undefined;
+    } else if (this.reply) this.reply.push(line);
+    else this.listener?.(line);
+  }
+
+  command(text: string): Promise<string[]> {
+    return new Promise((resolve) => this.send(text, resolve));
+  }
+
+  /** onReply runs synchronously when the reply arrives, before any later notification. */
+  private send(text: string, onReply: (lines: string[]) => void): void {
+    this.replies.push(onReply);
+    this.child.stdin.write(`${text}\n`);
+  }
+
+  /** Starts argv in a new window with env; resolves when `until` appears in its output, or when it exits. */
+  async run(argv: readonly string[], env: Record<string, string>, until?: string, timeoutMs = 10000): Promise<PaneRun> {
+    await this.command('set-option -g remain-on-exit off');
+    const envArgs = Object.entries(env).map(([name, value]) => `-e ${tmuxQuote(`${name}=${value}`)}`).join(' ');
+    let output = '';
+    let pane = '';
+    let window = '';
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${until ?? 'exit'} within ${timeoutMs} ms; output: ${JSON.stringify(output.slice(-400))}`)), timeoutMs);
+      const finish = () => {
+        clearTimeout(timer);
+        this.listener = undefined;
+        resolve({ output, ms: performance.now() - started });
+      };
+      this.listener = (line) => {
+        const match = /^%output (%\d+) (.*)$/.exec(line);
+        if (match && match[1] === pane) {
+          output += decodeOutput(match[2] ?? '');
+          if (until !== undefined && output.includes(until)) finish();
+        } else if (until === undefined && (line === `%window-close ${window}` || line === `%unlinked-window-close ${window}`)) finish();
+      };
+      const started = performance.now();
+      this.send(`new-window -d -P -F '#{window_id} #{pane_id}' ${envArgs} -- ${argv.map(tmuxQuote).join(' ')}`, (lines) => {
+        [window = '', pane = ''] = (lines[0] ?? '').split(' ');
+      });
+    });
+  }
+
+  async killWindows(): Promise<void> {
+    await this.command('kill-window -a -t bench:0');
+  }
+
+  close(): void {
+    this.child.stdin.end('kill-server\n');
+    this.child.kill();
+  }
+}
