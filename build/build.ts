@@ -1,8 +1,8 @@
 // npm run build: bundles the launcher with esbuild and packages it as a Node single-executable
 // application (dist/vdd-launcher) with a startup snapshot, from the pinned, stripped Node.
-import { chmodSync, copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { blessedPlugin } from './blessed-plugin.ts';
@@ -21,11 +21,13 @@ function step(text: string): void {
   process.stderr.write(`build: ${text}\n`);
 }
 
-export async function bundleLauncher(): Promise<void> {
+export async function bundleLauncher(): Promise<string> {
   step('bundling launcher/entry.ts');
+  mkdirSync(dist, { recursive: true });
+  const outfile = join(mkdtempSync(join(dist, '.bundle-')), 'vdd-launcher.cjs');
   await build({
     entryPoints: [join(root, 'launcher/entry.ts')],
-    outfile: launcherBundle,
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -37,18 +39,19 @@ export async function bundleLauncher(): Promise<void> {
     plugins: [blessedPlugin()],
     logLevel: 'warning',
   });
+  return outfile;
 }
 
-export async function packageExecutable(): Promise<void> {
+export async function packageExecutable(bundle: string): Promise<void> {
   const node = pinnedNodePath();
-  const work = join(dist, '.sea');
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
+  mkdirSync(dist, { recursive: true });
+  // A private work directory and a rename at the end: two builds at once never mix their files.
+  const work = mkdtempSync(join(dist, '.sea-'));
   const blob = join(work, 'sea-prep.blob');
   const seaConfig = join(work, 'sea-config.json');
   writeFileSync(
     seaConfig,
-    JSON.stringify({ main: launcherBundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: true, execArgv: executableArgs }),
+    JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: true, execArgv: executableArgs }),
   );
   step('building the startup snapshot');
   runTool(node, ['--experimental-sea-config', seaConfig]);
@@ -62,13 +65,15 @@ export async function packageExecutable(): Promise<void> {
   step('injecting the application');
   const postject = createRequire(import.meta.url).resolve('postject/dist/cli.js');
   runTool(node, [postject, output, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2']);
-  copyFileSync(output, launcherExecutable);
-  chmodSync(launcherExecutable, 0o755);
+  renameSync(output, launcherExecutable);
   rmSync(work, { recursive: true, force: true });
   step(`wrote ${launcherExecutable} (${(statSync(launcherExecutable).size / 1e6).toFixed(1)} MB)`);
 }
 
 if (import.meta.main) {
-  await bundleLauncher();
-  await packageExecutable();
+  const bundle = await bundleLauncher();
+  await packageExecutable(bundle);
+  mkdirSync(dirname(launcherBundle), { recursive: true });
+  renameSync(bundle, launcherBundle);
+  rmSync(dirname(bundle), { recursive: true, force: true });
 }
