@@ -32,10 +32,15 @@ export class TmuxControl {
   }
 
   private onLine(line: string): void {
-    if (line.startsWith('%begin')) this.reply = [];
-    else if ((line.startsWith('%end') || line.startsWith('%error')) && this.reply) {
-      this.replies.shift()?.(this.reply);
-      this.reply = undefined;
+    const block = /^%(begin|end|error) \d+ \d+ (\d+)$/.exec(line);
+    if (block) {
+      // Flags 0 marks the reply to the command tmux was started with, not one of ours.
+      const ours = block[2] === '1';
+      if (block[1] === 'begin') this.reply = [];
+      else {
+        if (ours && this.reply) this.replies.shift()?.(this.reply);
+        this.reply = undefined;
+      }
     } else if (this.reply) this.reply.push(line);
     else this.listener?.(line);
   }

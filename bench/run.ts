@@ -1,0 +1,47 @@
+// npm run bench: runs every benchmark against the built dist/ and prints one JSON object.
+// Figures only, never pass/fail: targets live in the issues and are compared by people.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchFirstFrame } from './first-frame.ts';
+import { benchLauncherSize } from './launcher-size.ts';
+
+const launcher = fileURLToPath(new URL('../dist/vdd-launcher', import.meta.url));
+
+type Benchmark = { readonly name: string; run(context: { launcher: string; work: string }): Promise<unknown> };
+
+/** Every benchmark, in the order they run. Later issues add theirs here. */
+const benchmarks: readonly Benchmark[] = [
+  {
+    name: 'launcherFirstFrame',
+    run: ({ launcher, work }) => {
+      const config = join(work, 'launcher.conf');
+      writeFileSync(config, '[common]\nmenu_timeout = 0\n');
+      return benchFirstFrame(launcher, config);
+    },
+  },
+  { name: 'launcherSize', run: ({ launcher }) => benchLauncherSize(launcher) },
+];
+
+const only = process.argv.slice(2);
+if (!existsSync(launcher)) {
+  process.stderr.write(`bench: ${launcher} is missing; run npm run build first\n`);
+  process.exit(1);
+}
+const work = mkdtempSync(join(tmpdir(), 'vdd-bench-'));
+const results: Record<string, unknown> = {};
+try {
+  for (const benchmark of benchmarks) {
+    if (only.length > 0 && !only.includes(benchmark.name)) continue;
+    process.stderr.write(`bench: ${benchmark.name}\n`);
+    try {
+      results[benchmark.name] = await benchmark.run({ launcher, work });
+    } catch (error) {
+      results[benchmark.name] = { error: (error as Error).message };
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
