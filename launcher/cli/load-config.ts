@@ -1,14 +1,16 @@
 // Builds the launcher's configuration from the command line, the environment and the files it names.
 import { isIP } from 'node:net';
 import { readIdentity, normaliseMac, type ClientIdentity } from '../config/identity.ts';
-import { defaultCmdlineFile, defaultConfigFile, loadConfig, type LoadedConfig } from '../config/load.ts';
+import { defaultCmdlineFile, defaultConfigFile, defaultDiskConfigFile, loadConfig, type LoadedConfig } from '../config/load.ts';
 import type { Setting } from '../config/source.ts';
 import { UsageError, type ParsedOptions } from './options.ts';
 
 export function loadConfigFromCommandLine(options: ParsedOptions, env: Readonly<Record<string, string | undefined>>): LoadedConfig {
   return loadConfig({
-    configFile: options.config ?? defaultConfigFile,
-    configFileRequired: options.config !== undefined,
+    configFiles: [
+      { path: options.config ?? defaultConfigFile, required: options.config !== undefined },
+      { path: options['disk-config'] ?? defaultDiskConfigFile, required: options['disk-config'] !== undefined },
+    ],
     cmdlineFile: options.cmdline ?? defaultCmdlineFile,
     env,
     flags: flagSettings(options),

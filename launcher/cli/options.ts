@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 
 export const optionSpecs = {
   config: { type: 'string', short: 'c' },
+  'disk-config': { type: 'string' },
   cmdline: { type: 'string' },
   broker: { type: 'string', short: 'b', multiple: true },
   set: { type: 'string', short: 's', multiple: true },
@@ -37,4 +38,4 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
 }
 
 /** Options every command accepts. */
-export const globalOptions: readonly OptionName[] = ['config', 'cmdline', 'broker', 'set', 'mac', 'ip', 'hostname', 'help', 'version'];
+export const globalOptions: readonly OptionName[] = ['config', 'disk-config', 'cmdline', 'broker', 'set', 'mac', 'ip', 'hostname', 'help', 'version'];

@@ -1,5 +1,6 @@
-// Gathers settings from every layer (file sections, kernel command line, environment, flags) and
-// resolves them. Reads: the config file, the kernel command line file, VDD_* variables.
+// Gathers settings from every layer (config files' sections, kernel command line, environment,
+// flags) and resolves them. Reads: the image's config file, the flashed disk's config file, the
+// kernel command line file, VDD_* variables.
 import { ReadError, readBoundedText } from '../io/read-bounded.ts';
 import { parseIni, iniLimits } from './ini.ts';
 import { applicableSections } from './sections.ts';
@@ -9,13 +10,20 @@ import type { ClientIdentity } from './identity.ts';
 import type { ConfigProblem, Setting } from './source.ts';
 
 export const defaultConfigFile = '/etc/vdd/launcher.conf';
+/** Where the initrd mounts the flashed disk's FAT config partition (vdd.conf a refurbisher edits). */
+export const defaultDiskConfigFile = '/run/vdd/disk/vdd.conf';
 export const defaultCmdlineFile = '/proc/cmdline';
 export const envPrefix = 'VDD_';
 
+export type ConfigFile = {
+  readonly path: string;
+  /** A file named on the command line must exist; a default one may be absent. */
+  readonly required: boolean;
+};
+
 export type ConfigInputs = {
-  readonly configFile: string;
-  /** A file named on the command line must exist; the default one may be absent. */
-  readonly configFileRequired: boolean;
+  /** INI files, lowest priority first: the image's launcher.conf, then the flashed disk's vdd.conf. */
+  readonly configFiles: readonly ConfigFile[];
   readonly cmdlineFile: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly flags: readonly Setting[];
@@ -37,14 +45,15 @@ export function loadConfig(inputs: ConfigInputs): LoadedConfig {
   const sections: SectionUse[] = [];
   const settings: Setting[] = [];
 
-  const configText = readLayerFile(inputs.configFile, iniLimits.maxBytes, !inputs.configFileRequired, 'config', files, problems);
-  if (configText !== undefined) {
-    const document = parseIni(configText);
-    for (const problem of document.problems) problems.push({ source: { kind: 'file', path: inputs.configFile, line: problem.line }, message: problem.message });
+  for (const file of inputs.configFiles) {
+    const text = readLayerFile(file.path, iniLimits.maxBytes, !file.required, 'config', files, problems);
+    if (text === undefined) continue;
+    const document = parseIni(text);
+    for (const problem of document.problems) problems.push({ source: { kind: 'file', path: file.path, line: problem.line }, message: problem.message });
     for (const section of applicableSections(document.sections, inputs.identity)) {
-      sections.push({ path: inputs.configFile, section: section.name, line: section.line });
+      sections.push({ path: file.path, section: section.name, line: section.line });
       for (const entry of section.entries) {
-        settings.push({ key: entry.key, name: entry.key, value: entry.value, source: { kind: 'file', path: inputs.configFile, line: entry.line, section: section.name } });
+        settings.push({ key: entry.key, name: entry.key, value: entry.value, source: { kind: 'file', path: file.path, line: entry.line, section: section.name } });
       }
     }
   }

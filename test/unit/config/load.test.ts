@@ -16,8 +16,7 @@ function write(name: string, text: string): string {
 
 function inputs(overrides: Partial<ConfigInputs>): ConfigInputs {
   return {
-    configFile: join(dir, 'absent.conf'),
-    configFileRequired: false,
+    configFiles: [{ path: join(dir, 'absent.conf'), required: false }],
     cmdlineFile: join(dir, 'absent-cmdline'),
     env: {},
     flags: [],
@@ -36,7 +35,7 @@ describe('loadConfig layering', () => {
   it('defaults < file [common] < matching sections < kernel cmdline < environment < flags', () => {
     const loaded = loadConfig(
       inputs({
-        configFile,
+        configFiles: [{ path: configFile, required: false }],
         cmdlineFile,
         env: { VDD_BROKER: 'http://env1/,http://env2/', PATH: '/bin' },
         flags: [{ key: 'menu_title', name: 'menu_title', value: 'Flag', source: { kind: 'flag', flag: '--set' } }],
@@ -51,14 +50,14 @@ describe('loadConfig layering', () => {
   });
 
   it('a section for another client changes nothing', () => {
-    const loaded = loadConfig(inputs({ configFile, identity: { macs: ['00:00:5e:00:00:01'], ips: ['192.0.2.9'], hostname: 'office-3' } }));
+    const loaded = loadConfig(inputs({ configFiles: [{ path: configFile, required: false }], identity: { macs: ['00:00:5e:00:00:01'], ips: ['192.0.2.9'], hostname: 'office-3' } }));
     expect(loaded.config).toMatchObject({ menu_timeout: 1, menu_title: 'Office' });
   });
 
   it('reports bad syntax, unknown keys and bad values with file, line and key, keeping lower values', () => {
     const bad = write('bad.conf', '[common]\nmenu_timeout = 4\nnot a setting\ncolour = blue\n[lab-*]\nmenu_timeout = -1\n');
     const cmdline = write('bad-cmdline', 'vdd.menu_timeout=forever vdd.nosuch=1 vdd.broker\n');
-    const loaded = loadConfig(inputs({ configFile: bad, cmdlineFile: cmdline, env: { VDD_LOG_LEVEL: 'chatty' } }));
+    const loaded = loadConfig(inputs({ configFiles: [{ path: bad, required: false }], cmdlineFile: cmdline, env: { VDD_LOG_LEVEL: 'chatty' } }));
     expect(loaded.config.menu_timeout).toBe(4);
     expect(loaded.config.log_level).toBe('info');
     expect(loaded.problems.map(formatProblem)).toEqual([
@@ -72,10 +71,17 @@ describe('loadConfig layering', () => {
     ]);
   });
 
+  it("the flashed disk's vdd.conf overrides the image's launcher.conf, section by section", () => {
+    const disk = write('vdd.conf', '[common]\nmenu_title = Refurbished\n[office-*]\nmenu_timeout = 30\n');
+    const loaded = loadConfig(inputs({ configFiles: [{ path: configFile, required: false }, { path: disk, required: false }] }));
+    expect(loaded.config).toMatchObject({ menu_title: 'Refurbished', menu_timeout: 2 });
+    expect(loaded.origins.menu_title).toEqual({ kind: 'file', path: disk, line: 2, section: 'common' });
+  });
+
   it('an absent default config file is fine; an absent file named with --config is a problem', () => {
     expect(loadConfig(inputs({})).problems).toEqual([]);
     const missing = join(dir, 'missing.conf');
-    const loaded = loadConfig(inputs({ configFile: missing, configFileRequired: true }));
+    const loaded = loadConfig(inputs({ configFiles: [{ path: missing, required: true }] }));
     expect(loaded.problems.map(formatProblem)).toEqual([`${missing}: cannot read: no such file; its settings are not used`]);
     expect(loaded.files).toContainEqual({ path: missing, role: 'config', status: 'unreadable' });
   });
@@ -83,9 +89,9 @@ describe('loadConfig layering', () => {
   it('a directory or an oversized file is refused with the reason', () => {
     const folder = join(dir, 'folder.conf');
     mkdirSync(folder);
-    expect(loadConfig(inputs({ configFile: folder })).problems.map(formatProblem)).toEqual([`${folder}: cannot read: is a directory; its settings are not used`]);
+    expect(loadConfig(inputs({ configFiles: [{ path: folder, required: false }] })).problems.map(formatProblem)).toEqual([`${folder}: cannot read: is a directory; its settings are not used`]);
     const huge = write('huge.conf', `# ${'x'.repeat(300 * 1024)}\n`);
-    expect(loadConfig(inputs({ configFile: huge })).problems.map(formatProblem)).toEqual([`${huge}: cannot read: larger than 262144 bytes; its settings are not used`]);
+    expect(loadConfig(inputs({ configFiles: [{ path: huge, required: false }] })).problems.map(formatProblem)).toEqual([`${huge}: cannot read: larger than 262144 bytes; its settings are not used`]);
     const longCmdline = write('long-cmdline', `vdd.menu_timeout=1 ${'x'.repeat(5000)}`);
     const loaded = loadConfig(inputs({ cmdlineFile: longCmdline }));
     expect(loaded.config.menu_timeout).toBe(10);
