@@ -1,6 +1,6 @@
 // Drives tmux in control mode so a benchmark can start programs in a real pseudo-terminal and
 // time, without polling, when their output shows a given text or when they exit.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 
@@ -88,7 +88,8 @@ export class TmuxControl {
   }
 
   close(): void {
-    this.child.stdin.end('kill-server\n');
+    // Synchronously, so no tmux server outlives the benchmark even when it failed.
+    spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
     this.child.kill();
   }
 }

@@ -48,6 +48,7 @@ async function dispatch(line: CommandLine, io: Io): Promise<number> {
     line,
     stdout: io.stdout,
     stderr: io.stderr,
+    env: io.env,
     config: () => (loaded ??= loadConfigFromCommandLine(options, io.env)),
   };
   return command.run(context);

@@ -8,6 +8,7 @@ export type CommandContext = {
   readonly line: CommandLine;
   readonly stdout: Output;
   readonly stderr: Output;
+  readonly env: Readonly<Record<string, string | undefined>>;
   /** Loads (once) and returns the configuration; problems are the caller's to show. */
   config(): LoadedConfig;
 };

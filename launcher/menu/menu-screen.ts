@@ -1,40 +1,138 @@
-// The menu's screen layout: title bar, guest list, status line and key help. Reads: menu_title.
+// Draws a MenuState with blessed: title, column header, the visible window of guest rows,
+// broker line, prompt line, key help and the overlay. Plain text only (no tags, no line
+// drawing), so it reads the same on TERM=linux, vt100, xterm and a serial console.
 import blessed from 'blessed';
-import { stripControls } from '../text/terminal-safe.ts';
+import { guestRow, headerRow } from './guest-columns.ts';
+import { powerChoices, selectedIndex, visibleGuests, type MenuState, type Overlay } from './menu-state.ts';
 
-export type MenuScreen = {
-  readonly screen: blessed.Widgets.Screen;
-  setStatus(text: string): void;
-  setGuests(lines: readonly string[]): void;
+export const keyHelp = 'Enter connect  1-9 pick  / filter  R refresh  I info  P power';
+
+export type MenuContext = {
+  readonly title: string;
+  /** Lines of the info screen (I), built by the controller from what it knows. */
+  infoLines(): readonly string[];
 };
 
-export const keyHelp = 'Enter connect  / filter  R refresh  I info  P power';
+/** Rows that are not guest rows: title, header, broker line, prompt line, key help. */
+const chromeRows = 5;
 
-export function createMenuScreen(title: string): MenuScreen {
-  const screen = blessed.screen({ smartCSR: true, warnings: false, autoPadding: true, title: 'vdd-launcher' });
-  blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: false, content: ` ${stripControls(title)}`, style: { inverse: true } });
-  const list = blessed.list({
-    parent: screen,
-    top: 1,
-    left: 0,
-    width: '100%',
-    height: '100%-3',
-    border: { type: 'line' },
-    keys: true,
-    tags: false,
-    style: { selected: { inverse: true } },
-    items: [],
-  });
-  const status = blessed.box({ parent: screen, bottom: 1, left: 0, width: '100%', height: 1, tags: false, content: '' });
-  blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: false, content: ` ${keyHelp}`, style: { inverse: true } });
-  list.focus();
-  return {
-    screen,
-    setStatus(text) {
-      status.setContent(` ${stripControls(text)}`);
-    },
-    setGuests(lines) {
-      list.setItems(lines.map(stripControls));
-    },
-  };
+export class MenuScreen {
+  readonly screen: blessed.Widgets.Screen;
+  private readonly title: blessed.Widgets.BoxElement;
+  private readonly header: blessed.Widgets.BoxElement;
+  private readonly brokerLine: blessed.Widgets.BoxElement;
+  private readonly promptLine: blessed.Widgets.BoxElement;
+  private readonly overlay: blessed.Widgets.BoxElement;
+  private rows: blessed.Widgets.BoxElement[] = [];
+  private top = 0;
+  private readonly ellipsis: string;
+  private readonly color: boolean;
+
+  constructor(screen: blessed.Widgets.Screen) {
+    this.screen = screen;
+    const { tput } = screen.program as unknown as { tput: { unicode?: boolean; colors?: number } };
+    this.ellipsis = tput.unicode ? '…' : '~';
+    this.color = (tput.colors ?? 0) >= 8;
+    const line = (options: blessed.Widgets.BoxOptions) => blessed.box({ parent: screen, left: 0, width: '100%', height: 1, tags: false, ...options });
+    this.title = line({ top: 0, style: { inverse: true } });
+    this.header = line({ top: 1, style: { bold: true } });
+    this.brokerLine = line({ bottom: 2 });
+    this.promptLine = line({ bottom: 1 });
+    line({ bottom: 0, content: ` ${keyHelp}`, style: { inverse: true } });
+    this.overlay = blessed.box({ parent: screen, top: 'center', left: 'center', width: '80%', height: 'shrink', padding: 1, tags: false, hidden: true, style: { inverse: true } });
+    screen.on('resize', () => (this.rows = this.resizeRows()));
+    this.rows = this.resizeRows();
+  }
+
+  /** Guest rows on screen, for PgUp/PgDn. */
+  get pageSize(): number {
+    return this.rows.length;
+  }
+
+  private resizeRows(): blessed.Widgets.BoxElement[] {
+    for (const row of this.rows) row.destroy();
+    const count = Math.max(1, (this.screen.height as number) - chromeRows);
+    return Array.from({ length: count }, (_, i) => blessed.box({ parent: this.screen, top: 2 + i, left: 0, width: '100%', height: 1, tags: false }));
+  }
+
+  render(state: MenuState, context: MenuContext): void {
+    const columns = this.screen.width as number;
+    const offline = state.status !== undefined && !state.status.online;
+    this.title.setContent(` ${context.title}`);
+    this.header.setContent(headerRow(columns));
+    this.renderRows(state, columns, offline);
+    this.renderBrokerLine(state, offline);
+    this.promptLine.setContent(` ${promptText(state)}`);
+    this.renderOverlay(state.overlay, context);
+    this.screen.render();
+  }
+
+  private renderRows(state: MenuState, columns: number, offline: boolean): void {
+    const guests = visibleGuests(state);
+    const selected = selectedIndex(state);
+    const height = this.rows.length;
+    if (selected < this.top) this.top = selected;
+    if (selected >= this.top + height) this.top = selected - height + 1;
+    this.top = Math.max(0, Math.min(this.top, Math.max(0, guests.length - height)));
+    this.rows.forEach((row, i) => {
+      const index = this.top + i;
+      const guest = guests[index];
+      row.setContent(guest ? guestRow(guest, index + 1, columns, offline, this.ellipsis) : i === 0 ? `  ${emptyText(state)}` : '');
+      row.style.inverse = guest !== undefined && index === selected;
+    });
+  }
+
+  private renderBrokerLine(state: MenuState, offline: boolean): void {
+    const status = state.status;
+    let text = 'Looking for the VDD broker...';
+    if (status && offline) {
+      const seconds = status.retryAt === undefined ? undefined : Math.max(0, Math.ceil((status.retryAt - Date.now()) / 1000));
+      const retry = seconds === undefined ? '' : ` Trying again in ${seconds} s.`;
+      text = `OFFLINE: ${status.error ?? 'no broker answers'}. Showing the last known list.${retry}`;
+    } else if (status?.broker) text = `Broker: ${status.broker}`;
+    this.brokerLine.setContent(` ${text}`);
+    this.brokerLine.style.inverse = offline && !this.color;
+    this.brokerLine.style.bg = offline && this.color ? 'red' : 'default';
+    this.brokerLine.style.fg = offline && this.color ? 'white' : 'default';
+  }
+
+  private renderOverlay(overlay: Overlay | undefined, context: MenuContext): void {
+    if (overlay === undefined) {
+      this.overlay.hide();
+      return;
+    }
+    this.overlay.setContent(overlayLines(overlay, context).join('\n'));
+    this.overlay.show();
+    this.overlay.setFront();
+  }
+}
+
+function overlayLines(overlay: Overlay, context: MenuContext): readonly string[] {
+  switch (overlay.kind) {
+    case 'info':
+      return [...context.infoLines(), '', 'Press Enter to go back.'];
+    case 'power':
+      return ['Power', '', ...powerChoices.map((choice, i) => `${i === overlay.index ? '>' : ' '} ${choice.label}`), '', 'Up/Down choose, Enter confirms, Esc goes back.'];
+    case 'message':
+      return [overlay.title, '', overlay.text, '', 'Press Enter to go back to the list.'];
+    case 'session':
+      return [overlay.text];
+  }
+}
+
+function emptyText(state: MenuState): string {
+  if (state.filter !== '') return `No desktop matches "${state.filter}".`;
+  if (state.status === undefined) return 'Looking for desktops...';
+  if (!state.status.online) return 'No list of desktops yet: the broker cannot be reached.';
+  return 'The broker offers no desktops right now. Press R to look again.';
+}
+
+function promptText(state: MenuState): string {
+  if (state.filtering) return `Filter: ${state.filter}_   (Enter keeps it, Esc clears it)`;
+  if (state.filter !== '') return `Filter: ${state.filter}   (/ changes it, Esc clears it)`;
+  if (state.countdown !== undefined) {
+    const guest = state.guests.find((g) => g.id === state.defaultGuest);
+    return `Starting ${guest?.name ?? state.defaultGuest} in ${state.countdown} s. Any key waits longer; Enter starts the selected desktop.`;
+  }
+  return '';
 }

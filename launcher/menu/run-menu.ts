@@ -1,18 +1,29 @@
-// vdd-launcher menu: shows the menu until the user leaves it. Reads: menu_title.
+// vdd-launcher menu: the default screen. Reads: menu_title, default_guest, menu_timeout.
+import blessed from 'blessed';
 import type { CommandContext } from '../cli/command.ts';
-import { exitCodes } from '../cli/exit-codes.ts';
-import { createMenuScreen } from './menu-screen.ts';
+import { requestPower } from '../system/power.ts';
+import { createCatalogFeed } from './catalog-feed.ts';
+import { infoLines } from './info-lines.ts';
+import { MenuController } from './menu-controller.ts';
+import { initialMenuState } from './menu-state.ts';
+import { startSession } from './start-session.ts';
 
-export async function runMenu({ config }: CommandContext): Promise<number> {
+export async function runMenu({ config, env }: CommandContext): Promise<number> {
   const loaded = config();
-  const menu = createMenuScreen(loaded.config.menu_title);
-  menu.setStatus(
-    loaded.problems.length > 0
-      ? `${loaded.problems.length} configuration problem(s): run vdd-launcher config --check`
-      : 'Looking for the VDD broker…',
-  );
-  menu.screen.render();
-  await new Promise<void>((resolve) => menu.screen.key(['q', 'C-c'], () => resolve()));
-  menu.screen.destroy();
-  return exitCodes.ok;
+  const screen = blessed.screen({ smartCSR: true, warnings: false, title: 'vdd-launcher', fullUnicode: false });
+  const feed = createCatalogFeed(loaded, env);
+  const controller = new MenuController(screen, initialMenuState({ defaultGuest: loaded.config.default_guest, timeout: loaded.config.menu_timeout }), {
+    feed,
+    startSession: (guest, started) => startSession(guest, loaded, env, started),
+    power: (action) => requestPower(action, env),
+    context: { title: loaded.config.menu_title, infoLines: () => infoLines(loaded, feed) },
+  });
+  // The launcher only leaves when it is told to stop (init starts it again); never to a shell.
+  for (const signal of ['SIGINT', 'SIGQUIT', 'SIGTSTP'] as const) process.on(signal, () => {});
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    for (const stop of ['SIGTERM', 'SIGHUP'] as const) process.once(stop, () => resolve(stop));
+  });
+  controller.stop();
+  screen.destroy();
+  return signal === 'SIGTERM' ? 0 : 129;
 }

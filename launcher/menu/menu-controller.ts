@@ -1,0 +1,112 @@
+// Runs the menu: feeds keys, catalog updates and clock ticks through update(), redraws, and
+// carries out the effects (connect, refresh, power). Never hands the terminal to a shell:
+// Ctrl-C, Ctrl-Z and Ctrl-\ are plain keys here and do nothing.
+import type blessed from 'blessed';
+import type { PowerAction, PowerResult } from '../system/power.ts';
+import { MenuScreen, type MenuContext } from './menu-screen.ts';
+import { update, type MenuEffect, type MenuEvent, type MenuState } from './menu-state.ts';
+import type { CatalogFeed, SessionStarter } from './ports.ts';
+
+export type MenuDependencies = {
+  readonly feed: CatalogFeed;
+  readonly startSession: SessionStarter;
+  readonly power: (action: PowerAction) => Promise<PowerResult>;
+  readonly context: MenuContext;
+};
+
+const namedKeys: Record<string, string> = {
+  up: 'up',
+  down: 'down',
+  pageup: 'pageup',
+  pagedown: 'pagedown',
+  home: 'home',
+  end: 'end',
+  enter: 'enter',
+  return: 'enter',
+  escape: 'escape',
+  backspace: 'backspace',
+};
+
+/** Maps a blessed keypress to the menu's key names; undefined for keys the menu ignores. */
+export function menuKey(ch: string | undefined, key: { name?: string; ctrl?: boolean; meta?: boolean; full?: string }): string | undefined {
+  if (key.ctrl || key.meta) return undefined;
+  const named = key.name === undefined ? undefined : namedKeys[key.name];
+  if (named) return named;
+  if (ch !== undefined && [...ch].length === 1 && !/[\u0000-\u001f\u007f-\u009f]/.test(ch)) return ch;
+  return undefined;
+}
+
+export class MenuController {
+  private state: MenuState;
+  private readonly view: MenuScreen;
+  private readonly deps: MenuDependencies;
+  private busy = false;
+  private readonly ticker: NodeJS.Timeout;
+
+  constructor(screen: blessed.Widgets.Screen, initial: MenuState, deps: MenuDependencies) {
+    this.view = new MenuScreen(screen);
+    this.deps = deps;
+    const cached = deps.feed.cached();
+    this.state = cached ? update(initial, { type: 'catalog', ...cached }).state : initial;
+    this.view.render(this.state, deps.context);
+    screen.on('keypress', (ch: string | undefined, key: { name?: string; ctrl?: boolean; meta?: boolean }) => {
+      const name = menuKey(ch, key);
+      if (name !== undefined) this.dispatch({ type: 'key', key: name, pageSize: this.view.pageSize });
+    });
+    screen.on('resize', () => this.view.render(this.state, deps.context));
+    deps.feed.start((snapshot) => this.dispatch({ type: 'catalog', ...snapshot }));
+    this.ticker = setInterval(() => this.dispatch({ type: 'tick' }), 1000);
+  }
+
+  get current(): MenuState {
+    return this.state;
+  }
+
+  stop(): void {
+    clearInterval(this.ticker);
+    this.deps.feed.stop();
+  }
+
+  private dispatch(event: MenuEvent): void {
+    const result = update(this.state, event);
+    this.state = result.state;
+    this.view.render(this.state, this.deps.context);
+    for (const effect of result.effects) void this.carryOut(effect);
+  }
+
+  private async carryOut(effect: MenuEffect): Promise<void> {
+    switch (effect.type) {
+      case 'refresh':
+        this.deps.feed.refresh();
+        return;
+      case 'power':
+        try {
+          await this.deps.power(effect.action);
+        } catch (error) {
+          this.dispatch({ type: 'session-ended', problem: { title: 'The computer could not be restarted or turned off', text: (error as Error).message } });
+        }
+        return;
+      case 'connect':
+        await this.connect(effect.guestId);
+    }
+  }
+
+  private async connect(guestId: string): Promise<void> {
+    const guest = this.state.guests.find((g) => g.id === guestId);
+    if (this.busy) return;
+    if (!guest) {
+      this.dispatch({ type: 'session-ended', problem: { title: 'Desktop not found', text: `The broker no longer offers "${guestId}". Choose another desktop.` } });
+      return;
+    }
+    this.busy = true;
+    this.dispatch({ type: 'session-started', guestId, text: `Connecting to ${guest.name}...` });
+    try {
+      const outcome = await this.deps.startSession(guest, (text) => this.dispatch({ type: 'session-started', guestId, text }));
+      this.dispatch({ type: 'session-ended', ...(outcome.problem ? { problem: outcome.problem } : {}) });
+    } catch (error) {
+      this.dispatch({ type: 'session-ended', problem: { title: `${guest.name} could not be started`, text: (error as Error).message } });
+    } finally {
+      this.busy = false;
+    }
+  }
+}

@@ -1,0 +1,199 @@
+// The menu as pure data: which guests are listed, the filter, the cursor, the auto-connect
+// countdown and the open overlay; update() maps an event to the next state and the effects the
+// controller must carry out. No I/O here, so every key path is unit-tested.
+import type { Guest } from '../broker/catalog-schema.ts';
+import type { PowerAction } from '../system/power.ts';
+
+export type CatalogStatus = {
+  readonly online: boolean;
+  /** The broker the list came from. */
+  readonly broker?: string;
+  /** Why the broker could not be reached, when offline. */
+  readonly error?: string;
+  /** When the next retry happens (ms since the epoch), when offline. */
+  readonly retryAt?: number;
+};
+export const powerChoices: readonly { readonly action: PowerAction | 'cancel'; readonly label: string }[] = [
+  { action: 'reboot', label: 'Restart this computer' },
+  { action: 'poweroff', label: 'Turn this computer off' },
+  { action: 'cancel', label: 'Back to the list' },
+];
+
+export type Overlay =
+  | { readonly kind: 'info' }
+  | { readonly kind: 'power'; readonly index: number }
+  | { readonly kind: 'message'; readonly title: string; readonly text: string }
+  | { readonly kind: 'session'; readonly guestId: string; readonly text: string };
+
+export type MenuState = {
+  readonly guests: readonly Guest[];
+  readonly status: CatalogStatus | undefined;
+  readonly filter: string;
+  readonly filtering: boolean;
+  readonly selectedId: string | undefined;
+  /** Auto-connect: seconds left before defaultGuest starts; undefined when off. */
+  readonly countdown: number | undefined;
+  readonly defaultGuest: string | undefined;
+  readonly timeout: number;
+  readonly overlay: Overlay | undefined;
+};
+
+export type MenuEvent =
+  | { readonly type: 'key'; readonly key: string; readonly pageSize?: number }
+  | { readonly type: 'catalog'; readonly guests: readonly Guest[]; readonly status: CatalogStatus }
+  | { readonly type: 'tick' }
+  | { readonly type: 'session-started'; readonly guestId: string; readonly text: string }
+  | { readonly type: 'session-ended'; readonly problem?: { readonly title: string; readonly text: string } };
+
+export type MenuEffect =
+  | { readonly type: 'connect'; readonly guestId: string }
+  | { readonly type: 'refresh' }
+  | { readonly type: 'power'; readonly action: PowerAction };
+
+export function initialMenuState(options: { defaultGuest: string; timeout: number }): MenuState {
+  const defaultGuest = options.defaultGuest === '' ? undefined : options.defaultGuest;
+  return {
+    guests: [],
+    status: undefined,
+    filter: '',
+    filtering: false,
+    selectedId: defaultGuest,
+    countdown: undefined,
+    defaultGuest,
+    timeout: options.timeout,
+    overlay: undefined,
+  };
+}
+
+/** The guests the filter lets through, in catalog order. */
+export function visibleGuests(state: MenuState): readonly Guest[] {
+  if (state.filter === '') return state.guests;
+  const needle = state.filter.toLowerCase();
+  return state.guests.filter((guest) => `${guest.name}\u0000${guest.os}\u0000${guest.id}`.toLowerCase().includes(needle));
+}
+
+/** Index of the cursor among the visible guests (the first one when the selected guest is filtered out). */
+export function selectedIndex(state: MenuState): number {
+  const index = visibleGuests(state).findIndex((guest) => guest.id === state.selectedId);
+  return index === -1 ? 0 : index;
+}
+
+type Result = { readonly state: MenuState; readonly effects: readonly MenuEffect[] };
+
+export function update(state: MenuState, event: MenuEvent): Result {
+  switch (event.type) {
+    case 'catalog':
+      return { state: withCountdown({ ...state, guests: event.guests, status: event.status }), effects: [] };
+    case 'tick':
+      return tick(state);
+    case 'session-started':
+      return { state: { ...state, countdown: undefined, overlay: { kind: 'session', guestId: event.guestId, text: event.text } }, effects: [] };
+    case 'session-ended':
+      return {
+        state: { ...state, overlay: event.problem ? { kind: 'message', ...event.problem } : undefined },
+        effects: [],
+      };
+    case 'key':
+      return onKey(state, event.key, event.pageSize ?? 10);
+  }
+}
+
+/** Starts the countdown once the default guest is listed (only once: after that, keys restart it). */
+function withCountdown(state: MenuState): MenuState {
+  if (state.countdown !== undefined || state.defaultGuest === undefined || state.timeout <= 0) return state;
+  if (!state.guests.some((guest) => guest.id === state.defaultGuest)) return state;
+  return { ...state, countdown: state.timeout };
+}
+
+function tick(state: MenuState): Result {
+  if (state.countdown === undefined || state.overlay !== undefined) return { state, effects: [] };
+  if (state.countdown > 1) return { state: { ...state, countdown: state.countdown - 1 }, effects: [] };
+  const guestId = state.defaultGuest;
+  const next = { ...state, countdown: undefined, defaultGuest: undefined };
+  return guestId === undefined ? { state: next, effects: [] } : { state: next, effects: [{ type: 'connect', guestId }] };
+}
+
+function onKey(state: MenuState, key: string, pageSize: number): Result {
+  // Every keypress restarts the auto-connect countdown.
+  const restarted = state.countdown === undefined ? state : { ...state, countdown: state.timeout };
+  const overlay = restarted.overlay;
+  if (overlay?.kind === 'session') return { state, effects: [] };
+  if (overlay?.kind === 'info' || overlay?.kind === 'message') {
+    return { state: ['enter', 'escape', 'i', 'q', 'space'].includes(key) ? { ...restarted, overlay: undefined } : restarted, effects: [] };
+  }
+  if (overlay?.kind === 'power') return onPowerKey(restarted, overlay.index, key);
+  if (restarted.filtering) return onFilterKey(restarted, key, pageSize);
+  return onListKey(restarted, key, pageSize);
+}
+
+function onPowerKey(state: MenuState, index: number, key: string): Result {
+  const last = powerChoices.length - 1;
+  if (key === 'up') return { state: { ...state, overlay: { kind: 'power', index: Math.max(0, index - 1) } }, effects: [] };
+  if (key === 'down') return { state: { ...state, overlay: { kind: 'power', index: Math.min(last, index + 1) } }, effects: [] };
+  if (key === 'escape' || key === 'p') return { state: { ...state, overlay: undefined }, effects: [] };
+  if (key !== 'enter') return { state, effects: [] };
+  const choice = powerChoices[index]?.action ?? 'cancel';
+  const closed = { ...state, overlay: undefined };
+  return choice === 'cancel' ? { state: closed, effects: [] } : { state: closed, effects: [{ type: 'power', action: choice }] };
+}
+
+function onFilterKey(state: MenuState, key: string, pageSize: number): Result {
+  if (key === 'escape') return { state: { ...state, filtering: false, filter: '' }, effects: [] };
+  if (key === 'enter') return { state: { ...state, filtering: false }, effects: [] };
+  if (key === 'backspace') return { state: { ...state, filter: state.filter.slice(0, -1) }, effects: [] };
+  if (isPrintable(key)) return { state: { ...state, filter: (state.filter + key).slice(0, 64) }, effects: [] };
+  return moveCursor(state, key, pageSize) ?? { state, effects: [] };
+}
+
+function onListKey(state: MenuState, key: string, pageSize: number): Result {
+  const moved = moveCursor(state, key, pageSize);
+  if (moved) return moved;
+  const visible = visibleGuests(state);
+  switch (key.toLowerCase()) {
+    case 'enter': {
+      const guest = visible[selectedIndex(state)];
+      return guest ? connect(state, guest.id) : { state, effects: [] };
+    }
+    case '/':
+      return { state: { ...state, filtering: true }, effects: [] };
+    case 'escape':
+      return { state: { ...state, filter: '' }, effects: [] };
+    case 'r':
+      return { state, effects: [{ type: 'refresh' }] };
+    case 'i':
+      return { state: { ...state, overlay: { kind: 'info' } }, effects: [] };
+    case 'p':
+      return { state: { ...state, overlay: { kind: 'power', index: powerChoices.length - 1 } }, effects: [] };
+  }
+  if (/^[1-9]$/.test(key)) {
+    const guest = visible[Number(key) - 1];
+    return guest ? connect({ ...state, selectedId: guest.id }, guest.id) : { state, effects: [] };
+  }
+  return { state, effects: [] };
+}
+
+function connect(state: MenuState, guestId: string): Result {
+  return { state: { ...state, selectedId: guestId, countdown: undefined, defaultGuest: undefined }, effects: [{ type: 'connect', guestId }] };
+}
+
+function moveCursor(state: MenuState, key: string, pageSize: number): Result | undefined {
+  const visible = visibleGuests(state);
+  if (visible.length === 0) return undefined;
+  const current = selectedIndex(state);
+  const last = visible.length - 1;
+  const target: Record<string, number> = {
+    up: current - 1,
+    down: current + 1,
+    pageup: current - pageSize,
+    pagedown: current + pageSize,
+    home: 0,
+    end: last,
+  };
+  const index = target[key];
+  if (index === undefined) return undefined;
+  return { state: { ...state, selectedId: visible[Math.max(0, Math.min(last, index))]?.id }, effects: [] };
+}
+
+function isPrintable(key: string): boolean {
+  return [...key].length === 1 && !/[\u0000-\u001f\u007f-\u009f]/.test(key);
+}
