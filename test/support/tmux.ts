@@ -1,0 +1,73 @@
+// A real terminal for menu tests: a tmux session of a given size and TERM running argv, with
+// send-keys and capture-pane, removed after the test file.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll } from 'vitest';
+import { waitFor } from './children.ts';
+
+let counter = 0;
+
+export class TmuxTerminal {
+  private readonly socket = `vdd-test-${process.pid}-${++counter}`;
+
+  constructor(argv: readonly string[], options: { columns?: number; rows?: number; term?: string; env?: Record<string, string> } = {}) {
+    const env = { TERM: options.term ?? 'xterm', ...options.env };
+    const envArgs = Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
+    this.tmux('-f', '/dev/null', 'new-session', '-d', '-x', String(options.columns ?? 80), '-y', String(options.rows ?? 25), ...envArgs, '--', ...argv);
+    this.tmux('set-option', '-g', 'remain-on-exit', 'on');
+  }
+
+  private tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+  }
+
+  /** The screen as text lines. */
+  screen(): string {
+    return this.tmux('capture-pane', '-p');
+  }
+
+  /** Keys in tmux send-keys names (Enter, Up, C-c, Escape...) or literal text with literal: true. */
+  send(keys: readonly string[] | string, literal = false): void {
+    this.tmux('send-keys', ...(literal ? ['-l'] : []), ...(typeof keys === 'string' ? [keys] : keys));
+  }
+
+  async waitForText(text: string | RegExp, timeoutMs = 10_000): Promise<string> {
+    let last = '';
+    try {
+      return await waitFor(
+        `${String(text)} on screen`,
+        () => {
+          last = this.screen();
+          return (typeof text === 'string' ? last.includes(text) : text.test(last)) ? last : undefined;
+        },
+        { timeoutMs },
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; screen was:\n${last}`);
+    }
+  }
+
+  /** The PID of the program in the pane. */
+  pid(): number {
+    return Number(this.tmux('display-message', '-p', '#{pane_pid}').trim());
+  }
+
+  /** Whether the program in the pane has exited. */
+  dead(): boolean {
+    return this.tmux('display-message', '-p', '#{pane_dead}').trim() === '1';
+  }
+
+  close(): void {
+    spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
+  }
+}
+
+/** Terminals closed after the test file. */
+export function useTerminals(): (argv: readonly string[], options?: ConstructorParameters<typeof TmuxTerminal>[1]) => TmuxTerminal {
+  const terminals: TmuxTerminal[] = [];
+  afterAll(() => terminals.forEach((terminal) => terminal.close()));
+  return (argv, options) => {
+    const terminal = new TmuxTerminal(argv, options);
+    terminals.push(terminal);
+    return terminal;
+  };
+}
