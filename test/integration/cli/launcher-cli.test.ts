@@ -1,6 +1,6 @@
 // The built single executable, run as a user would: help, version, config layering and errors.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,8 @@ beforeAll(() => {
 
 describe('vdd-launcher (single executable)', () => {
   it('runs without any Node on PATH and prints its version', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'vdd-empty-path-'));
+    const empty = join(dir, 'empty-path');
+    mkdirSync(empty);
     const result = runLauncher(['--version'], { PATH: empty });
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^vdd-launcher \d+\.\d+\.\d+ \(node 24\.\d+\.\d+\)\n$/);
@@ -120,10 +121,5 @@ describe('vdd-launcher (single executable)', () => {
 });
 
 function runLauncherFile(): string {
-  return execFileSyncText('file', ['-b', launcherPath]);
-}
-
-import { execFileSync } from 'node:child_process';
-function execFileSyncText(command: string, args: string[]): string {
-  return execFileSync(command, args, { encoding: 'utf8' });
+  return execFileSync('file', ['-b', launcherPath], { encoding: 'utf8' });
 }
