@@ -1,6 +1,7 @@
 // Process entry of the launcher, also when built into a single executable with a startup snapshot:
 // everything above main() is evaluated at build time, main() runs at start.
 import { startupSnapshot } from 'node:v8';
+import { exitCodes } from './cli/exit-codes.ts';
 import { main } from './main.ts';
 
 function start(): void {
@@ -11,7 +12,7 @@ function start(): void {
     },
     (error: unknown) => {
       process.stderr.write(`vdd-launcher: internal error: ${String(error)}\n`);
-      process.exitCode = 70;
+      process.exitCode = exitCodes.internal;
     },
   );
 }

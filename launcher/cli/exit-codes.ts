@@ -8,6 +8,7 @@ export const exitCodes = {
   noSuchGuest: 5,
   sessionFailed: 6,
   notImplemented: 7,
+  internal: 70,
 } as const;
 
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];

@@ -65,4 +65,5 @@ const exitCodeText: Record<keyof typeof exitCodes, string> = {
   noSuchGuest: 'no guest with that id',
   sessionFailed: 'the session could not start or ended with an error',
   notImplemented: 'command not available in this version',
+  internal: 'internal error (a bug: please report it with the message)',
 };
