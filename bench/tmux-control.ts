@@ -56,7 +56,7 @@ export class TmuxControl {
   }
 
   /** Starts argv in a new window with env; resolves when `until` appears in its output, or when it exits. */
-  async run(argv: readonly string[], env: Record<string, string>, until?: string, timeoutMs = 10000): Promise<PaneRun> {
+  async run(argv: readonly string[], env: Record<string, string>, until?: string, timeoutMs = 10000): Promise<PaneRun & { pane: string }> {
     await this.command('set-option -g remain-on-exit off');
     const envArgs = Object.entries(env).map(([name, value]) => `-e ${tmuxQuote(`${name}=${value}`)}`).join(' ');
     let output = '';
@@ -67,7 +67,7 @@ export class TmuxControl {
       const finish = () => {
         clearTimeout(timer);
         this.listener = undefined;
-        resolve({ output, ms: performance.now() - started });
+        resolve({ output, ms: performance.now() - started, pane });
       };
       this.listener = (line) => {
         const match = /^%output (%\d+) (.*)$/.exec(line);
@@ -80,6 +80,21 @@ export class TmuxControl {
       this.send(`new-window -d -P -F '#{window_id} #{pane_id}' ${envArgs} -- ${argv.map(tmuxQuote).join(' ')}`, (lines) => {
         [window = '', pane = ''] = (lines[0] ?? '').split(' ');
       });
+    });
+  }
+
+  /** Sends a key (tmux key name) to a pane; resolves with the ms until the pane next writes anything. */
+  press(pane: string, key: string, timeoutMs = 10000): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no redraw within ${timeoutMs} ms after ${key}`)), timeoutMs);
+      this.listener = (line) => {
+        if (!line.startsWith(`%output ${pane} `)) return;
+        clearTimeout(timer);
+        this.listener = undefined;
+        resolve(performance.now() - started);
+      };
+      const started = performance.now();
+      this.send(`send-keys -t ${pane} ${tmuxQuote(key)}`, () => {});
     });
   }
 

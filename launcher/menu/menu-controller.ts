@@ -69,8 +69,10 @@ export class MenuController {
 
   private dispatch(event: MenuEvent): void {
     const result = update(this.state, event);
+    // A tick changes the screen only through the countdown or the offline retry clock.
+    const unchanged = result.state === this.state && event.type === 'tick' && this.state.status?.retryAt === undefined;
     this.state = result.state;
-    this.view.render(this.state, this.deps.context);
+    if (!unchanged) this.view.render(this.state, this.deps.context);
     for (const effect of result.effects) void this.carryOut(effect);
   }
 
