@@ -1,5 +1,5 @@
 // The configuration schema: every key the launcher reads, its type, default and meaning.
-import { absolutePath, choice, integer, text, urlList, type ValueType } from './value-types.ts';
+import { absolutePath, boolean, choice, integer, text, urlList, type ValueType } from './value-types.ts';
 
 type KeySpec<T> = { readonly type: ValueType<T>; readonly default: T; readonly doc: string };
 
@@ -16,6 +16,7 @@ export const configKeys = {
   default_guest: key(text(128), '', 'Guest id started automatically after menu_timeout. Empty: none.'),
   menu_timeout: key(integer(0, 3600, 'seconds'), 10, 'Seconds before default_guest starts; every keypress restarts the count. 0: never.'),
   menu_title: key(text(60), 'VDD thin client', 'Title shown at the top of the menu.'),
+  menu_allow_quit: key(boolean(), false, 'Offer "Leave the menu" in the power menu (demo and admin use; the image leaves it off).'),
   log_level: key(choice(['error', 'warn', 'info', 'debug']), 'info', 'How much the launcher writes to its log (standard error).'),
 } as const;
 

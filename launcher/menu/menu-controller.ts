@@ -42,10 +42,13 @@ export class MenuController {
   private readonly deps: MenuDependencies;
   private busy = false;
   private readonly ticker: NodeJS.Timeout;
+  private readonly quitRequested: Promise<void>;
+  private quit: () => void = () => {};
 
   constructor(screen: blessed.Widgets.Screen, initial: MenuState, deps: MenuDependencies) {
     this.view = new MenuScreen(screen);
     this.deps = deps;
+    this.quitRequested = new Promise((resolve) => (this.quit = resolve));
     const cached = deps.feed.cached();
     this.state = cached ? update(initial, { type: 'catalog', ...cached }).state : initial;
     this.view.render(this.state, deps.context);
@@ -60,6 +63,11 @@ export class MenuController {
 
   get current(): MenuState {
     return this.state;
+  }
+
+  /** Resolves when the user leaves the menu (only offered when menu_allow_quit is set). */
+  get left(): Promise<void> {
+    return this.quitRequested;
   }
 
   stop(): void {
@@ -80,6 +88,9 @@ export class MenuController {
     switch (effect.type) {
       case 'refresh':
         this.deps.feed.refresh();
+        return;
+      case 'quit':
+        this.quit();
         return;
       case 'power':
         try {

@@ -63,7 +63,7 @@ export class MenuScreen {
     this.renderRows(state, columns, offline);
     this.renderBrokerLine(state, offline);
     this.promptLine.setContent(` ${promptText(state)}`);
-    this.renderOverlay(state.overlay, context);
+    this.renderOverlay(state, context);
     this.screen.render();
   }
 
@@ -96,23 +96,23 @@ export class MenuScreen {
     this.brokerLine.style.fg = offline && this.color ? 'white' : 'default';
   }
 
-  private renderOverlay(overlay: Overlay | undefined, context: MenuContext): void {
-    if (overlay === undefined) {
+  private renderOverlay(state: MenuState, context: MenuContext): void {
+    if (state.overlay === undefined) {
       this.overlay.hide();
       return;
     }
-    this.overlay.setContent(overlayLines(overlay, context).join('\n'));
+    this.overlay.setContent(overlayLines(state, state.overlay, context).join('\n'));
     this.overlay.show();
     this.overlay.setFront();
   }
 }
 
-function overlayLines(overlay: Overlay, context: MenuContext): readonly string[] {
+function overlayLines(state: MenuState, overlay: Overlay, context: MenuContext): readonly string[] {
   switch (overlay.kind) {
     case 'info':
       return [...context.infoLines(), '', 'Press Enter to go back.'];
     case 'power':
-      return ['Power', '', ...powerChoices.map((choice, i) => `${i === overlay.index ? '>' : ' '} ${choice.label}`), '', 'Up/Down choose, Enter confirms, Esc goes back.'];
+      return ['Power', '', ...powerChoices(state).map((choice, i) => `${i === overlay.index ? '>' : ' '} ${choice.label}`), '', 'Up/Down choose, Enter confirms, Esc goes back.'];
     case 'message':
       return [overlay.title, '', overlay.text, '', 'Press Enter to go back to the list.'];
     case 'session':

@@ -13,11 +13,17 @@ export type CatalogStatus = {
   /** When the next retry happens (ms since the epoch), when offline. */
   readonly retryAt?: number;
 };
-export const powerChoices: readonly { readonly action: PowerAction | 'cancel'; readonly label: string }[] = [
-  { action: 'reboot', label: 'Restart this computer' },
-  { action: 'poweroff', label: 'Turn this computer off' },
-  { action: 'cancel', label: 'Back to the list' },
-];
+export type PowerChoice = { readonly action: PowerAction | 'quit' | 'cancel'; readonly label: string };
+
+/** The power menu's entries; leaving the menu is offered only where the config allows it (demo, admin). */
+export function powerChoices(state: MenuState): readonly PowerChoice[] {
+  return [
+    { action: 'reboot', label: 'Restart this computer' },
+    { action: 'poweroff', label: 'Turn this computer off' },
+    ...(state.allowQuit ? [{ action: 'quit', label: 'Leave the menu' } as const] : []),
+    { action: 'cancel', label: 'Back to the list' },
+  ];
+}
 
 export type Overlay =
   | { readonly kind: 'info' }
@@ -35,6 +41,7 @@ export type MenuState = {
   readonly countdown: number | undefined;
   readonly defaultGuest: string | undefined;
   readonly timeout: number;
+  readonly allowQuit: boolean;
   readonly overlay: Overlay | undefined;
 };
 
@@ -48,9 +55,10 @@ export type MenuEvent =
 export type MenuEffect =
   | { readonly type: 'connect'; readonly guestId: string }
   | { readonly type: 'refresh' }
-  | { readonly type: 'power'; readonly action: PowerAction };
+  | { readonly type: 'power'; readonly action: PowerAction }
+  | { readonly type: 'quit' };
 
-export function initialMenuState(options: { defaultGuest: string; timeout: number }): MenuState {
+export function initialMenuState(options: { defaultGuest: string; timeout: number; allowQuit: boolean }): MenuState {
   const defaultGuest = options.defaultGuest === '' ? undefined : options.defaultGuest;
   return {
     guests: [],
@@ -61,6 +69,7 @@ export function initialMenuState(options: { defaultGuest: string; timeout: numbe
     countdown: undefined,
     defaultGuest,
     timeout: options.timeout,
+    allowQuit: options.allowQuit,
     overlay: undefined,
   };
 }
@@ -127,14 +136,16 @@ function onKey(state: MenuState, key: string, pageSize: number): Result {
 }
 
 function onPowerKey(state: MenuState, index: number, key: string): Result {
-  const last = powerChoices.length - 1;
+  const choices = powerChoices(state);
+  const last = choices.length - 1;
   if (key === 'up') return { state: { ...state, overlay: { kind: 'power', index: Math.max(0, index - 1) } }, effects: [] };
   if (key === 'down') return { state: { ...state, overlay: { kind: 'power', index: Math.min(last, index + 1) } }, effects: [] };
   if (key === 'escape' || key === 'p') return { state: { ...state, overlay: undefined }, effects: [] };
   if (key !== 'enter') return { state, effects: [] };
-  const choice = powerChoices[index]?.action ?? 'cancel';
+  const choice = choices[index]?.action ?? 'cancel';
   const closed = { ...state, overlay: undefined };
-  return choice === 'cancel' ? { state: closed, effects: [] } : { state: closed, effects: [{ type: 'power', action: choice }] };
+  if (choice === 'cancel') return { state: closed, effects: [] };
+  return { state: closed, effects: [choice === 'quit' ? { type: 'quit' } : { type: 'power', action: choice }] };
 }
 
 function onFilterKey(state: MenuState, key: string, pageSize: number): Result {
@@ -163,7 +174,7 @@ function onListKey(state: MenuState, key: string, pageSize: number): Result {
     case 'i':
       return { state: { ...state, overlay: { kind: 'info' } }, effects: [] };
     case 'p':
-      return { state: { ...state, overlay: { kind: 'power', index: powerChoices.length - 1 } }, effects: [] };
+      return { state: { ...state, overlay: { kind: 'power', index: powerChoices(state).length - 1 } }, effects: [] };
   }
   if (/^[1-9]$/.test(key)) {
     const guest = visible[Number(key) - 1];

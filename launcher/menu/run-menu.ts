@@ -1,4 +1,4 @@
-// vdd-launcher menu: the default screen. Reads: menu_title, default_guest, menu_timeout.
+// vdd-launcher menu: the default screen. Reads: menu_title, default_guest, menu_timeout, menu_allow_quit.
 import blessed from 'blessed';
 import type { CommandContext } from '../cli/command.ts';
 import { requestPower } from '../system/power.ts';
@@ -12,7 +12,11 @@ export async function runMenu({ config, env }: CommandContext): Promise<number> 
   const loaded = config();
   const screen = blessed.screen({ smartCSR: true, warnings: false, title: 'vdd-launcher', fullUnicode: false });
   const feed = createCatalogFeed(loaded, env);
-  const controller = new MenuController(screen, initialMenuState({ defaultGuest: loaded.config.default_guest, timeout: loaded.config.menu_timeout }), {
+  const controller = new MenuController(screen, initialMenuState({
+      defaultGuest: loaded.config.default_guest,
+      timeout: loaded.config.menu_timeout,
+      allowQuit: loaded.config.menu_allow_quit,
+    }), {
     feed,
     startSession: (guest, started) => startSession(guest, loaded, env, started),
     power: (action) => requestPower(action, env),
@@ -20,10 +24,13 @@ export async function runMenu({ config, env }: CommandContext): Promise<number> 
   });
   // The launcher only leaves when it is told to stop (init starts it again); never to a shell.
   for (const signal of ['SIGINT', 'SIGQUIT', 'SIGTSTP'] as const) process.on(signal, () => {});
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    for (const stop of ['SIGTERM', 'SIGHUP'] as const) process.once(stop, () => resolve(stop));
-  });
+  const reason = await Promise.race([
+    controller.left.then(() => 'quit' as const),
+    new Promise<NodeJS.Signals>((resolve) => {
+      for (const stop of ['SIGTERM', 'SIGHUP'] as const) process.once(stop, () => resolve(stop));
+    }),
+  ]);
   controller.stop();
   screen.destroy();
-  return signal === 'SIGTERM' ? 0 : 129;
+  return reason === 'SIGHUP' ? 129 : 0;
 }

@@ -17,7 +17,7 @@ function run(state: MenuState, ...events: MenuEvent[]) {
 }
 
 const key = (k: string): MenuEvent => ({ type: 'key', key: k, pageSize: 2 });
-const loaded = (options = { defaultGuest: '', timeout: 10 }) => run(initialMenuState(options), { type: 'catalog', guests, status: online }).state;
+const loaded = (options: { defaultGuest: string; timeout: number; allowQuit?: boolean } = { defaultGuest: '', timeout: 10 }) => run(initialMenuState({ allowQuit: false, ...options }), { type: 'catalog', guests, status: online }).state;
 
 describe('menu state', () => {
   it('moves the cursor with arrows, PgUp/PgDn, Home/End and stops at the ends', () => {
@@ -89,6 +89,12 @@ describe('menu state', () => {
     expect(run(power, key('up'), key('up'), key('enter')).effects).toEqual([{ type: 'power', action: 'reboot' }]);
     expect(run(power, key('up'), key('enter')).effects).toEqual([{ type: 'power', action: 'poweroff' }]);
     expect(run(power, key('escape')).state.overlay).toBeUndefined();
+  });
+
+  it('offers leaving the menu only when allowed', () => {
+    const power = run(loaded({ defaultGuest: '', timeout: 0, allowQuit: true }), key('p')).state;
+    expect(power.overlay).toEqual({ kind: 'power', index: 3 });
+    expect(run(power, key('up'), key('enter')).effects).toEqual([{ type: 'quit' }]);
   });
 
   it('ignores keys while a session runs and shows the problem after it ends', () => {
