@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchFirstFrame } from './first-frame.ts';
 import { benchLauncherSize } from './launcher-size.ts';
+import { benchMenuMemory } from './menu-memory.ts';
 
 const launcher = fileURLToPath(new URL('../dist/vdd-launcher', import.meta.url));
 
@@ -22,6 +23,14 @@ const benchmarks: readonly Benchmark[] = [
     },
   },
   { name: 'launcherSize', run: ({ launcher }) => benchLauncherSize(launcher) },
+  {
+    name: 'menuIdleMemory',
+    run: ({ launcher, work }) => {
+      const config = join(work, 'launcher.conf');
+      writeFileSync(config, '[common]\nmenu_timeout = 0\n');
+      return benchMenuMemory(launcher, ['--config', config, '--cmdline', '/dev/null'], { VDD_CACHE_DIR: work });
+    },
+  },
 ];
 
 const only = process.argv.slice(2);

@@ -98,6 +98,11 @@ export class TmuxControl {
     });
   }
 
+  async panePid(pane: string): Promise<number> {
+    const [line] = await this.command(`display-message -p -t ${pane} '#{pane_pid}'`);
+    return Number(line);
+  }
+
   async killWindows(): Promise<void> {
     await this.command('kill-window -a -t bench:0');
   }
