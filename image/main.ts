@@ -1,3 +1,102 @@
-// vdd-image entry point: builds, boots, flashes and publishes images (arrives with the image issue).
-process.stderr.write('vdd-image: not implemented yet\n');
-process.exitCode = 7;
+// vdd-image entry point: parses the command line and runs build or boot.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import packageJson from '../package.json' with { type: 'json' };
+import { stripControls } from '../launcher/text/terminal-safe.ts';
+import { bootImage } from './boot/boot-image.ts';
+import { buildImage } from './build/build-image.ts';
+import { imageHelp } from './cli/help.ts';
+import { commandOptions, parseImageCommandLine, parseMemory, UsageError, type ImageOptionName, type ImageOptions } from './cli/options.ts';
+import { debianBuildPlan } from './plan/debian-root.ts';
+import { gentooRecipe } from './plan/gentoo-recipe.ts';
+import { loadSpec } from './spec/load.ts';
+
+const repository = fileURLToPath(new URL('..', import.meta.url));
+export const defaultSpec = join(repository, 'image/vdd-thin.json');
+export const defaultOutRoot = join(repository, 'dist/image');
+export const defaultCacheDir = join(repository, '.cache/image');
+
+async function main(args: readonly string[]): Promise<number> {
+  const { command, operands, options } = parseImageCommandLine(args);
+  if (options.version) {
+    process.stdout.write(options.json ? `${JSON.stringify({ version: packageJson.version })}\n` : `vdd-image ${packageJson.version}\n`);
+    return 0;
+  }
+  if (options.help || command === undefined) {
+    process.stdout.write(imageHelp);
+    return command === undefined && !options.help ? 2 : 0;
+  }
+  const allowed = commandOptions[command];
+  if (allowed === undefined) throw new UsageError(`unknown command '${command}'; commands: build, boot`);
+  const stray = (Object.keys(options) as ImageOptionName[]).find((option) => !allowed.includes(option));
+  if (stray) throw new UsageError(`${command}: option --${stray} does not apply to this command`);
+  if (operands.length > 0) throw new UsageError(`${command}: unexpected operand '${operands[0]}'`);
+  return command === 'build' ? build(options) : boot(options);
+}
+
+async function build(options: ImageOptions): Promise<number> {
+  const loaded = loadSpec(options.spec ?? defaultSpec);
+  const backend = options.backend ?? 'debian';
+  if (backend !== 'debian' && backend !== 'gentoo') throw new UsageError(`--backend ${backend}: expected debian or gentoo`);
+  if (backend === 'gentoo') {
+    if (!options.plan) throw new UsageError('--backend gentoo only prints the recipe: add --plan, run it on a Gentoo host, then vdd-image build --from-root ROOT');
+    const recipe = gentooRecipe(loaded.spec, '/var/tmp/vdd-thin-root');
+    if (options.json) process.stdout.write(`${JSON.stringify(recipe, null, 2)}\n`);
+    else {
+      for (const file of recipe.files) process.stdout.write(`# ${file.path}\n${file.text}\n`);
+      process.stdout.write(`# commands\n${recipe.commands.map((command) => command.join(' ')).join('\n')}\n`);
+    }
+    return 0;
+  }
+  if (options.plan) {
+    const plan = debianBuildPlan(loaded.spec, { root: join(defaultCacheDir, 'work/root'), packageCache: join(defaultCacheDir, 'debs') });
+    if (options.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    else for (const step of plan) process.stdout.write(`${step.step}: ${step.does}\n${step.command ? `  ${step.command.join(' ')}\n` : ''}`);
+    return 0;
+  }
+  if (process.getuid?.() !== 0) throw new Error('build needs root (mmdebstrap --mode=root, chroot, file ownership)');
+  const result = await buildImage({
+    loaded,
+    version: options['image-version'] ?? packageJson.version,
+    outRoot: options.out ?? defaultOutRoot,
+    cacheDir: defaultCacheDir,
+    fast: options.fast ?? false,
+    fromRoot: options['from-root'],
+    output: process.stderr,
+  });
+  if (options.json) process.stdout.write(`${JSON.stringify({ dir: result.dir, log: result.logPath, manifest: result.manifest }, null, 2)}\n`);
+  else process.stdout.write(`${result.dir}\n`);
+  return 0;
+}
+
+async function boot(options: ImageOptions): Promise<number> {
+  if (options.net && options.disk) throw new UsageError('boot: --net and --disk exclude each other');
+  if (options.uefi && !options.disk) throw new UsageError('boot: --uefi applies to --disk');
+  const accel = options.accel ?? 'auto';
+  if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') throw new UsageError(`--accel ${accel}: expected auto, kvm or tcg`);
+  return bootImage({
+    outRoot: options.out ?? defaultOutRoot,
+    version: options['image-version'],
+    mode: options.disk ? (options.uefi ? 'disk-uefi' : 'disk') : 'net',
+    memoryMiB: parseMemory(options.mem, 512),
+    accel,
+    cacheDir: defaultCacheDir,
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`vdd-image: ${stripControls(error.message)}\nTry 'vdd-image --help'.\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const log = (error as { logPath?: string }).logPath;
+    const message = String((error as Error).message ?? error).split('\n').map(stripControls).join('\n');
+    process.stderr.write(`\nvdd-image: ${message}\n${log ? `build log: ${log}\n` : ''}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,59 @@
+// The QEMU command line for booting an image: TCG or KVM, one vCPU, user networking restricted to
+// the forwarded loopback ports (restrict=on: the guest reaches nothing else), serial console,
+// QMP socket for screendumps and memory statistics.
+export type GuestForward = { readonly guestPort: number; readonly hostPort: number };
+
+/** The address the guest reaches the host's forwarded services at. */
+export const guestServiceAddress = '10.0.2.100';
+
+export type QemuPlan = {
+  readonly accel: 'kvm' | 'tcg';
+  readonly memoryMiB: number;
+  readonly boot:
+    | { readonly kind: 'net'; readonly tftpDir: string; readonly bootFile: string }
+    | { readonly kind: 'disk'; readonly image: string; readonly uefi?: { readonly code: string; readonly vars: string } }
+    | { readonly kind: 'kernel'; readonly kernel: string; readonly initrd: string; readonly append: string };
+  readonly forwards: readonly GuestForward[];
+  /** "mon:stdio" for a person at a terminal (Ctrl-A X quits), "stdio" for a program reading it. */
+  readonly serial: 'mon:stdio' | 'stdio';
+  readonly qmpSocket?: string;
+};
+
+export function qemuArgs(plan: QemuPlan): string[] {
+  const forwards = plan.forwards.map((forward) => `,guestfwd=tcp:${guestServiceAddress}:${forward.guestPort}-tcp:127.0.0.1:${forward.hostPort}`).join('');
+  const tftp = plan.boot.kind === 'net' ? `,tftp=${plan.boot.tftpDir},bootfile=${plan.boot.bootFile}` : '';
+  const args = [
+    '-nodefaults',
+    '-machine', `pc,accel=${plan.accel}`,
+    '-smp', '1',
+    '-m', String(plan.memoryMiB),
+    '-netdev', `user,id=net0,restrict=on${tftp}${forwards}`,
+    '-device', 'e1000,netdev=net0',
+    '-device', 'virtio-balloon-pci,id=balloon0',
+    '-vga', 'std',
+    '-display', 'none',
+    '-serial', plan.serial,
+    '-no-reboot',
+  ];
+  if (plan.qmpSocket !== undefined) args.push('-qmp', `unix:${plan.qmpSocket},server=on,wait=off`);
+  switch (plan.boot.kind) {
+    case 'net':
+      args.push('-boot', 'n');
+      break;
+    case 'disk':
+      args.push('-drive', `file=${plan.boot.image},format=raw,if=ide,snapshot=on`);
+      if (plan.boot.uefi) {
+        args.push('-drive', `if=pflash,format=raw,readonly=on,file=${plan.boot.uefi.code}`, '-drive', `if=pflash,format=raw,file=${plan.boot.uefi.vars}`);
+      }
+      break;
+    case 'kernel':
+      args.push('-kernel', plan.boot.kernel, '-initrd', plan.boot.initrd, '-append', plan.boot.append);
+      break;
+  }
+  return args;
+}
+
+/** The first iPXE script the guest gets over TFTP: where the image is, then the image's own script. */
+export function tftpBootScript(): string {
+  return ['#!ipxe', `set vdd-base http://${guestServiceAddress}/`, 'chain ${vdd-base}vdd.ipxe', ''].join('\n');
+}

@@ -1,0 +1,49 @@
+// manifest.json: the version and the sha256 and size of every artifact; what publishing,
+// verification and A/B updates check against.
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export const artifactNames = ['vmlinuz', 'initrd.img', 'root.squashfs', 'vdd.ipxe', 'vdd-thin.img'] as const;
+export const payloadArtifacts = ['vmlinuz', 'initrd.img', 'root.squashfs'] as const;
+
+const artifactSchema = z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().min(0) });
+
+export const manifestSchema = z.strictObject({
+  format: z.literal(1),
+  name: z.string(),
+  version: z.string(),
+  created: z.iso.datetime(),
+  kernel: z.string(),
+  squashfsCompression: z.enum(['xz', 'zstd', 'gzip']),
+  payloadBytes: z.number().int(),
+  payloadBudgetBytes: z.number().int(),
+  artifacts: z.record(z.enum(artifactNames), artifactSchema),
+  build: z.strictObject({ seconds: z.number(), cachedPackages: z.number().int(), steps: z.record(z.string(), z.number()) }),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export async function describeArtifacts(dir: string): Promise<Manifest['artifacts']> {
+  const artifacts: Partial<Record<(typeof artifactNames)[number], z.infer<typeof artifactSchema>>> = {};
+  for (const name of artifactNames) {
+    const path = join(dir, name);
+    artifacts[name] = { sha256: await sha256File(path), size: statSync(path).size };
+  }
+  return artifacts as Manifest['artifacts'];
+}
+
+export function payloadBytes(artifacts: Manifest['artifacts']): number {
+  return payloadArtifacts.reduce((sum, name) => sum + artifacts[name].size, 0);
+}
+
+export function writeManifest(dir: string, manifest: Manifest): void {
+  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifestSchema.parse(manifest), null, 2)}\n`);
+}

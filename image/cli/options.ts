@@ -1,0 +1,47 @@
+// vdd-image's command line: subcommand, options, strict parsing.
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+
+export const imageOptionSpecs = {
+  spec: { type: 'string' },
+  out: { type: 'string' },
+  'image-version': { type: 'string' },
+  fast: { type: 'boolean' },
+  backend: { type: 'string' },
+  plan: { type: 'boolean' },
+  'from-root': { type: 'string' },
+  net: { type: 'boolean' },
+  disk: { type: 'boolean' },
+  uefi: { type: 'boolean' },
+  mem: { type: 'string' },
+  accel: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const satisfies ParseArgsOptionsConfig;
+
+export type ImageOptionName = keyof typeof imageOptionSpecs;
+export type ImageOptions = ReturnType<typeof parseArgs<{ options: typeof imageOptionSpecs; allowPositionals: true; strict: true }>>['values'];
+
+export class UsageError extends Error {}
+
+export function parseImageCommandLine(args: readonly string[]): { command: string | undefined; operands: string[]; options: ImageOptions } {
+  try {
+    const parsed = parseArgs({ args: [...args], options: imageOptionSpecs, allowPositionals: true, strict: true });
+    const [command, ...operands] = parsed.positionals;
+    return { command, operands, options: parsed.values };
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+}
+
+/** Options each command accepts besides --help. */
+export const commandOptions: Record<string, readonly ImageOptionName[]> = {
+  build: ['spec', 'out', 'image-version', 'fast', 'backend', 'plan', 'from-root', 'json'],
+  boot: ['out', 'image-version', 'net', 'disk', 'uefi', 'mem', 'accel'],
+};
+
+export function parseMemory(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^[0-9]{2,5}$/.test(text) || Number(text) < 64 || Number(text) > 65536) throw new UsageError(`--mem ${text}: expected MiB between 64 and 65536`);
+  return Number(text);
+}

@@ -1,0 +1,51 @@
+// Reads and validates an image spec file; every problem names the file and the field.
+import { dirname, resolve } from 'node:path';
+import { ReadError, readBoundedText } from '../../launcher/io/read-bounded.ts';
+import { imageSpecSchema, type ImageSpec } from './schema.ts';
+
+export const specLimits = { maxBytes: 1024 * 1024 } as const;
+
+export class SpecError extends Error {
+  readonly problems: readonly string[];
+  constructor(file: string, problems: readonly string[]) {
+    super(`${file}: invalid image spec:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+export type LoadedSpec = {
+  readonly spec: ImageSpec;
+  readonly file: string;
+  /** Relative paths in the spec (overlays, files) are relative to this directory. */
+  readonly baseDir: string;
+};
+
+/** Parses spec text; `file` only names it in messages. */
+export function parseSpec(text: string, file: string): ImageSpec {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new SpecError(file, [`not valid JSON: ${(error as Error).message}`]);
+  }
+  const result = imageSpecSchema.safeParse(data);
+  if (!result.success) {
+    throw new SpecError(
+      file,
+      result.error.issues.map((issue) => `${issue.path.length === 0 ? '(top level)' : issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+export function loadSpec(path: string): LoadedSpec {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = readBoundedText(file, specLimits.maxBytes);
+  } catch (error) {
+    if (error instanceof ReadError) throw new SpecError(file, [`cannot read: ${error.message}`]);
+    throw error;
+  }
+  return { spec: parseSpec(text, file), file, baseDir: dirname(file) };
+}

@@ -1,0 +1,107 @@
+// The image spec: what the image contains and which artifacts it yields, as validated data.
+// vdd-image only executes this description (mkosi style); docs/image.md documents every field.
+import { z } from 'zod';
+
+/** A path inside the image: absolute, normalised, no "..". */
+const imagePath = z
+  .string()
+  .max(4096)
+  .regex(/^\/(?:[^/\0]+\/)*[^/\0]*$/, 'must be an absolute path inside the image')
+  .refine((path) => !path.split('/').some((part) => part === '.' || part === '..'), 'must not contain "." or ".." parts');
+/** A glob over image paths (dpkg path-exclude style: * ? [..]). */
+const imageGlob = z.string().min(2).max(4096).startsWith('/', 'must start with /');
+/** A path on the build host, relative to the spec file. */
+const repoPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((path) => !path.startsWith('/'), 'must be relative to the spec file');
+const packageName = z.string().regex(/^[a-z0-9][a-z0-9+.-]{0,99}$/, 'must be a Debian package name');
+const userName = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a user name (lowercase letters, digits, _ and -)');
+/** Kernel parameter: KEY or KEY=VALUE without spaces or quotes (iPXE, syslinux and systemd-boot split on spaces). */
+const kernelParameter = z.string().regex(/^[A-Za-z0-9_.,:/=+@-]{1,256}$/, 'must be KEY or KEY=VALUE without spaces or quotes');
+/** Module path glob relative to /lib/modules/KVER/kernel, e.g. drivers/net/ethernet/intel/e1000/. */
+const moduleGlob = z.string().regex(/^[A-Za-z0-9_*?./[\]-]{1,256}$/, 'must be a glob relative to /lib/modules/VERSION/kernel');
+const compression = z.enum(['xz', 'zstd', 'gzip']);
+
+export const imageSpecSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a short lowercase name'),
+  description: z.string().max(500).optional(),
+  debian: z.strictObject({
+    suite: z.string().regex(/^[a-z]+$/, 'must be a Debian suite name such as bookworm'),
+    mirror: z.url({ protocol: /^https?$/ }),
+    variant: z.enum(['minbase', 'essential', 'apt']),
+    architecture: z.literal('amd64'),
+  }),
+  packages: z.array(packageName).min(1).max(500),
+  /** dpkg path-exclude: never written to the root (docs, man pages, locales, GL drivers). */
+  excludePaths: z.array(imageGlob).max(200),
+  /** dpkg path-include: exceptions to excludePaths (copyright files). */
+  includePaths: z.array(imageGlob).max(200),
+  /** Purged after installation, ignoring dependencies: pulled in by packages but never used at run time (perl, Mesa, apt). */
+  purgePackages: z.array(packageName).max(200),
+  /** Removed after installation: the image has no package manager at run time. */
+  removePaths: z.array(imageGlob).max(200),
+  /** Directories laid over the root in order, later wins. */
+  overlays: z.array(repoPath).max(20),
+  /** Single files from the repository, e.g. the launcher build. */
+  files: z
+    .array(z.strictObject({ source: repoPath, target: imagePath, mode: z.string().regex(/^0?[0-7]{3}$/, 'must be an octal mode such as 0755') }))
+    .max(100),
+  /** Files whose text has {{version}} and {{name}} replaced at build time. */
+  templates: z.array(imagePath).max(50),
+  users: z
+    .array(
+      z.strictObject({
+        name: userName,
+        uid: z.number().int().min(1000).max(59999),
+        groups: z.array(userName).max(20),
+        home: imagePath,
+        shell: imagePath,
+      }),
+    )
+    .max(20),
+  hostname: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a host name label'),
+  kernel: z.strictObject({
+    parameters: z.array(kernelParameter).max(50),
+    /** Modules kept in the root (their dependencies are kept too); everything else is removed. */
+    modules: z.array(moduleGlob).min(1).max(500),
+    /** Modules the initrd carries: network, storage and the file systems that reach the root. */
+    initrdModules: z.array(moduleGlob).min(1).max(500),
+  }),
+  initrd: z.strictObject({
+    compression,
+    /** Programs copied from the root with the libraries they need (busybox is always there). */
+    programs: z.array(imagePath).max(20),
+  }),
+  squashfs: z.strictObject({
+    /** Release builds; `vdd-image build --fast` uses fastCompression instead. */
+    compression,
+    fastCompression: compression,
+    blockSizeKiB: z.union([z.literal(128), z.literal(256), z.literal(512), z.literal(1024)]),
+  }),
+  netboot: z.strictObject({
+    /** RAM the running system needs besides the root held in RAM; less than that means NBD. */
+    ramReserveMiB: z.number().int().min(32).max(4096),
+    nbdPort: z.number().int().min(1).max(65535),
+  }),
+  disk: z.strictObject({
+    bootPartitionMiB: z.number().int().min(32).max(1024),
+    /** Each of the A and B root partitions. */
+    rootSlotMiB: z.number().int().min(32).max(16384),
+    /** The refurbisher-editable configuration written to the FAT partition as vdd.conf. */
+    config: repoPath,
+  }),
+  /** Kernel + initrd + squashfs, release compression. A bigger payload fails the build. */
+  payloadBudgetMiB: z.number().int().min(1).max(4096),
+  gentoo: z.strictObject({
+    profile: z.string().max(200),
+    packages: z.array(z.string().regex(/^[a-z0-9-]+\/[A-Za-z0-9+_.-]+$/, 'must be a Portage atom category/name')).min(1).max(200),
+    use: z.record(z.string().max(200), z.array(z.string().regex(/^-?[a-z0-9_+-]+$/, 'must be a USE flag')).max(100)),
+    makeConf: z.record(z.string().regex(/^[A-Z_]+$/, 'must be a make.conf variable'), z.string().max(1000)),
+    kernelConfig: z.array(z.string().regex(/^CONFIG_[A-Z0-9_]+=(?:y|m|n|"[^"]*"|[0-9]+)$/, 'must be CONFIG_X=y|m|n|value')).max(500),
+  }),
+});
+
+export type ImageSpec = z.infer<typeof imageSpecSchema>;
+export type Compression = z.infer<typeof compression>;
