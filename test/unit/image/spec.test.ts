@@ -1,0 +1,81 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSpec, parseSpec, SpecError } from '../../../image/spec/load.ts';
+import { useTempDir } from '../../support/temp-dir.ts';
+
+const specFile = new URL('../../../image/vdd-thin.json', import.meta.url);
+const specText = readFileSync(specFile, 'utf8');
+const dir = useTempDir();
+
+function withChange(change: (spec: Record<string, unknown>) => void): string {
+  const spec = JSON.parse(specText) as Record<string, unknown>;
+  change(spec);
+  return JSON.stringify(spec);
+}
+
+function problemsOf(text: string): readonly string[] {
+  try {
+    parseSpec(text, 'test.json');
+  } catch (error) {
+    if (error instanceof SpecError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('image spec', () => {
+  it('the shipped spec is valid and describes the image the issue asks for', () => {
+    const spec = parseSpec(specText, 'vdd-thin.json');
+    expect(spec.packages).toEqual(expect.arrayContaining(['linux-image-amd64', 'busybox-static', 'xserver-xorg-core', 'xnest', 'tigervnc-viewer']));
+    expect(spec.packages).toContain('usr-is-merged');
+    expect(spec.purgePackages).toEqual(expect.arrayContaining(['perl', 'usrmerge', 'libllvm15', 'libgl1-mesa-dri']));
+    expect(spec.users).toEqual([expect.objectContaining({ name: 'vdd', uid: 1000 })]);
+    expect(spec.files).toContainEqual({ source: '../dist/vdd-launcher', target: '/usr/bin/vdd-launcher', mode: '0755' });
+    expect(spec.payloadBudgetMiB).toBe(80);
+    expect(spec.kernel.parameters).toContain('console=ttyS0,115200');
+  });
+
+  it('names the file and the field of every problem', () => {
+    const problems = problemsOf(
+      withChange((spec) => {
+        spec.packages = ['Not A Package'];
+        (spec.kernel as Record<string, unknown>).parameters = ['quiet', 'vdd.x="a b"'];
+        spec.users = [{ name: 'vdd', uid: 0, groups: [], home: '/home/vdd', shell: '/bin/sh' }];
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^packages\.0: must be a Debian package name/),
+        expect.stringMatching(/^kernel\.parameters\.1: must be KEY or KEY=VALUE without spaces/),
+        expect.stringMatching(/^users\.0\.uid: /),
+      ]),
+    );
+  });
+
+  it('refuses unknown fields, so a typo never silently does nothing', () => {
+    expect(problemsOf(withChange((spec) => (spec.pakages = ['x'])))).toEqual([expect.stringMatching(/Unrecognized key.*pakages/)]);
+  });
+
+  it('refuses image paths that climb out of the root and absolute host paths', () => {
+    const problems = problemsOf(
+      withChange((spec) => {
+        spec.files = [{ source: '/etc/shadow', target: '/usr/../etc/x', mode: '0755' }];
+      }),
+    );
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^files\.0\.source: must be relative/), expect.stringMatching(/^files\.0\.target: must not contain/)]));
+  });
+
+  it('says when the file is not JSON or cannot be read', () => {
+    expect(problemsOf('{ "name": ')).toEqual([expect.stringMatching(/^not valid JSON/)]);
+    expect(() => loadSpec(join(dir, 'absent.json'))).toThrow(/absent\.json: invalid image spec:\n {2}cannot read: no such file/);
+  });
+
+  it('loads a file and resolves relative paths against its directory', () => {
+    const path = join(dir, 'spec.json');
+    writeFileSync(path, specText);
+    const loaded = loadSpec(path);
+    expect(loaded.baseDir).toBe(dir);
+    expect(loaded.spec.name).toBe('vdd-thin');
+  });
+});
