@@ -5,10 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchFirstFrame } from './first-frame.ts';
+import { benchImageBoot, benchPayload, imageBenchDir } from './image-boot.ts';
 import { benchLauncherSize } from './launcher-size.ts';
 import { benchMenuMemory } from './menu-memory.ts';
 
 const launcher = fileURLToPath(new URL('../dist/vdd-launcher', import.meta.url));
+const imageOutRoot = fileURLToPath(new URL('../dist/image', import.meta.url));
+const imageCache = fileURLToPath(new URL('../.cache/image', import.meta.url));
+const noImage = { skipped: 'no image built: run vdd-image build (see docs/image.md)' };
 
 type Benchmark = { readonly name: string; run(context: { launcher: string; work: string }): Promise<unknown> };
 
@@ -29,6 +33,21 @@ const benchmarks: readonly Benchmark[] = [
       const config = join(work, 'launcher.conf');
       writeFileSync(config, '[common]\nmenu_timeout = 0\n');
       return benchMenuMemory(launcher, ['--config', config, '--cmdline', '/dev/null'], { VDD_CACHE_DIR: work });
+    },
+  },
+  // Image benchmarks use the newest version in dist/image; booting takes minutes under TCG.
+  {
+    name: 'imagePayload',
+    run: async () => {
+      const dir = imageBenchDir(imageOutRoot);
+      return dir ? benchPayload(dir) : noImage;
+    },
+  },
+  {
+    name: 'imageBoot',
+    run: async () => {
+      const dir = imageBenchDir(imageOutRoot);
+      return dir ? benchImageBoot(dir, imageCache) : noImage;
     },
   },
 ];

@@ -70,14 +70,14 @@ async function build(options: ImageOptions): Promise<number> {
 }
 
 async function boot(options: ImageOptions): Promise<number> {
-  if (options.net && options.disk) throw new UsageError('boot: --net and --disk exclude each other');
+  if ([options.net, options.disk, options.kernel].filter(Boolean).length > 1) throw new UsageError('boot: choose one of --net, --kernel and --disk');
   if (options.uefi && !options.disk) throw new UsageError('boot: --uefi applies to --disk');
   const accel = options.accel ?? 'auto';
   if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') throw new UsageError(`--accel ${accel}: expected auto, kvm or tcg`);
   return bootImage({
     outRoot: options.out ?? defaultOutRoot,
     version: options['image-version'],
-    mode: options.disk ? (options.uefi ? 'disk-uefi' : 'disk') : 'net',
+    mode: options.disk ? (options.uefi ? 'disk-uefi' : 'disk') : options.kernel ? 'kernel' : 'net',
     memoryMiB: parseMemory(options.mem, 512),
     accel,
     cacheDir: defaultCacheDir,

@@ -2,15 +2,17 @@
 // through guestfwd) or from vdd-thin.img, BIOS or UEFI. startBootSession is the same for tests
 // and benchmarks, which read and type on the serial console through a socket.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kvmWorks, qemuCommand } from './accel.ts';
 import { serveImage, type ImageServer } from './http-server.ts';
-import { qemuArgs, tftpBootScript, type GuestForward, type QemuPlan } from './qemu-args.ts';
+import { manifestSchema } from '../build/manifest.ts';
+import { guestServiceAddress, qemuArgs, tftpBootScript, type GuestForward, type QemuPlan } from './qemu-args.ts';
 
-export type BootMode = 'net' | 'disk' | 'disk-uefi';
+/** net: iPXE over TFTP; kernel: vmlinuz and initrd given to QEMU directly, root over HTTP; disk: vdd-thin.img. */
+export type BootMode = 'net' | 'kernel' | 'disk' | 'disk-uefi';
 
 export const ovmf = { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/usr/share/OVMF/OVMF_VARS_4M.fd' } as const;
 export const nbdGuestPort = 10809;
@@ -23,6 +25,8 @@ export type BootSessionOptions = {
   readonly accel: 'kvm' | 'tcg';
   /** Extra services the guest may reach at 10.0.2.100 (a broker, a VNC guest). */
   readonly forwards?: readonly GuestForward[];
+  /** More kernel parameters for a network boot (vdd.broker=..., vdd.fetch=nbd). */
+  readonly kernelParameters?: readonly string[];
   /** A person's terminal, or a unix socket a program connects to (QEMU waits for it). */
   readonly serial: 'terminal' | { readonly socket: string };
   readonly qmpSocket?: string;
@@ -41,7 +45,7 @@ export async function startBootSession(options: BootSessionOptions): Promise<Boo
   const helpers: ChildProcess[] = [];
   const forwards: GuestForward[] = [{ guestPort: 80, hostPort: server.port }, ...(options.forwards ?? [])];
   let boot: QemuPlan['boot'];
-  if (options.mode === 'net') {
+  if (options.mode === 'net' || options.mode === 'kernel') {
     const nbdPort = await freeLoopbackPort();
     helpers.push(
       spawn('qemu-nbd', ['--read-only', '--persistent', '--shared=4', '--bind=127.0.0.1', `--port=${nbdPort}`, '--export-name=vdd', '--format=raw', join(options.imageDir, 'root.squashfs')], {
@@ -50,8 +54,14 @@ export async function startBootSession(options: BootSessionOptions): Promise<Boo
       }),
     );
     forwards.push({ guestPort: nbdGuestPort, hostPort: nbdPort });
-    writeFileSync(join(work, 'boot.ipxe'), tftpBootScript());
-    boot = { kind: 'net', tftpDir: work, bootFile: 'boot.ipxe' };
+    if (options.mode === 'net') {
+      writeFileSync(join(work, 'boot.ipxe'), tftpBootScript(options.kernelParameters));
+      boot = { kind: 'net', tftpDir: work, bootFile: 'boot.ipxe' };
+    } else {
+      const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(options.imageDir, 'manifest.json'), 'utf8')));
+      const append = [manifest.netbootCommandLine.replaceAll('${vdd-base}', `http://${guestServiceAddress}/`), ...(options.kernelParameters ?? [])].join(' ');
+      boot = { kind: 'kernel', kernel: join(options.imageDir, 'vmlinuz'), initrd: join(options.imageDir, 'initrd.img'), append };
+    }
   } else {
     const image = join(options.imageDir, 'vdd-thin.img');
     if (!existsSync(image)) throw new Error(`${image} does not exist: build the image first`);

@@ -34,11 +34,6 @@ export async function serveImage(dir: string): Promise<ImageServer> {
     if (request.method === 'HEAD') response.end();
     else createReadStream(path).pipe(response);
   });
-  // QEMU's guestfwd carries every guest connection over one loopback connection: it must never be
-  // closed for idleness, or the guest's next request goes nowhere.
-  server.keepAliveTimeout = 0;
-  server.requestTimeout = 0;
-  server.headersTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);

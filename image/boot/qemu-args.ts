@@ -20,7 +20,11 @@ export type QemuPlan = {
 };
 
 export function qemuArgs(plan: QemuPlan): string[] {
-  const forwards = plan.forwards.map((forward) => `,guestfwd=tcp:${guestServiceAddress}:${forward.guestPort}-tcp:127.0.0.1:${forward.hostPort}`).join('');
+  // cmd: starts the relay once per guest connection; a tcp: target would carry every guest
+  // connection over one host connection, which breaks as soon as the server closes it.
+  const forwards = plan.forwards
+    .map((forward) => `,guestfwd=tcp:${guestServiceAddress}:${forward.guestPort}-cmd:socat STDIO TCP:127.0.0.1:${forward.hostPort}`)
+    .join('');
   const tftp = plan.boot.kind === 'net' ? `,tftp=${plan.boot.tftpDir},bootfile=${plan.boot.bootFile}` : '';
   const args = [
     '-nodefaults',
@@ -53,7 +57,8 @@ export function qemuArgs(plan: QemuPlan): string[] {
   return args;
 }
 
-/** The first iPXE script the guest gets over TFTP: where the image is, then the image's own script. */
-export function tftpBootScript(): string {
-  return ['#!ipxe', `set vdd-base http://${guestServiceAddress}/`, 'chain ${vdd-base}vdd.ipxe', ''].join('\n');
+/** The first iPXE script the guest gets over TFTP: where the image is, extra kernel parameters, then the image's own script. */
+export function tftpBootScript(extraKernelParameters: readonly string[] = []): string {
+  const extra = extraKernelParameters.length > 0 ? [`set vdd-extra ${extraKernelParameters.join(' ')}`] : [];
+  return ['#!ipxe', `set vdd-base http://${guestServiceAddress}/`, ...extra, 'chain ${vdd-base}vdd.ipxe', ''].join('\n');
 }

@@ -2,7 +2,7 @@
 // artifacts and manifest.json, or nothing new at all when a step fails (the log stays).
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ipxeScript } from '../plan/kernel-command-line.ts';
+import { ipxeScript, kernelCommandLine } from '../plan/kernel-command-line.ts';
 import type { LoadedSpec } from '../spec/load.ts';
 import type { BuildContext } from './context.ts';
 import { makeDiskImage } from './disk-image.ts';
@@ -91,6 +91,7 @@ export async function buildImage(options: BuildOptions): Promise<{ manifest: Man
       version: options.version,
       created: new Date().toISOString(),
       kernel,
+      netbootCommandLine: kernelCommandLine(spec, { kind: 'http', url: '${vdd-base}root.squashfs', size: rootSize }),
       squashfsCompression: compression,
       payloadBytes: payloadBytes(artifacts),
       payloadBudgetBytes: spec.payloadBudgetMiB * 1024 * 1024,

@@ -16,6 +16,8 @@ export const manifestSchema = z.strictObject({
   version: z.string(),
   created: z.iso.datetime(),
   kernel: z.string(),
+  /** The netboot kernel command line; ${vdd-base} stands for the URL of the version's directory. */
+  netbootCommandLine: z.string(),
   squashfsCompression: z.enum(['xz', 'zstd', 'gzip']),
   payloadBytes: z.number().int(),
   payloadBudgetBytes: z.number().int(),

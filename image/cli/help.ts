@@ -15,10 +15,11 @@ Commands:
         Print the Debian build's steps and commands without running them.
   build --from-root DIR
         Use a root tree made elsewhere (e.g. on Gentoo) instead of Debian packages.
-  boot [--net | --disk] [--uefi] [--mem MB] [--image-version V] [--accel auto|kvm|tcg]
+  boot [--net | --kernel | --disk [--uefi]] [--mem MB] [--image-version V] [--accel auto|kvm|tcg]
         Boot the image in QEMU with the serial console on this terminal (Ctrl-A X quits):
-        --net (default) over QEMU's TFTP and an HTTP server on loopback, the guest
-        restricted to them; --disk from vdd-thin.img, BIOS or --uefi.
+        --net (default) iPXE over QEMU's TFTP and an HTTP server on loopback, the guest
+        restricted to them; --kernel the same without iPXE (QEMU loads vmlinuz and
+        initrd.img); --disk from vdd-thin.img, BIOS or --uefi.
 
 Options:
   --spec FILE          image spec (default image/vdd-thin.json)

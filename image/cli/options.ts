@@ -11,6 +11,7 @@ export const imageOptionSpecs = {
   'from-root': { type: 'string' },
   net: { type: 'boolean' },
   disk: { type: 'boolean' },
+  kernel: { type: 'boolean' },
   uefi: { type: 'boolean' },
   mem: { type: 'string' },
   accel: { type: 'string' },
@@ -37,7 +38,7 @@ export function parseImageCommandLine(args: readonly string[]): { command: strin
 /** Options each command accepts besides --help. */
 export const commandOptions: Record<string, readonly ImageOptionName[]> = {
   build: ['spec', 'out', 'image-version', 'fast', 'backend', 'plan', 'from-root', 'json'],
-  boot: ['out', 'image-version', 'net', 'disk', 'uefi', 'mem', 'accel'],
+  boot: ['out', 'image-version', 'net', 'kernel', 'disk', 'uefi', 'mem', 'accel'],
 };
 
 export function parseMemory(text: string | undefined, fallback: number): number {

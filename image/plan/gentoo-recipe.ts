@@ -22,7 +22,7 @@ export function gentooRecipe(spec: ImageSpec, root: string): GentooRecipe {
       ['eselect', 'profile', 'set', gentoo.profile],
       ['emerge', '--root', root, '--config-root', root, '--usepkg', '--buildpkg', '--oneshot', '--noreplace', ...gentoo.packages],
       ['emerge', '--root', root, '--config-root', root, '--depclean'],
-      ['vdd-image', 'build', '--from-root', root, '--skip-packages'],
+      ['vdd-image', 'build', '--from-root', root],
     ],
   };
 }

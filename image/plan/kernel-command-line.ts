@@ -16,7 +16,8 @@ export function kernelCommandLine(spec: ImageSpec, root: RootSource): string {
 
 /**
  * The netboot script. URLs are relative to ${vdd-base}, which a site sets before chaining it
- * (default: the boot server's /vdd/ directory); the NBD fallback uses the same host.
+ * (default: the boot server's /vdd/ directory); the NBD fallback uses the same host. A site may
+ * also set ${vdd-extra} to more kernel parameters (vdd.broker=..., launcher settings).
  */
 export function ipxeScript(spec: ImageSpec, version: string, rootSize: number): string {
   const line = kernelCommandLine(spec, { kind: 'http', url: '${vdd-base}root.squashfs', size: rootSize });
@@ -25,7 +26,7 @@ export function ipxeScript(spec: ImageSpec, version: string, rootSize: number): 
     `# ${spec.name} ${version}: set vdd-base to the URL of this directory before chaining this script.`,
     'isset ${vdd-base} || set vdd-base http://${next-server}/vdd/',
     `echo ${spec.name} ${version}: loading from \${vdd-base}`,
-    `kernel \${vdd-base}vmlinuz initrd=initrd.img ${line} || goto failed`,
+    `kernel \${vdd-base}vmlinuz initrd=initrd.img ${line} \${vdd-extra} || goto failed`,
     'initrd ${vdd-base}initrd.img || goto failed',
     'boot || goto failed',
     ':failed',

@@ -18,7 +18,7 @@ describe('boot configuration', () => {
     const script = ipxeScript(spec, '1.2.3', 999);
     expect(script.startsWith('#!ipxe\n')).toBe(true);
     expect(script).toContain('isset ${vdd-base} || set vdd-base http://${next-server}/vdd/');
-    expect(script).toMatch(/^kernel \$\{vdd-base\}vmlinuz initrd=initrd\.img .* vdd\.root=\$\{vdd-base\}root\.squashfs vdd\.root_size=999 /m);
+    expect(script).toMatch(/^kernel \$\{vdd-base\}vmlinuz initrd=initrd\.img .* vdd\.root=\$\{vdd-base\}root\.squashfs vdd\.root_size=999 .*\$\{vdd-extra\} \|\| goto failed$/m);
     expect(script).toContain('initrd ${vdd-base}initrd.img || goto failed');
     expect(script).toContain('chain ${vdd-base}vdd.ipxe');
   });
@@ -58,7 +58,7 @@ describe('QEMU command line', () => {
     });
     const netdev = args[args.indexOf('-netdev') + 1];
     expect(netdev).toBe(
-      `user,id=net0,restrict=on,tftp=/tmp/t,bootfile=boot.ipxe,guestfwd=tcp:${guestServiceAddress}:80-tcp:127.0.0.1:4321,guestfwd=tcp:${guestServiceAddress}:10809-tcp:127.0.0.1:4322`,
+      `user,id=net0,restrict=on,tftp=/tmp/t,bootfile=boot.ipxe,guestfwd=tcp:${guestServiceAddress}:80-cmd:socat STDIO TCP:127.0.0.1:4321,guestfwd=tcp:${guestServiceAddress}:10809-cmd:socat STDIO TCP:127.0.0.1:4322`,
     );
     expect(args).toEqual(expect.arrayContaining(['-nodefaults', '-smp', '1', '-m', '256', '-boot', 'n']));
     expect(args[args.indexOf('-machine') + 1]).toBe('pc,accel=tcg');
@@ -70,7 +70,8 @@ describe('QEMU command line', () => {
     expect(args[args.indexOf('-netdev') + 1]).toBe('user,id=net0,restrict=on');
   });
 
-  it('the TFTP boot file points iPXE at the forwarded HTTP server', () => {
+  it('the TFTP boot file points iPXE at the forwarded HTTP server, with extra kernel parameters', () => {
     expect(tftpBootScript()).toBe(`#!ipxe\nset vdd-base http://${guestServiceAddress}/\nchain \${vdd-base}vdd.ipxe\n`);
+    expect(tftpBootScript(['vdd.fetch=nbd', 'vdd.broker=http://10.0.2.100:8080/'])).toContain('\nset vdd-extra vdd.fetch=nbd vdd.broker=http://10.0.2.100:8080/\n');
   });
 });

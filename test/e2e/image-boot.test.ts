@@ -1,0 +1,110 @@
+// The image end to end (slow, so only with VDD_SLOW_TESTS=1, as root): build it, then boot it in
+// QEMU to the launcher's menu on the serial console: over the network at 512 MB (root fetched
+// into RAM) and at 256 MB (root over NBD), and from vdd-thin.img with BIOS and with UEFI.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseAccel, startBootSession, type BootMode, type BootSession } from '../../image/boot/boot-image.ts';
+import { QmpClient } from '../../image/boot/qmp.ts';
+import { SerialConsole } from '../../image/boot/serial-console.ts';
+import { buildImage } from '../../image/build/build-image.ts';
+import { manifestSchema } from '../../image/build/manifest.ts';
+import { loadSpec } from '../../image/spec/load.ts';
+import { menuVisible } from '../../bench/image-boot.ts';
+import { launcherPath } from '../support/launcher-binary.ts';
+import { useTempDir } from '../support/temp-dir.ts';
+
+const slowTests = process.env.VDD_SLOW_TESTS === '1';
+const howToRun = 'VDD_SLOW_TESTS=1 npx vitest run test/e2e (as root, after npm run build; about 15 minutes)';
+const repository = new URL('../../', import.meta.url).pathname;
+
+if (!slowTests) {
+  process.stderr.write(`\n*** SKIPPED: the image build and QEMU boot tests; run them with ${howToRun} ***\n\n`);
+  describe('image end to end', () => {
+    it.skip(`SKIPPED (slow): run with ${howToRun}`, () => {});
+  });
+} else {
+  describe('image end to end', () => {
+    const work = useTempDir('vdd-image-e2e-');
+    const outRoot = join(work, 'out');
+    let imageDir = '';
+    let accel: 'kvm' | 'tcg' = 'tcg';
+    const sessions: BootSession[] = [];
+
+    beforeAll(async () => {
+      if (process.getuid?.() !== 0) throw new Error('the image build needs root');
+      if (!existsSync(launcherPath)) throw new Error(`${launcherPath} is missing: run npm run build`);
+      mkdirSync(outRoot);
+      const result = await buildImage({
+        loaded: loadSpec(join(repository, 'image/vdd-thin.json')),
+        version: 'e2e',
+        outRoot,
+        cacheDir: join(repository, '.cache/image'),
+        fast: true,
+        output: { write: (text: string) => process.stderr.write(text), isTTY: false },
+      });
+      imageDir = result.dir;
+      accel = await chooseAccel('auto', imageDir, join(repository, '.cache/image'));
+    }, 20 * 60_000);
+
+    afterAll(async () => {
+      await Promise.all(sessions.map((session) => session.stop()));
+    });
+
+    async function bootToMenu(mode: BootMode, memoryMiB: number, kernelParameters: string[] = []): Promise<{ console: SerialConsole; session: BootSession; qmp: QmpClient }> {
+      const socket = join(work, `serial-${mode}-${memoryMiB}.sock`);
+      const qmpSocket = join(work, `qmp-${mode}-${memoryMiB}.sock`);
+      const session = await startBootSession({ imageDir, mode, memoryMiB, accel, serial: { socket }, qmpSocket, kernelParameters });
+      sessions.push(session);
+      const console = await SerialConsole.connect(socket);
+      const qmp = await QmpClient.connect(qmpSocket);
+      await console.waitFor(/vdd: starting the system/, 'the initrd to start the system', 6 * 60_000);
+      await console.waitFor(menuVisible, 'the menu on the serial console', 4 * 60_000);
+      return { console, session, qmp };
+    }
+
+    it('wrote every artifact the manifest lists, with its size', () => {
+      const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(imageDir, 'manifest.json'), 'utf8')));
+      expect(Object.keys(manifest.artifacts).sort()).toEqual(['initrd.img', 'root.squashfs', 'vdd-thin.img', 'vdd.ipxe', 'vmlinuz']);
+      expect(readFileSync(join(imageDir, 'vdd.ipxe'), 'utf8')).toContain(`vdd.root_size=${manifest.artifacts['root.squashfs'].size}`);
+    });
+
+    it('boots over the network at 512 MB with the root in RAM to the menu', async () => {
+      const { console, session, qmp } = await bootToMenu('net', 512);
+      expect(console.text).toMatch(/vdd: network up on eth0: 10\.0\.2\.15\/24/);
+      expect(console.text).toContain('vdd: fetching http://10.0.2.100/root.squashfs');
+      expect(session.server.requests).toEqual(expect.arrayContaining(['GET /vdd.ipxe', 'GET /vmlinuz', 'GET /initrd.img', 'GET /root.squashfs']));
+      const memory = await qmp.guestMemory();
+      expect(memory.total).toBeGreaterThan(400 * 2 ** 20);
+      qmp.close();
+      console.close();
+      await session.stop();
+    }, 12 * 60_000);
+
+    it('boots over the network at 256 MB with the root over NBD to the menu', async () => {
+      const { console, session, qmp } = await bootToMenu('net', 256);
+      expect(console.text).toMatch(/MB of RAM free: root over NBD/);
+      expect(session.server.requests).not.toContain('GET /root.squashfs');
+      qmp.close();
+      console.close();
+      await session.stop();
+    }, 12 * 60_000);
+
+    it('boots vdd-thin.img with BIOS to the menu, with the FAT partition mounted for the launcher', async () => {
+      const { console, session, qmp } = await bootToMenu('disk', 512);
+      expect(console.text).not.toContain('vdd: fetching');
+      qmp.close();
+      console.close();
+      await session.stop();
+    }, 12 * 60_000);
+
+    it('boots vdd-thin.img with UEFI to the menu', async () => {
+      const { console, session, qmp } = await bootToMenu('disk-uefi', 512);
+      qmp.close();
+      console.close();
+      await session.stop();
+    }, 12 * 60_000);
+
+    it.todo('chooses the VNC guest of a real vdd-broker on the menu and shows its desktop in a QEMU screendump (needs vdd-broker and connect)');
+  });
+}
