@@ -1,17 +1,18 @@
 // Image benchmarks (minutes under TCG, so they run only when an image is built): payload size,
-// boot-to-menu seconds against the same kernel with a bare busybox initrd, RAM used at the menu.
+// boot-to-menu seconds against the same kernel with a bare busybox initrd, RAM used at the menu;
+// build time cold and cached only with VDD_BENCH_IMAGE_BUILD=1 (it downloads every package).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { markerBoot } from '../image/boot/accel.ts';
 import { chooseAccel, findImageDir, startBootSession, type BootMode } from '../image/boot/boot-image.ts';
 import { QmpClient } from '../image/boot/qmp.ts';
-import { SerialConsole } from '../image/boot/serial-console.ts';
+import { menuVisible, SerialConsole } from '../image/boot/serial-console.ts';
+import { buildImage } from '../image/build/build-image.ts';
 import { manifestSchema } from '../image/build/manifest.ts';
+import { loadSpec } from '../image/spec/load.ts';
 
 const mib = 2 ** 20;
-/** The menu's footer: drawn once the menu is on screen. */
-export const menuVisible = /Enter connect/;
 
 export function imageBenchDir(outRoot: string): string | undefined {
   try {
@@ -77,4 +78,19 @@ export async function benchImageBoot(imageDir: string, cacheDir: string): Promis
     ...(disk512 ? { diskToMenuSeconds: disk512.seconds, diskRatio: ratio(disk512.seconds) } : {}),
     ramUsedAtMenuMiB: { net512: net512.usedMiB, kernel512: kernel512.usedMiB, nbd256: nbd256.usedMiB, ...(disk512 ? { disk512: disk512.usedMiB } : {}) },
   };
+}
+
+/** Build time with an empty package cache, then again with the cache that build filled (fast compression both times). */
+export async function benchImageBuild(specFile: string, work: string): Promise<Record<string, unknown>> {
+  const loaded = loadSpec(specFile);
+  const cacheDir = join(work, 'image-cache');
+  const output = { write: (text: string) => process.stderr.write(text), isTTY: false };
+  const build = async (version: string) => {
+    const started = Date.now();
+    await buildImage({ loaded, version, outRoot: join(work, 'image-out'), cacheDir, fast: true, output });
+    return (Date.now() - started) / 1000;
+  };
+  const coldSeconds = await build('bench-cold');
+  const cachedSeconds = await build('bench-cached');
+  return { coldSeconds, cachedSeconds, compression: loaded.spec.squashfs.fastCompression };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchFirstFrame } from './first-frame.ts';
-import { benchImageBoot, benchPayload, imageBenchDir } from './image-boot.ts';
+import { benchImageBoot, benchImageBuild, benchPayload, imageBenchDir } from './image-boot.ts';
 import { benchLauncherSize } from './launcher-size.ts';
 import { benchMenuMemory } from './menu-memory.ts';
 
@@ -49,6 +49,13 @@ const benchmarks: readonly Benchmark[] = [
       const dir = imageBenchDir(imageOutRoot);
       return dir ? benchImageBoot(dir, imageCache) : noImage;
     },
+  },
+  {
+    name: 'imageBuild',
+    run: async ({ work }) =>
+      process.env.VDD_BENCH_IMAGE_BUILD === '1'
+        ? benchImageBuild(fileURLToPath(new URL('../image/vdd-thin.json', import.meta.url)), work)
+        : { skipped: 'set VDD_BENCH_IMAGE_BUILD=1 (as root; downloads every package, several minutes)' },
   },
 ];
 

@@ -25,6 +25,8 @@ export type BootSessionOptions = {
   readonly accel: 'kvm' | 'tcg';
   /** Extra services the guest may reach at 10.0.2.100 (a broker, a VNC guest). */
   readonly forwards?: readonly GuestForward[];
+  /** Boot this copy of vdd-thin.img instead of the version's own (e.g. with an edited vdd.conf). */
+  readonly diskImage?: string;
   /** More kernel parameters for a network boot (vdd.broker=..., vdd.fetch=nbd). */
   readonly kernelParameters?: readonly string[];
   /** A person's terminal, or a unix socket a program connects to (QEMU waits for it). */
@@ -63,7 +65,7 @@ export async function startBootSession(options: BootSessionOptions): Promise<Boo
       boot = { kind: 'kernel', kernel: join(options.imageDir, 'vmlinuz'), initrd: join(options.imageDir, 'initrd.img'), append };
     }
   } else {
-    const image = join(options.imageDir, 'vdd-thin.img');
+    const image = options.diskImage ?? join(options.imageDir, 'vdd-thin.img');
     if (!existsSync(image)) throw new Error(`${image} does not exist: build the image first`);
     let uefi: { code: string; vars: string } | undefined;
     if (options.mode === 'disk-uefi') {

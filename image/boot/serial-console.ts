@@ -3,6 +3,9 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** vdd-launcher's menu footer: on the serial console once the menu is drawn. */
+export const menuVisible = /Enter connect/;
+
 /** Terminal escape sequences and carriage returns, which a menu drawn with cursor moves is full of. */
 export function plainText(raw: string): string {
   return raw

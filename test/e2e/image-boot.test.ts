@@ -1,16 +1,17 @@
 // The image end to end (slow, so only with VDD_SLOW_TESTS=1, as root): build it, then boot it in
 // QEMU to the launcher's menu on the serial console: over the network at 512 MB (root fetched
 // into RAM) and at 256 MB (root over NBD), and from vdd-thin.img with BIOS and with UEFI.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseAccel, startBootSession, type BootMode, type BootSession } from '../../image/boot/boot-image.ts';
 import { QmpClient } from '../../image/boot/qmp.ts';
-import { SerialConsole } from '../../image/boot/serial-console.ts';
+import { menuVisible, SerialConsole } from '../../image/boot/serial-console.ts';
 import { buildImage } from '../../image/build/build-image.ts';
 import { manifestSchema } from '../../image/build/manifest.ts';
+import { diskLayout } from '../../image/plan/disk-layout.ts';
 import { loadSpec } from '../../image/spec/load.ts';
-import { menuVisible } from '../../bench/image-boot.ts';
 import { launcherPath } from '../support/launcher-binary.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
@@ -51,10 +52,14 @@ if (!slowTests) {
       await Promise.all(sessions.map((session) => session.stop()));
     });
 
-    async function bootToMenu(mode: BootMode, memoryMiB: number, kernelParameters: string[] = []): Promise<{ console: SerialConsole; session: BootSession; qmp: QmpClient }> {
+    async function bootToMenu(
+      mode: BootMode,
+      memoryMiB: number,
+      more: { kernelParameters?: string[]; diskImage?: string } = {},
+    ): Promise<{ console: SerialConsole; session: BootSession; qmp: QmpClient }> {
       const socket = join(work, `serial-${mode}-${memoryMiB}.sock`);
       const qmpSocket = join(work, `qmp-${mode}-${memoryMiB}.sock`);
-      const session = await startBootSession({ imageDir, mode, memoryMiB, accel, serial: { socket }, qmpSocket, kernelParameters });
+      const session = await startBootSession({ imageDir, mode, memoryMiB, accel, serial: { socket }, qmpSocket, ...more });
       sessions.push(session);
       const console = await SerialConsole.connect(socket);
       const qmp = await QmpClient.connect(qmpSocket);
@@ -69,9 +74,10 @@ if (!slowTests) {
       expect(readFileSync(join(imageDir, 'vdd.ipxe'), 'utf8')).toContain(`vdd.root_size=${manifest.artifacts['root.squashfs'].size}`);
     });
 
-    it('boots over the network at 512 MB with the root in RAM to the menu', async () => {
-      const { console, session, qmp } = await bootToMenu('net', 512);
+    it('boots over the network at 512 MB with the root in RAM to the menu, with the site\'s kernel parameters', async () => {
+      const { console, session, qmp } = await bootToMenu('net', 512, { kernelParameters: ['vdd.menu_title=Netbooted-by-the-site'] });
       expect(console.text).toMatch(/vdd: network up on eth0: 10\.0\.2\.15\/24/);
+      expect(console.text).toContain('Netbooted-by-the-site');
       expect(console.text).toContain('vdd: fetching http://10.0.2.100/root.squashfs');
       expect(session.server.requests).toEqual(expect.arrayContaining(['GET /vdd.ipxe', 'GET /vmlinuz', 'GET /initrd.img', 'GET /root.squashfs']));
       const memory = await qmp.guestMemory();
@@ -90,9 +96,18 @@ if (!slowTests) {
       await session.stop();
     }, 12 * 60_000);
 
-    it('boots vdd-thin.img with BIOS to the menu, with the FAT partition mounted for the launcher', async () => {
-      const { console, session, qmp } = await bootToMenu('disk', 512);
+    it('boots vdd-thin.img with BIOS to the menu, which uses the vdd.conf a refurbisher edited on the FAT partition', async () => {
+      const diskImage = join(work, 'refurbished.img');
+      copyFileSync(join(imageDir, 'vdd-thin.img'), diskImage);
+      const edited = join(work, 'vdd.conf');
+      writeFileSync(edited, '[common]\nmenu_title = Refurbished PC 7\n');
+      const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(imageDir, 'manifest.json'), 'utf8')));
+      const layout = diskLayout(loadSpec(join(repository, 'image/vdd-thin.json')).spec, manifest.artifacts['root.squashfs'].size);
+      const mcopy = spawnSync('mcopy', ['-o', '-i', `${diskImage}@@${layout.boot.offset}`, edited, '::/vdd.conf'], { encoding: 'utf8' });
+      expect(mcopy.status, mcopy.stderr).toBe(0);
+      const { console, session, qmp } = await bootToMenu('disk', 512, { diskImage });
       expect(console.text).not.toContain('vdd: fetching');
+      expect(console.text).toContain('Refurbished PC 7');
       qmp.close();
       console.close();
       await session.stop();
