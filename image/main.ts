@@ -61,6 +61,7 @@ async function build(options: ImageOptions): Promise<number> {
     outRoot: options.out ?? defaultOutRoot,
     cacheDir: defaultCacheDir,
     fast: options.fast ?? false,
+    incremental: options.incremental ?? false,
     fromRoot: options['from-root'],
     output: process.stderr,
   });

@@ -1,7 +1,7 @@
 // Whether KVM really boots a stock kernel here: a test boot of the image's kernel with the bare
 // marker initrd, not a look at /dev/kvm (some hypervisors open it and then hang or abort).
 // The verdict is cached per QEMU, host kernel and CPU.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
@@ -52,7 +52,8 @@ export function markerBoot(accel: 'kvm' | 'tcg', kernel: string, timeoutMs: numb
 
 export async function kvmWorks(kernel: string, cacheDir: string): Promise<boolean> {
   if (!existsSync('/dev/kvm')) return false;
-  const key = createHash('sha256').update(`${release()} ${cpus()[0]?.model ?? ''} ${readFileSync(kernel).length}`).digest('hex');
+  const qemuVersion = spawnSync(qemuCommand, ['--version'], { encoding: 'utf8' }).stdout ?? '';
+  const key = createHash('sha256').update(`${qemuVersion} ${release()} ${cpus()[0]?.model ?? ''}`).digest('hex');
   const cacheFile = join(cacheDir, 'kvm-verdict.json');
   try {
     const cached = verdictSchema.parse(JSON.parse(readFileSync(cacheFile, 'utf8')));

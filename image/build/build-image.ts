@@ -25,6 +25,8 @@ export type BuildOptions = {
   /** .cache/image: package cache and scratch space. */
   readonly cacheDir: string;
   readonly fast: boolean;
+  /** Reuse the installed tree of an earlier build with the same packages. */
+  readonly incremental?: boolean;
   /** Use this root tree instead of building one from Debian packages. */
   readonly fromRoot?: string | undefined;
   readonly output: ProgressOutput;
@@ -49,15 +51,17 @@ export async function buildImage(options: BuildOptions): Promise<{ manifest: Man
     outDir,
     workDir: join(options.cacheDir, 'work'),
     packageCache: join(options.cacheDir, 'debs'),
+    rootCache: join(options.cacheDir, 'roots'),
     fast: options.fast,
     progress,
   };
   mkdirSync(context.workDir, { recursive: true });
   try {
     let cachedPackages = 0;
+    let reusedRoot = false;
     if (options.fromRoot === undefined) {
       progress.step('root', `Debian ${spec.debian.suite} ${spec.debian.variant} with ${spec.packages.length} packages (mmdebstrap)`);
-      cachedPackages = (await makeDebianRoot(context)).cachedPackages;
+      ({ cachedPackages, reusedRoot } = await makeDebianRoot(context, options.incremental ?? false));
       progress.step('purge', `${spec.purgePackages.length} packages the image never runs`);
       await purgePackages(context);
     } else {
@@ -85,6 +89,7 @@ export async function buildImage(options: BuildOptions): Promise<{ manifest: Man
     await makeDiskImage(context, rootSize);
     progress.step('manifest', 'sha256 and size of every artifact');
     const artifacts = await describeArtifacts(outDir);
+    progress.finishStep();
     const manifest: Manifest = {
       format: 1,
       name: spec.name,
@@ -96,10 +101,8 @@ export async function buildImage(options: BuildOptions): Promise<{ manifest: Man
       payloadBytes: payloadBytes(artifacts),
       payloadBudgetBytes: spec.payloadBudgetMiB * 1024 * 1024,
       artifacts,
-      build: { seconds: (Date.now() - progress.started) / 1000, cachedPackages, steps: progress.timings },
+      build: { seconds: (Date.now() - progress.started) / 1000, cachedPackages, reusedRoot, steps: progress.timings },
     };
-    progress.finishStep();
-    manifest.build.steps = { ...progress.timings };
     writeManifest(outDir, manifest);
     const overBudget = manifest.payloadBytes > manifest.payloadBudgetBytes;
     const payloadText = `payload (vmlinuz + initrd.img + root.squashfs) ${(manifest.payloadBytes / 2 ** 20).toFixed(1)} MiB, budget ${spec.payloadBudgetMiB} MiB`;

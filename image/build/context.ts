@@ -12,6 +12,8 @@ export type BuildContext = {
   /** Scratch space: the root tree, the initrd tree, the boot partition's files. */
   readonly workDir: string;
   readonly packageCache: string;
+  /** Installed trees kept for incremental builds. */
+  readonly rootCache: string;
   /** Fast compression for tests; the payload budget is then reported, not enforced. */
   readonly fast: boolean;
   readonly progress: BuildProgress;

@@ -22,7 +22,7 @@ export const manifestSchema = z.strictObject({
   payloadBytes: z.number().int(),
   payloadBudgetBytes: z.number().int(),
   artifacts: z.record(z.enum(artifactNames), artifactSchema),
-  build: z.strictObject({ seconds: z.number(), cachedPackages: z.number().int(), steps: z.record(z.string(), z.number()) }),
+  build: z.strictObject({ seconds: z.number(), cachedPackages: z.number().int(), reusedRoot: z.boolean(), steps: z.record(z.string(), z.number()) }),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;

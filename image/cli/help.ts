@@ -5,10 +5,11 @@ export const imageHelp = `Usage: vdd-image COMMAND [OPTIONS]
 Builds the vdd-thin boot image from a declarative spec and boots it in QEMU.
 
 Commands:
-  build [--spec FILE] [--out DIR] [--image-version V] [--fast] [--json]
+  build [--spec FILE] [--out DIR] [--image-version V] [--fast] [--incremental] [--json]
         Build dist/image/VERSION/: vmlinuz, initrd.img, root.squashfs, vdd.ipxe,
         vdd-thin.img, manifest.json, build.log. --fast uses the spec's fast squashfs
-        compression (tests) and only reports the payload budget.
+        compression (tests) and only reports the payload budget. --incremental reuses
+        the installed tree of an earlier build with the same packages.
   build --backend gentoo --plan [--spec FILE]
         Print the Gentoo recipe (Portage files and commands) of the same image.
   build --plan [--spec FILE]

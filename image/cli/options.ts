@@ -6,6 +6,7 @@ export const imageOptionSpecs = {
   out: { type: 'string' },
   'image-version': { type: 'string' },
   fast: { type: 'boolean' },
+  incremental: { type: 'boolean' },
   backend: { type: 'string' },
   plan: { type: 'boolean' },
   'from-root': { type: 'string' },
@@ -37,7 +38,7 @@ export function parseImageCommandLine(args: readonly string[]): { command: strin
 
 /** Options each command accepts besides --help. */
 export const commandOptions: Record<string, readonly ImageOptionName[]> = {
-  build: ['spec', 'out', 'image-version', 'fast', 'backend', 'plan', 'from-root', 'json'],
+  build: ['spec', 'out', 'image-version', 'fast', 'incremental', 'backend', 'plan', 'from-root', 'json'],
   boot: ['out', 'image-version', 'net', 'kernel', 'disk', 'uefi', 'mem', 'accel'],
 };
 

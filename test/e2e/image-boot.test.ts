@@ -42,6 +42,8 @@ if (!slowTests) {
         outRoot,
         cacheDir: join(repository, '.cache/image'),
         fast: true,
+        // A fresh machine (CI) installs the packages; a developer's second run reuses the tree.
+        incremental: true,
         output: { write: (text: string) => process.stderr.write(text), isTTY: false },
       });
       imageDir = result.dir;
@@ -116,6 +118,18 @@ if (!slowTests) {
     it('boots vdd-thin.img with UEFI to the menu', async () => {
       const { console, session, qmp } = await bootToMenu('disk-uefi', 512);
       qmp.close();
+      console.close();
+      await session.stop();
+    }, 12 * 60_000);
+
+    it('says on the console what failed and tries again when the root cannot be fetched', async () => {
+      const socket = join(work, 'serial-missing.sock');
+      const session = await startBootSession({ imageDir, mode: 'kernel', memoryMiB: 512, accel, serial: { socket }, kernelParameters: ['vdd.root=http://10.0.2.100/missing.squashfs'] });
+      sessions.push(session);
+      const console = await SerialConsole.connect(socket);
+      await console.waitFor(/vdd: cannot fetch http:\/\/10\.0\.2\.100\/missing\.squashfs/, 'the fetch failure', 6 * 60_000);
+      await console.waitFor(/vdd: fetching the root failed; trying again in 5 s/, 'the retry notice', 60_000);
+      await console.waitFor(/trying again in 10 s/, 'the second retry', 60_000);
       console.close();
       await session.stop();
     }, 12 * 60_000);
