@@ -24,17 +24,23 @@ export type ParsedOptions = ReturnType<typeof parseArgs<{ options: typeof option
 
 export type CommandLine = { readonly command: string | undefined; readonly operands: readonly string[]; readonly options: ParsedOptions };
 
+/** A bad command line; programs print it with a pointer to --help and exit with status 2. */
 export class UsageError extends Error {}
 
-export function parseCommandLine(args: readonly string[]): CommandLine {
+/** `COMMAND [OPERAND...] [OPTIONS]`, parsed strictly against specs (shared by vdd-launcher, vdd-broker and vdd-image). */
+export function parseSubcommandLine<const Specs extends ParseArgsOptionsConfig>(args: readonly string[], specs: Specs) {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], options: optionSpecs, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...args], options: specs, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
   const [command, ...operands] = parsed.positionals;
   return { command, operands, options: parsed.values };
+}
+
+export function parseCommandLine(args: readonly string[]): CommandLine {
+  return parseSubcommandLine(args, optionSpecs);
 }
 
 /** Options every command accepts. */
