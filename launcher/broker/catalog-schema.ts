@@ -1,5 +1,7 @@
-// Broker protocol v1: the catalog and session answers, parsed and bounded at the edge. This is
-// the one definition of the protocol's data; docs/broker-protocol.md describes it for people.
+// Broker protocol v1: every body the launcher and a broker exchange (catalog, session request and
+// answer, client report, error), parsed and bounded at the edge. This is the one definition of
+// the protocol's data; docs/broker-protocol.md describes it for people.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isHost } from '../net/host.ts';
 import { stripControls } from '../text/terminal-safe.ts';
@@ -10,6 +12,24 @@ export const catalogLimits = {
   maxNameLength: 128,
   maxOsLength: 64,
   maxBytes: 8 * 1024 * 1024,
+} as const;
+
+/** Size limits of the other bodies; a peer refuses anything larger (HTTP 413 on a broker). */
+export const bodyLimits = {
+  sessionRequestBytes: 4 * 1024,
+  sessionAnswerBytes: 4 * 1024,
+  reportBytes: 64 * 1024,
+  errorBytes: 4 * 1024,
+  maxReportSessions: 100,
+  maxHardwareEntries: 64,
+} as const;
+
+/** The protocol's version and where its resources live, relative to a broker's base URL. */
+export const protocol = {
+  version: 1,
+  catalogPath: 'v1/catalog',
+  sessionPath: (guestId: string) => `v1/guests/${encodeURIComponent(guestId)}/session`,
+  reportPath: (mac: string) => `v1/clients/${encodeURIComponent(mac)}/report`,
 } as const;
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
@@ -57,8 +77,57 @@ export const sessionAnswerSchema = z.strictObject({
   expiresAt: z.iso.datetime({ offset: true }),
 });
 
+const mac = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'must be a MAC address like 52:54:00:12:34:56 (lower case)');
+const ipAddress = z.string().max(45).refine((value) => isIP(value) !== 0, 'must be an IP address');
+const shortText = (max: number) => z.string().max(max).transform(stripControls);
+
+/** Who is asking: sent with session requests and reports. */
+export const clientSchema = z.strictObject({
+  mac,
+  hostname: z.string().max(253).refine((value) => value === '' || isHost(value), 'must be a host name').optional(),
+  ips: z.array(ipAddress).max(16).optional(),
+});
+
+export const sessionRequestSchema = z.strictObject({ client: clientSchema });
+
+export const reportSchema = z.strictObject({
+  client: clientSchema,
+  launcherVersion: shortText(64).optional(),
+  /** Hardware inventory as flat name -> value pairs (cpu, ramMb, gpu, nic, ...). */
+  hardware: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/), z.union([shortText(256), z.number(), z.boolean()]))
+    .refine((record) => Object.keys(record).length <= bodyLimits.maxHardwareEntries, `at most ${bodyLimits.maxHardwareEntries} hardware entries`)
+    .optional(),
+  sessions: z
+    .array(
+      z.strictObject({
+        guestId: id,
+        protocol: z.enum(sessionProtocols),
+        startedAt: z.iso.datetime({ offset: true }),
+        seconds: z.number().min(0).max(31 * 86_400),
+        outcome: z.enum(['ended', 'failed', 'dropped']),
+        reason: shortText(256).optional(),
+        rttMs: z.number().min(0).max(60_000).optional(),
+      }),
+    )
+    .max(bodyLimits.maxReportSessions)
+    .optional(),
+});
+
+export const errorCodes = ['bad-request', 'not-found', 'not-startable', 'too-large', 'unavailable', 'internal'] as const;
+
+/** Every non-2xx answer of a broker carries this body. */
+export const errorBodySchema = z.strictObject({
+  error: z.strictObject({ code: z.enum(errorCodes), message: shortText(512) }),
+});
+
 export type Guest = z.infer<typeof guestSchema>;
 export type Catalog = z.infer<typeof catalogSchema>;
 export type SessionAnswer = z.infer<typeof sessionAnswerSchema>;
+export type ClientInfo = z.infer<typeof clientSchema>;
+export type SessionRequest = z.infer<typeof sessionRequestSchema>;
+export type ClientReport = z.infer<typeof reportSchema>;
+export type ErrorCode = (typeof errorCodes)[number];
+export type ErrorBody = z.infer<typeof errorBodySchema>;
 export type GuestState = Guest['state'];
 export type SessionProtocol = Guest['protocol'];

@@ -1,0 +1,17 @@
+// POST /v1/clients/{mac}/report: the client's hardware inventory and session figures, checked
+// against the protocol's schema before it leaves, so a broker never gets a malformed report.
+import { bodyLimits, protocol, reportSchema, type ClientReport } from './catalog-schema.ts';
+import { describeHttpFailure, type RequestOptions } from './catalog-fetch.ts';
+import { brokerResource } from './broker-url.ts';
+import { BrokerError, sendRequest } from './http-request.ts';
+import { describeSchemaProblem } from './schema-problem.ts';
+
+export async function sendReport(broker: string, report: ClientReport, options: RequestOptions): Promise<void> {
+  const url = brokerResource(broker, protocol.reportPath(report.client.mac));
+  const checked = reportSchema.safeParse(report);
+  if (!checked.success) throw new BrokerError(url.href, `report not sent: ${describeSchemaProblem(checked.error)}`);
+  const body = JSON.stringify(checked.data);
+  if (Buffer.byteLength(body) > bodyLimits.reportBytes) throw new BrokerError(url.href, `report not sent: larger than ${bodyLimits.reportBytes} bytes`);
+  const answer = await sendRequest({ url, method: 'POST', body, timeoutMs: options.timeoutMs, maxBytes: bodyLimits.errorBytes, caFile: options.caFile });
+  if (answer.status < 200 || answer.status > 299) throw new BrokerError(url.href, describeHttpFailure(answer));
+}

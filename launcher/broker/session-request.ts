@@ -1,0 +1,30 @@
+// POST /v1/guests/{id}/session: asks the broker to make a guest ready (start it if needed) and
+// returns where to connect, with a one-time VNC password when the guest needs one. The password
+// stays in memory: it is never logged, and errors never quote the answer's body.
+import { bodyLimits, protocol, sessionAnswerSchema, type ClientInfo, type SessionAnswer } from './catalog-schema.ts';
+import { describeHttpFailure, type RequestOptions } from './catalog-fetch.ts';
+import { brokerResource } from './broker-url.ts';
+import { BrokerError, sendRequest } from './http-request.ts';
+import { describeSchemaProblem } from './schema-problem.ts';
+
+export async function requestSession(broker: string, guestId: string, client: ClientInfo, options: RequestOptions): Promise<SessionAnswer> {
+  const url = brokerResource(broker, protocol.sessionPath(guestId));
+  const answer = await sendRequest({
+    url,
+    method: 'POST',
+    body: JSON.stringify({ client }),
+    timeoutMs: options.timeoutMs,
+    maxBytes: bodyLimits.sessionAnswerBytes,
+    caFile: options.caFile,
+  });
+  if (answer.status !== 200) throw new BrokerError(url.href, describeHttpFailure(answer));
+  let document: unknown;
+  try {
+    document = JSON.parse(answer.body);
+  } catch {
+    throw new BrokerError(url.href, 'session answer rejected: not JSON');
+  }
+  const parsed = sessionAnswerSchema.safeParse(document);
+  if (!parsed.success) throw new BrokerError(url.href, `session answer rejected: ${describeSchemaProblem(parsed.error)}`);
+  return parsed.data;
+}
