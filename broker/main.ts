@@ -1,3 +1,85 @@
-// vdd-broker entry point: the reference broker (its program arrives with the broker issue).
-process.stderr.write('vdd-broker: not implemented yet\n');
-process.exitCode = 7;
+// vdd-broker entry point: the reference broker. Serves --catalog over HTTP(S) (protocol v1),
+// probes the guests, issues one-time VNC passwords, keeps client reports; stops cleanly on
+// SIGTERM/SIGINT.
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { UsageError } from '../launcher/cli/options.ts';
+import { version } from '../launcher/version.ts';
+import { CatalogFileError } from './catalog-file.ts';
+import { CatalogStore } from './catalog-store.ts';
+import { GuestProbes } from './guest-probes.ts';
+import { apiHandler } from './http-api.ts';
+import { stderrLog } from './log.ts';
+import { brokerHelp, parseBrokerCommandLine, type BrokerOptions } from './options.ts';
+import { ReportLog } from './report-log.ts';
+import { SessionIssuer } from './session-issuer.ts';
+
+const log = stderrLog();
+
+function listen(server: Server, options: BrokerOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function run(options: BrokerOptions): Promise<number> {
+  const store = new CatalogStore(options.catalog, log);
+  const sessions = new SessionIssuer(store, { passwordTtlMs: options.passwordTtlMs, log });
+  const reports = options.reports === undefined ? undefined : new ReportLog(options.reports);
+  const handler = apiHandler({ store, sessions, reports, log });
+  const server = options.tls
+    ? createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)
+    : createHttpServer(handler);
+  // Bounds for slow or idle clients.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  server.keepAliveTimeout = 5_000;
+  await listen(server, options);
+  const probes = options.probeIntervalMs > 0 ? new GuestProbes(store, { intervalMs: options.probeIntervalMs, timeoutMs: options.probeTimeoutMs, log }) : undefined;
+  store.watch();
+  probes?.start();
+  const scheme = options.tls ? 'https' : 'http';
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  log(`serving ${store.guests.length} guests from ${options.catalog} on ${scheme}://${host}:${options.port}/`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    for (const name of ['SIGTERM', 'SIGINT'] as const) process.once(name, () => resolve(name));
+  });
+  log(`${signal}: stopping`);
+  store.close();
+  await probes?.stop();
+  sessions.close();
+  server.close();
+  server.closeAllConnections();
+  return 0;
+}
+
+export async function main(args: readonly string[]): Promise<number> {
+  try {
+    const line = parseBrokerCommandLine(args);
+    if (line.help) {
+      process.stdout.write(brokerHelp);
+      return 0;
+    }
+    if (line.version || line.options === undefined) {
+      process.stdout.write(`vdd-broker ${version} (node ${process.versions.node})\n`);
+      return 0;
+    }
+    return await run(line.options);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`vdd-broker: ${error.message}\nTry 'vdd-broker --help'.\n`);
+      return 2;
+    }
+    const message = error instanceof CatalogFileError ? `cannot start: ${error.message}` : `cannot start: ${(error as Error).message}`;
+    log(message);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,60 @@
+// Reads a request body up to a limit and parses it with a protocol schema; answers are the
+// protocol's error bodies (docs/broker-protocol.md, "Errors").
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import type { ErrorCode } from '../launcher/broker/catalog-schema.ts';
+import { describeSchemaProblem } from '../launcher/broker/schema-problem.ts';
+
+export class HttpProblem extends Error {
+  readonly status: number;
+  readonly code: ErrorCode;
+  constructor(status: number, code: ErrorCode, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  response.end(text);
+}
+
+export function sendProblem(response: ServerResponse, problem: HttpProblem, headers: Record<string, string> = {}): void {
+  sendJson(response, problem.status, { error: { code: problem.code, message: problem.message } }, headers);
+}
+
+export function readJsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>, maxBytes: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      reject(new HttpProblem(413, 'too-large', `body larger than ${maxBytes} bytes`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let length = 0;
+    request.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > maxBytes) {
+        reject(new HttpProblem(413, 'too-large', `body larger than ${maxBytes} bytes`));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('error', reject);
+    request.on('end', () => {
+      let document: unknown;
+      try {
+        document = JSON.parse(Buffer.concat(chunks, length).toString('utf8'));
+      } catch (error) {
+        reject(new HttpProblem(400, 'bad-request', `body is not JSON: ${(error as Error).message}`));
+        return;
+      }
+      const parsed = schema.safeParse(document);
+      if (parsed.success) resolve(parsed.data);
+      else reject(new HttpProblem(400, 'bad-request', describeSchemaProblem(parsed.error)));
+    });
+  });
+}

@@ -1,0 +1,97 @@
+// vdd-broker's command line and --help text (docs/vdd-broker.md is the manual).
+import { isIP } from 'node:net';
+import { parseSubcommandLine, UsageError } from '../launcher/cli/options.ts';
+
+export const brokerOptionSpecs = {
+  catalog: { type: 'string' },
+  listen: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  reports: { type: 'string' },
+  'probe-interval': { type: 'string' },
+  'probe-timeout': { type: 'string' },
+  'password-ttl': { type: 'string' },
+  libvirt: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+export type BrokerOptions = {
+  readonly catalog: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  readonly reports: string | undefined;
+  readonly probeIntervalMs: number;
+  readonly probeTimeoutMs: number;
+  readonly passwordTtlMs: number;
+  readonly libvirt: string | undefined;
+};
+
+export const brokerHelp = `Usage: vdd-broker --catalog FILE [--listen HOST:PORT] [OPTIONS]
+
+The reference VDD broker: serves a catalog of guests over the broker protocol v1
+(docs/broker-protocol.md), keeps each guest's state current with probes (RFB handshake for
+vnc guests, XDMCP Query for xdmcp guests), issues one-time VNC passwords and keeps client
+reports.
+
+Options:
+  --catalog FILE           catalog file (JSON in the protocol's catalog shape); reloaded when
+                           it changes, a bad file keeps the previous catalog
+  --listen HOST:PORT       address to listen on (default 0.0.0.0:8080; [::1]:8080 for IPv6)
+  --tls-cert FILE          serve https with this certificate (PEM; needs --tls-key)
+  --tls-key FILE           private key of --tls-cert (PEM)
+  --reports FILE           append client reports to FILE as JSON lines (FILE.1 keeps the
+                           previous 16 MiB); without it reports are accepted and not kept
+  --probe-interval SECONDS seconds between probes of every guest (default 15; 0: no probes,
+                           states as written in the file)
+  --probe-timeout MS       how long one probe may take (default 2000)
+  --password-ttl SECONDS   how long a one-time VNC password stays valid (default 60)
+  --libvirt URI            also list the domains of this libvirt connection as guests and
+                           start them on request (through virsh; e.g. qemu:///system)
+  -h, --help               this help
+  -V, --version            the version
+
+Signals: SIGTERM and SIGINT stop it cleanly (outstanding passwords are expired first).
+Exit status: 0 stopped by a signal, 1 cannot start (the message says why), 2 bad command line.
+`;
+
+function number(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`--${name} ${text}: expected a whole number from ${min} to ${max}`);
+  return Number(text);
+}
+
+/** HOST:PORT, [IPv6]:PORT or :PORT. */
+export function parseListen(text: string): { host: string; port: number } {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) throw new UsageError(`--listen ${text}: expected HOST:PORT, [IPv6]:PORT or :PORT`);
+  const host = match[1] ?? (match[2] === '' ? '0.0.0.0' : (match[2] ?? ''));
+  if (match[1] !== undefined && isIP(host) !== 6) throw new UsageError(`--listen ${text}: ${host} is not an IPv6 address`);
+  return { host, port };
+}
+
+export function parseBrokerCommandLine(args: readonly string[]): { help: boolean; version: boolean; options: BrokerOptions | undefined } {
+  const { command, options } = parseSubcommandLine(args, brokerOptionSpecs);
+  if (command !== undefined) throw new UsageError(`unexpected operand '${command}'`);
+  if (options.help || options.version) return { help: options.help === true, version: options.version === true, options: undefined };
+  if (options.catalog === undefined) throw new UsageError('--catalog FILE is required');
+  if ((options['tls-cert'] === undefined) !== (options['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  const { host, port } = parseListen(options.listen ?? '0.0.0.0:8080');
+  return {
+    help: false,
+    version: false,
+    options: {
+      catalog: options.catalog,
+      host,
+      port,
+      tls: options['tls-cert'] !== undefined && options['tls-key'] !== undefined ? { cert: options['tls-cert'], key: options['tls-key'] } : undefined,
+      reports: options.reports,
+      probeIntervalMs: number('probe-interval', options['probe-interval'], 15, 0, 86_400) * 1000,
+      probeTimeoutMs: number('probe-timeout', options['probe-timeout'], 2000, 100, 60_000),
+      passwordTtlMs: number('password-ttl', options['password-ttl'], 60, 5, 86_400) * 1000,
+      libvirt: options.libvirt,
+    },
+  };
+}

@@ -1,0 +1,33 @@
+// Client reports kept as JSON lines in the --reports file, one report per line with when and from
+// where it came. Bounded: past maxBytes the file moves to FILE.1 (replacing the older one).
+import { appendFileSync, renameSync, statSync } from 'node:fs';
+import type { ClientReport } from '../launcher/broker/catalog-schema.ts';
+
+export const defaultReportLogBytes = 16 * 1024 * 1024;
+
+export class ReportLog {
+  private readonly path: string;
+  private readonly maxBytes: number;
+  private size: number;
+
+  constructor(path: string, maxBytes = defaultReportLogBytes) {
+    this.path = path;
+    this.maxBytes = maxBytes;
+    try {
+      this.size = statSync(path).size;
+    } catch {
+      this.size = 0;
+    }
+  }
+
+  append(report: ClientReport, from: string): void {
+    const line = `${JSON.stringify({ receivedAt: new Date().toISOString(), from, report })}\n`;
+    const bytes = Buffer.byteLength(line);
+    if (this.size > 0 && this.size + bytes > this.maxBytes) {
+      renameSync(this.path, `${this.path}.1`);
+      this.size = 0;
+    }
+    appendFileSync(this.path, line, { mode: 0o640 });
+    this.size += bytes;
+  }
+}
