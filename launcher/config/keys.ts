@@ -13,6 +13,12 @@ export const configKeys = {
   broker_timeout: key(integer(100, 60000, 'milliseconds'), 3000, 'How long one broker request may take.'),
   cache_dir: key(absolutePath(), '/run/vdd', 'Where the last good catalog is kept.'),
   discovery_timeout: key(integer(100, 30000, 'milliseconds'), 2000, 'Deadline for finding a broker on all sources.'),
+  discovery_sources: key(
+    text(64, { regex: /^(dhcp|dns-sd|dns-srv|xdmcp)([\s,]+(dhcp|dns-sd|dns-srv|xdmcp))*$/, expects: 'a comma-separated list of dhcp, dns-sd, dns-srv, xdmcp' }),
+    'dhcp,dns-sd,dns-srv,xdmcp',
+    'Network sources to look for a broker on when broker is empty. Empty: none.',
+  ),
+  dhcp_file: key(absolutePath(), '/run/vdd/dhcp.env', "Where the image's DHCP hook leaves the broker options of the lease (224, 43), domain and DNS servers."),
   default_guest: key(text(128), '', 'Guest id started automatically after menu_timeout. Empty: none.'),
   menu_timeout: key(integer(0, 3600, 'seconds'), 10, 'Seconds before default_guest starts; every keypress restarts the count. 0: never.'),
   menu_title: key(text(60), 'VDD thin client', 'Title shown at the top of the menu.'),
