@@ -1,8 +1,8 @@
 // Keeps every guest's state current: probes each guest's endpoint in turn (XDMCP Query for xdmcp
-// guests, the RFB greeting for vnc guests), a few at a time, every --probe-interval. A guest that
+// guests, the RFB handshake for vnc guests; both from launcher/probe/), a few at a time, every --probe-interval. A guest that
 // answers is running; one that does not is unavailable. Changes are logged, not every probe.
-import { connect } from 'node:net';
 import type { Guest, GuestState } from '../launcher/broker/catalog-schema.ts';
+import { probeRfb } from '../launcher/probe/rfb-handshake.ts';
 import { queryXdmcp } from '../launcher/probe/xdmcp-query.ts';
 import type { CatalogStore } from './catalog-store.ts';
 import type { Log } from './log.ts';
@@ -11,40 +11,20 @@ export type ProbeOutcome = { readonly state: GuestState; readonly detail: string
 
 const parallelProbes = 32;
 
-/** A VNC server greets with "RFB xxx.yyy\n" before anything else. */
-function probeRfb(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    let greeting = Buffer.alloc(0);
-    const finish = (outcome: ProbeOutcome) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(outcome);
-    };
-    const timer = setTimeout(() => finish({ state: 'unavailable', detail: `no RFB greeting within ${timeoutMs} ms` }), timeoutMs);
-    socket.on('error', (error: NodeJS.ErrnoException) => finish({ state: 'unavailable', detail: error.code ?? error.message }));
-    socket.on('data', (chunk: Buffer) => {
-      greeting = Buffer.concat([greeting, chunk]);
-      if (greeting.length < 12) return;
-      const version = greeting.subarray(0, 12).toString('latin1');
-      finish(/^RFB \d{3}\.\d{3}\n$/.test(version) ? { state: 'running', detail: version.trim() } : { state: 'unavailable', detail: 'not a VNC server' });
-    });
-    socket.on('end', () => finish({ state: 'unavailable', detail: 'closed before the RFB greeting' }));
-  });
-}
-
 export async function probeGuest(guest: Guest, timeoutMs: number): Promise<ProbeOutcome> {
-  if (guest.protocol === 'vnc') return probeRfb(guest.host, guest.port, timeoutMs);
-  const answer = await queryXdmcp({ host: guest.host, port: guest.port, timeoutMs });
-  switch (answer.kind) {
+  if (guest.protocol === 'vnc') {
+    const answer = await probeRfb({ host: guest.host, port: guest.port, timeoutMs });
+    return answer.kind === 'rfb' ? { state: 'running', detail: `RFB ${answer.version}` } : { state: 'unavailable', detail: answer.reason };
+  }
+  const answer = await queryXdmcp(guest.host, { port: guest.port, timeoutMs });
+  if (!answer.ok) return { state: 'unavailable', detail: answer.message };
+  switch (answer.answer.kind) {
     case 'willing':
-      return { state: 'running', detail: `willing: ${answer.status}` };
+      return { state: 'running', detail: `willing: ${answer.answer.status}` };
     case 'unwilling':
-      return { state: 'unavailable', detail: `unwilling: ${answer.status}` };
+      return { state: 'unavailable', detail: `unwilling: ${answer.answer.status}` };
     case 'decline':
-      return { state: 'unavailable', detail: `declined: ${answer.status}` };
-    case 'no-answer':
-      return { state: 'unavailable', detail: answer.reason };
+      return { state: 'unavailable', detail: `declined: ${answer.answer.status}` };
   }
 }
 
