@@ -65,10 +65,14 @@ export class CatalogKeeper {
         }
       } catch (error) {
         const reason = error instanceof BrokerError ? error.reason : error instanceof Error ? error.message : String(error);
-        this.log(`broker ${broker}: ${reason}`);
         failures.push({ broker, reason });
       }
     }
+    return this.state(false, failures, false);
+  }
+
+  /** The kept catalog, offline, when there was no broker to ask. */
+  offline(failures: readonly BrokerFailure[]): CatalogState {
     return this.state(false, failures, false);
   }
 

@@ -23,7 +23,7 @@ export const commands: readonly Command[] = [
     description: 'Prints the catalog of the broker in use (or the cached one, marked offline, when no broker answers).',
     options: ['json'],
     operands: { min: 0, max: 0 },
-    run: notImplemented('list'),
+    run: async (context) => (await import('./list-command.ts')).runList(context),
   },
   {
     name: 'connect',
@@ -41,7 +41,7 @@ export const commands: readonly Command[] = [
     description: 'Tries every discovery source (flags, kernel command line, DHCP, config, DNS-SD, DNS SRV, XDMCP broadcast) and prints what each found and how long it took.',
     options: ['json'],
     operands: { min: 0, max: 0 },
-    run: notImplemented('discover'),
+    run: async (context) => (await import('./discover-command.ts')).runDiscover(context),
   },
   {
     name: 'config',
