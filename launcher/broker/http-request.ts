@@ -1,8 +1,8 @@
 // One bounded HTTP(S) request to a broker: TLS verified against the CA file (config key broker_ca,
 // passed in), one timeout for the whole exchange (broker_timeout), a body size limit. Errors say
-// which URL failed and why, in words.
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+// which URL failed and why, in words. node:http and node:https are loaded on the first request:
+// they cannot be part of the launcher's startup snapshot, and the first frame does not need them.
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { ReadError, readBoundedText } from '../io/read-bounded.ts';
 
 export type HttpRequest = {
@@ -73,16 +73,12 @@ function describeNetworkError(error: NodeJS.ErrnoException): string {
   return reason === undefined ? error.message : `${reason} (${error.code})`;
 }
 
-export function sendRequest(options: HttpRequest): Promise<HttpAnswer> {
+export async function sendRequest(options: HttpRequest): Promise<HttpAnswer> {
   const href = options.url.href;
   const https = options.url.protocol === 'https:';
-  if (!https && options.url.protocol !== 'http:') return Promise.reject(new BrokerError(href, 'only http:// and https:// brokers are supported'));
-  let ca: string | undefined;
-  try {
-    if (https) ca = certificateAuthority(href, options.caFile);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  if (!https && options.url.protocol !== 'http:') throw new BrokerError(href, 'only http:// and https:// brokers are supported');
+  const ca = https ? certificateAuthority(href, options.caFile) : undefined;
+  const send = https ? (await import('node:https')).request : (await import('node:http')).request;
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.body !== undefined) {
     headers['content-type'] = 'application/json';
@@ -94,7 +90,6 @@ export function sendRequest(options: HttpRequest): Promise<HttpAnswer> {
       clearTimeout(timer);
       reject(new BrokerError(href, reason));
     };
-    const send = https ? httpsRequest : httpRequest;
     const request = send(options.url, { method: options.method, headers, ...(ca === undefined ? {} : { ca, rejectUnauthorized: true }) }, (answer: IncomingMessage) => {
       const declared = Number(answer.headers['content-length']);
       if (Number.isFinite(declared) && declared > options.maxBytes) {

@@ -1,13 +1,23 @@
 // POST /v1/guests/{id}/session: asks the broker to make a guest ready (start it if needed) and
 // returns where to connect, with a one-time VNC password when the guest needs one. The password
-// stays in memory: it is never logged, and errors never quote the answer's body.
-import { bodyLimits, protocol, sessionAnswerSchema, type ClientInfo, type SessionAnswer } from './catalog-schema.ts';
+// stays in memory: it is never logged, and errors never quote the answer's body. A static broker
+// (a web server with only v1/catalog) has no session service: then the answer is undefined and
+// the guest is used as the catalog lists it.
+import { bodyLimits, errorBodySchema, protocol, sessionAnswerSchema, type ClientInfo, type SessionAnswer } from './catalog-schema.ts';
 import { describeHttpFailure, type RequestOptions } from './catalog-fetch.ts';
 import { brokerResource } from './broker-url.ts';
 import { BrokerError, sendRequest } from './http-request.ts';
 import { describeSchemaProblem } from './schema-problem.ts';
 
-export async function requestSession(broker: string, guestId: string, client: ClientInfo, options: RequestOptions): Promise<SessionAnswer> {
+function isProtocolError(body: string): boolean {
+  try {
+    return errorBodySchema.safeParse(JSON.parse(body)).success;
+  } catch {
+    return false;
+  }
+}
+
+export async function requestSession(broker: string, guestId: string, client: ClientInfo, options: RequestOptions): Promise<SessionAnswer | undefined> {
   const url = brokerResource(broker, protocol.sessionPath(guestId));
   const answer = await sendRequest({
     url,
@@ -17,6 +27,7 @@ export async function requestSession(broker: string, guestId: string, client: Cl
     maxBytes: bodyLimits.sessionAnswerBytes,
     caFile: options.caFile,
   });
+  if ((answer.status === 404 || answer.status === 405) && !isProtocolError(answer.body)) return undefined;
   if (answer.status !== 200) throw new BrokerError(url.href, describeHttpFailure(answer));
   let document: unknown;
   try {
