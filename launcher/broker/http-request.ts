@@ -78,7 +78,7 @@ export async function sendRequest(options: HttpRequest): Promise<HttpAnswer> {
   const https = options.url.protocol === 'https:';
   if (!https && options.url.protocol !== 'http:') throw new BrokerError(href, 'only http:// and https:// brokers are supported');
   const ca = https ? certificateAuthority(href, options.caFile) : undefined;
-  const send = https ? (await import('node:https')).request : (await import('node:http')).request;
+  const send = https ? process.getBuiltinModule('node:https').request : process.getBuiltinModule('node:http').request;
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.body !== undefined) {
     headers['content-type'] = 'application/json';
