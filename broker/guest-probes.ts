@@ -13,8 +13,8 @@ const parallelProbes = 32;
 
 export async function probeGuest(guest: Guest, timeoutMs: number): Promise<ProbeOutcome> {
   if (guest.protocol === 'vnc') {
-    const answer = await probeRfb({ host: guest.host, port: guest.port, timeoutMs });
-    return answer.kind === 'rfb' ? { state: 'running', detail: `RFB ${answer.version}` } : { state: 'unavailable', detail: answer.reason };
+    const answer = await probeRfb(guest.host, guest.port, { timeoutMs });
+    return answer.ok ? { state: 'running', detail: `RFB ${answer.version}` } : { state: 'unavailable', detail: answer.message };
   }
   const answer = await queryXdmcp(guest.host, { port: guest.port, timeoutMs });
   if (!answer.ok) return { state: 'unavailable', detail: answer.message };
