@@ -24,6 +24,17 @@ export const configKeys = {
   menu_title: key(text(60), 'VDD thin client', 'Title shown at the top of the menu.'),
   menu_allow_quit: key(boolean(), false, 'Offer "Leave the menu" in the power menu (demo and admin use; the image leaves it off).'),
   log_level: key(choice(['error', 'warn', 'info', 'debug']), 'info', 'How much the launcher writes to its log (standard error).'),
+  session_display: key(choice(['auto', 'console', 'nested']), 'auto', 'Where sessions show: console (an X server on a VT of its own), nested (inside DISPLAY), auto (nested when DISPLAY is set).'),
+  session_vt: key(integer(1, 63, 'VT number'), 7, 'Virtual terminal of the console X server.'),
+  session_probe_timeout: key(integer(100, 30000, 'milliseconds'), 3000, 'How long the XDMCP Query or VNC handshake before a session may take.'),
+  session_exec_below_ram: key(integer(0, 65536, 'MiB of RAM'), 256, 'Replace the launcher with the session (exec mode) on PCs with less RAM than this. 0: only with connect --exec.'),
+  vnc_password_file: key(absolutePath(), '', 'TigerVNC password file (vncpasswd format) for VNC guests the broker gives no password for. Empty: none.'),
+  vnc_encoding: key(choice(['auto', 'Tight', 'ZRLE', 'Hextile', 'Raw']), 'auto', "VNC encoding; auto: chosen from this PC's CPU and link speed."),
+  vnc_quality: key(choice(['auto', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']), 'auto', 'JPEG quality 0-9 for Tight; auto: from the link speed.'),
+  vnc_compression: key(choice(['auto', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']), 'auto', 'Compression level 0-9 for Tight and ZRLE; auto: from the CPU and link speed.'),
+  vnc_depth: key(choice(['auto', '8', '16', '24']), 'auto', 'Colour depth of the VNC picture; auto: from RAM and link speed.'),
+  x_depth: key(choice(['auto', '8', '16', '24']), 'auto', "Colour depth of the session's X server; auto: from RAM."),
+  x_resolution: key(text(11, { regex: /^(auto|\d{3,5}x\d{3,5})$/, expects: 'auto or WIDTHxHEIGHT, e.g. 1024x768' }), 'auto', "Screen size of the session's X server (the Xnest window when nested); auto: the screen's preferred mode."),
 } as const;
 
 export type ConfigKey = keyof typeof configKeys;

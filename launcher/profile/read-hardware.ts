@@ -1,0 +1,84 @@
+// Reads the PC's hardware facts: systeminformation (imported on first use, so the menu's first
+// frame never pays for it) for CPU, memory, NICs and GPUs; the kernel's DRM connectors for the
+// display modes a screen offers. Every field falls back to "unknown" rather than failing.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readBoundedText } from '../io/read-bounded.ts';
+import type { DisplayFacts, DisplayMode, HardwareFacts } from './hardware-facts.ts';
+import { x86_64Level } from './x86-level.ts';
+
+const drmRoot = '/sys/class/drm';
+
+export async function readHardwareFacts(): Promise<HardwareFacts> {
+  const si = await import('systeminformation');
+  const [cpu, flags, memory, interfaces, graphics] = await Promise.all([
+    si.cpu(),
+    si.cpuFlags(),
+    si.mem(),
+    si.networkInterfaces().then((list) => (Array.isArray(list) ? list : [list])),
+    si.graphics(),
+  ]);
+  const drmDisplays = readDrmDisplays(drmRoot);
+  return {
+    cpu: {
+      vendor: cpu.manufacturer,
+      model: cpu.brand,
+      speedMHz: cpu.speed > 0 ? Math.round(cpu.speed * 1000) : undefined,
+      cores: Math.max(1, cpu.cores),
+      x86_64Level: x86_64Level(flags.split(/\s+/)),
+    },
+    memory: { totalBytes: memory.total, availableBytes: memory.available },
+    network: interfaces
+      .filter((link) => !link.internal && link.mac !== '' && !link.virtual)
+      .map((link) => ({
+        name: link.iface,
+        mac: link.mac,
+        speedMbps: typeof link.speed === 'number' && link.speed > 0 ? link.speed : undefined,
+        wired: link.type === 'wired',
+        up: link.operstate === 'up',
+      })),
+    gpus: graphics.controllers.map((gpu) => ({ vendor: gpu.vendor, model: gpu.model, memoryMB: gpu.vram ?? undefined })),
+    displays:
+      drmDisplays.length > 0
+        ? drmDisplays
+        : graphics.displays.map((display, index) => {
+            const current = display.currentResX && display.currentResY ? { width: display.currentResX, height: display.currentResY } : undefined;
+            return { name: display.connection ?? `display ${index}`, modes: current ? [current] : [], current };
+          }),
+    firmware: existsSync('/sys/firmware/efi') ? 'uefi' : existsSync('/sys/firmware') ? 'bios' : 'unknown',
+  };
+}
+
+/** Connected DRM connectors (e.g. card0-VGA-1) with the modes the kernel read from the screen's EDID. */
+export function readDrmDisplays(root: string): DisplayFacts[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(root).filter((name) => /^card\d+-/.test(name));
+  } catch {
+    return [];
+  }
+  const displays: DisplayFacts[] = [];
+  for (const name of entries.sort()) {
+    try {
+      if (readBoundedText(join(root, name, 'status'), 64).trim() !== 'connected') continue;
+      const modes = parseModes(readBoundedText(join(root, name, 'modes'), 64 * 1024));
+      displays.push({ name, modes, current: undefined });
+    } catch {
+      // A connector without status or modes is not a screen.
+    }
+  }
+  return displays;
+}
+
+/** Lines like "1024x768" or "1920x1080i", duplicates removed, order kept (preferred first). */
+export function parseModes(text: string): DisplayMode[] {
+  const seen = new Set<string>();
+  const modes: DisplayMode[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^(\d{2,5})x(\d{2,5})/.exec(line.trim());
+    if (!match || seen.has(match[0])) continue;
+    seen.add(match[0]);
+    modes.push({ width: Number(match[1]), height: Number(match[2]) });
+  }
+  return modes;
+}
