@@ -1,0 +1,24 @@
+// A throw-away certificate authority made with openssl for https tests: a CA, and a server
+// certificate it signs for the given host names and IP addresses.
+import { execFileSync } from 'node:child_process';
+import { isIP } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type TestCa = { readonly caFile: string; readonly certFile: string; readonly keyFile: string };
+
+function openssl(args: readonly string[]): void {
+  execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+export function makeTestCa(dir: string, label: string, names: readonly string[]): TestCa {
+  const home = join(dir, label);
+  mkdirSync(home, { recursive: true });
+  const file = (name: string) => join(home, name);
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=vdd test CA ${label}`, '-keyout', file('ca.key'), '-out', file('ca.pem')]);
+  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${names[0] ?? 'localhost'}`, '-keyout', file('server.key'), '-out', file('server.csr')]);
+  const san = names.map((name) => (isIP(name) ? `IP:${name}` : `DNS:${name}`)).join(',');
+  writeFileSync(file('ext.cnf'), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
+  openssl(['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', file('ext.cnf'), '-out', file('server.pem')]);
+  return { caFile: file('ca.pem'), certFile: file('server.pem'), keyFile: file('server.key') };
+}
