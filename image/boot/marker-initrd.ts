@@ -8,10 +8,9 @@ export const bootMarker = 'VDD-BARE-BOOT-MARKER';
 export const hostBusybox = '/bin/busybox';
 
 export function markerInitrd(busybox = hostBusybox): Buffer {
-  const init = ['#!/bin/busybox sh', '/bin/busybox mount -t proc proc /proc', `/bin/busybox echo ${bootMarker} > /dev/ttyS0`, '/bin/busybox poweroff -f', ''].join('\n');
+  const init = ['#!/bin/busybox sh', '/bin/busybox mount -t devtmpfs devtmpfs /dev', `/bin/busybox echo ${bootMarker} > /dev/ttyS0`, '/bin/busybox poweroff -f', ''].join('\n');
   return newcArchive([
     { name: 'bin', mode: 0o755 },
-    { name: 'proc', mode: 0o755 },
     { name: 'dev', mode: 0o755 },
     { name: 'bin/busybox', mode: 0o755, data: readFileSync(busybox) },
     { name: 'init', mode: 0o755, data: Buffer.from(init) },
