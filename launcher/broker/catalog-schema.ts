@@ -9,7 +9,7 @@ import { stripControls } from '../text/terminal-safe.ts';
 export const catalogLimits = {
   maxGuests: 10_000,
   maxIdLength: 64,
-  maxNameLength: 128,
+  maxNameLength: 256,
   maxOsLength: 64,
   maxBytes: 8 * 1024 * 1024,
 } as const;

@@ -21,8 +21,9 @@ const namedKeys: Record<string, string> = {
   pagedown: 'pagedown',
   home: 'home',
   end: 'end',
+  // blessed reports \r as 'return' and again as 'enter': take only the second. \n is 'linefeed'.
   enter: 'enter',
-  return: 'enter',
+  linefeed: 'enter',
   escape: 'escape',
   backspace: 'backspace',
 };

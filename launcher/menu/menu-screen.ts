@@ -86,9 +86,10 @@ export class MenuScreen {
     const status = state.status;
     let text = 'Looking for the VDD broker...';
     if (status && offline) {
+      // What matters first, since a long reason is cut at the screen's edge.
       const seconds = status.retryAt === undefined ? undefined : Math.max(0, Math.ceil((status.retryAt - Date.now()) / 1000));
       const retry = seconds === undefined ? '' : ` Trying again in ${seconds} s.`;
-      text = `OFFLINE: ${status.error ?? 'no broker answers'}. Showing the last known list.${retry}`;
+      text = `OFFLINE, showing the last list.${retry} ${status.error ?? 'No broker answers.'}`;
     } else if (status?.broker) text = `Broker: ${status.broker}`;
     this.brokerLine.setContent(` ${text}`);
     this.brokerLine.style.inverse = offline && !this.color;

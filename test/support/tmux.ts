@@ -20,9 +20,19 @@ export class TmuxTerminal {
     return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
   }
 
-  /** The screen as text lines. */
-  screen(): string {
-    return this.tmux('capture-pane', '-p');
+  /** The screen as text lines; with attributes, SGR sequences (e.g. \x1b[7m for inverse) are kept. */
+  screen(attributes = false): string {
+    return this.tmux('capture-pane', '-p', ...(attributes ? ['-e'] : []));
+  }
+
+  /** Lines drawn in inverse video (title, key help, the cursor bar...), as plain text. */
+  inverseLines(): string[] {
+    // eslint-disable-next-line no-control-regex
+    const sgr = /\x1b\[([0-9;]*)m/g;
+    return this.screen(true)
+      .split('\n')
+      .filter((row) => [...row.matchAll(sgr)].some((match) => (match[1] ?? '').split(';').includes('7')))
+      .map((row) => row.replace(sgr, ''));
   }
 
   /** Keys in tmux send-keys names (Enter, Up, C-c, Escape...) or literal text with literal: true. */

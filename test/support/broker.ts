@@ -1,0 +1,33 @@
+// A vdd-broker serving a catalog the test writes (and can rewrite while it runs), for tests of
+// what clients do with catalogs; states as written (no probes).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Catalog, Guest } from '../../launcher/broker/catalog-schema.ts';
+import type { Child, Children } from './children.ts';
+import { startVddBroker } from './peers/vdd-broker.ts';
+
+export type TestBroker = {
+  readonly url: string;
+  readonly child: Child;
+  /** Replaces the served catalog (the broker reloads the file on change). */
+  setGuests(guests: readonly Guest[]): void;
+};
+
+let count = 0;
+
+export function catalogOf(guests: readonly Guest[], ttl = 30): Catalog {
+  return { version: 1, broker: { id: 'test', name: 'Test broker' }, ttl, guests: [...guests] };
+}
+
+export async function startBroker(children: Children, dir: string, guests: readonly Guest[]): Promise<TestBroker> {
+  const catalogFile = join(dir, `catalog-${process.pid}-${++count}.json`);
+  const setGuests = (list: readonly Guest[]) => writeFileSync(catalogFile, JSON.stringify(catalogOf(list)));
+  setGuests(guests);
+  const { url, child } = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0'] });
+  return { url, child, setGuests };
+}
+
+/** A guest for client tests; override what matters. */
+export function testGuest(id: string, overrides: Partial<Guest> = {}): Guest {
+  return { id, name: `Guest ${id}`, os: 'Debian', protocol: 'vnc', host: '127.0.0.1', port: 5999, state: 'running', ...overrides };
+}
