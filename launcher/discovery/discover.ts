@@ -32,6 +32,8 @@ export type DiscoverOptions = {
   readonly waitForAll: boolean;
   /** Sources switched off by config, reported as such. */
   readonly off?: readonly { readonly name: SourceName; readonly label: string }[];
+  /** Order of the report (priority order, off sources included); default: sources, then off ones. */
+  readonly order?: readonly SourceName[];
 };
 
 type Outcome = { readonly finding?: SourceFinding; readonly error?: string; readonly ms: number };
@@ -96,6 +98,8 @@ function summarise(sources: readonly DiscoverySource[], outcomes: readonly (Outc
     return { ...base, status: found(outcome) ? 'found' : 'nothing', brokers: finding.brokers, guests: finding.guests?.length ?? 0, detail: finding.detail, ms: round };
   });
   for (const off of options.off ?? []) reports.push({ ...off, status: 'off', brokers: [], guests: 0, detail: 'not in discovery_sources', ms: 0 });
+  const order = options.order;
+  if (order !== undefined) reports.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   return {
     brokers: winner === -1 ? [] : (outcomes[winner]?.finding?.brokers ?? []),
     xdmcpGuests: xdmcp === -1 ? [] : (outcomes[xdmcp]?.finding?.guests ?? []),

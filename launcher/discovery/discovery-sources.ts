@@ -10,6 +10,9 @@ import { dnsSrvSource } from './dns-srv-source.ts';
 import { xdmcpBroadcastSource } from './xdmcp-broadcast-source.ts';
 import { discover, type Discovery } from './discover.ts';
 
+/** Every source, highest priority first. */
+export const sourceOrder = ['command-line', 'kernel', 'dhcp', 'config-file', 'dns-sd', 'dns-srv', 'xdmcp'] as const satisfies readonly SourceName[];
+
 export function enabledNetworkSources(loaded: LoadedConfig): Set<NetworkSourceName> {
   const names = loaded.config.discovery_sources.split(/[\s,]+/);
   return new Set(networkSourceNames.filter((name) => names.includes(name)));
@@ -24,10 +27,9 @@ export function discoverySources(loaded: LoadedConfig, env: Readonly<Record<stri
     'dns-srv': () => dnsSrvSource(config.dhcp_file, Math.max(100, Math.floor(config.discovery_timeout / 2))),
     xdmcp: () => xdmcpBroadcastSource(),
   };
-  const order: (NetworkSourceName | 'command-line' | 'kernel' | 'config-file')[] = ['command-line', 'kernel', 'dhcp', 'config-file', 'dns-sd', 'dns-srv', 'xdmcp'];
   const sources: DiscoverySource[] = [];
   const off: { name: SourceName; label: string }[] = [];
-  for (const name of order) {
+  for (const name of sourceOrder) {
     if (name === 'command-line' || name === 'kernel' || name === 'config-file') sources.push(configuredBrokerSource(name, loaded));
     else {
       const source = network[name]();
@@ -41,5 +43,5 @@ export function discoverySources(loaded: LoadedConfig, env: Readonly<Record<stri
 /** Finds brokers as the configuration says; waitForAll for a full report (discover command). */
 export function discoverBrokers(loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>, waitForAll = false): Promise<Discovery> {
   const { sources, off } = discoverySources(loaded, env);
-  return discover(sources, { deadlineMs: loaded.config.discovery_timeout, waitForAll, off });
+  return discover(sources, { deadlineMs: loaded.config.discovery_timeout, waitForAll, off, order: sourceOrder });
 }
