@@ -69,7 +69,7 @@ async function srvBrokers(resolver: Resolver, domain: string): Promise<FoundBrok
     if (code === 'ENODATA' || code === 'ENOTFOUND') return [];
     throw new Error(`${name}: ${code ?? (error as Error).message}`);
   }
-  const txt = await resolver.resolveTxt(name).then((entries) => txtKeys(entries.map((parts) => parts.join(''))), () => txtKeys([]));
+  const txt = await resolver.resolveTxt(name).then((entries) => txtKeys(entries.flat()), () => txtKeys([]));
   return records
     .filter((record) => record.name !== '' && record.name !== '.' && isHostname(record.name))
     .sort((a, b) => a.priority - b.priority || b.weight - a.weight)
