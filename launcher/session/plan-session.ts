@@ -1,0 +1,160 @@
+// Turns (guest, session parameters, config, environment) into a SessionPlan: the exact argv of
+// the X server, Xnest or vncviewer, their environments and files. Pure: no I/O, no secrets.
+// Reads config keys session_display, session_vt, session_probe_timeout, x_resolution.
+import type { Guest } from '../broker/catalog-schema.ts';
+import type { Config } from '../config/keys.ts';
+import type { SessionParameters } from '../profile/session-parameters.ts';
+import type { PasswordSource, PlannedFile, PlannedProcess, SessionPlan } from './session-plan.ts';
+import { vncviewerArgs } from './vncviewer-args.ts';
+
+export type PlanConfig = Pick<Config, 'session_display' | 'session_vt' | 'session_probe_timeout' | 'x_resolution'>;
+
+export type PlanInput = {
+  readonly guest: Guest;
+  readonly parameters: SessionParameters;
+  readonly config: PlanConfig;
+  /** The launcher's environment; only PATH, HOME, LANG, LC_ALL, TZ, DISPLAY and XAUTHORITY are used. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** A private directory on tmpfs for the session's files (the X authority). */
+  readonly runtimeDir: string;
+  readonly password: PasswordSource;
+};
+
+export class PlanError extends Error {}
+
+/** The console display: a thin client has one screen, and it is :0. */
+export const consoleDisplay = 0;
+export const displayFd = 3;
+export const passwordFd = 3;
+const defaultPath = '/usr/local/bin:/usr/bin:/bin';
+const xdmcpDefaultPort = 177;
+// DISPLAY as X clients accept it: [host]:number[.screen]; anything else is refused rather than passed on.
+const displayPattern = /^[A-Za-z0-9._\-/[\]]*:\d{1,5}(\.\d{1,3})?$/;
+
+export function planSession(input: PlanInput): SessionPlan {
+  const { guest, config, env } = input;
+  const outer = env.DISPLAY === undefined || env.DISPLAY === '' ? undefined : env.DISPLAY;
+  const mode = config.session_display === 'auto' ? (outer ? 'nested' : 'console') : config.session_display;
+  if (mode === 'nested' && !outer) throw new PlanError('session_display is nested, but DISPLAY is not set: there is no display to run the session in');
+  if (outer !== undefined && !displayPattern.test(outer)) throw new PlanError(`DISPLAY ${JSON.stringify(outer)} is not a display name like :0 or host:1.0`);
+  const base = baseEnvironment(env);
+  const common = {
+    guest: { id: guest.id, name: guest.name, protocol: guest.protocol, host: guest.host, port: guest.port },
+    probe: { protocol: guest.protocol, host: guest.host, port: guest.port, timeoutMs: config.session_probe_timeout },
+    parameters: input.parameters,
+  };
+  if (guest.protocol === 'xdmcp') {
+    const query = ['-query', guest.host, ...(guest.port === xdmcpDefaultPort ? [] : ['-port', String(guest.port)]), '-once'];
+    if (mode === 'nested') {
+      const { resolution } = input.parameters.x;
+      const geometry = resolution ? `${resolution.width}x${resolution.height}` : '1024x768';
+      return {
+        ...common,
+        mode,
+        display: 'first-free',
+        vt: undefined,
+        password: 'none',
+        files: [],
+        processes: [
+          {
+            role: 'x-server',
+            command: 'Xnest',
+            // Xnest is a client of the outer display; the display manager reaches it over TCP, so local sockets stay closed.
+            args: ['-displayfd', String(displayFd), ...query, '-geometry', geometry, '-name', `VDD: ${guest.name}`, '-nolisten', 'unix', '-nolisten', 'local'],
+            env: { ...base, DISPLAY: outer as string, ...(env.XAUTHORITY ? { XAUTHORITY: env.XAUTHORITY } : {}) },
+            displayFd,
+          },
+        ],
+      };
+    }
+    return {
+      ...common,
+      mode,
+      display: consoleDisplay,
+      vt: config.session_vt,
+      password: 'none',
+      files: [],
+      processes: [
+        {
+          role: 'x-server',
+          command: 'X',
+          args: [`:${consoleDisplay}`, `vt${config.session_vt}`, '-displayfd', String(displayFd), ...query, ...consoleLockdown, '-nolisten', 'unix', '-nolisten', 'local', '-depth', String(input.parameters.x.depth)],
+          env: base,
+          displayFd,
+        },
+        ...resolutionStep(input, base, undefined),
+      ],
+    };
+  }
+
+  const viewerOptions = { host: guest.host, port: guest.port, parameters: input.parameters, passwordFile: input.password === 'none' ? undefined : `/dev/fd/${passwordFd}` };
+  const viewer = (viewerEnv: Record<string, string>, displayFromXServer: boolean): PlannedProcess => ({
+    role: 'viewer',
+    command: 'vncviewer',
+    args: vncviewerArgs(viewerOptions),
+    env: viewerEnv,
+    ...(input.password === 'none' ? {} : { passwordFd }),
+    ...(displayFromXServer ? { displayFromXServer } : {}),
+  });
+  if (mode === 'nested') {
+    return {
+      ...common,
+      mode,
+      display: 'outer',
+      vt: undefined,
+      password: input.password,
+      files: [],
+      processes: [viewer({ ...base, DISPLAY: outer as string, ...(env.XAUTHORITY ? { XAUTHORITY: env.XAUTHORITY } : {}) }, false)],
+    };
+  }
+  const authority: PlannedFile = { path: `${input.runtimeDir}/xauthority-${consoleDisplay}`, mode: 0o600, purpose: 'x-authority' };
+  const clientEnv = { ...base, DISPLAY: `:${consoleDisplay}`, XAUTHORITY: authority.path };
+  return {
+    ...common,
+    mode,
+    display: consoleDisplay,
+    vt: config.session_vt,
+    password: input.password,
+    files: [authority],
+    processes: [
+      {
+        role: 'x-server',
+        command: 'X',
+        args: [`:${consoleDisplay}`, `vt${config.session_vt}`, '-displayfd', String(displayFd), '-auth', authority.path, ...consoleLockdown, '-nolisten', 'tcp', '-depth', String(input.parameters.x.depth)],
+        env: base,
+        displayFd,
+      },
+      ...resolutionStep(input, base, authority.path),
+      viewer(clientEnv, true),
+    ],
+  };
+}
+
+// -novtswitch: no switch back to the launcher's VT behind the user's back; -noreset: the server
+// lives exactly as long as the session. Ctrl-Alt-Fn and Ctrl-Alt-Backspace are off in the image's
+// xorg.conf.d (DontVTSwitch, DontZap): Xorg has no command-line switch for them.
+const consoleLockdown = ['-novtswitch', '-noreset'];
+
+/** xrandr -s WxH after the X server is up, only when x_resolution asks for a size: Xorg picks the screen's preferred mode itself. */
+function resolutionStep(input: PlanInput, base: Record<string, string>, authority: string | undefined): PlannedProcess[] {
+  const { resolution } = input.parameters.x;
+  if (!resolution || input.config.x_resolution === 'auto') return [];
+  return [
+    {
+      role: 'x-setup',
+      command: 'xrandr',
+      args: ['-s', `${resolution.width}x${resolution.height}`],
+      env: { ...base, DISPLAY: `:${consoleDisplay}`, ...(authority ? { XAUTHORITY: authority } : {}) },
+      displayFromXServer: true,
+    },
+  ];
+}
+
+function baseEnvironment(env: PlanInput['env']): Record<string, string> {
+  const base: Record<string, string> = { PATH: env.PATH || defaultPath };
+  for (const name of ['HOME', 'LANG', 'LC_ALL', 'TZ'] as const) {
+    const value = env[name];
+    if (value) base[name] = value;
+  }
+  return base;
+}

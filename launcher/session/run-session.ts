@@ -1,0 +1,119 @@
+// Runs a SessionPlan under supervision: creates its files, starts the X server and waits until it
+// accepts clients (-displayfd), then the viewer; returns when the session ends, with the reason
+// when it ended badly. Every process is stopped and reaped by PID, files and stale X locks removed.
+import { closeSync, mkdirSync, rmSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { failure, classifyExit, type SessionEnd } from './session-end.ts';
+import type { PlannedProcess, SessionPlan } from './session-plan.ts';
+import { SessionProcess } from './session-process.ts';
+import { unlinkedPasswordFile } from './password-file.ts';
+import { writeXAuthority } from './x-authority.ts';
+import { removeStaleXLock } from './x-lock.ts';
+
+export type RunOptions = {
+  /** Private directory (created 0700) for the session's files. */
+  readonly runtimeDir: string;
+  /** The password in vncpasswd's scrambled form, when plan.password is not "none". */
+  readonly scrambledPassword?: Buffer | undefined;
+  /** Called once the session is on screen. */
+  readonly started?: ((text: string) => void) | undefined;
+  readonly log?: ((line: string) => void) | undefined;
+  /** Aborting ends the session (its processes are stopped) as a normal end. */
+  readonly signal?: AbortSignal | undefined;
+  readonly readyTimeoutMs?: number | undefined;
+};
+
+/** The processes of the session running now, for tests and benchmarks (PIDs). */
+export type RunningSession = { readonly pids: () => number[] };
+
+export async function runSession(plan: SessionPlan, options: RunOptions, watch?: (running: RunningSession) => void): Promise<SessionEnd> {
+  const log = options.log ?? (() => {});
+  const processes: SessionProcess[] = [];
+  const killAll = () => processes.forEach((process) => process.killNow());
+  process.once('exit', killAll);
+  watch?.({ pids: () => processes.filter((p) => p.running).map((p) => p.pid as number) });
+  let display: number | undefined = typeof plan.display === 'number' ? plan.display : undefined;
+  let xServerPid: number | undefined;
+  try {
+    mkdirSync(options.runtimeDir, { recursive: true, mode: 0o700 });
+    for (const file of plan.files) {
+      rmSync(file.path, { force: true });
+      writeXAuthority(file.path, display ?? 0);
+    }
+    const stopped = new Promise<'aborted'>((resolve) => {
+      if (options.signal?.aborted) resolve('aborted');
+      options.signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
+    });
+    for (const planned of plan.processes) {
+      const extraEnv: Record<string, string> = planned.displayFromXServer && display !== undefined ? { DISPLAY: `:${display}` } : {};
+      const fds: Record<number, number | 'pipe'> = {};
+      let passwordFd: number | undefined;
+      if (planned.displayFd !== undefined) fds[planned.displayFd] = 'pipe';
+      if (planned.passwordFd !== undefined && options.scrambledPassword) {
+        passwordFd = unlinkedPasswordFile(options.runtimeDir, options.scrambledPassword);
+        fds[planned.passwordFd] = passwordFd;
+      }
+      const started = new SessionProcess(planned, extraEnv, fds);
+      if (passwordFd !== undefined) closeSync(passwordFd);
+      processes.push(started);
+      log(`session: started ${planned.command} (pid ${started.pid ?? 'none'})`);
+      if (planned.role === 'x-server') {
+        xServerPid = started.pid;
+        const ready = await Promise.race([
+          readDisplayNumber(started, planned, options.readyTimeoutMs ?? 30_000),
+          started.exited.then(() => 'exited' as const),
+          stopped,
+        ]);
+        if (ready === 'aborted') return { kind: 'ended' };
+        if (ready === 'exited' || ready === 'timeout') {
+          if (ready === 'timeout') await started.stop();
+          return ready === 'timeout'
+            ? { kind: 'failed', failure: failure('x-server-failed', plan.guest, `${planned.command} did not report its display within ${options.readyTimeoutMs ?? 30_000} ms: ${started.stderr.trim().split('\n').slice(-3).join(' / ')}`) }
+            : classifyExit(planned, await started.exited, started.stderr, plan.guest);
+        }
+        display = ready;
+        log(`session: ${planned.command} ready on display :${display}`);
+        if (plan.guest.protocol === 'xdmcp') options.started?.(`Connected to ${plan.guest.name}`);
+      } else if (planned.role === 'x-setup') {
+        const exit = await Promise.race([started.exited, stopped]);
+        if (exit === 'aborted') return { kind: 'ended' };
+        if (exit.code !== 0) log(`session: ${planned.command} ${planned.args.join(' ')} failed: ${started.stderr.trim()}`);
+      } else {
+        started.onStderrLine((line) => {
+          // The first framebuffer update follows the pixel format agreement.
+          if (/Using pixel format/.test(line)) options.started?.(`Connected to ${plan.guest.name}`);
+        });
+      }
+    }
+    const long = processes.filter((p) => p.planned.role !== 'x-setup');
+    const first = await Promise.race([...long.map((p) => p.exited.then(() => p)), stopped]);
+    if (first === 'aborted') return { kind: 'ended' };
+    const end = classifyExit(first.planned, await first.exited, first.stderr, plan.guest);
+    log(`session: ${first.planned.command} ended (${end.kind === 'ended' ? 'normally' : `${end.failure.code}: ${end.failure.detail}`})`);
+    return end;
+  } finally {
+    for (const running of processes.reverse()) await running.stop();
+    process.removeListener('exit', killAll);
+    for (const file of plan.files) rmSync(file.path, { force: true });
+    if (display !== undefined && xServerPid !== undefined) removeStaleXLock(display, xServerPid);
+  }
+}
+
+/** The display number the X server writes to its -displayfd once it accepts connections. */
+function readDisplayNumber(server: SessionProcess, planned: PlannedProcess, timeoutMs: number): Promise<number | 'timeout'> {
+  const pipe = server.child.stdio[planned.displayFd as number] as Readable | null | undefined;
+  return new Promise((resolve) => {
+    let text = '';
+    const timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    pipe?.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      const match = /^(\d{1,5})\n/.exec(text);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+      if (text.length > 16) pipe.destroy();
+    });
+    server.exited.then(() => clearTimeout(timer));
+  });
+}

@@ -1,0 +1,93 @@
+// How a session ended, in words for the person at the PC: classifies the exit of the X server,
+// Xnest or vncviewer (which exits 0 even when it failed, so its stderr decides) and the probe
+// that runs first. Pure.
+import { stripControls } from '../text/terminal-safe.ts';
+import type { ProcessExit } from './session-process.ts';
+import type { PlannedProcess } from './session-plan.ts';
+
+export type FailureCode =
+  | 'auth-failed'
+  | 'refused'
+  | 'unreachable'
+  | 'connection-lost'
+  | 'unwilling'
+  | 'no-answer'
+  | 'x-server-failed'
+  | 'viewer-failed'
+  | 'missing-program';
+
+export type SessionFailure = {
+  readonly code: FailureCode;
+  readonly title: string;
+  readonly text: string;
+  /** Worth trying again (after a pause): the guest may come back; a wrong password will not fix itself. */
+  readonly reconnect: boolean;
+  /** What the process said, for the log (never shown as the title). */
+  readonly detail: string;
+};
+
+export type SessionEnd = { readonly kind: 'ended' } | { readonly kind: 'failed'; readonly failure: SessionFailure };
+
+export type GuestLabel = { readonly name: string; readonly host: string; readonly port: number };
+
+export function failure(code: FailureCode, guest: GuestLabel, detail: string): SessionFailure {
+  const where = `${guest.host} port ${guest.port}`;
+  const texts: Record<FailureCode, [string, string, boolean]> = {
+    'auth-failed': [`${guest.name}: wrong password`, 'The desktop refused the password. Ask the administrator to check the password for this desktop.', false],
+    refused: [`${guest.name} is not accepting connections`, `Nothing answers on ${where}. The desktop may still be starting, or it is switched off.`, true],
+    unreachable: [`${guest.name} cannot be reached`, `${guest.host} cannot be reached from this PC. Check the network cable, or ask the administrator.`, true],
+    'connection-lost': [`The connection to ${guest.name} was lost`, 'The desktop closed the connection or the network dropped it.', true],
+    unwilling: [`${guest.name} does not accept this PC`, `The display manager on ${guest.host} said: ${detail}`, false],
+    'no-answer': [`${guest.name} does not answer`, `No answer from ${where}. The desktop may be switched off or still starting.`, true],
+    'x-server-failed': [`The display for ${guest.name} could not be started`, 'The X server stopped. The administrator can find its messages in the launcher log.', false],
+    'viewer-failed': [`${guest.name} could not be shown`, 'The VNC viewer stopped. The administrator can find its messages in the launcher log.', true],
+    'missing-program': [`${guest.name} cannot be started on this PC`, `This image lacks a program the session needs: ${detail}.`, false],
+  };
+  const [title, text, reconnect] = texts[code];
+  return { code, title, text, reconnect, detail: stripControls(detail).slice(0, 2000) };
+}
+
+/** vncviewer's stderr lines that mean the session failed (it exits 0 either way). */
+const viewerErrors: readonly [RegExp, FailureCode][] = [
+  [/Authentication fail|authentication failed|Security type not supported|No matching security types/i, 'auth-failed'],
+  [/unable to connect to socket: Connection refused/i, 'refused'],
+  [/unable to connect to socket: (No route to host|Network is unreachable|Connection timed out)|unable to resolve host/i, 'unreachable'],
+  [/End of stream|Connection reset by peer|Broken pipe|read: .*\(\d+\)/i, 'connection-lost'],
+];
+
+/** The end of the session, from the process that ended it. */
+export function classifyExit(planned: PlannedProcess, exit: ProcessExit, stderr: string, guest: GuestLabel): SessionEnd {
+  if (exit.error) {
+    const detail = exit.error.code === 'ENOENT' ? `${planned.command} (not found in PATH)` : `${planned.command}: ${exit.error.message}`;
+    return { kind: 'failed', failure: failure(exit.error.code === 'ENOENT' ? 'missing-program' : planned.role === 'viewer' ? 'viewer-failed' : 'x-server-failed', guest, detail) };
+  }
+  const last = lastLines(stderr);
+  if (planned.role === 'viewer') {
+    for (const [pattern, code] of viewerErrors) {
+      const line = stderr.split('\n').findLast((candidate) => pattern.test(candidate));
+      if (line) return { kind: 'failed', failure: failure(code, guest, line.trim()) };
+    }
+    // The user left the viewer (F8, Exit viewer) or closed its window.
+    if (exit.code === 0) return { kind: 'ended' };
+    return { kind: 'failed', failure: failure('viewer-failed', guest, `${describeExit(exit)}: ${last}`) };
+  }
+  // X with -once exits 0 (or on SIGTERM from its reset) when the user logs out of the XDMCP session.
+  const xdmcpFatal = /XDMCP fatal error: (.*)/.exec(stderr);
+  if (xdmcpFatal) return { kind: 'failed', failure: failure(/unwilling|declined|refused|not authorized/i.test(xdmcpFatal[1] ?? '') ? 'unwilling' : 'connection-lost', guest, (xdmcpFatal[1] ?? '').trim()) };
+  if (exit.code === 0) return { kind: 'ended' };
+  if (/Cannot open display|Unable to open display|cannot connect to/i.test(stderr)) return { kind: 'failed', failure: failure('x-server-failed', guest, last) };
+  return { kind: 'failed', failure: failure('x-server-failed', guest, `${describeExit(exit)}: ${last}`) };
+}
+
+export function describeExit(exit: ProcessExit): string {
+  return exit.signal ? `killed by ${exit.signal}` : `exit status ${exit.code ?? '?'}`;
+}
+
+function lastLines(text: string, count = 3): string {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .slice(-count)
+    .join(' / ');
+}

@@ -1,0 +1,86 @@
+// One process of a session: spawned from a PlannedProcess with its exact argv and environment,
+// in a process group of its own, its stderr kept (bounded) to explain how it ended, stopped and
+// reaped by PID.
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PlannedProcess } from './session-plan.ts';
+
+export type ProcessExit = { readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly error?: NodeJS.ErrnoException };
+
+const keptStderrBytes = 16 * 1024;
+
+export class SessionProcess {
+  readonly planned: PlannedProcess;
+  readonly child: ChildProcess;
+  readonly exited: Promise<ProcessExit>;
+  private stderrTail = '';
+  private readonly stderrListeners: ((line: string) => void)[] = [];
+  private exit: ProcessExit | undefined;
+
+  constructor(planned: PlannedProcess, extraEnv: Record<string, string>, fds: Record<number, number | 'pipe'> = {}) {
+    this.planned = planned;
+    const highest = Math.max(2, ...Object.keys(fds).map(Number));
+    const stdio: StdioOptions = ['ignore', 'ignore', 'pipe'];
+    for (let fd = 3; fd <= highest; fd++) stdio.push(fds[fd] ?? 'ignore');
+    // detached: a process group of its own, so stopping it reaches anything it started, and a Ctrl-C meant for the launcher does not.
+    this.child = spawn(planned.command, [...planned.args], { env: { ...planned.env, ...extraEnv }, stdio, detached: true });
+    this.exited = new Promise((resolve) => {
+      this.child.once('error', (error: NodeJS.ErrnoException) => {
+        if (this.child.pid === undefined) resolve((this.exit = { code: null, signal: null, error }));
+      });
+      this.child.once('exit', (code, signal) => resolve((this.exit = { code, signal })));
+    });
+    let partial = '';
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      this.stderrTail = (this.stderrTail + text).slice(-keptStderrBytes);
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) for (const listener of this.stderrListeners) listener(line);
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.exit === undefined && this.child.pid !== undefined;
+  }
+
+  /** The last 16 KiB the process wrote to stderr. */
+  get stderr(): string {
+    return this.stderrTail;
+  }
+
+  onStderrLine(listener: (line: string) => void): void {
+    this.stderrListeners.push(listener);
+  }
+
+  /** SIGTERM to its process group, SIGKILL after graceMs; resolves once it is reaped. */
+  async stop(graceMs = 3000): Promise<ProcessExit> {
+    if (this.running) {
+      signalGroup(this.child.pid as number, 'SIGTERM');
+      const late = await Promise.race([this.exited.then(() => false), sleep(graceMs).then(() => true)]);
+      if (late) signalGroup(this.child.pid as number, 'SIGKILL');
+    }
+    return this.exited;
+  }
+
+  /** Synchronous last resort when the launcher itself is exiting. */
+  killNow(): void {
+    if (this.running) signalGroup(this.child.pid as number, 'SIGKILL');
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+}

@@ -1,0 +1,25 @@
+// X servers leave /tmp/.X<N>-lock and /tmp/.X11-unix/X<N> behind when they are killed; the next
+// server on that display then refuses to start. Removes them when their PID is the one we ran.
+import { readFileSync, rmSync } from 'node:fs';
+
+export function removeStaleXLock(display: number, pid: number, tmp = '/tmp'): void {
+  const lock = `${tmp}/.X${display}-lock`;
+  let owner: number;
+  try {
+    owner = Number(readFileSync(lock, 'latin1').trim());
+  } catch {
+    return;
+  }
+  if (owner !== pid || processAlive(pid)) return;
+  rmSync(lock, { force: true });
+  rmSync(`${tmp}/.X11-unix/X${display}`, { force: true });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
