@@ -1,5 +1,6 @@
-// Benchmark: time from process start to the launcher's first full menu frame in a real
-// pseudo-terminal, against `node -e 0` of the same pinned Node, as a median ratio.
+// Benchmark: time from process start to the launcher's first full menu frame (a cached catalog
+// on screen) in a real pseudo-terminal, against `node -e 0` of the same pinned Node, as a
+// median ratio.
 import { pinnedNodePath } from '../build/pinned-node.ts';
 import { keyHelp } from '../launcher/menu/menu-screen.ts';
 import { TmuxControl } from './tmux-control.ts';
@@ -14,23 +15,24 @@ export type FirstFrameResult = {
   target: number;
 };
 
-export async function benchFirstFrame(launcher: string, configFile: string, runs = 15): Promise<FirstFrameResult> {
+export async function benchFirstFrame(launcher: string, args: readonly string[], env: Record<string, string>, runs = 15): Promise<FirstFrameResult> {
   const node = pinnedNodePath();
   const term = 'linux';
   const tmux = new TmuxControl(80, 25);
-  const env = { TERM: term, VDD_CACHE_DIR: '/nonexistent' };
   const marker = keyHelp.split('  ')[0] ?? keyHelp;
+  // A thin client's console is not tmux: without this, blessed would ask `tmux -V` at start.
+  env = { TERM: term, TMUX: '', ...env };
   try {
     await tmux.command(`set-option -g default-terminal ${term}`);
     // Warm the page cache for both binaries first.
     await tmux.run([node, '-e', '0'], env);
-    await tmux.run([launcher, '--config', configFile, 'menu'], env, marker);
+    await tmux.run([launcher, ...args], env, marker);
     await tmux.killWindows();
     const nodeTimes: number[] = [];
     const frameTimes: number[] = [];
     for (let i = 0; i < runs; i++) {
       nodeTimes.push((await tmux.run([node, '-e', '0'], env)).ms);
-      frameTimes.push((await tmux.run([launcher, '--config', configFile, 'menu'], env, marker)).ms);
+      frameTimes.push((await tmux.run([launcher, ...args], env, marker)).ms);
       await tmux.killWindows();
     }
     const nodeMs = median(nodeTimes);

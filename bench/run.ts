@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { benchFirstFrame } from './first-frame.ts';
 import { benchImageBoot, benchImageBuild, benchPayload, imageBenchDir } from './image-boot.ts';
 import { benchLauncherSize } from './launcher-size.ts';
+import { writeCachedCatalog } from './menu-fixtures.ts';
+import { benchMenuKeys } from './menu-keys.ts';
 import { benchMenuMemory } from './menu-memory.ts';
 
 const launcher = fileURLToPath(new URL('../dist/vdd-launcher', import.meta.url));
@@ -19,13 +21,15 @@ type Benchmark = { readonly name: string; run(context: { launcher: string; work:
 /** Every benchmark, in the order they run. Later issues add theirs here. */
 const benchmarks: readonly Benchmark[] = [
   {
+    // The first frame shows a cached catalog of 50 guests; the broker (a closed port) is asked after it.
     name: 'launcherFirstFrame',
     run: ({ launcher, work }) => {
-      const config = join(work, 'launcher.conf');
-      writeFileSync(config, '[common]\nmenu_timeout = 0\n');
-      return benchFirstFrame(launcher, config);
+      const cache = join(work, 'first-frame-cache');
+      writeCachedCatalog(cache, 50, 'http://127.0.0.1:9/');
+      return benchFirstFrame(launcher, ['--config', '/dev/null', '--cmdline', '/dev/null', '--broker', 'http://127.0.0.1:9/'], { VDD_CACHE_DIR: cache });
     },
   },
+  { name: 'menuKeysWith5000Guests', run: ({ launcher, work }) => benchMenuKeys(launcher, work) },
   { name: 'launcherSize', run: ({ launcher }) => benchLauncherSize(launcher) },
   {
     name: 'menuIdleMemory',

@@ -98,6 +98,17 @@ export class TmuxControl {
     });
   }
 
+  /** Polls the pane's screen (not its output stream, which redraws only what changed) for text. */
+  async waitForScreen(pane: string, text: string, timeoutMs = 10000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const screen = await this.command(`capture-pane -p -t ${pane}`);
+      if (screen.join('\n').includes(text)) return;
+      if (performance.now() > deadline) throw new Error(`no ${text} on screen within ${timeoutMs} ms:\n${screen.join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   async panePid(pane: string): Promise<number> {
     const [line] = await this.command(`display-message -p -t ${pane} '#{pane_pid}'`);
     return Number(line);

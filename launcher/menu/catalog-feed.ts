@@ -6,6 +6,7 @@ import { brokerSettings } from '../broker/broker-settings.ts';
 import { retryDelayMs } from '../broker/backoff.ts';
 import { CatalogKeeper, type CatalogState } from '../broker/catalog-keeper.ts';
 import type { LoadedConfig } from '../config/load.ts';
+import { clockTime } from '../text/clock-time.ts';
 import type { CatalogFeed, CatalogSnapshot } from './ports.ts';
 
 /** The broker's ttl, kept within sane bounds for a menu. */
@@ -88,7 +89,7 @@ export function createCatalogFeed(loaded: LoadedConfig, env: Readonly<Record<str
     cached() {
       const cached = keeper.loadCache();
       if (cached === undefined) return undefined;
-      const saved = new Date(cached.savedAt).toLocaleString();
+      const saved = clockTime(cached.savedAt);
       return { guests: cached.catalog.guests, status: { online: false, broker: cached.broker, error: `checking the broker (list saved ${saved})` } };
     },
     start(onChange) {

@@ -53,6 +53,8 @@ export class MenuController {
     const cached = deps.feed.cached();
     this.state = cached ? update(initial, { type: 'catalog', ...cached }).state : initial;
     this.view.render(this.state, deps.context);
+    // The first frame goes out before discovery and fetching start loading their code.
+    this.view.flush();
     screen.on('keypress', (ch: string | undefined, key: { name?: string; ctrl?: boolean; meta?: boolean }) => {
       const name = menuKey(ch, key);
       if (name !== undefined) this.dispatch({ type: 'key', key: name, pageSize: this.view.pageSize });

@@ -55,6 +55,11 @@ export class MenuScreen {
     return Array.from({ length: count }, (_, i) => blessed.box({ parent: this.screen, top: 2 + i, left: 0, width: '100%', height: 1, tags: false }));
   }
 
+  /** Writes what render() drew now; blessed otherwise waits for setImmediate, after other work. */
+  flush(): void {
+    (this.screen.program as unknown as { flush(): void }).flush();
+  }
+
   render(state: MenuState, context: MenuContext): void {
     const columns = this.screen.width as number;
     const offline = state.status !== undefined && !state.status.online;
