@@ -26,6 +26,7 @@ export function configuredBrokerSource(name: 'command-line' | 'kernel' | 'config
   return {
     name,
     label: layer.label,
+    stage: 'local',
     find: async () => {
       if (brokers.length === 0) return nothing('broker is not set');
       if (!layer.matches(origin)) return nothing(`not used: broker is set by ${formatSource(origin)}`);

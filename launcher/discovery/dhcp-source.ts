@@ -6,6 +6,7 @@ import { nothing, type DiscoverySource, type FoundBroker } from './discovery-sou
 export function dhcpSource(dhcpFile: string): DiscoverySource {
   return {
     name: 'dhcp',
+    stage: 'local',
     label: 'DHCP option 224 / 43',
     find: async () => {
       const lease = readDhcpLease(dhcpFile);

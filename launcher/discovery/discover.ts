@@ -1,8 +1,10 @@
-// Races the discovery sources against one deadline: all start at once, and the first source in
-// priority order that found brokers wins as soon as every source above it has finished. The XDMCP
-// broadcast's display managers count only when no source found a broker.
+// Runs the discovery sources against one deadline. The first source in priority order that found
+// brokers wins as soon as every source above it has finished. Sources start by stage: local ones
+// (configuration, the lease file) first, the network ones only if those found nothing, the XDMCP
+// broadcast only if nothing else did, so a configured broker costs no network traffic. The
+// discover command starts them all at once for its full report.
 import type { Guest } from '../broker/catalog-schema.ts';
-import type { DiscoverySource, FoundBroker, SourceFinding, SourceName } from './discovery-source.ts';
+import type { DiscoverySource, FoundBroker, SourceFinding, SourceName, SourceStage } from './discovery-source.ts';
 
 export type SourceStatus = 'found' | 'nothing' | 'failed' | 'timed-out' | 'not-needed' | 'off';
 
@@ -36,6 +38,9 @@ export type DiscoverOptions = {
   readonly order?: readonly SourceName[];
 };
 
+/** Local sources (configuration, the DHCP lease file) first; the network only when they found nothing; the XDMCP broadcast last. */
+const stages: readonly SourceStage[] = ['local', 'network', 'fallback'];
+
 type Outcome = { readonly finding?: SourceFinding; readonly error?: string; readonly ms: number };
 
 function found(outcome: Outcome | undefined): boolean {
@@ -46,8 +51,10 @@ export function discover(sources: readonly DiscoverySource[], options: DiscoverO
   const started = performance.now();
   const controller = new AbortController();
   const outcomes: (Outcome | undefined)[] = sources.map(() => undefined);
+  const stageOf = (index: number) => stages.indexOf(sources[index]?.stage ?? 'fallback');
   return new Promise<Discovery>((resolve) => {
     let finished = false;
+    let stage = -1;
     const finish = () => {
       if (finished) return;
       finished = true;
@@ -55,30 +62,46 @@ export function discover(sources: readonly DiscoverySource[], options: DiscoverO
       controller.abort();
       resolve(summarise(sources, outcomes, options, performance.now() - started));
     };
-    const decide = () => {
-      if (outcomes.every((outcome) => outcome !== undefined)) return finish();
-      if (options.waitForAll) return;
-      for (const outcome of outcomes) {
-        if (outcome === undefined) return; // A better source is still looking.
-        if (found(outcome) && (outcome.finding?.brokers.length ?? 0) > 0) return finish();
-      }
-    };
-    const timer = setTimeout(finish, options.deadlineMs);
-    sources.forEach((source, index) => {
-      const begin = performance.now();
-      const settle = (outcome: Omit<Outcome, 'ms'>) => {
-        if (finished) return;
-        outcomes[index] = { ...outcome, ms: performance.now() - begin };
-        decide();
-      };
+    const begin = (index: number) => {
+      const source = sources[index];
+      if (source === undefined) return;
+      const at = performance.now();
       // A source that throws synchronously is a failure like any other.
       Promise.resolve()
         .then(() => source.find(controller.signal))
         .then(
-          (finding) => settle({ finding }),
-          (error: unknown) => settle({ error: error instanceof Error ? error.message : String(error) }),
+          (finding) => settle(index, { finding }, at),
+          (error: unknown) => settle(index, { error: error instanceof Error ? error.message : String(error) }, at),
         );
-    });
+    };
+    const settle = (index: number, outcome: Omit<Outcome, 'ms'>, at: number) => {
+      if (finished) return;
+      outcomes[index] = { ...outcome, ms: performance.now() - at };
+      decide();
+    };
+    /** Stops at the first source (by priority) with brokers once all above it are done; else opens the next stage. */
+    const decide = () => {
+      if (outcomes.every((outcome) => outcome !== undefined)) return finish();
+      if (options.waitForAll) return;
+      for (const outcome of outcomes) {
+        if (outcome === undefined) break;
+        if ((outcome.finding?.brokers.length ?? 0) > 0) return finish();
+      }
+      const pending = outcomes.some((outcome, index) => outcome === undefined && stageOf(index) <= stage);
+      if (!pending) openStage(stage + 1);
+    };
+    const openStage = (next: number) => {
+      stage = next;
+      const members = sources.map((_, index) => index).filter((index) => stageOf(index) === next);
+      if (members.length === 0 && next < stages.length) return openStage(next + 1);
+      members.forEach(begin);
+    };
+    const timer = setTimeout(finish, options.deadlineMs);
+    if (options.waitForAll) {
+      // The full report: every source at once, each until it finishes or the deadline.
+      stage = stages.length;
+      sources.forEach((_, index) => begin(index));
+    } else openStage(0);
   });
 }
 

@@ -17,9 +17,13 @@ export type SourceFinding = {
   readonly detail: string;
 };
 
+/** local: configuration and files, no network traffic; network: asks servers; fallback: only when nothing else found a broker. */
+export type SourceStage = 'local' | 'network' | 'fallback';
+
 export type DiscoverySource = {
   readonly name: SourceName;
   readonly label: string;
+  readonly stage: SourceStage;
   /** Looks; stops early when signal aborts (the deadline passed or a better source won). */
   find(signal: AbortSignal): Promise<SourceFinding>;
 };

@@ -20,6 +20,7 @@ type Item = { readonly iface: number; readonly protocol: number; readonly name: 
 export function dnsSdSource(env: Readonly<Record<string, string | undefined>>, callTimeoutMs: number): DiscoverySource {
   return {
     name: 'dns-sd',
+    stage: 'network',
     label: 'DNS-SD _vdd._tcp (Avahi)',
     find: (signal) => browse(env, callTimeoutMs, signal),
   };

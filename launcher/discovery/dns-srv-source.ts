@@ -32,7 +32,7 @@ function systemDomains(): string[] {
 }
 
 export function dnsSrvSource(dhcpFile: string, queryTimeoutMs: number): DiscoverySource {
-  return { name: 'dns-srv', label: 'DNS SRV _vdd._tcp.<domain>', find: (signal) => lookUp(dhcpFile, queryTimeoutMs, signal) };
+  return { name: 'dns-srv', stage: 'network', label: 'DNS SRV _vdd._tcp.<domain>', find: (signal) => lookUp(dhcpFile, queryTimeoutMs, signal) };
 }
 
 async function lookUp(dhcpFile: string, queryTimeoutMs: number, signal: AbortSignal): Promise<SourceFinding> {

@@ -26,7 +26,7 @@ export function broadcastAddresses(): string[] {
 }
 
 export function xdmcpBroadcastSource(): DiscoverySource {
-  return { name: 'xdmcp', label: 'XDMCP BroadcastQuery', find: (signal) => broadcast(signal) };
+  return { name: 'xdmcp', stage: 'fallback', label: 'XDMCP BroadcastQuery', find: (signal) => broadcast(signal) };
 }
 
 function broadcast(signal: AbortSignal): Promise<SourceFinding> {
