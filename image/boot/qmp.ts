@@ -64,10 +64,11 @@ export class QmpClient {
     await this.execute('qom-set', { path: '/machine/peripheral/balloon0', property: 'guest-stats-polling-interval', value: 1 });
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const stats = (await this.execute('qom-get', { path: '/machine/peripheral/balloon0', property: 'guest-stats' })) as { stats: Record<string, number> };
-      const total = stats.stats['stat-total-memory'] ?? -1;
-      const available = stats.stats['stat-available-memory'] ?? -1;
-      if (total > 0 && available >= 0) return { total, available, free: stats.stats['stat-free-memory'] ?? -1 };
+      const answer = (await this.execute('qom-get', { path: '/machine/peripheral/balloon0', property: 'guest-stats' })) as { stats: Record<string, number>; 'last-update': number };
+      const total = answer.stats['stat-total-memory'] ?? -1;
+      const available = answer.stats['stat-available-memory'] ?? -1;
+      // Until the guest's driver reports, QEMU answers with placeholders (last-update 0).
+      if (answer['last-update'] > 0 && total > 0 && available > 0) return { total, available, free: answer.stats['stat-free-memory'] ?? -1 };
       if (Date.now() > deadline) throw new Error('the guest reported no memory statistics (is virtio_balloon loaded?)');
       await sleep(1000);
     }
