@@ -11,7 +11,6 @@ export const brokerOptionSpecs = {
   'probe-interval': { type: 'string' },
   'probe-timeout': { type: 'string' },
   'password-ttl': { type: 'string' },
-  libvirt: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -25,7 +24,6 @@ export type BrokerOptions = {
   readonly probeIntervalMs: number;
   readonly probeTimeoutMs: number;
   readonly passwordTtlMs: number;
-  readonly libvirt: string | undefined;
 };
 
 export const brokerHelp = `Usage: vdd-broker --catalog FILE [--listen HOST:PORT] [OPTIONS]
@@ -47,8 +45,6 @@ Options:
                            states as written in the file)
   --probe-timeout MS       how long one probe may take (default 2000)
   --password-ttl SECONDS   how long a one-time VNC password stays valid (default 60)
-  --libvirt URI            also list the domains of this libvirt connection as guests and
-                           start them on request (through virsh; e.g. qemu:///system)
   -h, --help               this help
   -V, --version            the version
 
@@ -91,7 +87,6 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
       probeIntervalMs: number('probe-interval', options['probe-interval'], 15, 0, 86_400) * 1000,
       probeTimeoutMs: number('probe-timeout', options['probe-timeout'], 2000, 100, 60_000),
       passwordTtlMs: number('password-ttl', options['password-ttl'], 60, 5, 86_400) * 1000,
-      libvirt: options.libvirt,
     },
   };
 }
