@@ -27,12 +27,14 @@ export const commands: readonly Command[] = [
   },
   {
     name: 'connect',
-    synopsis: 'connect ID [--dry-run] [--json] [--exec]',
+    synopsis: 'connect ID|vnc://HOST[:PORT]|xdmcp://HOST[:PORT] [--dry-run] [--json] [--exec]',
     summary: 'start a session with guest ID without the menu',
-    description: 'Starts the session with guest ID and waits for it to end. --dry-run prints the plan (processes, files, display) instead.',
+    description:
+      "Starts the session with guest ID of the broker's catalog, or with the guest a vnc:// or xdmcp:// URI names (no broker needed), and waits for it to end. --dry-run prints the plan (processes, environment, files, display) instead, --json as JSON. --exec replaces the launcher with the session (automatic below session_exec_below_ram).",
     options: ['dry-run', 'json', 'exec'],
     operands: { min: 1, max: 1 },
-    run: notImplemented('connect'),
+    // Loaded on use: session code stays off the menu's first-frame path.
+    run: async (context) => (await import('./connect-command.ts')).runConnect(context),
   },
   {
     name: 'discover',

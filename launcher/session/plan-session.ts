@@ -88,13 +88,12 @@ export function planSession(input: PlanInput): SessionPlan {
   }
 
   const viewerOptions = { host: guest.host, port: guest.port, parameters: input.parameters, passwordFile: input.password === 'none' ? undefined : `/dev/fd/${passwordFd}` };
-  const viewer = (viewerEnv: Record<string, string>, displayFromXServer: boolean): PlannedProcess => ({
+  const viewer = (viewerEnv: Record<string, string>): PlannedProcess => ({
     role: 'viewer',
     command: 'vncviewer',
     args: vncviewerArgs(viewerOptions),
     env: viewerEnv,
     ...(input.password === 'none' ? {} : { passwordFd }),
-    ...(displayFromXServer ? { displayFromXServer } : {}),
   });
   if (mode === 'nested') {
     return {
@@ -104,7 +103,7 @@ export function planSession(input: PlanInput): SessionPlan {
       vt: undefined,
       password: input.password,
       files: [],
-      processes: [viewer({ ...base, DISPLAY: outer as string, ...(env.XAUTHORITY ? { XAUTHORITY: env.XAUTHORITY } : {}) }, false)],
+      processes: [viewer({ ...base, DISPLAY: outer as string, ...(env.XAUTHORITY ? { XAUTHORITY: env.XAUTHORITY } : {}) })],
     };
   }
   const authority: PlannedFile = { path: `${input.runtimeDir}/xauthority-${consoleDisplay}`, mode: 0o600, purpose: 'x-authority' };
@@ -125,7 +124,7 @@ export function planSession(input: PlanInput): SessionPlan {
         displayFd,
       },
       ...resolutionStep(input, base, authority.path),
-      viewer(clientEnv, true),
+      viewer(clientEnv),
     ],
   };
 }
@@ -145,7 +144,6 @@ function resolutionStep(input: PlanInput, base: Record<string, string>, authorit
       command: 'xrandr',
       args: ['-s', `${resolution.width}x${resolution.height}`],
       env: { ...base, DISPLAY: `:${consoleDisplay}`, ...(authority ? { XAUTHORITY: authority } : {}) },
-      displayFromXServer: true,
     },
   ];
 }

@@ -45,7 +45,6 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
       options.signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
     });
     for (const planned of plan.processes) {
-      const extraEnv: Record<string, string> = planned.displayFromXServer && display !== undefined ? { DISPLAY: `:${display}` } : {};
       const fds: Record<number, number | 'pipe'> = {};
       let passwordFd: number | undefined;
       if (planned.displayFd !== undefined) fds[planned.displayFd] = 'pipe';
@@ -53,7 +52,7 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
         passwordFd = unlinkedPasswordFile(options.runtimeDir, options.scrambledPassword);
         fds[planned.passwordFd] = passwordFd;
       }
-      const started = new SessionProcess(planned, extraEnv, fds);
+      const started = new SessionProcess(planned, fds);
       if (passwordFd !== undefined) closeSync(passwordFd);
       processes.push(started);
       log(`session: started ${planned.command} (pid ${started.pid ?? 'none'})`);

@@ -15,8 +15,6 @@ export type PlannedProcess = {
   readonly displayFd?: number;
   /** vncviewer reads the scrambled password from this descriptor (-passwd /dev/fd/N). */
   readonly passwordFd?: number;
-  /** The display comes from the X server's -displayfd answer (DISPLAY is set then). */
-  readonly displayFromXServer?: boolean;
 };
 
 export type PlannedFile = {

@@ -17,13 +17,13 @@ export class SessionProcess {
   private readonly stderrListeners: ((line: string) => void)[] = [];
   private exit: ProcessExit | undefined;
 
-  constructor(planned: PlannedProcess, extraEnv: Record<string, string>, fds: Record<number, number | 'pipe'> = {}) {
+  constructor(planned: PlannedProcess, fds: Record<number, number | 'pipe'> = {}) {
     this.planned = planned;
     const highest = Math.max(2, ...Object.keys(fds).map(Number));
     const stdio: StdioOptions = ['ignore', 'ignore', 'pipe'];
     for (let fd = 3; fd <= highest; fd++) stdio.push(fds[fd] ?? 'ignore');
     // detached: a process group of its own, so stopping it reaches anything it started, and a Ctrl-C meant for the launcher does not.
-    this.child = spawn(planned.command, [...planned.args], { env: { ...planned.env, ...extraEnv }, stdio, detached: true });
+    this.child = spawn(planned.command, [...planned.args], { env: { ...planned.env }, stdio, detached: true });
     this.exited = new Promise((resolve) => {
       this.child.once('error', (error: NodeJS.ErrnoException) => {
         if (this.child.pid === undefined) resolve((this.exit = { code: null, signal: null, error }));

@@ -1,0 +1,113 @@
+// Everything between "this guest" and a runnable plan: the client profile (hardware read lazily),
+// the broker's session request (starts the guest, may move it, gives a one-time VNC password),
+// the password file from config, the plan itself and the probe. Shared by `connect` and the menu.
+// Reads config keys cache_dir, vnc_password_file, broker_timeout, broker_ca (and the plan's keys).
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Guest } from '../broker/catalog-schema.ts';
+import { brokerSettings } from '../broker/broker-settings.ts';
+import { requestSession } from '../broker/session-request.ts';
+import type { LoadedConfig } from '../config/load.ts';
+import { readBoundedText } from '../io/read-bounded.ts';
+import type { HardwareFacts } from '../profile/hardware-facts.ts';
+import { sessionParameters } from '../profile/session-parameters.ts';
+import { scrambleVncPassword } from '../vnc/vnc-des.ts';
+import { planSession, PlanError } from './plan-session.ts';
+import { probeGuest } from './probe-guest.ts';
+import { failure, type SessionFailure } from './session-end.ts';
+import type { PasswordSource, SessionPlan } from './session-plan.ts';
+
+/** How long a guest the broker reports as starting may take to answer its first probe. */
+const startingGuestWaitMs = 90_000;
+
+export type PreparedSession = {
+  readonly plan: SessionPlan;
+  readonly facts: HardwareFacts | undefined;
+  /** vncpasswd-format bytes; the caller fills it with zeros when done. */
+  readonly scrambledPassword: Buffer | undefined;
+  readonly probe: string | undefined;
+};
+
+export type PrepareOptions = {
+  /** The broker the guest's catalog came from; absent for guests given as a URI. */
+  readonly broker?: string | undefined;
+  /** Plan only: no session request, no password read, no probe. */
+  readonly dryRun?: boolean;
+  readonly log?: (line: string) => void;
+};
+
+export type Prepared = { readonly ok: true; readonly session: PreparedSession } | { readonly ok: false; readonly failure: SessionFailure };
+
+/** Where a session's private files live (X authority, the unlinked password file). */
+export function sessionRuntimeDir(loaded: LoadedConfig): string {
+  return join(loaded.config.cache_dir, 'session');
+}
+
+export async function prepareSession(catalogGuest: Guest, loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>, options: PrepareOptions = {}): Promise<Prepared> {
+  const { config } = loaded;
+  const log = options.log ?? (() => {});
+  const facts = await readFacts(log);
+  let guest = catalogGuest;
+  let scrambledPassword: Buffer | undefined;
+  let password: PasswordSource = 'none';
+  if (options.broker && !options.dryRun) {
+    const settings = brokerSettings(config);
+    try {
+      const client = { mac: loaded.identity.macs[0] ?? '00:00:00:00:00:00', hostname: loaded.identity.hostname, ips: [...loaded.identity.ips].slice(0, 16) };
+      const answer = await requestSession(options.broker, guest.id, client, { timeoutMs: settings.timeoutMs, caFile: settings.caFile });
+      if (answer) {
+        guest = { ...guest, host: answer.host, port: answer.port, state: answer.state };
+        if (answer.password !== undefined) {
+          scrambledPassword = scrambleVncPassword(answer.password);
+          password = 'broker';
+        }
+      }
+    } catch (error) {
+      return { ok: false, failure: failure('no-answer', guest, `the broker could not prepare the session: ${error instanceof Error ? error.message : String(error)}`) };
+    }
+  } else if (options.broker && guest.protocol === 'vnc' && guest.auth === 'vnc-password') {
+    password = 'broker';
+  }
+  if (password === 'none' && guest.protocol === 'vnc' && config.vnc_password_file !== '') {
+    password = 'vnc_password_file';
+    if (!options.dryRun) {
+      try {
+        scrambledPassword = Buffer.from(readBoundedText(config.vnc_password_file, 64), 'latin1').subarray(0, 8);
+        if (scrambledPassword.length < 8) throw new Error('shorter than the 8 bytes vncpasswd writes');
+      } catch (error) {
+        return { ok: false, failure: failure('auth-failed', guest, `vnc_password_file ${config.vnc_password_file}: ${error instanceof Error ? error.message : String(error)}`) };
+      }
+    }
+  }
+  let plan: SessionPlan;
+  try {
+    plan = planSession({ guest, parameters: sessionParameters(facts, config), config, env, runtimeDir: sessionRuntimeDir(loaded), password });
+  } catch (error) {
+    if (!(error instanceof PlanError)) throw error;
+    return { ok: false, failure: { ...failure('x-server-failed', guest, error.message), text: error.message } };
+  }
+  if (options.dryRun) return { ok: true, session: { plan, facts, scrambledPassword: undefined, probe: undefined } };
+  let verdict = await probeGuest(plan);
+  // A guest the broker is still starting gets time to come up: its VNC or XDMCP port opens late.
+  const bootDeadline = Date.now() + startingGuestWaitMs;
+  while (!verdict.ok && guest.state === 'starting' && verdict.failure.reconnect && Date.now() < bootDeadline) {
+    await sleep(1000);
+    verdict = await probeGuest(plan);
+  }
+  if (!verdict.ok) {
+    scrambledPassword?.fill(0);
+    return verdict;
+  }
+  log(`session: ${plan.guest.host} port ${plan.guest.port}: ${verdict.summary} (${verdict.rttMs.toFixed(1)} ms)`);
+  return { ok: true, session: { plan, facts, scrambledPassword, probe: verdict.summary } };
+}
+
+async function readFacts(log: (line: string) => void): Promise<HardwareFacts | undefined> {
+  try {
+    const { readHardwareFacts } = await import('../profile/read-hardware.ts');
+    return await readHardwareFacts();
+  } catch (error) {
+    log(`session: hardware unknown (${error instanceof Error ? error.message : String(error)}); default session parameters`);
+    return undefined;
+  }
+}
