@@ -15,8 +15,8 @@ export const configKeys = {
   discovery_timeout: key(integer(100, 30000, 'milliseconds'), 2000, 'Deadline for finding a broker on all sources.'),
   discovery_sources: key(
     text(64, { regex: /^(dhcp|dns-sd|dns-srv|xdmcp)([\s,]+(dhcp|dns-sd|dns-srv|xdmcp))*$/, expects: 'a comma-separated list of dhcp, dns-sd, dns-srv, xdmcp' }),
-    'dhcp,dns-sd,dns-srv,xdmcp',
-    'Network sources to look for a broker on when broker is empty. Empty: none.',
+    'dhcp,dns-sd,dns-srv',
+    'Network sources to look for a broker on when broker is empty; add xdmcp for an XDMCP broadcast when no broker exists. Empty: none.',
   ),
   dhcp_file: key(absolutePath(), '/run/vdd/dhcp.env', "Where the image's DHCP hook leaves the broker options of the lease (224, 43), domain and DNS servers."),
   default_guest: key(text(128), '', 'Guest id started automatically after menu_timeout. Empty: none.'),
