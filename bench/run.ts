@@ -10,6 +10,9 @@ import { benchLauncherSize } from './launcher-size.ts';
 import { writeCachedCatalog } from './menu-fixtures.ts';
 import { benchMenuKeys } from './menu-keys.ts';
 import { benchMenuMemory } from './menu-memory.ts';
+import { benchBrokerLoad } from './broker-load.ts';
+import { benchCatalogFetch } from './catalog-fetch.ts';
+import { benchAvahiDiscovery, benchConfiguredDiscovery } from './discovery.ts';
 
 const launcher = fileURLToPath(new URL('../dist/vdd-launcher', import.meta.url));
 const imageOutRoot = fileURLToPath(new URL('../dist/image', import.meta.url));
@@ -39,6 +42,10 @@ const benchmarks: readonly Benchmark[] = [
       return benchMenuMemory(launcher, ['--config', config, '--cmdline', '/dev/null'], { VDD_CACHE_DIR: work });
     },
   },
+  { name: 'discoveryFromConfig', run: ({ work }) => benchConfiguredDiscovery(work) },
+  { name: 'discoveryViaAvahi', run: () => benchAvahiDiscovery() },
+  { name: 'catalogFetch5000', run: ({ work }) => benchCatalogFetch(work) },
+  { name: 'brokerLoad500', run: ({ work }) => benchBrokerLoad(work) },
   // Image benchmarks use the newest version in dist/image; booting takes minutes under TCG.
   {
     name: 'imagePayload',

@@ -20,7 +20,8 @@ const log = stderrLog();
 function listen(server: Server, options: BrokerOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    // A room of PCs booting at once connects together: keep a long accept queue.
+    server.listen({ port: options.port, host: options.host, backlog: 4096 }, () => {
       server.off('error', reject);
       resolve();
     });
