@@ -6,13 +6,17 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseAccel, startBootSession, type BootMode, type BootSession } from '../../image/boot/boot-image.ts';
+import type { GuestForward } from '../../image/boot/qemu-args.ts';
 import { QmpClient } from '../../image/boot/qmp.ts';
 import { menuVisible, SerialConsole } from '../../image/boot/serial-console.ts';
 import { buildImage } from '../../image/build/build-image.ts';
 import { manifestSchema } from '../../image/build/manifest.ts';
 import { diskLayout } from '../../image/plan/disk-layout.ts';
 import { loadSpec } from '../../image/spec/load.ts';
+import { useChildren } from '../support/children.ts';
 import { launcherPath } from '../support/launcher-binary.ts';
+import { startVddBroker } from '../support/peers/vdd-broker.ts';
+import { startXvnc } from '../support/peers/xvnc.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
 const slowTests = process.env.VDD_SLOW_TESTS === '1';
@@ -27,6 +31,7 @@ if (!slowTests) {
 } else {
   describe('image end to end', () => {
     const work = useTempDir('vdd-image-e2e-');
+    const children = useChildren();
     const outRoot = join(work, 'out');
     let imageDir = '';
     let accel: 'kvm' | 'tcg' = 'tcg';
@@ -57,7 +62,7 @@ if (!slowTests) {
     async function bootToMenu(
       mode: BootMode,
       memoryMiB: number,
-      more: { kernelParameters?: string[]; diskImage?: string } = {},
+      more: { kernelParameters?: string[]; diskImage?: string; forwards?: GuestForward[] } = {},
     ): Promise<{ console: SerialConsole; session: BootSession; qmp: QmpClient }> {
       const socket = join(work, `serial-${mode}-${memoryMiB}.sock`);
       const qmpSocket = join(work, `qmp-${mode}-${memoryMiB}.sock`);
@@ -134,6 +139,34 @@ if (!slowTests) {
       await session.stop();
     }, 12 * 60_000);
 
-    it.todo('chooses the VNC guest of a real vdd-broker on the menu and shows its desktop in a QEMU screendump (needs vdd-broker and connect)');
+    it('lists the guests of a real vdd-broker on the host, reached only through the forwarded ports', async () => {
+      const xvnc = await startXvnc(children, work, { desktopName: 'e2e desktop' });
+      const catalogFile = join(work, 'catalog.json');
+      writeFileSync(
+        catalogFile,
+        JSON.stringify({
+          version: 1,
+          broker: { id: 'e2e', name: 'Image test broker' },
+          ttl: 30,
+          // Addresses as the guest sees them: 10.0.2.100 is forwarded to the host's loopback ports.
+          guests: [{ id: 'xvnc', name: 'Xvnc on the host', os: 'Debian 12', protocol: 'vnc', host: '10.0.2.100', port: 5901, state: 'running', auth: 'none' }],
+        }),
+      );
+      const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0'] });
+      const { console, session, qmp } = await bootToMenu('net', 512, {
+        kernelParameters: ['vdd.broker=http://10.0.2.100:8080/'],
+        forwards: [
+          { guestPort: 8080, hostPort: broker.port },
+          { guestPort: 5901, hostPort: xvnc.port },
+        ],
+      });
+      await console.waitFor(/Xvnc on the host/, 'the broker\'s guest on the menu', 3 * 60_000);
+      expect(broker.child.running).toBe(true);
+      qmp.close();
+      console.close();
+      await session.stop();
+    }, 12 * 60_000);
+
+    it.todo('chooses the VNC guest on the menu and shows its desktop in a QEMU screendump (needs the menu to start sessions)');
   });
 }
