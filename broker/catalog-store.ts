@@ -14,6 +14,8 @@ export class CatalogStore {
   private readonly path: string;
   private readonly log: Log;
   private file: CatalogFile;
+  /** Guests a hypervisor backend (libvirt) lists, after the file's. */
+  private backendGuests: readonly BrokerGuest[] = [];
   /** Live states by guest id, kept across reloads. */
   private readonly states = new Map<string, GuestState>();
   private served: ServedCatalog;
@@ -34,11 +36,19 @@ export class CatalogStore {
   }
 
   get guests(): readonly BrokerGuest[] {
-    return this.file.guests;
+    const ids = new Set(this.file.guests.map((entry) => entry.guest.id));
+    return [...this.file.guests, ...this.backendGuests.filter((entry) => !ids.has(entry.guest.id))];
   }
 
   find(id: string): BrokerGuest | undefined {
-    return this.file.guests.find((entry) => entry.guest.id === id);
+    return this.guests.find((entry) => entry.guest.id === id);
+  }
+
+  /** Replaces the backend's guests; a domain the backend reports stopped forgets its probed state. */
+  setBackendGuests(guests: readonly BrokerGuest[]): void {
+    for (const { guest } of guests) if (guest.state === 'stopped' || this.stateOf(guest.id) === 'stopped') this.states.delete(guest.id);
+    this.backendGuests = guests;
+    this.served = this.render();
   }
 
   /** The guest's live state (from the probes), or its state in the file. */
@@ -74,7 +84,7 @@ export class CatalogStore {
       this.log(`keeping the previous catalog: ${(error as Error).message}`);
       return;
     }
-    const ids = new Set(this.file.guests.map((entry) => entry.guest.id));
+    const ids = new Set(this.guests.map((entry) => entry.guest.id));
     for (const id of this.states.keys()) if (!ids.has(id)) this.states.delete(id);
     this.served = this.render();
     this.log(`reloaded ${this.path}: ${this.file.guests.length} guests`);
@@ -87,7 +97,7 @@ export class CatalogStore {
   }
 
   private render(): ServedCatalog {
-    const guests: Guest[] = this.file.guests.map(({ guest }) => ({ ...guest, state: this.states.get(guest.id) ?? guest.state }));
+    const guests: Guest[] = this.guests.map(({ guest }) => ({ ...guest, state: this.states.get(guest.id) ?? guest.state }));
     const body = JSON.stringify({ ...this.file.catalog, guests });
     return { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
   }

@@ -1,6 +1,6 @@
-// vdd-broker entry point: the reference broker. Serves --catalog over HTTP(S) (protocol v1),
-// probes the guests, issues one-time VNC passwords, keeps client reports; stops cleanly on
-// SIGTERM/SIGINT.
+// vdd-broker entry point: the reference broker. Serves --catalog (and the domains of --libvirt)
+// over HTTP(S) (protocol v1), probes the guests, issues one-time VNC passwords, keeps client
+// reports; stops cleanly on SIGTERM/SIGINT.
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -9,6 +9,7 @@ import { version } from '../launcher/version.ts';
 import { CatalogFileError } from './catalog-file.ts';
 import { CatalogStore } from './catalog-store.ts';
 import { GuestProbes } from './guest-probes.ts';
+import { LibvirtBackend } from './libvirt-backend.ts';
 import { apiHandler } from './http-api.ts';
 import { stderrLog } from './log.ts';
 import { brokerHelp, parseBrokerCommandLine, type BrokerOptions } from './options.ts';
@@ -30,7 +31,18 @@ function listen(server: Server, options: BrokerOptions): Promise<void> {
 
 async function run(options: BrokerOptions): Promise<number> {
   const store = new CatalogStore(options.catalog, log);
-  const sessions = new SessionIssuer(store, { passwordTtlMs: options.passwordTtlMs, log });
+  const libvirt = options.libvirt === undefined ? undefined : new LibvirtBackend(options.libvirt.uri, options.libvirt.vncHost, log);
+  const listDomains = async () => {
+    if (libvirt === undefined) return;
+    try {
+      store.setBackendGuests(await libvirt.guests());
+    } catch (error) {
+      log(`keeping the previous libvirt guests: ${(error as Error).message}`);
+    }
+  };
+  await listDomains();
+  const domainTimer = libvirt === undefined ? undefined : setInterval(() => void listDomains(), options.probeIntervalMs > 0 ? options.probeIntervalMs : 15_000);
+  const sessions = new SessionIssuer(store, { passwordTtlMs: options.passwordTtlMs, log, starter: libvirt });
   const reports = options.reports === undefined ? undefined : new ReportLog(options.reports);
   const handler = apiHandler({ store, sessions, reports, log });
   const server = options.tls
@@ -53,6 +65,7 @@ async function run(options: BrokerOptions): Promise<number> {
   });
   log(`${signal}: stopping`);
   store.close();
+  clearInterval(domainTimer);
   await probes?.stop();
   sessions.close();
   server.close();

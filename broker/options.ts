@@ -1,5 +1,6 @@
 // vdd-broker's command line and --help text (docs/vdd-broker.md is the manual).
 import { isIP } from 'node:net';
+import { isHost } from '../launcher/net/host.ts';
 import { parseSubcommandLine, UsageError } from '../launcher/cli/options.ts';
 
 export const brokerOptionSpecs = {
@@ -11,6 +12,8 @@ export const brokerOptionSpecs = {
   'probe-interval': { type: 'string' },
   'probe-timeout': { type: 'string' },
   'password-ttl': { type: 'string' },
+  libvirt: { type: 'string' },
+  'libvirt-vnc-host': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -24,6 +27,7 @@ export type BrokerOptions = {
   readonly probeIntervalMs: number;
   readonly probeTimeoutMs: number;
   readonly passwordTtlMs: number;
+  readonly libvirt: { readonly uri: string; readonly vncHost: string | undefined } | undefined;
 };
 
 export const brokerHelp = `Usage: vdd-broker --catalog FILE [--listen HOST:PORT] [OPTIONS]
@@ -45,6 +49,10 @@ Options:
                            states as written in the file)
   --probe-timeout MS       how long one probe may take (default 2000)
   --password-ttl SECONDS   how long a one-time VNC password stays valid (default 60)
+  --libvirt URI            also list the domains with VNC graphics of this libvirt connection
+                           (through virsh; e.g. qemu:///system) and start stopped ones on a
+                           session request
+  --libvirt-vnc-host HOST  where clients reach the domains' VNC when it listens on every address
   -h, --help               this help
   -V, --version            the version
 
@@ -74,6 +82,7 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
   if (options.help || options.version) return { help: options.help === true, version: options.version === true, options: undefined };
   if (options.catalog === undefined) throw new UsageError('--catalog FILE is required');
   if ((options['tls-cert'] === undefined) !== (options['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  if (options['libvirt-vnc-host'] !== undefined && (options.libvirt === undefined || !isHost(options['libvirt-vnc-host']))) throw new UsageError('--libvirt-vnc-host needs --libvirt and a host name or address');
   const { host, port } = parseListen(options.listen ?? '0.0.0.0:8080');
   return {
     help: false,
@@ -87,6 +96,7 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
       probeIntervalMs: number('probe-interval', options['probe-interval'], 15, 0, 86_400) * 1000,
       probeTimeoutMs: number('probe-timeout', options['probe-timeout'], 2000, 100, 60_000),
       passwordTtlMs: number('password-ttl', options['password-ttl'], 60, 5, 86_400) * 1000,
+      libvirt: options.libvirt === undefined ? undefined : { uri: options.libvirt, vncHost: options['libvirt-vnc-host'] },
     },
   };
 }

@@ -8,7 +8,7 @@ import type { Log } from './log.ts';
 import { newVncPassword, writeVncPasswordFile } from './vnc-password.ts';
 
 /** Starts guests that a hypervisor backend manages (libvirt); absent when the catalog is static. */
-export type GuestStarter = { start(id: string): Promise<void> };
+export type GuestStarter = { owns(id: string): boolean; start(id: string): Promise<{ port?: number }> };
 
 export class SessionIssuer {
   private readonly store: CatalogStore;
@@ -29,10 +29,11 @@ export class SessionIssuer {
     if (entry === undefined) throw new HttpProblem(404, 'not-found', `no guest with id ${id}`);
     const { guest, backend } = entry;
     let state = this.store.stateOf(id) ?? guest.state;
+    let port = guest.port;
     if (state === 'stopped') {
-      if (!guest.startable || this.starter === undefined) throw new HttpProblem(409, 'not-startable', `guest ${id} is stopped and this broker cannot start it`);
+      if (!guest.startable || this.starter === undefined || !this.starter.owns(id)) throw new HttpProblem(409, 'not-startable', `guest ${id} is stopped and this broker cannot start it`);
       try {
-        await this.starter.start(id);
+        port = (await this.starter.start(id)).port ?? port;
       } catch (error) {
         throw new HttpProblem(503, 'unavailable', `guest ${id} could not be started: ${(error as Error).message}`);
       }
@@ -55,7 +56,7 @@ export class SessionIssuer {
     } else {
       this.log(`session for guest ${id} to client ${client.mac}`);
     }
-    return { state, host: guest.host, port: guest.port, ...(password === undefined ? {} : { password }), expiresAt: expiresAt.toISOString() };
+    return { state, host: guest.host, port, ...(password === undefined ? {} : { password }), expiresAt: expiresAt.toISOString() };
   }
 
   /** Replaces the password with an unknown one when its window closes, so it cannot be used again later. */
