@@ -1,6 +1,8 @@
 // Reads the PC's hardware facts: systeminformation (imported on first use, so the menu's first
 // frame never pays for it) for CPU, memory, NICs and GPUs; the kernel's DRM connectors for the
-// display modes a screen offers. Every field falls back to "unknown" rather than failing.
+// display modes a screen offers. Every field falls back to "unknown" rather than failing, and
+// every query has a deadline. GPUs are read only when asked: systeminformation asks lspci and,
+// when DISPLAY is set, the X server (xrandr, xdpyinfo), which can hang on a stuck display.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBoundedText } from '../io/read-bounded.ts';
@@ -9,14 +11,17 @@ import { x86_64Level } from './x86-level.ts';
 
 const drmRoot = '/sys/class/drm';
 
-export async function readHardwareFacts(): Promise<HardwareFacts> {
+export type ReadOptions = { readonly gpus?: boolean; readonly timeoutMs?: number };
+
+export async function readHardwareFacts(options: ReadOptions = {}): Promise<HardwareFacts> {
   const si = await import('systeminformation');
+  const timeoutMs = options.timeoutMs ?? 3000;
   const [cpu, flags, memory, interfaces, graphics] = await Promise.all([
-    si.cpu(),
-    si.cpuFlags(),
-    si.mem(),
-    si.networkInterfaces().then((list) => (Array.isArray(list) ? list : [list])),
-    si.graphics(),
+    withDeadline('CPU', si.cpu(), timeoutMs),
+    withDeadline('CPU flags', si.cpuFlags(), timeoutMs),
+    withDeadline('memory', si.mem(), timeoutMs),
+    withDeadline('network interfaces', si.networkInterfaces().then((list) => (Array.isArray(list) ? list : [list])), timeoutMs),
+    options.gpus ? withDeadline('graphics', si.graphics(), timeoutMs) : Promise.resolve({ controllers: [], displays: [] }),
   ]);
   const drmDisplays = readDrmDisplays(drmRoot);
   return {
@@ -81,4 +86,13 @@ export function parseModes(text: string): DisplayMode[] {
     modes.push({ width: Number(match[1]), height: Number(match[2]) });
   }
   return modes;
+}
+
+function withDeadline<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`reading the ${what} took longer than ${timeoutMs} ms`)), timeoutMs);
+    timer.unref();
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

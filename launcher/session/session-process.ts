@@ -61,7 +61,9 @@ export class SessionProcess {
   async stop(graceMs = 3000): Promise<ProcessExit> {
     if (this.running) {
       signalGroup(this.child.pid as number, 'SIGTERM');
-      const late = await Promise.race([this.exited.then(() => false), sleep(graceMs).then(() => true)]);
+      const grace = new AbortController();
+      const late = await Promise.race([this.exited.then(() => false), sleep(graceMs, true, { signal: grace.signal }).catch(() => false)]);
+      grace.abort(); // a pending grace timer would keep the launcher alive after the session
       if (late) signalGroup(this.child.pid as number, 'SIGKILL');
     }
     return this.exited;
