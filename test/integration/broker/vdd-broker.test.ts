@@ -157,6 +157,19 @@ describe('vdd-broker with the launcher client', () => {
     await expect(requestSession(broker.url, 'nope', client, options)).rejects.toThrow(/HTTP 404: no guest with id nope \(not-found\)/);
   });
 
+  it('stops cleanly on SIGTERM, expiring outstanding passwords first', async () => {
+    const passwordFile = join(dir, 'sigterm.passwd');
+    const file = join(dir, 'sigterm.json');
+    writeFileSync(file, JSON.stringify(catalog([{ id: 'vnc', name: 'VNC', os: 'Linux', protocol: 'vnc', host: '127.0.0.1', port: 5999, auth: 'vnc-password', passwordFile }])));
+    const broker = await startVddBroker(children, file, { extraArgs: ['--probe-interval', '0'] });
+    await requestSession(broker.url, 'vnc', client, options);
+    const issued = readFileSync(passwordFile);
+    await broker.child.stop();
+    expect(await broker.child.exited).toEqual({ code: 0, signal: null });
+    expect(broker.child.log).toContain('SIGTERM: stopping');
+    expect(readFileSync(passwordFile).equals(issued)).toBe(false);
+  });
+
   it('keeps client reports as JSON lines and refuses bad or oversized ones', async () => {
     const file = join(dir, 'reports.json');
     writeFileSync(file, JSON.stringify(catalog([xdmcpGuest])));
