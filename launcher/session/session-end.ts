@@ -44,7 +44,7 @@ export function failure(code: FailureCode, guest: GuestLabel, detail: string): S
     'missing-program': [`${guest.name} cannot be started on this PC`, `This image lacks a program the session needs: ${detail}.`, false],
   };
   const [title, text, reconnect] = texts[code];
-  return { code, title, text, reconnect, detail: stripControls(detail).slice(0, 2000) };
+  return { code, title, text, reconnect, detail: stripControls(detail).trim().slice(0, 2000) };
 }
 
 /** vncviewer's stderr lines that mean the session failed (it exits 0 either way). */
