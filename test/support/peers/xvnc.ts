@@ -1,0 +1,30 @@
+// TigerVNC's Xvnc as a VNC guest for tests, on loopback: security None or VncAuth with a password
+// file made by vncpasswd, the failed-login blacklist off so wrong-password tests can repeat.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Children } from '../children.ts';
+import { waitForTcpPort } from '../children.ts';
+import { freeTcpPort } from './free-port.ts';
+import { startXServer, type XServer } from './x-display.ts';
+
+export type Xvnc = XServer & { readonly port: number };
+
+export type XvncOptions = { readonly password?: string; readonly desktopName?: string; readonly size?: string };
+
+export async function startXvnc(children: Children, dir: string, options: XvncOptions = {}): Promise<Xvnc> {
+  const port = await freeTcpPort();
+  const security = options.password === undefined ? ['-SecurityTypes', 'None'] : ['-SecurityTypes', 'VncAuth', '-rfbauth', passwordFile(dir, port, options.password)];
+  const server = await startXServer(children, 'Xvnc', 'Xvnc', [
+    '-rfbport', String(port), '-localhost', '-nolisten', 'tcp', '-UseBlacklist=0', '-geometry', options.size ?? '800x600', '-depth', '24',
+    '-desktop', options.desktopName ?? 'vdd test desktop', ...security,
+  ]);
+  await waitForTcpPort('127.0.0.1', port, server.child);
+  return { ...server, port };
+}
+
+function passwordFile(dir: string, port: number, password: string): string {
+  const file = join(dir, `xvnc-${port}.passwd`);
+  writeFileSync(file, execFileSync('vncpasswd', ['-f'], { input: `${password}\n` }), { mode: 0o600 });
+  return file;
+}
