@@ -39,7 +39,7 @@ const benchmarks: readonly Benchmark[] = [
     run: ({ launcher, work }) => {
       const config = join(work, 'launcher.conf');
       writeFileSync(config, '[common]\nmenu_timeout = 0\n');
-      return benchMenuMemory(launcher, ['--config', config, '--cmdline', '/dev/null'], { VDD_CACHE_DIR: work });
+      return benchMenuMemory(launcher, ['--config', config, '--cmdline', '/dev/null', '--set', 'discovery_sources='], { VDD_CACHE_DIR: work });
     },
   },
   { name: 'discoveryFromConfig', run: ({ work }) => benchConfiguredDiscovery(work) },

@@ -9,6 +9,14 @@ export function requireLauncher(): void {
   if (!existsSync(launcherPath)) throw new Error(`${launcherPath} is missing: run npm run build (npm test does it for you)`);
 }
 
+/**
+ * Arguments that keep a launcher under test to itself: no system config or kernel parameters,
+ * a private cache, and no network discovery (which would reach past loopback).
+ */
+export function isolatedArgs(cacheDir: string): string[] {
+  return ['--config', '/dev/null', '--disk-config', '/dev/null', '--cmdline', '/dev/null', '--set', `cache_dir=${cacheDir}`, '--set', 'discovery_sources='];
+}
+
 export type LauncherResult = { status: number | null; stdout: string; stderr: string };
 
 export function runLauncher(args: readonly string[], env: Record<string, string> = {}, asUser?: string): LauncherResult {

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { keyHelp } from '../../../launcher/menu/menu-screen.ts';
 import { startBroker, testGuest, type TestBroker } from '../../support/broker.ts';
 import { useChildren } from '../../support/children.ts';
-import { launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
+import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { useTerminals } from '../../support/tmux.ts';
 
@@ -31,8 +31,8 @@ beforeAll(async () => {
 
 function openMenu(brokerUrl: string, options: { set?: string[]; columns?: number; rows?: number; term?: string } = {}) {
   const cache = join(dir, `cache-${++cacheCount}`);
-  const sets = ['menu_timeout=0', `cache_dir=${cache}`, ...(options.set ?? [])].flatMap((assignment) => ['--set', assignment]);
-  return terminal([launcherPath, '--cmdline', '/dev/null', '--config', '/dev/null', '--broker', brokerUrl, ...sets], {
+  const sets = ['menu_timeout=0', ...(options.set ?? [])].flatMap((assignment) => ['--set', assignment]);
+  return terminal([launcherPath, ...isolatedArgs(cache), '--broker', brokerUrl, ...sets], {
     columns: options.columns ?? 80,
     rows: options.rows ?? 25,
     term: options.term ?? 'linux',

@@ -4,7 +4,7 @@ import { chmodSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import dbus from 'dbus-next';
 import { useChildren } from '../../support/children.ts';
-import { launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
+import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
 import { startPrivateSystemBus } from '../../support/private-bus.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { useTerminals } from '../../support/tmux.ts';
@@ -41,7 +41,7 @@ beforeAll(async () => {
 describe('power menu', () => {
   it('asks logind to restart the computer, as the unprivileged user', async () => {
     const asUser = ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', '--'];
-    const menu = terminal([...asUser, launcherPath, '--cmdline', '/dev/null', '--config', '/dev/null'], { env: { DBUS_SYSTEM_BUS_ADDRESS: busAddress } });
+    const menu = terminal([...asUser, launcherPath, ...isolatedArgs(dir)], { env: { DBUS_SYSTEM_BUS_ADDRESS: busAddress } });
     await menu.waitForText('P power');
     menu.send('p');
     await menu.waitForText('> Back to the list');
@@ -53,7 +53,7 @@ describe('power menu', () => {
 
   it('asks logind to turn the computer off', async () => {
     manager.calls = [];
-    const menu = terminal([launcherPath, '--cmdline', '/dev/null', '--config', '/dev/null'], { env: { DBUS_SYSTEM_BUS_ADDRESS: busAddress } });
+    const menu = terminal([launcherPath, ...isolatedArgs(dir)], { env: { DBUS_SYSTEM_BUS_ADDRESS: busAddress } });
     await menu.waitForText('P power');
     menu.send('P');
     menu.send('Up');
@@ -63,7 +63,7 @@ describe('power menu', () => {
   });
 
   it('says why when neither logind nor the reboot command can do it', async () => {
-    const menu = terminal([launcherPath, '--cmdline', '/dev/null', '--config', '/dev/null'], {
+    const menu = terminal([launcherPath, ...isolatedArgs(dir)], {
       env: { DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${dir}/no-bus`, PATH: dir },
     });
     await menu.waitForText('P power');

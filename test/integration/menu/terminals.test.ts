@@ -5,13 +5,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keyHelp } from '../../../launcher/menu/menu-screen.ts';
-import { launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
+import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { useTerminals } from '../../support/tmux.ts';
 
 const terminal = useTerminals();
 const dir = useTempDir();
-const menuArgs = ['--cmdline', '/dev/null', '--config', '/dev/null'];
+const menuArgs = isolatedArgs(dir);
 
 beforeAll(requireLauncher);
 
