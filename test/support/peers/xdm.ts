@@ -6,7 +6,7 @@ import type { Child, Children } from '../children.ts';
 import { waitForUdpPort, type XdmcpNetwork } from './xdmcp-network.ts';
 
 export type XdmOptions = {
-  /** Host pattern Xaccess lets in; xdm does not answer a Query from anyone else (no Unwilling). Default "*". */
+  /** Host pattern for Xaccess. Default "*". */
   readonly allow?: string;
   /** Text of the Willing answer (xdm's "willing" command prints it). */
   readonly status?: string;
