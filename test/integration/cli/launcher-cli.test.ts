@@ -33,7 +33,7 @@ describe('vdd-launcher (single executable)', () => {
     for (const command of ['menu', 'list', 'connect ID', 'discover', 'config', 'report']) expect(stdout).toContain(`  ${command}`);
     expect(stdout).toContain('--broker URL');
     expect(stdout).toContain('Exit status:');
-    expect(runLauncher(['connect', '--help']).stdout).toContain('Usage: vdd-launcher connect ID [--dry-run] [--json] [--exec]');
+    expect(runLauncher(['connect', '--help']).stdout).toMatch(/^Usage: vdd-launcher connect ID\|vnc:\/\/HOST.* \[--dry-run\] \[--json\] \[--exec\]/);
   });
 
   it('reports usage errors with exit status 2', () => {
@@ -54,7 +54,7 @@ describe('vdd-launcher (single executable)', () => {
     const explained = JSON.parse(stdout);
     expect(explained.identity).toMatchObject({ hostname: 'lab-pc07', macs: ['52:54:00:12:34:56'] });
     expect(explained.sections.map((s: { section: string }) => s.section)).toEqual(['common', 'lab-pc*', '52:54:00:12:34:56']);
-    expect(explained.values.default_guest).toMatchObject({ value: 'debian', source: `${sampleConfig}:21 [lab-pc*]` });
+    expect(explained.values.default_guest).toMatchObject({ value: 'debian', source: `${sampleConfig}:25 [lab-pc*]` });
     expect(explained.values.menu_timeout).toMatchObject({ value: 7, source: `${cmdline} (kernel command line)` });
     expect(explained.values.menu_title).toMatchObject({ value: 'From env', source: 'environment' });
     expect(explained.values.broker).toMatchObject({ value: ['http://flag-broker:8080/'], source: 'flag --broker' });
@@ -64,7 +64,7 @@ describe('vdd-launcher (single executable)', () => {
 
   it('explains as a text table too', () => {
     const { stdout } = runLauncher(['config', '--explain', '--config', sampleConfig, ...noCmdline, '--hostname', 'lab-pc01']);
-    expect(stdout).toMatch(new RegExp(`^default_guest +debian +${sampleConfig.replaceAll('/', '\\/')}:21 \\[lab-pc\\*\\]$`, 'm'));
+    expect(stdout).toMatch(new RegExp(`^default_guest +debian +${sampleConfig.replaceAll('/', '\\/')}:25 \\[lab-pc\\*\\]$`, 'm'));
     expect(stdout).toMatch(/^log_level +info +default$/m);
   });
 
