@@ -4,14 +4,13 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } fr
 import { join } from 'node:path';
 import { ipxeScript, kernelCommandLine } from '../plan/kernel-command-line.ts';
 import type { LoadedSpec } from '../spec/load.ts';
-import type { BuildContext } from './context.ts';
+import { rootDir, type BuildContext } from './context.ts';
 import { makeDiskImage } from './disk-image.ts';
 import { makeInitrd } from './initrd.ts';
 import { copyKernel, kernelVersion, trimModules } from './kernel.ts';
 import { describeArtifacts, payloadBytes, writeManifest, type Manifest } from './manifest.ts';
 import { BuildProgress, type ProgressOutput } from './progress.ts';
 import { copyRoot, customizeRoot, makeDebianRoot, purgePackages } from './root.ts';
-import { rootDir } from './context.ts';
 import { makeSquashfs } from './squashfs.ts';
 import { checkLibraries, removePaths } from './trim.ts';
 
