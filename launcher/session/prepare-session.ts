@@ -2,13 +2,13 @@
 // the broker's session request (starts the guest, may move it, gives a one-time VNC password),
 // the password file from config, the plan itself and the probe. Shared by `connect` and the menu.
 // Reads config keys cache_dir, vnc_password_file, broker_timeout, broker_ca (and the plan's keys).
+import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Guest } from '../broker/catalog-schema.ts';
 import { brokerSettings } from '../broker/broker-settings.ts';
 import { requestSession } from '../broker/session-request.ts';
 import type { LoadedConfig } from '../config/load.ts';
-import { readBoundedText } from '../io/read-bounded.ts';
 import type { HardwareFacts } from '../profile/hardware-facts.ts';
 import { sessionParameters } from '../profile/session-parameters.ts';
 import { scrambleVncPassword } from '../vnc/vnc-des.ts';
@@ -72,8 +72,7 @@ export async function prepareSession(catalogGuest: Guest, loaded: LoadedConfig, 
     password = 'vnc_password_file';
     if (!options.dryRun) {
       try {
-        scrambledPassword = Buffer.from(readBoundedText(config.vnc_password_file, 64), 'latin1').subarray(0, 8);
-        if (scrambledPassword.length < 8) throw new Error('shorter than the 8 bytes vncpasswd writes');
+        scrambledPassword = readPasswordFile(config.vnc_password_file);
       } catch (error) {
         return { ok: false, failure: failure('auth-failed', guest, `vnc_password_file ${config.vnc_password_file}: ${error instanceof Error ? error.message : String(error)}`) };
       }
@@ -109,5 +108,18 @@ async function readFacts(log: (line: string) => void): Promise<HardwareFacts | u
   } catch (error) {
     log(`session: hardware unknown (${error instanceof Error ? error.message : String(error)}); default session parameters`);
     return undefined;
+  }
+}
+
+/** The 8 scrambled bytes of a vncpasswd file (binary: not text, so not read as UTF-8). */
+function readPasswordFile(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const bytes = Buffer.alloc(8);
+    const read = readSync(fd, bytes, 0, 8, 0);
+    if (read < 8) throw new Error(`${read} bytes; a vncpasswd file has 8`);
+    return bytes;
+  } finally {
+    closeSync(fd);
   }
 }
