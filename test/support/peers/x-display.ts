@@ -1,17 +1,27 @@
-// Starts an X server (Xvfb, Xnest, Xvnc) as a test child and learns its display number from
-// -displayfd, which the server writes only once it accepts connections.
+// Starts an X server (Xvfb, Xnest, Xvnc) as a test child on a free display and waits for
+// -displayfd, which the server writes only once it accepts connections. The display number is
+// chosen here, never by -displayfd alone (see free-display.ts); a start that loses the number to
+// a parallel test file is retried on another.
 import type { Child, Children, StartOptions } from '../children.ts';
 import { waitFor } from '../children.ts';
+import { firstFreeDisplay } from './free-display.ts';
 
 export type XServer = { readonly child: Child; readonly display: number; readonly name: string };
 
-/** Runs command with `-displayfd 1` (stdout), so the server picks a free display and says which. */
 export async function startXServer(children: Children, name: string, command: string, args: readonly string[], options: StartOptions = {}): Promise<XServer> {
-  const child = children.start(name, command, [...args, '-displayfd', '1'], options);
-  let stdout = '';
-  child.process.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const display = await waitFor(`${name} to report its display`, () => /^(\d+)\n/.exec(stdout)?.[1], { child, timeoutMs: 15_000 });
-  return { child, display: Number(display), name: `:${display}` };
+  for (let attempt = 0; ; attempt++) {
+    const display = firstFreeDisplay(20 + Math.floor(Math.random() * 400));
+    const child = children.start(name, command, [`:${display}`, ...args, '-displayfd', '1'], options);
+    let stdout = '';
+    child.process.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    try {
+      await waitFor(`${name} to report display :${display} ready`, () => stdout.includes('\n'), { child, timeoutMs: 15_000 });
+      return { child, display, name: `:${display}` };
+    } catch (error) {
+      if (attempt < 3 && /already active|server already running/i.test(child.log)) continue;
+      throw error;
+    }
+  }
 }
 
 /** The outer display of nested tests: a virtual framebuffer, 24-bit, black (-br) so drawing shows. */
