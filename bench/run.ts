@@ -13,6 +13,7 @@ import { benchMenuMemory } from './menu-memory.ts';
 import { benchBrokerLoad } from './broker-load.ts';
 import { benchCatalogFetch } from './catalog-fetch.ts';
 import { benchAvahiDiscovery, benchConfiguredDiscovery } from './discovery.ts';
+import { benchSessionMemory, benchVncFirstFrame } from './session.ts';
 
 const launcher = fileURLToPath(new URL('../dist/vdd-launcher', import.meta.url));
 const imageOutRoot = fileURLToPath(new URL('../dist/image', import.meta.url));
@@ -46,6 +47,9 @@ const benchmarks: readonly Benchmark[] = [
   { name: 'discoveryViaAvahi', run: () => benchAvahiDiscovery() },
   { name: 'catalogFetch5000', run: ({ work }) => benchCatalogFetch(work) },
   { name: 'brokerLoad500', run: ({ work }) => benchBrokerLoad(work) },
+  // Enter -> first remote frame vs. the same vncviewer by hand (Xvnc in Xvfb), and launcher RSS during a session / after exec.
+  { name: 'vncFirstFrame', run: ({ launcher, work }) => benchVncFirstFrame(launcher, work) },
+  { name: 'sessionMemory', run: ({ launcher, work }) => benchSessionMemory(launcher, work) },
   // Image benchmarks use the newest version in dist/image; booting takes minutes under TCG.
   {
     name: 'imagePayload',

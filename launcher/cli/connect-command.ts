@@ -62,6 +62,12 @@ export async function runConnect({ line, stdout, stderr, config, env }: CommandC
   }
   if (execReason) {
     log(`exec mode: ${execReason}`);
+    // Nobody is left to watch a probe after execve: its verdict is needed first.
+    const verdict = await session.probe;
+    if (verdict && !verdict.ok) {
+      say(`${verdict.failure.title}: ${verdict.failure.text} (${verdict.failure.detail})`);
+      return exitCodes.sessionFailed;
+    }
     try {
       return await execSession(session.plan, runtimeDir, session.scrambledPassword);
     } catch (error) {
@@ -75,7 +81,7 @@ export async function runConnect({ line, stdout, stderr, config, env }: CommandC
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, stop);
   try {
-    const end = await runSession(session.plan, { runtimeDir, scrambledPassword: session.scrambledPassword, log, signal: abort.signal, started: (text) => log(text) });
+    const end = await runSession(session.plan, { runtimeDir, scrambledPassword: session.scrambledPassword, log, signal: abort.signal, started: (text) => log(text), probe: session.probe });
     if (end.kind === 'ended') return exitCodes.ok;
     say(`${end.failure.title}: ${end.failure.text} (${end.failure.detail})`);
     return exitCodes.sessionFailed;

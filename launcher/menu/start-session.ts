@@ -1,5 +1,6 @@
 // Starts the session for a guest chosen in the menu. The session code is imported on the first
-// start, so the menu's first frame never pays for it; its state (reconnect backoff) lives on.
+// start (or by warmUpSessions once the first frame is drawn), so the menu's first frame never
+// pays for it; its state (reconnect backoff, the client profile) lives on.
 import type { Guest } from '../broker/catalog-schema.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { GuestSessions } from '../session/guest-sessions.ts';
@@ -11,4 +12,13 @@ export async function startSession(guest: Guest, loaded: LoadedConfig, env: Read
   sessions ??= (await import('../session/guest-sessions.ts')).createGuestSessions(loaded, env);
   const outcome = await sessions.start(guest, started);
   return outcome.problem ? { problem: outcome.problem } : {};
+}
+
+/** Call once the menu's first frame is on screen: loads the session code and reads the client
+ * profile (systeminformation) in the background, so Enter starts the session without waiting. */
+export function warmUpSessions(loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>): void {
+  void import('../session/guest-sessions.ts').then((module) => {
+    sessions ??= module.createGuestSessions(loaded, env);
+    return module.warmUp();
+  });
 }

@@ -1,26 +1,27 @@
 // Reads the PC's hardware facts: systeminformation (imported on first use, so the menu's first
-// frame never pays for it) for CPU, memory, NICs and GPUs; the kernel's DRM connectors for the
+// frame never pays for it) for CPU, memory and GPUs; the kernel's own answers in /sys for the
+// network links (systeminformation's interface scan spawns tools and takes ~200 ms) and for the
 // display modes a screen offers. Every field falls back to "unknown" rather than failing, and
 // every query has a deadline. GPUs are read only when asked: systeminformation asks lspci and,
 // when DISPLAY is set, the X server (xrandr, xdpyinfo), which can hang on a stuck display.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBoundedText } from '../io/read-bounded.ts';
-import type { DisplayFacts, DisplayMode, HardwareFacts } from './hardware-facts.ts';
+import type { DisplayFacts, DisplayMode, HardwareFacts, NetworkLink } from './hardware-facts.ts';
 import { x86_64Level } from './x86-level.ts';
 
 const drmRoot = '/sys/class/drm';
+const netRoot = '/sys/class/net';
 
 export type ReadOptions = { readonly gpus?: boolean; readonly timeoutMs?: number };
 
 export async function readHardwareFacts(options: ReadOptions = {}): Promise<HardwareFacts> {
   const si = await import('systeminformation');
   const timeoutMs = options.timeoutMs ?? 3000;
-  const [cpu, flags, memory, interfaces, graphics] = await Promise.all([
+  const [cpu, flags, memory, graphics] = await Promise.all([
     withDeadline('CPU', si.cpu(), timeoutMs),
     withDeadline('CPU flags', si.cpuFlags(), timeoutMs),
     withDeadline('memory', si.mem(), timeoutMs),
-    withDeadline('network interfaces', si.networkInterfaces().then((list) => (Array.isArray(list) ? list : [list])), timeoutMs),
     options.gpus ? withDeadline('graphics', si.graphics(), timeoutMs) : Promise.resolve({ controllers: [], displays: [] }),
   ]);
   const drmDisplays = readDrmDisplays(drmRoot);
@@ -33,15 +34,7 @@ export async function readHardwareFacts(options: ReadOptions = {}): Promise<Hard
       x86_64Level: x86_64Level(flags.split(/\s+/)),
     },
     memory: { totalBytes: memory.total, availableBytes: memory.available },
-    network: interfaces
-      .filter((link) => !link.internal && link.mac !== '' && !link.virtual)
-      .map((link) => ({
-        name: link.iface,
-        mac: link.mac,
-        speedMbps: typeof link.speed === 'number' && link.speed > 0 ? link.speed : undefined,
-        wired: link.type === 'wired',
-        up: link.operstate === 'up',
-      })),
+    network: readNetworkLinks(netRoot),
     gpus: graphics.controllers.map((gpu) => ({ vendor: gpu.vendor, model: gpu.model, memoryMB: gpu.vram ?? undefined })),
     displays:
       drmDisplays.length > 0
@@ -52,6 +45,31 @@ export async function readHardwareFacts(options: ReadOptions = {}): Promise<Hard
           }),
     firmware: existsSync('/sys/firmware/efi') ? 'uefi' : existsSync('/sys/firmware') ? 'bios' : 'unknown',
   };
+}
+
+/** Physical network links (those with a device behind them), their MAC, state and negotiated speed. */
+export function readNetworkLinks(root: string): NetworkLink[] {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return [];
+  }
+  const links: NetworkLink[] = [];
+  for (const name of names.sort()) {
+    // Virtual links (lo, bridges, veth, tun) have no device/ entry.
+    if (!existsSync(join(root, name, 'device'))) continue;
+    const read = (file: string) => {
+      try {
+        return readBoundedText(join(root, name, file), 256).trim();
+      } catch {
+        return ''; // speed cannot be read while the link is down
+      }
+    };
+    const speed = Number(read('speed'));
+    links.push({ name, mac: read('address'), speedMbps: Number.isInteger(speed) && speed > 0 ? speed : undefined, wired: !existsSync(join(root, name, 'wireless')), up: read('operstate') === 'up' });
+  }
+  return links;
 }
 
 /** Connected DRM connectors (e.g. card0-VGA-1) with the modes the kernel read from the screen's EDID. */

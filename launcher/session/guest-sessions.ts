@@ -9,7 +9,7 @@ import type { Guest } from '../broker/catalog-schema.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { execModeReason } from './exec-decision.ts';
 import { execSession } from './exec-session.ts';
-import { prepareSession, sessionRuntimeDir } from './prepare-session.ts';
+import { prepareSession, sessionRuntimeDir, warmUpClientProfile } from './prepare-session.ts';
 import { runSession } from './run-session.ts';
 import type { SessionFailure } from './session-end.ts';
 
@@ -39,16 +39,19 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
       if (earlier > 0) await countdown(guest, retryDelayMs(earlier, random), started);
       const prepared = await prepareSession(guest, loaded, env, { broker: brokerOf(guest, loaded) });
       if (!prepared.ok) return fail(guest, prepared.failure);
-      const { plan, facts, scrambledPassword } = prepared.session;
+      const { plan, facts, scrambledPassword, probe } = prepared.session;
       const runtimeDir = sessionRuntimeDir(loaded);
       if (execModeReason(false, facts, loaded.config)) {
+        // Nobody is left to watch a probe after execve: its verdict is needed first.
+        const verdict = await probe;
+        if (verdict && !verdict.ok) return fail(guest, verdict.failure);
         started(`Starting ${guest.name}...`);
         // The menu's terminal modes would outlive it: leave the alternate screen and show the cursor first.
         process.stdout.write('\x1b[?1049l\x1b[?25h\x1b[0m');
         return execSession(plan, runtimeDir, scrambledPassword);
       }
       try {
-        const end = await runSession(plan, { runtimeDir, scrambledPassword, started });
+        const end = await runSession(plan, { runtimeDir, scrambledPassword, started, probe });
         if (end.kind === 'ended') {
           failures.delete(guest.id);
           return {};
@@ -74,4 +77,9 @@ async function countdown(guest: Guest, delayMs: number, show: (text: string) => 
     show(`Reconnecting to ${guest.name} in ${Math.ceil(left / 1000)} s...`);
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000, left)));
   }
+}
+
+/** Reads the client profile ahead of the first session. */
+export async function warmUp(): Promise<void> {
+  await warmUpClientProfile();
 }

@@ -13,7 +13,7 @@ import type { HardwareFacts } from '../profile/hardware-facts.ts';
 import { sessionParameters } from '../profile/session-parameters.ts';
 import { scrambleVncPassword } from '../vnc/vnc-des.ts';
 import { planSession, PlanError } from './plan-session.ts';
-import { probeGuest } from './probe-guest.ts';
+import { probeGuest, type ProbeVerdict } from './probe-guest.ts';
 import { failure, type SessionFailure } from './session-end.ts';
 import type { PasswordSource, SessionPlan } from './session-plan.ts';
 
@@ -25,7 +25,9 @@ export type PreparedSession = {
   readonly facts: HardwareFacts | undefined;
   /** vncpasswd-format bytes; the caller fills it with zeros when done. */
   readonly scrambledPassword: Buffer | undefined;
-  readonly probe: string | undefined;
+  /** The probe's verdict: settled before the session for XDMCP and starting guests; for VNC it runs
+   * alongside the viewer's start (the runner stops the viewer if it fails first), so it costs no time. */
+  readonly probe: Promise<ProbeVerdict> | undefined;
 };
 
 export type PrepareOptions = {
@@ -46,7 +48,7 @@ export function sessionRuntimeDir(loaded: LoadedConfig): string {
 export async function prepareSession(catalogGuest: Guest, loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>, options: PrepareOptions = {}): Promise<Prepared> {
   const { config } = loaded;
   const log = options.log ?? (() => {});
-  const facts = await readFacts(log);
+  const facts = await warmUpClientProfile(log);
   let guest = catalogGuest;
   let scrambledPassword: Buffer | undefined;
   let password: PasswordSource = 'none';
@@ -63,7 +65,8 @@ export async function prepareSession(catalogGuest: Guest, loaded: LoadedConfig, 
         }
       }
     } catch (error) {
-      return { ok: false, failure: failure('no-answer', guest, `the broker could not prepare the session: ${error instanceof Error ? error.message : String(error)}`) };
+      // An offline broker (the menu shows its cached catalog) must not keep people from a guest that is up: go by the catalog.
+      log(`session: the broker could not prepare the session (${error instanceof Error ? error.message : String(error)}); using the catalog's address`);
     }
   } else if (options.broker && guest.protocol === 'vnc' && guest.auth === 'vnc-password') {
     password = 'broker';
@@ -86,6 +89,11 @@ export async function prepareSession(catalogGuest: Guest, loaded: LoadedConfig, 
     return { ok: false, failure: { ...failure('x-server-failed', guest, error.message), text: error.message } };
   }
   if (options.dryRun) return { ok: true, session: { plan, facts, scrambledPassword: undefined, probe: undefined } };
+  if (plan.guest.protocol === 'vnc' && guest.state !== 'starting') {
+    const probe = probeGuest(plan);
+    void probe.then((verdict) => verdict.ok && log(`session: ${plan.guest.host} port ${plan.guest.port}: ${verdict.summary} (${verdict.rttMs.toFixed(1)} ms)`));
+    return { ok: true, session: { plan, facts, scrambledPassword, probe } };
+  }
   let verdict = await probeGuest(plan);
   // A guest the broker is still starting gets time to come up: its VNC or XDMCP port opens late.
   const bootDeadline = Date.now() + startingGuestWaitMs;
@@ -98,7 +106,16 @@ export async function prepareSession(catalogGuest: Guest, loaded: LoadedConfig, 
     return verdict;
   }
   log(`session: ${plan.guest.host} port ${plan.guest.port}: ${verdict.summary} (${verdict.rttMs.toFixed(1)} ms)`);
-  return { ok: true, session: { plan, facts, scrambledPassword, probe: verdict.summary } };
+  return { ok: true, session: { plan, facts, scrambledPassword, probe: Promise.resolve(verdict) } };
+}
+
+let factsOnce: Promise<HardwareFacts | undefined> | undefined;
+
+/** Starts reading the client profile now (e.g. after the menu's first frame), so a session start does not wait for it. */
+export function warmUpClientProfile(log: (line: string) => void = () => {}): Promise<HardwareFacts | undefined> {
+  // The hardware does not change while the launcher runs: read it once.
+  factsOnce ??= readFacts(log);
+  return factsOnce;
 }
 
 async function readFacts(log: (line: string) => void): Promise<HardwareFacts | undefined> {

@@ -8,6 +8,7 @@ import type { PlannedProcess, SessionPlan } from './session-plan.ts';
 import { SessionProcess } from './session-process.ts';
 import { unlinkedPasswordFile } from './password-file.ts';
 import { writeXAuthority } from './x-authority.ts';
+import type { ProbeVerdict } from './probe-guest.ts';
 import { removeStaleXLock } from './x-lock.ts';
 
 export type RunOptions = {
@@ -21,6 +22,8 @@ export type RunOptions = {
   /** Aborting ends the session (its processes are stopped) as a normal end. */
   readonly signal?: AbortSignal | undefined;
   readonly readyTimeoutMs?: number | undefined;
+  /** A probe running alongside: if it fails before the session is on screen, the session stops with its reason. */
+  readonly probe?: Promise<ProbeVerdict> | undefined;
 };
 
 /** The processes of the session running now, for tests and benchmarks (PIDs). */
@@ -40,10 +43,22 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
       rmSync(file.path, { force: true });
       writeXAuthority(file.path, display ?? 0);
     }
+    let shown = false;
+    let probeFailure: SessionEnd | undefined;
     const stopped = new Promise<'aborted'>((resolve) => {
       if (options.signal?.aborted) resolve('aborted');
       options.signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
+      void options.probe?.then((verdict) => {
+        if (verdict.ok || shown) return;
+        probeFailure = { kind: 'failed', failure: verdict.failure };
+        resolve('aborted');
+      });
     });
+    const show = (text: string) => {
+      if (shown) return;
+      shown = true;
+      options.started?.(text);
+    };
     for (const planned of plan.processes) {
       const fds: Record<number, number | 'pipe'> = {};
       let passwordFd: number | undefined;
@@ -63,7 +78,7 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
           started.exited.then(() => 'exited' as const),
           stopped,
         ]);
-        if (ready === 'aborted') return { kind: 'ended' };
+        if (ready === 'aborted') return probeFailure ?? { kind: 'ended' };
         if (ready === 'exited' || ready === 'timeout') {
           if (ready === 'timeout') await started.stop();
           return ready === 'timeout'
@@ -72,21 +87,21 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
         }
         display = ready;
         log(`session: ${planned.command} ready on display :${display}`);
-        if (plan.guest.protocol === 'xdmcp') options.started?.(`Connected to ${plan.guest.name}`);
+        if (plan.guest.protocol === 'xdmcp') show(`Connected to ${plan.guest.name}`);
       } else if (planned.role === 'x-setup') {
         const exit = await Promise.race([started.exited, stopped]);
-        if (exit === 'aborted') return { kind: 'ended' };
+        if (exit === 'aborted') return probeFailure ?? { kind: 'ended' };
         if (exit.code !== 0) log(`session: ${planned.command} ${planned.args.join(' ')} failed: ${started.stderr.trim()}`);
       } else {
         started.onStderrLine((line) => {
           // The first framebuffer update follows the pixel format agreement.
-          if (/Using pixel format/.test(line)) options.started?.(`Connected to ${plan.guest.name}`);
+          if (/Using pixel format/.test(line)) show(`Connected to ${plan.guest.name}`);
         });
       }
     }
     const long = processes.filter((p) => p.planned.role !== 'x-setup');
     const first = await Promise.race([...long.map((p) => p.exited.then(() => p)), stopped]);
-    if (first === 'aborted') return { kind: 'ended' };
+    if (first === 'aborted') return probeFailure ?? { kind: 'ended' };
     const end = classifyExit(first.planned, await first.exited, first.stderr, plan.guest);
     log(`session: ${first.planned.command} ended (${end.kind === 'ended' ? 'normally' : `${end.failure.code}: ${end.failure.detail}`})`);
     return end;

@@ -67,8 +67,9 @@ export function classifyExit(planned: PlannedProcess, exit: ProcessExit, stderr:
       const line = stderr.split('\n').findLast((candidate) => pattern.test(candidate));
       if (line) return { kind: 'failed', failure: failure(code, guest, line.trim()) };
     }
-    // The user left the viewer (F8, Exit viewer) or closed its window.
-    if (exit.code === 0) return { kind: 'ended' };
+    // The user left the viewer (F8, Exit viewer) or closed its window; or it was told to stop
+    // (it exits 1 after "Termination signal 15 has been received").
+    if (exit.code === 0 || /Termination signal \d+ has been received/.test(stderr)) return { kind: 'ended' };
     return { kind: 'failed', failure: failure('viewer-failed', guest, `${describeExit(exit)}: ${last}`) };
   }
   // X with -once exits 0 (or on SIGTERM from its reset) when the user logs out of the XDMCP session.

@@ -26,6 +26,10 @@ describe('classifyExit', () => {
     expect(classifyExit(viewer, ok, `${banner} CConn:       Using pixel format depth 24 (32bpp) little-endian rgb888\n`, guest)).toEqual({ kind: 'ended' });
   });
 
+  it('treats a viewer told to stop (SIGTERM) as a normal end', () => {
+    expect(classifyExit(viewer, { code: 1, signal: null }, `${banner}\n main:        Termination signal 15 has been received. TigerVNC Viewer will now\n              exit.\n`, guest)).toEqual({ kind: 'ended' });
+  });
+
   it('says which program is missing', () => {
     const missing = classifyExit(viewer, { code: null, signal: null, error: Object.assign(new Error('spawn vncviewer ENOENT'), { code: 'ENOENT' }) }, '', guest);
     expect(missing).toMatchObject({ kind: 'failed', failure: { code: 'missing-program', detail: 'vncviewer (not found in PATH)' } });

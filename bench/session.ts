@@ -1,0 +1,182 @@
+// Session benchmarks against a real Xvnc shown in an Xvfb display:
+// - Enter in the menu -> first remote frame on screen, against running the same vncviewer by
+//   hand (alternating runs, medians and their ratio): "cold" is the first Enter after the menu
+//   started (session code and client profile loaded then), "warm" the next one, as after
+//   warmUpSessions or any earlier session;
+// - the launcher's RSS while it supervises a session, and what exec mode leaves of it (the PID
+//   that was the launcher is then vncviewer: its RSS minus a hand-started vncviewer's).
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { writeCatalogCache } from '../launcher/broker/catalog-cache.ts';
+import type { Guest } from '../launcher/broker/catalog-schema.ts';
+import { Children, waitFor } from '../test/support/children.ts';
+import { startXvfb, type XServer } from '../test/support/peers/x-display.ts';
+import { startXvnc } from '../test/support/peers/xvnc.ts';
+import { screenshot } from '../test/support/peers/screenshot.ts';
+import { processMemory } from './menu-memory.ts';
+import { median } from './stats.ts';
+import { TmuxControl } from './tmux-control.ts';
+
+const viewerArgs = ['-FullScreen', '-AlertOnFatalError=0', '-ReconnectOnError=0', '-Shared=1'];
+const pollMs = 5;
+
+type Setup = { children: Children; outer: XServer; guest: Guest; cache: string; env: Record<string, string> };
+
+async function setUp(work: string, label: string): Promise<Setup> {
+  const children = new Children();
+  const outer = await startXvfb(children, '640x480');
+  const server = await startXvnc(children, work, { size: '640x480' });
+  children.start('xlogo', 'xlogo', ['-display', server.name, '-geometry', '640x480+0+0', '-fg', 'red', '-bg', 'white']);
+  const guest: Guest = { id: 'bench-vnc', name: 'Bench desktop', os: 'Test', protocol: 'vnc', host: '127.0.0.1', port: server.port, state: 'running', auth: 'none' };
+  const cache = join(work, `session-${label}`);
+  writeCatalogCache(cache, { catalog: { version: 1, broker: { id: 'bench', name: 'Bench broker' }, ttl: 3600, guests: [guest] }, broker: 'http://127.0.0.1:9/', savedAt: Date.now() });
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'linux', DISPLAY: outer.name, VDD_CACHE_DIR: cache, HOME: work };
+  return { children, outer, guest, cache, env };
+}
+
+const menuArgs = ['--config', '/dev/null', '--cmdline', '/dev/null', '--broker', 'http://127.0.0.1:9/', '--set', 'menu_timeout=0', '--set', 'discovery_sources=', '--set', 'session_exec_below_ram=0'];
+
+/** Share of sampled pixels that are not black: cheaper than a full screenshot count, so the poll
+ * interval stays small next to a first frame of ~50-100 ms. */
+function drawnShare(display: string): number {
+  let xwd: Buffer;
+  try {
+    xwd = execFileSync('xwd', ['-root', '-silent', '-display', display], { maxBuffer: 16 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return 0; // a window went away while xwd walked the tree: look again
+  }
+  const field = (index: number) => xwd.readUInt32BE(index * 4);
+  const [headerSize, width, height, bytesPerLine, colours] = [field(0), field(4), field(5), field(12), field(19)];
+  const start = headerSize + colours * 12;
+  let drawn = 0;
+  let sampled = 0;
+  for (let y = 0; y < height; y += 8) {
+    for (let x = 0; x < width; x += 8) {
+      sampled++;
+      if ((xwd.readUInt32LE(start + y * bytesPerLine + x * 4) & 0xffffff) !== 0) drawn++;
+    }
+  }
+  return drawn / sampled;
+}
+
+/** ms from t0 until the outer display shows the remote desktop. */
+async function untilDrawn(outer: XServer, t0: number): Promise<number> {
+  for (;;) {
+    if (drawnShare(outer.name) > 0.1) return performance.now() - t0;
+    if (performance.now() - t0 > 20_000) throw new Error('no remote frame within 20 s');
+    await sleep(pollMs);
+  }
+}
+
+async function untilBlank(outer: XServer): Promise<void> {
+  await waitFor('the outer display to be blank again', () => screenshot(outer.name).nonBackgroundShare < 0.01, { timeoutMs: 10_000 });
+}
+
+type FirstFrame = { launcherMs: number; byHandMs: number; ratio: number };
+
+export async function benchVncFirstFrame(launcher: string, work: string, runs = 5): Promise<{ cold: FirstFrame; warm: FirstFrame; runs: number; runsMs: { cold: number[]; warm: number[]; byHand: number[] } }> {
+  const setup = await setUp(work, 'first-frame');
+  const tmux = new TmuxControl(80, 25);
+  const cold: number[] = [];
+  const warm: number[] = [];
+  const byHand: number[] = [];
+  try {
+    for (let run = 0; run < runs; run++) {
+      const { pane } = await tmux.run([launcher, ...menuArgs], setup.env, setup.guest.name);
+      const menuPid = await tmux.panePid(pane);
+      await sleep(300); // let the menu settle, as a person would look before pressing Enter
+      for (const figures of [cold, warm]) {
+        const t0 = performance.now();
+        void tmux.command(`send-keys -t ${pane} Enter`);
+        figures.push(await untilDrawn(setup.outer, t0));
+        // Leave the session as a person would (the viewer closes); the menu comes back.
+        await stopViewerOf(menuPid);
+        await untilBlank(setup.outer);
+        await tmux.waitForScreen(pane, setup.guest.name);
+        await sleep(300);
+      }
+      await tmux.killWindows();
+
+      const t1 = performance.now();
+      const viewer = spawn('vncviewer', [...viewerArgs, `127.0.0.1::${setup.guest.port}`], { env: setup.env, stdio: 'ignore' });
+      byHand.push(await untilDrawn(setup.outer, t1));
+      viewer.kill();
+      await new Promise((resolve) => viewer.once('exit', resolve));
+      await untilBlank(setup.outer);
+    }
+  } finally {
+    tmux.close();
+    await setup.children.stopAll();
+  }
+  const byHandMs = Math.round(median(byHand));
+  const figures = (values: number[]): FirstFrame => {
+    const launcherMs = Math.round(median(values));
+    return { launcherMs, byHandMs, ratio: Math.round((launcherMs / byHandMs) * 100) / 100 };
+  };
+  return { cold: figures(cold), warm: figures(warm), runs, runsMs: { cold: cold.map(Math.round), warm: warm.map(Math.round), byHand: byHand.map(Math.round) } };
+}
+
+/** SIGTERM to the vncviewer the launcher started (vncviewer then exits 0, as when closed). */
+async function stopViewerOf(launcherPid: number): Promise<void> {
+  const viewer = await waitFor('the viewer child of the launcher', () => childPids(launcherPid).find((pid) => /vncviewer$/.test(readlinkSync(`/proc/${pid}/exe`))), { timeoutMs: 5000 });
+  process.kill(viewer, 'SIGTERM');
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export async function benchSessionMemory(launcher: string, work: string): Promise<Record<string, unknown>> {
+  const setup = await setUp(work, 'memory');
+  const tmux = new TmuxControl(80, 25);
+  try {
+    // Supervised: the menu stays while the session runs.
+    const { pane } = await tmux.run([launcher, ...menuArgs], setup.env, setup.guest.name);
+    const menuPid = await tmux.panePid(pane);
+    await sleep(300);
+    const idle = processMemory(menuPid);
+    void tmux.command(`send-keys -t ${pane} Enter`);
+    await untilDrawn(setup.outer, performance.now());
+    await sleep(2000);
+    const supervising = processMemory(menuPid);
+    await tmux.killWindows();
+    await untilBlank(setup.outer);
+
+    // By hand, for comparison with what exec mode leaves.
+    const byHand = spawn('vncviewer', [...viewerArgs, `127.0.0.1::${setup.guest.port}`], { env: setup.env, stdio: 'ignore' });
+    await untilDrawn(setup.outer, performance.now());
+    await sleep(2000);
+    const viewer = processMemory(byHand.pid as number);
+    byHand.kill();
+    await new Promise((resolve) => byHand.once('exit', resolve));
+    await untilBlank(setup.outer);
+
+    // Exec mode: the launcher's PID becomes vncviewer.
+    const exec = spawn(launcher, ['connect', `vnc://127.0.0.1:${setup.guest.port}`, '--exec', '--config', '/dev/null', '--cmdline', '/dev/null'], { env: setup.env, stdio: 'ignore' });
+    await untilDrawn(setup.outer, performance.now());
+    await sleep(2000);
+    const execPid = exec.pid as number;
+    const becameViewer = /vncviewer$/.test(readlinkSync(`/proc/${execPid}/exe`));
+    const afterExec = processMemory(execPid);
+    exec.kill();
+    await new Promise((resolve) => exec.once('exit', resolve));
+    return {
+      menuIdleRssMB: idle.rssMB,
+      supervisingRssMB: supervising.rssMB,
+      supervisingPeakRssMB: supervising.peakRssMB,
+      vncviewerByHandRssMB: viewer.rssMB,
+      execPidIsViewer: becameViewer,
+      execPidRssMB: afterExec.rssMB,
+      execExtraRssMB: Math.round((afterExec.rssMB - viewer.rssMB) * 10) / 10,
+    };
+  } finally {
+    tmux.close();
+    await setup.children.stopAll();
+  }
+}
