@@ -5,6 +5,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import { ReadError, readBoundedText } from '../io/read-bounded.ts';
 import { stripControls } from '../text/terminal-safe.ts';
 import { version } from '../version.ts';
+import { primaryLink, type HardwareFacts } from '../profile/hardware-facts.ts';
 import type { CatalogFeed } from './ports.ts';
 
 export const imageVersionFile = '/etc/vdd/image-version';
@@ -18,17 +19,31 @@ function imageVersion(): string {
   }
 }
 
-export function infoLines(loaded: LoadedConfig, feed: CatalogFeed): string[] {
+/** One line: CPU, x86-64 level, RAM, the network link. */
+export function hardwareSummary(facts: HardwareFacts): string {
+  const { cpu } = facts;
+  const speed = cpu.speedMHz === undefined ? '' : ` ${cpu.speedMHz} MHz`;
+  const level = cpu.x86_64Level === 0 ? '32-bit' : `x86-64-v${cpu.x86_64Level}`;
+  const link = primaryLink(facts);
+  const network = link ? `; ${link.name} ${link.speedMbps === undefined ? 'up' : `${link.speedMbps} Mbit/s`}` : '; no network link';
+  return `${cpu.model}${speed}, ${cpu.cores} core(s), ${level}; ${Math.round(facts.memory.totalBytes / 2 ** 20)} MB RAM${network}`;
+}
+
+export function infoLines(loaded: LoadedConfig, feed: CatalogFeed, hardware: HardwareFacts | string): string[] {
   const { identity, problems } = loaded;
+  const rows: [string, string][] = [
+    ['Name', identity.hostname],
+    ['IP address', identity.ips.join(', ') || 'none'],
+    ['MAC address', identity.macs.join(', ') || 'none'],
+    ['Broker', feed.describeBroker() ?? 'not found yet'],
+    ['Hardware', typeof hardware === 'string' ? hardware : hardwareSummary(hardware)],
+    ['Launcher', `vdd-launcher ${version} (node ${process.versions.node})`],
+    ['Image', imageVersion()],
+    ['Settings', problems.length === 0 ? 'valid' : `${problems.length} problem(s), first: ${formatProblem(problems[0]!)}`],
+  ];
   return [
     'About this computer',
     '',
-    `Name:          ${identity.hostname}`,
-    `IP address:   ${identity.ips.join(', ') || 'none'}`,
-    `MAC address:  ${identity.macs.join(', ') || 'none'}`,
-    `Broker:       ${feed.describeBroker() ?? 'not found yet'}`,
-    `Launcher:     vdd-launcher ${version} (node ${process.versions.node})`,
-    `Image:        ${imageVersion()}`,
-    problems.length === 0 ? 'Settings:     valid' : `Settings:     ${problems.length} problem(s), first: ${formatProblem(problems[0]!)}`,
+    ...rows.map(([label, value]) => `${`${label}:`.padEnd(14)}${value}`),
   ].map(stripControls);
 }

@@ -68,6 +68,11 @@ export class MenuController {
     return this.state;
   }
 
+  /** Draws again, for what the context shows that changed outside the state (e.g. hardware facts). */
+  redraw(): void {
+    this.view.render(this.state, this.deps.context);
+  }
+
   /** Resolves when the user leaves the menu (only offered when menu_allow_quit is set). */
   get left(): Promise<void> {
     return this.quitRequested;

@@ -3,6 +3,7 @@ import blessed from 'blessed';
 import type { CommandContext } from '../cli/command.ts';
 import { requestPower } from '../system/power.ts';
 import { createCatalogFeed } from './catalog-feed.ts';
+import type { HardwareFacts } from '../profile/hardware-facts.ts';
 import { infoLines } from './info-lines.ts';
 import { MenuController } from './menu-controller.ts';
 import { initialMenuState } from './menu-state.ts';
@@ -12,6 +13,7 @@ export async function runMenu({ config, env }: CommandContext): Promise<number> 
   const loaded = config();
   const screen = blessed.screen({ smartCSR: true, warnings: false, title: 'vdd-launcher', fullUnicode: false });
   const feed = createCatalogFeed(loaded, env);
+  let hardware: HardwareFacts | string = 'being read...';
   const controller = new MenuController(screen, initialMenuState({
       defaultGuest: loaded.config.default_guest,
       timeout: loaded.config.menu_timeout,
@@ -20,8 +22,18 @@ export async function runMenu({ config, env }: CommandContext): Promise<number> 
     feed,
     startSession: (guest, started) => startSession(guest, loaded, env, started),
     power: (action) => requestPower(action, env),
-    context: { title: loaded.config.menu_title, infoLines: () => infoLines(loaded, feed) },
+    context: { title: loaded.config.menu_title, infoLines: () => infoLines(loaded, feed, hardware) },
   });
+  // Read once the first frame is out; the info screen shows it when it is there.
+  setTimeout(() => {
+    import('../profile/read-hardware.ts')
+      .then(({ readHardwareFacts }) => readHardwareFacts())
+      .then(
+        (facts) => (hardware = facts),
+        (error: unknown) => (hardware = `unknown (${(error as Error).message})`),
+      )
+      .finally(() => controller.redraw());
+  }, 1000);
   // The launcher only leaves when it is told to stop (init starts it again); never to a shell.
   for (const signal of ['SIGINT', 'SIGQUIT', 'SIGTSTP'] as const) process.on(signal, () => {});
   const reason = await Promise.race([

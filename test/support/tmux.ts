@@ -14,6 +14,7 @@ export class TmuxTerminal {
     const envArgs = Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
     this.tmux('-f', '/dev/null', 'new-session', '-d', '-x', String(options.columns ?? 80), '-y', String(options.rows ?? 25), ...envArgs, '--', ...argv);
     this.tmux('set-option', '-g', 'remain-on-exit', 'on');
+    this.tmux('set-option', '-g', 'status', 'off');
   }
 
   private tmux(...args: string[]): string {
@@ -54,6 +55,11 @@ export class TmuxTerminal {
     } catch (error) {
       throw new Error(`${(error as Error).message}; screen was:\n${last}`);
     }
+  }
+
+  /** A command that shows this terminal read-only (e.g. inside an xterm, for a screenshot). */
+  viewerArgv(): string[] {
+    return ['tmux', '-L', this.socket, 'attach-session', '-r'];
   }
 
   /** The PID of the program in the pane. */

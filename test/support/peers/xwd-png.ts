@@ -1,0 +1,67 @@
+// Turns an X display's root window (xwd) into a PNG file, for screenshots of the demo and the
+// README; PNG written with node:zlib, so no image tools are needed.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { crc32, deflateSync } from 'node:zlib';
+
+export type Pixels = { readonly width: number; readonly height: number; readonly rgb: Buffer };
+
+/** Decodes an XWD dump (version 7, ZPixmap, 24 or 32 bits per pixel) to packed RGB. */
+export function decodeXwd(xwd: Buffer): Pixels {
+  const field = (index: number) => xwd.readUInt32BE(index * 4);
+  const [headerSize, version, format, width, height, byteOrder, bitsPerPixel, bytesPerLine, colourEntries] = [
+    field(0), field(1), field(2), field(4), field(5), field(7), field(11), field(12), field(19),
+  ];
+  if (version !== 7 || format !== 2 || (bitsPerPixel !== 32 && bitsPerPixel !== 24)) throw new Error(`unsupported xwd: version ${version}, format ${format}, ${bitsPerPixel} bpp`);
+  const start = headerSize + colourEntries * 12;
+  const bytesPerPixel = bitsPerPixel / 8;
+  const rgb = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const at = start + y * bytesPerLine + x * bytesPerPixel;
+      const value = bytesPerPixel === 4 ? (byteOrder === 0 ? xwd.readUInt32LE(at) : xwd.readUInt32BE(at)) : xwd.readUIntBE(at, 3);
+      rgb.writeUIntBE(value & 0xffffff, (y * width + x) * 3, 3);
+    }
+  }
+  return { width, height, rgb };
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const typed = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(typed));
+  return Buffer.concat([length, typed, crc]);
+}
+
+export function encodePng({ width, height, rgb }: Pixels): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.alloc(height * (width * 3 + 1));
+  for (let y = 0; y < height; y++) rgb.copy(rows, y * (width * 3 + 1) + 1, y * width * 3, (y + 1) * width * 3);
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** The root window of display (e.g. ":5"), read inside netns when the display lives there. */
+export function capture(display: string, netns?: string): Pixels {
+  const xwd = ['xwd', '-root', '-silent', '-display', display];
+  const [command, ...args] = netns === undefined ? xwd : ['ip', 'netns', 'exec', netns, ...xwd];
+  return decodeXwd(execFileSync(command ?? 'xwd', args, { maxBuffer: 64 * 1024 * 1024, timeout: 10_000 }));
+}
+
+/** Share of pixels that differ from the most common colour: 0 for a blank screen. */
+export function drawnShare({ width, height, rgb }: Pixels): number {
+  const counts = new Map<number, number>();
+  for (let at = 0; at < rgb.length; at += 3) {
+    const value = rgb.readUIntBE(at, 3);
+    counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+  return 1 - Math.max(...counts.values()) / (width * height);
+}
+
+export function writePng(pixels: Pixels, file: string): void {
+  writeFileSync(file, encodePng(pixels));
+}
