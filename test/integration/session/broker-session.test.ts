@@ -1,0 +1,86 @@
+// A session through a real vdd-broker: `connect ID --broker URL` asks for the session, gets a
+// one-time VNC password that the broker has just set on a real Xvnc, and shows the desktop;
+// the password is in no child's argv or environment and not in the launcher's output.
+import { createDecipheriv } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fetchCatalog } from '../../../launcher/broker/catalog-fetch.ts';
+import { launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
+import { useChildren, waitFor } from '../../support/children.ts';
+import { useTempDir } from '../../support/temp-dir.ts';
+import { startVddBroker } from '../../support/peers/vdd-broker.ts';
+import { startXvfb } from '../../support/peers/x-display.ts';
+import { startXvnc } from '../../support/peers/xvnc.ts';
+import { screenshot } from '../../support/peers/screenshot.ts';
+
+const missing = ['Xvfb', 'Xvnc', 'vncviewer', 'vncpasswd', 'xwd', 'xlogo'].filter((tool) => {
+  try {
+    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' });
+    return false;
+  } catch {
+    return true;
+  }
+});
+const unavailable = missing.length > 0 ? `not installed: ${missing.join(', ')} (sh build/setup.sh installs them)` : undefined;
+if (unavailable) console.warn(`SKIPPED broker session tests: ${unavailable}`);
+
+/** The plain password of a vncpasswd file (VNC's fixed scrambling key, bit-reversed, DES). */
+function unscramble(file: string): string {
+  const key = Buffer.from([23, 82, 107, 6, 35, 78, 88, 7]).map((byte) => Number.parseInt(byte.toString(2).padStart(8, '0').split('').reverse().join(''), 2));
+  const decipher = createDecipheriv('des-ede3-ecb', Buffer.concat([key, key, key]), null);
+  decipher.setAutoPadding(false);
+  return Buffer.concat([decipher.update(readFileSync(file).subarray(0, 8)), decipher.final()]).toString('latin1').replace(/\0+$/, '');
+}
+
+function descendants(pid: number): number[] {
+  let direct: number[] = [];
+  try {
+    direct = readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+  return direct.flatMap((child) => [child, ...descendants(child)]);
+}
+
+describe.skipIf(unavailable)('sessions through vdd-broker', () => {
+  const children = useChildren();
+  const dir = useTempDir();
+  requireLauncher();
+
+  it('starts a VNC guest with the broker one-time password, which no child shows', async () => {
+    const outer = await startXvfb(children, '800x600');
+    const xvnc = await startXvnc(children, dir, { password: 'initial1', size: '800x600' });
+    children.start('xlogo', 'xlogo', ['-display', xvnc.name, '-geometry', '800x600+0+0', '-fg', 'darkgreen', '-bg', 'white']);
+    const passwordFile = join(dir, `xvnc-${xvnc.port}.passwd`);
+    const catalogFile = join(dir, 'catalog.json');
+    writeFileSync(
+      catalogFile,
+      JSON.stringify({ version: 1, broker: { id: 'test', name: 'Test broker' }, ttl: 30, guests: [{ id: 'lab-desk', name: 'Lab desktop', os: 'Linux', protocol: 'vnc', host: '127.0.0.1', port: xvnc.port, auth: 'vnc-password', passwordFile }] }),
+    );
+    const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '1'] });
+    await waitFor('the broker to see Xvnc running', async () => {
+      const answer = await fetchCatalog(broker.url, { timeoutMs: 2000, caFile: '/nonexistent' });
+      return answer.kind === 'catalog' && answer.catalog.guests[0]?.state === 'running';
+    });
+
+    const launcher = children.start('vdd-launcher connect lab-desk', launcherPath, ['connect', 'lab-desk', '--broker', broker.url, '--set', `cache_dir=${join(dir, 'cache')}`, '--set', 'session_exec_below_ram=0'], {
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DISPLAY: outer.name, HOME: dir },
+    });
+    await waitFor('the desktop behind the one-time password', () => screenshot(outer.name).nonBackgroundShare > 0.1, { child: launcher, timeoutMs: 15_000 });
+    const password = unscramble(passwordFile);
+    expect(password).not.toBe('initial1');
+    expect(password).toHaveLength(8);
+    const processes = [launcher.pid, ...descendants(launcher.pid)];
+    expect(processes.length).toBeGreaterThan(1);
+    for (const pid of processes) {
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'latin1')).not.toContain(password);
+      expect(readFileSync(`/proc/${pid}/environ`, 'latin1')).not.toContain(password);
+    }
+    await launcher.stop();
+    expect((await launcher.exited).code).toBe(0);
+    expect(launcher.log).not.toContain(password);
+    expect(broker.child.log).not.toContain(password);
+  });
+});
