@@ -4,7 +4,8 @@
 // retries do), with a countdown, so a room of PCs does not hammer a guest that is down.
 // Reads config keys cache_dir and those of prepare-session.ts and exec-decision.ts.
 import { retryDelayMs } from '../broker/backoff.ts';
-import { readCatalogCache } from '../broker/catalog-cache.ts';
+import { statSync } from 'node:fs';
+import { catalogCachePath, readCatalogCache } from '../broker/catalog-cache.ts';
 import type { Guest } from '../broker/catalog-schema.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { execModeReason } from './exec-decision.ts';
@@ -23,6 +24,7 @@ export type GuestSessions = { start(guest: Guest, started: (text: string) => voi
 
 export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>, random: () => number = Math.random): GuestSessions {
   const failures = new Map<string, number>();
+  const brokerOf = brokerLookup(loaded);
   const fail = (guest: Guest, failure: SessionFailure): GuestSessionOutcome => {
     if (!failure.reconnect) {
       failures.delete(guest.id);
@@ -37,7 +39,7 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
     async start(guest, started) {
       const earlier = failures.get(guest.id) ?? 0;
       if (earlier > 0) await countdown(guest, retryDelayMs(earlier, random), started);
-      const prepared = await prepareSession(guest, loaded, env, { broker: brokerOf(guest, loaded) });
+      const prepared = await prepareSession(guest, loaded, env, { broker: brokerOf(guest) });
       if (!prepared.ok) return fail(guest, prepared.failure);
       const { plan, facts, scrambledPassword, probe } = prepared.session;
       const runtimeDir = sessionRuntimeDir(loaded);
@@ -64,11 +66,24 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
   };
 }
 
-/** The broker whose cached catalog lists this guest: it is asked to prepare the session. */
-function brokerOf(guest: Guest, loaded: LoadedConfig): string | undefined {
-  const { cached } = readCatalogCache(loaded.config.cache_dir);
-  if (!cached || !/^https?:/.test(cached.broker)) return undefined;
-  return cached.catalog.guests.some((listed) => listed.id === guest.id) ? cached.broker : undefined;
+/** The broker whose cached catalog lists this guest: it is asked to prepare the session. The
+ * cache file is parsed again only when it changed (5000 guests take ~40 ms to validate). */
+function brokerLookup(loaded: LoadedConfig): (guest: Guest) => string | undefined {
+  let known: { readonly stamp: string; readonly broker: string | undefined; readonly ids: ReadonlySet<string> } | undefined;
+  return (guest) => {
+    let stamp: string;
+    try {
+      const stat = statSync(catalogCachePath(loaded.config.cache_dir));
+      stamp = `${stat.mtimeMs}:${stat.size}`;
+    } catch {
+      return undefined;
+    }
+    if (known?.stamp !== stamp) {
+      const { cached } = readCatalogCache(loaded.config.cache_dir);
+      known = { stamp, broker: cached && /^https?:/.test(cached.broker) ? cached.broker : undefined, ids: new Set(cached?.catalog.guests.map((listed) => listed.id)) };
+    }
+    return known.ids.has(guest.id) ? known.broker : undefined;
+  };
 }
 
 async function countdown(guest: Guest, delayMs: number, show: (text: string) => void): Promise<void> {
