@@ -76,7 +76,7 @@ async function untilBlank(outer: XServer): Promise<void> {
 
 type FirstFrame = { launcherMs: number; byHandMs: number; ratio: number };
 
-export async function benchVncFirstFrame(launcher: string, work: string, runs = 5): Promise<{ cold: FirstFrame; warm: FirstFrame; runs: number; runsMs: { cold: number[]; warm: number[]; byHand: number[] } }> {
+export async function benchVncFirstFrame(launcher: string, work: string, runs = 9): Promise<{ cold: FirstFrame; warm: FirstFrame; runs: number; runsMs: { cold: number[]; warm: number[]; byHand: number[] } }> {
   const setup = await setUp(work, 'first-frame');
   const tmux = new TmuxControl(80, 25);
   const cold: number[] = [];
