@@ -18,7 +18,8 @@ import { startXServer, type XServer } from '../test/support/peers/x-display.ts';
 import { startXdm } from '../test/support/peers/xdm.ts';
 import { xdmcpNetwork, type XdmcpNetwork } from '../test/support/peers/xdmcp-network.ts';
 import { startXvnc } from '../test/support/peers/xvnc.ts';
-import { capture, drawnShare, writePng } from '../test/support/peers/xwd-png.ts';
+import { figures, screenshot } from '../test/support/peers/screenshot.ts';
+import { capture, writePng } from '../test/support/peers/xwd-png.ts';
 import { TmuxTerminal } from '../test/support/tmux.ts';
 
 const launcher = fileURLToPath(new URL('../dist/vdd-launcher', import.meta.url));
@@ -107,8 +108,8 @@ async function interactive(argv: string[], display: string, own: XServer | undef
     // Keep the newest picture of whatever the sessions draw.
     watcher = setInterval(() => {
       try {
-        const pixels = capture(display, netns);
-        if (drawnShare(pixels) > 0.05) writePng(pixels, join(shots, 'session.png'));
+        const pixels = capture(display, { netns });
+        if (figures(pixels).nonBackgroundShare > 0.05) writePng(pixels, join(shots, 'session.png'));
       } catch {
         // The display is busy starting or stopping; try again next time.
       }
@@ -129,10 +130,10 @@ async function scripted(argv: string[], display: string, netns: string): Promise
   try {
     const xterm = ['-geometry', '80x25+0+0', '-fa', 'DejaVu Sans Mono', '-fs', '11', '-bg', 'black', '-fg', 'gray90', '-e', ...menu.viewerArgv()];
     children.start('xterm', 'xterm', xterm, { netns, env: { ...process.env, DISPLAY: terminalDisplay.name } });
-    const drawn = (onDisplay: string) => drawnShare(capture(onDisplay, netns));
+    const drawn = (onDisplay: string) => screenshot(onDisplay, { netns }).nonBackgroundShare;
     const shoot = async (name: string, onDisplay: string) => {
       await sleep(1500);
-      writePng(capture(onDisplay, netns), join(shots, name));
+      writePng(capture(onDisplay, { netns }), join(shots, name));
       say(`screenshot: ${join(shots, name)}`);
     };
     await menu.waitForText('Small desktop (VNC)');

@@ -45,21 +45,18 @@ export function encodePng({ width, height, rgb }: Pixels): Buffer {
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
 }
 
-/** The root window of display (e.g. ":5"), read inside netns when the display lives there. */
-export function capture(display: string, netns?: string): Pixels {
-  const xwd = ['xwd', '-root', '-silent', '-display', display];
-  const [command, ...args] = netns === undefined ? xwd : ['ip', 'netns', 'exec', netns, ...xwd];
-  return decodeXwd(execFileSync(command ?? 'xwd', args, { maxBuffer: 64 * 1024 * 1024, timeout: 10_000 }));
-}
+export type CaptureOptions = {
+  /** XAUTHORITY and the like. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Read inside this network namespace, where the display lives. */
+  readonly netns?: string;
+};
 
-/** Share of pixels that differ from the most common colour: 0 for a blank screen. */
-export function drawnShare({ width, height, rgb }: Pixels): number {
-  const counts = new Map<number, number>();
-  for (let at = 0; at < rgb.length; at += 3) {
-    const value = rgb.readUIntBE(at, 3);
-    counts.set(value, (counts.get(value) ?? 0) + 1);
-  }
-  return 1 - Math.max(...counts.values()) / (width * height);
+/** The root window of display (e.g. ":5"). */
+export function capture(display: string, options: CaptureOptions = {}): Pixels {
+  const xwd = ['xwd', '-root', '-silent', '-display', display];
+  const [command, ...args] = options.netns === undefined ? xwd : ['ip', 'netns', 'exec', options.netns, ...xwd];
+  return decodeXwd(execFileSync(command ?? 'xwd', args, { env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024, timeout: 10_000 }));
 }
 
 export function writePng(pixels: Pixels, file: string): void {
