@@ -75,7 +75,8 @@ export class SessionProcess {
   }
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+/** Signals the process group pid leads (spawned detached), or just pid when it has none. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {

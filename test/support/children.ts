@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll } from 'vitest';
+import { signalGroup } from '../../launcher/session/session-process.ts';
 
 export type StartOptions = {
   readonly env?: Record<string, string>;
@@ -60,18 +61,6 @@ export class Child {
     if (!this.running) return;
     signalGroup(this.pid, 'SIGKILL');
     await this.exited;
-  }
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone.
-    }
   }
 }
 
