@@ -3,11 +3,12 @@ import blessed from 'blessed';
 import type { CommandContext } from '../cli/command.ts';
 import { requestPower } from '../system/power.ts';
 import { createCatalogFeed } from './catalog-feed.ts';
+import { clientFacts } from '../profile/client-facts.ts';
 import type { HardwareFacts } from '../profile/hardware-facts.ts';
 import { infoLines } from './info-lines.ts';
 import { MenuController } from './menu-controller.ts';
 import { initialMenuState } from './menu-state.ts';
-import { startSession } from './start-session.ts';
+import { startSession, warmUpSessions } from './start-session.ts';
 
 export async function runMenu({ config, env }: CommandContext): Promise<number> {
   const loaded = config();
@@ -24,16 +25,15 @@ export async function runMenu({ config, env }: CommandContext): Promise<number> 
     power: (action) => requestPower(action, env),
     context: { title: loaded.config.menu_title, infoLines: () => infoLines(loaded, feed, hardware) },
   });
-  // Read once the first frame is out; the info screen shows it when it is there.
+  // Once the first frame is out: the session code and the hardware facts, which the info
+  // screen shows and session parameters follow, so Enter starts a session without waiting.
   setTimeout(() => {
-    import('../profile/read-hardware.ts')
-      .then(({ readHardwareFacts }) => readHardwareFacts())
-      .then(
-        (facts) => (hardware = facts),
-        (error: unknown) => (hardware = `unknown (${(error as Error).message})`),
-      )
-      .finally(() => controller.redraw());
-  }, 1000);
+    warmUpSessions(loaded, env);
+    void clientFacts().then((read) => {
+      hardware = read.facts ?? `unknown (${read.problem})`;
+      controller.redraw();
+    });
+  }, 500);
   // The launcher only leaves when it is told to stop (init starts it again); never to a shell.
   for (const signal of ['SIGINT', 'SIGQUIT', 'SIGTSTP'] as const) process.on(signal, () => {});
   const reason = await Promise.race([

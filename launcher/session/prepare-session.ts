@@ -9,6 +9,7 @@ import type { Guest } from '../broker/catalog-schema.ts';
 import { brokerSettings } from '../broker/broker-settings.ts';
 import { requestSession } from '../broker/session-request.ts';
 import type { LoadedConfig } from '../config/load.ts';
+import { clientFacts } from '../profile/client-facts.ts';
 import type { HardwareFacts } from '../profile/hardware-facts.ts';
 import { sessionParameters } from '../profile/session-parameters.ts';
 import { scrambleVncPassword } from '../vnc/vnc-des.ts';
@@ -109,23 +110,11 @@ export async function prepareSession(catalogGuest: Guest, loaded: LoadedConfig, 
   return { ok: true, session: { plan, facts, scrambledPassword, probe: Promise.resolve(verdict) } };
 }
 
-let factsOnce: Promise<HardwareFacts | undefined> | undefined;
-
 /** Starts reading the client profile now (e.g. after the menu's first frame), so a session start does not wait for it. */
-export function warmUpClientProfile(log: (line: string) => void = () => {}): Promise<HardwareFacts | undefined> {
-  // The hardware does not change while the launcher runs: read it once.
-  factsOnce ??= readFacts(log);
-  return factsOnce;
-}
-
-async function readFacts(log: (line: string) => void): Promise<HardwareFacts | undefined> {
-  try {
-    const { readHardwareFacts } = await import('../profile/read-hardware.ts');
-    return await readHardwareFacts();
-  } catch (error) {
-    log(`session: hardware unknown (${error instanceof Error ? error.message : String(error)}); default session parameters`);
-    return undefined;
-  }
+export async function warmUpClientProfile(log: (line: string) => void = () => {}): Promise<HardwareFacts | undefined> {
+  const read = await clientFacts();
+  if (read.facts === undefined) log(`session: hardware unknown (${read.problem}); default session parameters`);
+  return read.facts;
 }
 
 /** The 8 scrambled bytes of a vncpasswd file (binary: not text, so not read as UTF-8). */
