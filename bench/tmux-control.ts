@@ -85,8 +85,13 @@ export class TmuxControl {
 
   /** Sends a key (tmux key name) to a pane; resolves with the ms until the pane next writes anything. */
   press(pane: string, key: string, timeoutMs = 10000): Promise<number> {
+    return this.untilOutput(pane, () => this.send(`send-keys -t ${pane} ${tmuxQuote(key)}`, () => {}), key, timeoutMs);
+  }
+
+  /** Runs action; resolves with the ms until the pane next writes anything (its next redraw). */
+  untilOutput(pane: string, action: () => void, what = 'the action', timeoutMs = 10000): Promise<number> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no redraw within ${timeoutMs} ms after ${key}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`no redraw within ${timeoutMs} ms after ${what}`)), timeoutMs);
       this.listener = (line) => {
         if (!line.startsWith(`%output ${pane} `)) return;
         clearTimeout(timer);
@@ -94,18 +99,23 @@ export class TmuxControl {
         resolve(performance.now() - started);
       };
       const started = performance.now();
-      this.send(`send-keys -t ${pane} ${tmuxQuote(key)}`, () => {});
+      action();
     });
   }
 
   /** Polls the pane's screen (not its output stream, which redraws only what changed) for text. */
   async waitForScreen(pane: string, text: string, timeoutMs = 10000): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
+    await this.untilScreen(pane, (screen) => screen.includes(text), text, timeoutMs);
+  }
+
+  /** Resolves with the ms until the pane's screen passes test (polled every 10 ms). */
+  async untilScreen(pane: string, test: (screen: string) => boolean, what: string, timeoutMs = 10000): Promise<number> {
+    const started = performance.now();
     for (;;) {
-      const screen = await this.command(`capture-pane -p -t ${pane}`);
-      if (screen.join('\n').includes(text)) return;
-      if (performance.now() > deadline) throw new Error(`no ${text} on screen within ${timeoutMs} ms:\n${screen.join('\n')}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const screen = (await this.command(`capture-pane -p -t ${pane}`)).join('\n');
+      if (test(screen)) return performance.now() - started;
+      if (performance.now() - started > timeoutMs) throw new Error(`no ${what} on screen within ${timeoutMs} ms:\n${screen}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 
