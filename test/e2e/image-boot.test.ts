@@ -167,6 +167,57 @@ if (!slowTests) {
       await session.stop();
     }, 12 * 60_000);
 
-    it.todo('chooses the VNC guest on the menu and shows its desktop in a QEMU screendump (needs the menu to start sessions)');
+    it('connects to the VNC guest chosen on the menu and shows its desktop on the screen (QEMU screendump)', async () => {
+      const xvnc = await startXvnc(children, work, { desktopName: 'e2e desktop' });
+      // A desktop colour that nothing else on the client's screen has.
+      const paint = spawnSync('xsetroot', ['-display', `:${xvnc.display}`, '-solid', '#3366cc'], { encoding: 'utf8' });
+      expect(paint.status, paint.stderr).toBe(0);
+      const catalogFile = join(work, 'catalog-session.json');
+      writeFileSync(
+        catalogFile,
+        JSON.stringify({
+          version: 1,
+          broker: { id: 'e2e', name: 'Image test broker' },
+          ttl: 30,
+          guests: [{ id: 'xvnc', name: 'Xvnc on the host', os: 'Debian 12', protocol: 'vnc', host: '10.0.2.100', port: 5901, state: 'running', auth: 'none' }],
+        }),
+      );
+      const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0'] });
+      const { console, session, qmp } = await bootToMenu('net', 512, {
+        kernelParameters: ['vdd.broker=http://10.0.2.100:8080/'],
+        forwards: [
+          { guestPort: 8080, hostPort: broker.port },
+          { guestPort: 5901, hostPort: xvnc.port },
+        ],
+      });
+      await console.waitFor(/Xvnc on the host/, 'the broker\'s guest on the menu', 3 * 60_000);
+      console.type('1');
+      console.type('\r');
+      const dump = join(work, 'session.ppm');
+      const deadline = Date.now() + 4 * 60_000;
+      let share = 0;
+      while (Date.now() < deadline) {
+        await qmp.execute('screendump', { filename: dump });
+        share = shareOfColour(readFileSync(dump), [0x33, 0x66, 0xcc]);
+        if (share > 0.5) break;
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+      expect(share, `the remote desktop never filled the screen; serial console:\n${console.text.slice(-3000)}`).toBeGreaterThan(0.5);
+      qmp.close();
+      console.close();
+      await session.stop();
+    }, 15 * 60_000);
   });
+}
+
+/** The share of a binary PPM (P6) screendump's pixels that have this colour (within a small tolerance). */
+function shareOfColour(ppm: Buffer, [red, green, blue]: [number, number, number]): number {
+  const header = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.subarray(0, 64).toString('latin1'));
+  if (!header) throw new Error('the screendump is not a binary PPM');
+  const pixels = Number(header[1]) * Number(header[2]);
+  let matching = 0;
+  for (let offset = header[0].length; offset + 2 < ppm.length; offset += 3) {
+    if (Math.abs(ppm[offset]! - red) < 8 && Math.abs(ppm[offset + 1]! - green) < 8 && Math.abs(ppm[offset + 2]! - blue) < 8) matching += 1;
+  }
+  return matching / pixels;
 }
