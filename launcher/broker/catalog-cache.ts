@@ -5,6 +5,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ReadError, readBoundedText } from '../io/read-bounded.ts';
+import { stripControls } from '../text/terminal-safe.ts';
 import { catalogLimits, catalogSchema, type Catalog } from './catalog-schema.ts';
 import { describeSchemaProblem } from './schema-problem.ts';
 
@@ -37,18 +38,23 @@ export function readCatalogCache(cacheDir: string): { readonly cached?: CachedCa
     text = readBoundedText(path, catalogLimits.maxBytes + 4096);
   } catch (error) {
     if (error instanceof ReadError && error.code === 'ENOENT') return {};
-    return { problem: `ignoring the cached catalog ${path}: ${error instanceof Error ? error.message : String(error)}` };
+    return ignoring(path, error instanceof Error ? error.message : String(error));
   }
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (error) {
-    return { problem: `ignoring the cached catalog ${path}: not JSON (${(error as Error).message})` };
+    return ignoring(path, `not JSON (${(error as Error).message})`);
   }
   const parsed = cacheFileSchema.safeParse(document);
-  if (!parsed.success) return { problem: `ignoring the cached catalog ${path}: ${describeSchemaProblem(parsed.error)}` };
+  if (!parsed.success) return ignoring(path, describeSchemaProblem(parsed.error));
   const { catalog, broker, etag, savedAt } = parsed.data;
   return { cached: { catalog, broker, etag, savedAt } };
+}
+
+/** The problem to show; JSON.parse quotes the file's text, so it is made terminal-safe. */
+function ignoring(path: string, why: string): { readonly problem: string } {
+  return { problem: stripControls(`ignoring the cached catalog ${path}: ${why}`) };
 }
 
 /** Replaces the cache in one rename, so a reader never sees half a file; throws when the directory cannot be written. */

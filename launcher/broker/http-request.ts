@@ -4,6 +4,7 @@
 // they cannot be part of the launcher's startup snapshot, and the first frame does not need them.
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { ReadError, readBoundedText } from '../io/read-bounded.ts';
+import { stripControls } from '../text/terminal-safe.ts';
 
 export type HttpRequest = {
   readonly url: URL;
@@ -19,14 +20,15 @@ export type HttpRequest = {
 
 export type HttpAnswer = { readonly status: number; readonly headers: IncomingHttpHeaders; readonly body: string };
 
-/** A broker could not be used; the message names the URL and the reason. */
+/** A broker could not be used; the message names the URL and the reason, terminal-safe (reasons quote what the peer sent). */
 export class BrokerError extends Error {
   readonly url: string;
   readonly reason: string;
   constructor(url: string, reason: string) {
-    super(`${url}: ${reason}`);
-    this.url = url;
-    this.reason = reason;
+    const [safeUrl, safeReason] = [stripControls(url), stripControls(reason)];
+    super(`${safeUrl}: ${safeReason}`);
+    this.url = safeUrl;
+    this.reason = safeReason;
   }
 }
 
