@@ -29,10 +29,16 @@ export function readBoundedText(path: string, maxBytes: number): string {
     throw toReadError(error);
   }
   try {
-    // Read one byte past the limit: /proc files report size 0, so fstat cannot be trusted.
-    const buffer = Buffer.alloc(maxBytes + 1);
+    // Read one byte past the limit: /proc files report size 0, so fstat cannot be trusted. The
+    // buffer grows with what arrives, so a small file costs little whatever the limit.
+    let buffer = Buffer.allocUnsafe(Math.min(maxBytes + 1, 64 * 1024));
     let length = 0;
     for (;;) {
+      if (length === buffer.length) {
+        const larger = Buffer.allocUnsafe(Math.min(maxBytes + 1, buffer.length * 2));
+        buffer.copy(larger, 0, 0, length);
+        buffer = larger;
+      }
       const read = readSync(fd, buffer, length, buffer.length - length, null);
       if (read === 0) break;
       length += read;
