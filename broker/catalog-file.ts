@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ReadError, readBoundedText } from '../launcher/io/read-bounded.ts';
 import { catalogLimits, catalogSchema, guestSchema, type Catalog, type Guest } from '../launcher/broker/catalog-schema.ts';
 import { describeSchemaProblem } from '../launcher/broker/schema-problem.ts';
+import { stripControls } from '../launcher/text/terminal-safe.ts';
 
 /** Broker-only settings of a guest; never served to clients. */
 export type GuestBackend = {
@@ -32,7 +33,12 @@ const fileSchema = z
     });
   });
 
-export class CatalogFileError extends Error {}
+/** What is wrong with the file, terminal-safe: JSON.parse quotes the file's text. */
+export class CatalogFileError extends Error {
+  constructor(message: string) {
+    super(stripControls(message));
+  }
+}
 
 export function readCatalogFile(path: string): CatalogFile {
   let text: string;
