@@ -1,12 +1,19 @@
 // Image benchmarks (minutes under TCG, so they run only when an image is built): payload size,
-// boot-to-menu seconds against the same kernel with a bare busybox initrd, RAM used at the menu;
+// boot-to-menu seconds against the same kernel with a bare busybox initrd, RAM used at the menu
+// and in a VNC session (Xvnc and vdd-broker on this host);
 // build time cold, with cached packages and incremental only with VDD_BENCH_IMAGE_BUILD=1 (it
 // downloads every package).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { markerBoot } from '../image/boot/accel.ts';
-import { chooseAccel, findImageDir, startBootSession, type BootMode } from '../image/boot/boot-image.ts';
+import { chooseAccel, findImageDir, freeLoopbackPort, startBootSession, type BootMode } from '../image/boot/boot-image.ts';
+import { guestServiceAddress } from '../image/boot/qemu-args.ts';
+import { colourShare } from '../image/boot/screendump.ts';
 import { QmpClient } from '../image/boot/qmp.ts';
 import { menuVisible, SerialConsole } from '../image/boot/serial-console.ts';
 import { buildImage } from '../image/build/build-image.ts';
@@ -49,7 +56,7 @@ async function bootToMenu(imageDir: string, mode: BootMode, memoryMiB: number, a
     await console.waitFor(menuVisible, 'the menu', 10 * 60_000);
     const seconds = (Date.now() - started) / 1000;
     // The figure a person at the menu would see, after the boot's last work (udev) has settled.
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    await sleep(10_000);
     const qmp = await QmpClient.connect(join(work, 'qmp.sock'));
     const memory = await qmp.guestMemory();
     qmp.close();
@@ -100,4 +107,97 @@ export async function benchImageBuild(specFile: string, work: string): Promise<R
   const cachedPackagesSeconds = await build('bench-cached', true);
   const incrementalSeconds = await build('bench-incremental', true);
   return { coldSeconds, cachedPackagesSeconds, incrementalSeconds, compression: loaded.spec.squashfs.fastCompression };
+}
+
+/** The guest's RAM at the menu and during a VNC session with Xvnc on this host, through the real broker. */
+export async function benchVncSessionMemory(imageDir: string, cacheDir: string): Promise<Record<string, unknown>> {
+  const accel = await chooseAccel('auto', imageDir, cacheDir);
+  const work = mkdtempSync(join(tmpdir(), 'vdd-bench-vnc-'));
+  const display = [...Array(40).keys()].map((n) => n + 60).find((n) => !existsSync(`/tmp/.X11-unix/X${n}`) && !existsSync(`/tmp/.X${n}-lock`));
+  if (display === undefined) throw new Error('no free X display number between :60 and :99');
+  const vncPort = await freeLoopbackPort();
+  const brokerPort = await freeLoopbackPort();
+  const helpers: ChildProcess[] = [];
+  const start = (command: string, args: string[]) => {
+    const child = spawn(command, args, { stdio: 'ignore', detached: true });
+    helpers.push(child);
+    return child;
+  };
+  try {
+    start('Xvnc', [`:${display}`, '-rfbport', String(vncPort), '-localhost', '-nolisten', 'tcp', '-SecurityTypes', 'None', '-geometry', '1024x768']);
+    await waitForPort(vncPort);
+    spawnSync('xsetroot', ['-display', `:${display}`, '-solid', '#3366cc']);
+    const catalog = join(work, 'catalog.json');
+    const guest = { id: 'xvnc', name: 'Xvnc on the host', os: 'Debian 12', protocol: 'vnc', host: guestServiceAddress, port: 5901, state: 'running', auth: 'none' };
+    writeFileSync(catalog, JSON.stringify({ version: 1, broker: { id: 'bench', name: 'bench' }, ttl: 30, guests: [guest] }));
+    start(process.execPath, [fileURLToPath(new URL('../bin/vdd-broker.js', import.meta.url)), '--catalog', catalog, '--listen', `127.0.0.1:${brokerPort}`, '--probe-interval', '0']);
+    await waitForPort(brokerPort);
+    const session = await startBootSession({
+      imageDir,
+      mode: 'kernel',
+      memoryMiB: 512,
+      accel,
+      serial: { socket: join(work, 'serial.sock') },
+      qmpSocket: join(work, 'qmp.sock'),
+      kernelParameters: [`vdd.broker=http://${guestServiceAddress}:8080/`],
+      forwards: [
+        { guestPort: 8080, hostPort: brokerPort },
+        { guestPort: 5901, hostPort: vncPort },
+      ],
+    });
+    try {
+      const console = await SerialConsole.connect(join(work, 'serial.sock'));
+      await console.waitFor(/Xvnc on the host/, 'the guest on the menu', 10 * 60_000);
+      const qmp = await QmpClient.connect(join(work, 'qmp.sock'));
+      await sleep(10_000);
+      const atMenu = await qmp.guestMemory();
+      console.type('1');
+      console.type('\r');
+      const started = Date.now();
+      const dump = join(work, 'screen.ppm');
+      for (;;) {
+        await qmp.execute('screendump', { filename: dump });
+        if (colourShare(readFileSync(dump), [0x33, 0x66, 0xcc]) > 0.5) break;
+        if (Date.now() - started > 5 * 60_000) throw new Error('the remote desktop never showed');
+        await sleep(1000);
+      }
+      const toDesktopSeconds = (Date.now() - started) / 1000;
+      await sleep(10_000);
+      const inSession = await qmp.guestMemory();
+      qmp.close();
+      console.close();
+      return {
+        accel,
+        menuToRemoteDesktopSeconds: toDesktopSeconds,
+        ramUsedAtMenuMiB: Math.round((atMenu.total - atMenu.available) / mib),
+        ramUsedInVncSessionMiB: Math.round((inSession.total - inSession.available) / mib),
+      };
+    } finally {
+      await session.stop();
+    }
+  } finally {
+    for (const helper of helpers) {
+      try {
+        process.kill(-helper.pid!, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port}`);
 }

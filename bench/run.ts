@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchFirstFrame } from './first-frame.ts';
-import { benchImageBoot, benchImageBuild, benchPayload, imageBenchDir } from './image-boot.ts';
+import { benchImageBoot, benchImageBuild, benchPayload, benchVncSessionMemory, imageBenchDir } from './image-boot.ts';
 import { benchLauncherSize } from './launcher-size.ts';
 import { writeCachedCatalog } from './menu-fixtures.ts';
 import { benchMenuKeys } from './menu-keys.ts';
@@ -63,6 +63,13 @@ const benchmarks: readonly Benchmark[] = [
     run: async () => {
       const dir = imageBenchDir(imageOutRoot);
       return dir ? benchImageBoot(dir, imageCache) : noImage;
+    },
+  },
+  {
+    name: 'imageVncSession',
+    run: async () => {
+      const dir = imageBenchDir(imageOutRoot);
+      return dir ? benchVncSessionMemory(dir, imageCache) : noImage;
     },
   },
   {

@@ -106,7 +106,7 @@ export async function startBootSession(options: BootSessionOptions): Promise<Boo
   return { qemu, server, exited, stop };
 }
 
-function freeLoopbackPort(): Promise<number> {
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

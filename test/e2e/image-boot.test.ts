@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseAccel, startBootSession, type BootMode, type BootSession } from '../../image/boot/boot-image.ts';
 import type { GuestForward } from '../../image/boot/qemu-args.ts';
 import { QmpClient } from '../../image/boot/qmp.ts';
+import { colourShare } from '../../image/boot/screendump.ts';
 import { menuVisible, SerialConsole } from '../../image/boot/serial-console.ts';
 import { buildImage } from '../../image/build/build-image.ts';
 import { manifestSchema } from '../../image/build/manifest.ts';
@@ -198,7 +199,7 @@ if (!slowTests) {
       let share = 0;
       while (Date.now() < deadline) {
         await qmp.execute('screendump', { filename: dump });
-        share = shareOfColour(readFileSync(dump), [0x33, 0x66, 0xcc]);
+        share = colourShare(readFileSync(dump), [0x33, 0x66, 0xcc]);
         if (share > 0.5) break;
         await new Promise((resolve) => setTimeout(resolve, 2000));
       }
@@ -208,16 +209,4 @@ if (!slowTests) {
       await session.stop();
     }, 15 * 60_000);
   });
-}
-
-/** The share of a binary PPM (P6) screendump's pixels that have this colour (within a small tolerance). */
-function shareOfColour(ppm: Buffer, [red, green, blue]: [number, number, number]): number {
-  const header = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.subarray(0, 64).toString('latin1'));
-  if (!header) throw new Error('the screendump is not a binary PPM');
-  const pixels = Number(header[1]) * Number(header[2]);
-  let matching = 0;
-  for (let offset = header[0].length; offset + 2 < ppm.length; offset += 3) {
-    if (Math.abs(ppm[offset]! - red) < 8 && Math.abs(ppm[offset + 1]! - green) < 8 && Math.abs(ppm[offset + 2]! - blue) < 8) matching += 1;
-  }
-  return matching / pixels;
 }

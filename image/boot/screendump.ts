@@ -1,0 +1,12 @@
+// Reads QEMU's binary PPM (P6) screendumps: how much of the screen shows one colour, which tells
+// a painted remote desktop from a text console or a blank screen.
+export function colourShare(ppm: Buffer, [red, green, blue]: readonly [number, number, number]): number {
+  const header = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.subarray(0, 64).toString('latin1'));
+  if (!header) throw new Error('the screendump is not a binary PPM');
+  const pixels = Number(header[1]) * Number(header[2]);
+  let matching = 0;
+  for (let offset = header[0].length; offset + 2 < ppm.length; offset += 3) {
+    if (Math.abs(ppm[offset]! - red) < 8 && Math.abs(ppm[offset + 1]! - green) < 8 && Math.abs(ppm[offset + 2]! - blue) < 8) matching += 1;
+  }
+  return matching / pixels;
+}
