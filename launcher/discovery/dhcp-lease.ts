@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { ReadError, readBoundedText } from '../io/read-bounded.ts';
 import { isHostname } from '../net/host.ts';
+import { quote } from '../text/terminal-safe.ts';
 
 export type DhcpLease = {
   readonly interface: string | undefined;
@@ -27,7 +28,7 @@ function hex(path: string, key: string, value: string): Buffer | undefined {
 function names(path: string, key: string, value: string): string[] {
   const list = value.split(' ').filter((name) => name !== '');
   const bad = list.find((name) => !isHostname(name));
-  if (bad !== undefined) throw new DhcpLeaseError(`${path}: ${key} has ${bad.slice(0, 64)}, not a domain name`);
+  if (bad !== undefined) throw new DhcpLeaseError(`${path}: ${key} has ${quote(bad)}, not a domain name`);
   return list.slice(0, 8);
 }
 
@@ -44,16 +45,17 @@ export function readDhcpLease(path: string): DhcpLease | undefined {
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const match = /^([a-z0-9]{1,16})=(.*)$/.exec(line);
-    if (!match) throw new DhcpLeaseError(`${path}: unexpected line ${JSON.stringify(line.slice(0, 64))}`);
+    if (!match) throw new DhcpLeaseError(`${path}: unexpected line ${quote(line)}`);
     values.set(match[1] ?? '', match[2] ?? '');
   }
   const get = (key: string) => values.get(key) ?? '';
   const dns = get('dns').split(' ').filter((address) => address !== '');
   const badDns = dns.find((address) => isIP(address) === 0);
-  if (badDns !== undefined) throw new DhcpLeaseError(`${path}: dns has ${badDns.slice(0, 64)}, not an IP address`);
+  if (badDns !== undefined) throw new DhcpLeaseError(`${path}: dns has ${quote(badDns)}, not an IP address`);
   const [domain] = names(path, 'domain', get('domain'));
   return {
-    interface: get('interface') || undefined,
+    // Shown on the info screen: only what the hook itself lets through.
+    interface: /^[A-Za-z0-9_.-]{1,15}$/.test(get('interface')) ? get('interface') : undefined,
     domain,
     search: names(path, 'search', get('search')),
     dns: dns.slice(0, 4),
