@@ -59,7 +59,8 @@ async function lookUp(dhcpFile: string, queryTimeoutMs: number, signal: AbortSig
   }
 }
 
-async function srvBrokers(resolver: Resolver, domain: string): Promise<FoundBroker[]> {
+/** The brokers of the SRV records _vdd._tcp.DOMAIN (with the TXT keys of the same name), best first. */
+export async function srvBrokers(resolver: Resolver, domain: string): Promise<FoundBroker[]> {
   const name = `_vdd._tcp.${domain}`;
   let records;
   try {
