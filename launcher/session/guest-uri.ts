@@ -13,17 +13,22 @@ export function isGuestUri(operand: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(operand);
 }
 
+/** The operand for messages, with any user:password@ blotted out: messages go to logs. */
+function shown(operand: string): string {
+  return quote(operand.replace(/:\/\/[^/?#]*@/, '://***@'));
+}
+
 export function guestFromUri(operand: string): Guest {
   let url: URL;
   try {
     url = new URL(operand);
   } catch {
-    throw new GuestUriError(`${quote(operand)} is not a URI like vnc://host:5901 or xdmcp://host`);
+    throw new GuestUriError(`${shown(operand)} is not a URI like vnc://host:5901 or xdmcp://host`);
   }
   const protocol = url.protocol.slice(0, -1).toLowerCase();
-  if (protocol !== 'vnc' && protocol !== 'xdmcp') throw new GuestUriError(`${quote(operand)}: the scheme must be vnc:// or xdmcp://`);
-  if (url.username || url.password) throw new GuestUriError(`${quote(operand)}: a password in the URI would show in the process list; use vnc_password_file`);
-  if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) throw new GuestUriError(`${quote(operand)}: only scheme://host[:port] is accepted`);
+  if (protocol !== 'vnc' && protocol !== 'xdmcp') throw new GuestUriError(`${shown(operand)}: the scheme must be vnc:// or xdmcp://`);
+  if (url.username || url.password) throw new GuestUriError(`${shown(operand)}: a password in the URI would show in the process list; use vnc_password_file`);
+  if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) throw new GuestUriError(`${shown(operand)}: only scheme://host[:port] is accepted`);
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const port = url.port === '' ? defaultPorts[protocol] : Number(url.port);
   const parsed = guestSchema.safeParse({
@@ -35,6 +40,6 @@ export function guestFromUri(operand: string): Guest {
     port,
     state: 'running',
   });
-  if (!parsed.success) throw new GuestUriError(`${quote(operand)}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  if (!parsed.success) throw new GuestUriError(`${shown(operand)}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   return parsed.data;
 }
