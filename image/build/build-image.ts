@@ -8,13 +8,11 @@ import { rootDir, type BuildContext } from './context.ts';
 import { makeDiskImage } from './disk-image.ts';
 import { makeInitrd } from './initrd.ts';
 import { copyKernel, kernelVersion, trimModules } from './kernel.ts';
-import { describeArtifacts, payloadBytes, writeManifest, type Manifest } from './manifest.ts';
+import { describeArtifacts, payloadBytes, versionPattern, writeManifest, type Manifest } from './manifest.ts';
 import { BuildProgress, type ProgressOutput } from './progress.ts';
 import { copyRoot, customizeRoot, makeDebianRoot, purgePackages } from './root.ts';
 import { makeSquashfs } from './squashfs.ts';
 import { checkLibraries, removePaths } from './trim.ts';
-
-export const versionPattern = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
 
 export type BuildOptions = {
   readonly loaded: LoadedSpec;

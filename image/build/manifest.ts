@@ -4,20 +4,25 @@ import { createHash } from 'node:crypto';
 import { createReadStream, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { imageSpecSchema } from '../spec/schema.ts';
 
 export const artifactNames = ['vmlinuz', 'initrd.img', 'root.squashfs', 'vdd.ipxe', 'vdd-thin.img'] as const;
 export const payloadArtifacts = ['vmlinuz', 'initrd.img', 'root.squashfs'] as const;
+
+/** An image version: also the name of its directory, so never a path. */
+export const versionPattern = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
 
 const artifactSchema = z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().min(0) });
 
 export const manifestSchema = z.strictObject({
   format: z.literal(1),
-  name: z.string(),
-  version: z.string(),
+  // A manifest may come from an image server over the network: every string is bounded and checked.
+  name: imageSpecSchema.shape.name,
+  version: z.string().regex(versionPattern),
   created: z.iso.datetime(),
-  kernel: z.string(),
+  kernel: z.string().regex(/^[A-Za-z0-9._+-]{1,128}$/, 'must be a kernel release such as 6.1.0-27-amd64'),
   /** The netboot kernel command line; ${vdd-base} stands for the URL of the version's directory. */
-  netbootCommandLine: z.string(),
+  netbootCommandLine: z.string().regex(/^[\x20-\x7e]{0,4096}$/, 'must be printable ASCII, at most 4096 characters'),
   squashfsCompression: z.enum(['xz', 'zstd', 'gzip']),
   payloadBytes: z.number().int(),
   payloadBudgetBytes: z.number().int(),
