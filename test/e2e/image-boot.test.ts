@@ -1,6 +1,7 @@
 // The image end to end (slow, so only with VDD_SLOW_TESTS=1, as root): build it, then boot it in
 // QEMU to the launcher's menu on the serial console: over the network at 512 MB (root fetched
-// into RAM) and at 256 MB (root over NBD), and from vdd-thin.img with BIOS and with UEFI.
+// into RAM) and at 256 MB (root over NBD), and from vdd-thin.img with BIOS and with UEFI; then
+// with a real vdd-broker and Xvnc on the host, choose the guest and see its desktop on screen.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ import { startXvnc } from '../support/peers/xvnc.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
 const slowTests = process.env.VDD_SLOW_TESTS === '1';
-const howToRun = 'VDD_SLOW_TESTS=1 npx vitest run test/e2e (as root, after npm run build; about 15 minutes)';
+const howToRun = 'VDD_SLOW_TESTS=1 npx vitest run test/e2e (as root, after npm run build; 5 to 15 minutes)';
 const repository = new URL('../../', import.meta.url).pathname;
 
 if (!slowTests) {
@@ -172,7 +173,7 @@ if (!slowTests) {
       const xvnc = await startXvnc(children, work, { desktopName: 'e2e desktop' });
       // A desktop colour that nothing else on the client's screen has.
       const paint = spawnSync('xsetroot', ['-display', `:${xvnc.display}`, '-solid', '#3366cc'], { encoding: 'utf8' });
-      expect(paint.status, paint.stderr).toBe(0);
+      expect(paint.status, paint.error ? `xsetroot: ${paint.error.message} (Debian package x11-xserver-utils)` : paint.stderr).toBe(0);
       const catalogFile = join(work, 'catalog-session.json');
       writeFileSync(
         catalogFile,
