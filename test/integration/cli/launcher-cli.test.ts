@@ -47,13 +47,13 @@ describe('vdd-launcher (single executable)', () => {
 
   it('explains every value with its source, as JSON', () => {
     const { stdout, status } = runLauncher(
-      ['config', '--explain', '--json', '--config', sampleConfig, '--cmdline', cmdline, '--hostname', 'lab-pc07', '--mac', '52-54-00-12-34-56', '--broker', 'http://flag-broker:8080/'],
+      ['config', '--explain', '--json', '--config', sampleConfig, '--cmdline', cmdline, '--hostname', 'lab-pc07', '--mac', '00-1a-2b-3c-4d-5e', '--broker', 'http://flag-broker:8080/'],
       { VDD_MENU_TITLE: 'From env' },
     );
     expect(status).toBe(0);
     const explained = JSON.parse(stdout);
-    expect(explained.identity).toMatchObject({ hostname: 'lab-pc07', macs: ['52:54:00:12:34:56'] });
-    expect(explained.sections.map((s: { section: string }) => s.section)).toEqual(['common', 'lab-pc*', '52:54:00:12:34:56']);
+    expect(explained.identity).toMatchObject({ hostname: 'lab-pc07', macs: ['00:1a:2b:3c:4d:5e'] });
+    expect(explained.sections.map((s: { section: string }) => s.section)).toEqual(['common', 'lab-pc*', '00:1a:2b:3c:4d:5e']);
     expect(explained.values.default_guest).toMatchObject({ value: 'debian', source: `${sampleConfig}:25 [lab-pc*]` });
     expect(explained.values.menu_timeout).toMatchObject({ value: 7, source: `${cmdline} (kernel command line)` });
     expect(explained.values.menu_title).toMatchObject({ value: 'From env', source: 'environment' });
