@@ -1,7 +1,7 @@
 // The menu of the real single executable on the terminals thin clients have: TERM=linux and
 // vt100 at 80x25, a 132x50 console, and a system without any terminfo files at all (blessed's
 // own descriptions are built into the executable).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keyHelp } from '../../../launcher/menu/menu-screen.ts';
@@ -32,6 +32,17 @@ describe('menu on real terminals', () => {
     expect(drawn[1]).toMatch(/# Desktop +System +Type +State/);
     expect(drawn[rows - 1]).toContain(keyHelp);
     expect(screen).not.toMatch(/[\u2500-\u257f]/);
+  });
+
+  it('stays in the menu on Ctrl-C, Ctrl-Z and Ctrl-\\ (the keys that would drop to a shell)', async () => {
+    const menu = terminal([launcherPath, ...menuArgs], { term: 'linux' });
+    await menu.waitForText(keyHelp);
+    const pid = menu.pid();
+    menu.send(['C-c', 'C-z', 'C-\\', 'C-d']);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(menu.dead()).toBe(false);
+    expect(readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2]).not.toBe('T');
+    expect(menu.screen()).toContain(keyHelp);
   });
 
   it('draws without any terminfo files on the system', async () => {
