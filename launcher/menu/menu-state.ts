@@ -91,8 +91,11 @@ type Result = { readonly state: MenuState; readonly effects: readonly MenuEffect
 
 export function update(state: MenuState, event: MenuEvent): Result {
   switch (event.type) {
-    case 'catalog':
-      return { state: withCountdown({ ...state, guests: event.guests, status: event.status }), effects: [] };
+    case 'catalog': {
+      // The highlighted guest stays highlighted when the list changes, also before any key chose it.
+      const selectedId = state.selectedId ?? visibleGuests(state)[selectedIndex(state)]?.id;
+      return { state: withCountdown({ ...state, guests: event.guests, status: event.status, selectedId }), effects: [] };
+    }
     case 'tick':
       return tick(state);
     case 'session-started':

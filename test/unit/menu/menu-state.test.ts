@@ -58,6 +58,12 @@ describe('menu state', () => {
     expect(selectedIndex(state)).toBe(2);
   });
 
+  it('keeps the cursor on the first guest it showed when the catalog changes order before any key', () => {
+    const state = run(loaded(), { type: 'catalog', guests: [...guests].reverse(), status: online }).state;
+    expect(state.selectedId).toBe(guests[0]?.id);
+    expect(selectedIndex(state)).toBe(guests.length - 1);
+  });
+
   it('counts down to the default guest, restarts the count on every key, then connects', () => {
     let state = loaded({ defaultGuest: 'gentoo', timeout: 3 });
     expect(state.countdown).toBe(3);
