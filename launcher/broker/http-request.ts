@@ -115,7 +115,8 @@ export async function sendRequest(options: HttpRequest): Promise<HttpAnswer> {
         clearTimeout(timer);
         resolve({ status: answer.statusCode ?? 0, headers: answer.headers, body: Buffer.concat(chunks, length).toString('utf8') });
       });
-      answer.on('error', (error) => fail(describeNetworkError(error)));
+      // The answer had begun: a reset now means it was cut short (a proxy or the broker dying mid-answer).
+      answer.on('error', (error: NodeJS.ErrnoException) => fail(error.code === 'ECONNRESET' ? `the answer was cut short after ${length} bytes of its body` : describeNetworkError(error)));
     });
     timer = setTimeout(() => {
       request.destroy();
