@@ -4,13 +4,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Catalog, Guest } from '../../launcher/broker/catalog-schema.ts';
 import type { Child, Children } from './children.ts';
-import { startVddBroker } from './peers/vdd-broker.ts';
+import { startVddBroker, type BrokerPeerOptions } from './peers/vdd-broker.ts';
 
 export type TestBroker = {
   readonly url: string;
   readonly child: Child;
   /** Replaces the served catalog (the broker reloads the file on change). */
   setGuests(guests: readonly Guest[]): void;
+  readonly catalogFile: string;
 };
 
 let count = 0;
@@ -19,12 +20,13 @@ export function catalogOf(guests: readonly Guest[], ttl = 30): Catalog {
   return { version: 1, broker: { id: 'test', name: 'Test broker' }, ttl, guests: [...guests] };
 }
 
-export async function startBroker(children: Children, dir: string, guests: readonly Guest[]): Promise<TestBroker> {
+/** ttl: how often clients should refresh (seconds); options go to startVddBroker (port, tls...). */
+export async function startBroker(children: Children, dir: string, guests: readonly Guest[], options: { ttl?: number } & BrokerPeerOptions = {}): Promise<TestBroker> {
   const catalogFile = join(dir, `catalog-${process.pid}-${++count}.json`);
-  const setGuests = (list: readonly Guest[]) => writeFileSync(catalogFile, JSON.stringify(catalogOf(list)));
+  const setGuests = (list: readonly Guest[]) => writeFileSync(catalogFile, JSON.stringify(catalogOf(list, options.ttl)));
   setGuests(guests);
-  const { url, child } = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0'] });
-  return { url, child, setGuests };
+  const { url, child } = await startVddBroker(children, catalogFile, { ...options, extraArgs: ['--probe-interval', '0', ...(options.extraArgs ?? [])] });
+  return { url, child, setGuests, catalogFile };
 }
 
 /** A guest for client tests; override what matters. */
