@@ -1,13 +1,14 @@
 // The last good catalog, kept in cache_dir/catalog.json so the menu can show it before any broker
 // answers and when none does. Written atomically (temporary file + rename); a damaged file is
 // ignored with a message, never trusted.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ReadError, readBoundedText } from '../io/read-bounded.ts';
 import { stripControls } from '../text/terminal-safe.ts';
 import { catalogLimits, catalogSchema, type Catalog } from './catalog-schema.ts';
 import { describeSchemaProblem } from './schema-problem.ts';
+import { makeDirectory } from '../io/make-directory.ts';
 
 export type CachedCatalog = {
   readonly catalog: Catalog;
@@ -61,7 +62,7 @@ function ignoring(path: string, why: string): { readonly problem: string } {
 export function writeCatalogCache(cacheDir: string, entry: CachedCatalog): void {
   const path = catalogCachePath(cacheDir);
   const temporary = `${path}.${process.pid}.tmp`;
-  mkdirSync(cacheDir, { recursive: true });
+  makeDirectory(cacheDir);
   const document = { format: 'vdd-catalog-cache-1', broker: entry.broker, ...(entry.etag === undefined ? {} : { etag: entry.etag }), savedAt: entry.savedAt, catalog: entry.catalog };
   try {
     writeFileSync(temporary, JSON.stringify(document), { mode: 0o644, flush: true });

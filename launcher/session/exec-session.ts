@@ -6,12 +6,13 @@
 // The password cannot ride on fd 3 across execve (Node opens files close-on-exec): it goes
 // through a FIFO in the session's runtime dir, written once by a short-lived dd child that holds
 // it in a pipe, so it never lies in a file.
-import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, rmSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { delimiter, join } from 'node:path';
 import { displayFd, passwordFd } from './plan-session.ts';
 import type { PlannedProcess, SessionPlan } from './session-plan.ts';
 import { writeXAuthority } from './x-authority.ts';
+import { makeDirectory } from '../io/make-directory.ts';
 
 export type ExecCommand = { readonly file: string; readonly argv: readonly string[]; readonly env: Readonly<Record<string, string>>; readonly fifo: string | undefined };
 
@@ -60,7 +61,7 @@ function withoutExecOnlyFds(process: PlannedProcess, fifo: string | undefined): 
 export async function execSession(plan: SessionPlan, runtimeDir: string, scrambledPassword: Buffer | undefined): Promise<never> {
   if (typeof process.execve !== 'function') throw new ExecError(`exec mode needs Node 22.15 or later (this is ${process.version})`);
   const command = execCommand(plan, runtimeDir);
-  mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
+  makeDirectory(runtimeDir, 0o700);
   for (const file of plan.files) {
     rmSync(file.path, { force: true });
     writeXAuthority(file.path, typeof plan.display === 'number' ? plan.display : 0);

@@ -1,7 +1,7 @@
 // Runs a SessionPlan under supervision: creates its files, starts the X server and waits until it
 // accepts clients (-displayfd), then the viewer; returns when the session ends, with the reason
 // when it ended badly. Every process is stopped and reaped by PID, files and stale X locks removed.
-import { closeSync, mkdirSync, rmSync } from 'node:fs';
+import { closeSync, rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { failure, classifyExit, type SessionEnd } from './session-end.ts';
 import type { PlannedProcess, SessionPlan } from './session-plan.ts';
@@ -10,6 +10,7 @@ import { unlinkedPasswordFile } from './password-file.ts';
 import { writeXAuthority } from './x-authority.ts';
 import type { ProbeVerdict } from './probe-guest.ts';
 import { removeStaleXLock } from './x-lock.ts';
+import { makeDirectory } from '../io/make-directory.ts';
 
 export type RunOptions = {
   /** Private directory (created 0700) for the session's files. */
@@ -38,7 +39,7 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
   let display: number | undefined = typeof plan.display === 'number' ? plan.display : undefined;
   let xServerPid: number | undefined;
   try {
-    mkdirSync(options.runtimeDir, { recursive: true, mode: 0o700 });
+    makeDirectory(options.runtimeDir, 0o700);
     for (const file of plan.files) {
       rmSync(file.path, { force: true });
       writeXAuthority(file.path, display ?? 0);
