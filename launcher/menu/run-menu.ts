@@ -1,6 +1,8 @@
-// vdd-launcher menu: the default screen. Reads: menu_title, default_guest, menu_timeout, menu_allow_quit.
+// vdd-launcher menu: the default screen. Reads: menu_title, default_guest, menu_timeout, menu_allow_quit, log_file.
 import blessed from 'blessed';
 import type { CommandContext } from '../cli/command.ts';
+import { formatProblem } from '../config/source.ts';
+import { openLauncherLog } from '../system/launcher-log.ts';
 import { requestPower } from '../system/power.ts';
 import { createCatalogFeed } from './catalog-feed.ts';
 import { clientFacts } from '../profile/client-facts.ts';
@@ -10,8 +12,10 @@ import { MenuController } from './menu-controller.ts';
 import { initialMenuState } from './menu-state.ts';
 import { startSession, warmUpSessions } from './start-session.ts';
 
-export async function runMenu({ config, env }: CommandContext): Promise<number> {
+export async function runMenu({ config, env, stderr }: CommandContext): Promise<number> {
   const loaded = config();
+  const log = openLauncherLog(loaded.config, stderr);
+  for (const problem of loaded.problems) log(`config: ${formatProblem(problem)}`);
   const screen = blessed.screen({ smartCSR: true, warnings: false, title: 'vdd-launcher', fullUnicode: false });
   const feed = createCatalogFeed(loaded, env);
   let hardware: HardwareFacts | string = 'being read...';
@@ -21,14 +25,14 @@ export async function runMenu({ config, env }: CommandContext): Promise<number> 
       allowQuit: loaded.config.menu_allow_quit,
     }), {
     feed,
-    startSession: (guest, started) => startSession(guest, loaded, env, started),
+    startSession: (guest, started) => startSession(guest, loaded, env, log, started),
     power: (action) => requestPower(action, env),
     context: { title: loaded.config.menu_title, infoLines: () => infoLines(loaded, feed, hardware) },
   });
   // Once the first frame is out: the session code and the hardware facts, which the info
   // screen shows and session parameters follow, so Enter starts a session without waiting.
   setTimeout(() => {
-    warmUpSessions(loaded, env);
+    warmUpSessions(loaded, env, log);
     void clientFacts().then((read) => {
       hardware = read.facts ?? `unknown (${read.problem})`;
       controller.redraw();

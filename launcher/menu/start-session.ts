@@ -4,21 +4,22 @@
 import type { Guest } from '../broker/catalog-schema.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { GuestSessions } from '../session/guest-sessions.ts';
+import type { Log } from '../system/launcher-log.ts';
 import type { SessionOutcome } from './ports.ts';
 
 let sessions: GuestSessions | undefined;
 
-export async function startSession(guest: Guest, loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>, started: (text: string) => void): Promise<SessionOutcome> {
-  sessions ??= (await import('../session/guest-sessions.ts')).createGuestSessions(loaded, env);
+export async function startSession(guest: Guest, loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>, log: Log, started: (text: string) => void): Promise<SessionOutcome> {
+  sessions ??= (await import('../session/guest-sessions.ts')).createGuestSessions(loaded, env, log);
   const outcome = await sessions.start(guest, started);
   return outcome.problem ? { problem: outcome.problem } : {};
 }
 
 /** Call once the menu's first frame is on screen: loads the session code and reads the client
  * profile (systeminformation) in the background, so Enter starts the session without waiting. */
-export function warmUpSessions(loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>): void {
+export function warmUpSessions(loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>, log: Log): void {
   void import('../session/guest-sessions.ts').then((module) => {
-    sessions ??= module.createGuestSessions(loaded, env);
+    sessions ??= module.createGuestSessions(loaded, env, log);
     return module.warmUp();
   });
 }

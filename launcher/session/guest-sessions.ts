@@ -22,10 +22,11 @@ export type GuestSessionOutcome = {
 
 export type GuestSessions = { start(guest: Guest, started: (text: string) => void): Promise<GuestSessionOutcome> };
 
-export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>, random: () => number = Math.random): GuestSessions {
+export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>, log: (line: string) => void, random: () => number = Math.random): GuestSessions {
   const failures = new Map<string, number>();
   const brokerOf = brokerLookup(loaded);
   const fail = (guest: Guest, failure: SessionFailure): GuestSessionOutcome => {
+    log(`session ${guest.id}: ${failure.title}: ${failure.text}`);
     if (!failure.reconnect) {
       failures.delete(guest.id);
       return { problem: { title: failure.title, text: failure.text } };
@@ -39,7 +40,8 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
     async start(guest, started) {
       const earlier = failures.get(guest.id) ?? 0;
       if (earlier > 0) await countdown(guest, retryDelayMs(earlier, random), started);
-      const prepared = await prepareSession(guest, loaded, env, { broker: brokerOf(guest) });
+      log(`session ${guest.id}: starting (${guest.protocol} ${guest.host}:${guest.port})`);
+      const prepared = await prepareSession(guest, loaded, env, { broker: brokerOf(guest), log });
       if (!prepared.ok) return fail(guest, prepared.failure);
       const { plan, facts, scrambledPassword, probe } = prepared.session;
       const runtimeDir = sessionRuntimeDir(loaded);
@@ -53,8 +55,9 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
         return execSession(plan, runtimeDir, scrambledPassword);
       }
       try {
-        const end = await runSession(plan, { runtimeDir, scrambledPassword, started, probe });
+        const end = await runSession(plan, { runtimeDir, scrambledPassword, started, probe, log });
         if (end.kind === 'ended') {
+          log(`session ${guest.id}: ended`);
           failures.delete(guest.id);
           return {};
         }

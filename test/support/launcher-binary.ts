@@ -11,10 +11,10 @@ export function requireLauncher(): void {
 
 /**
  * Arguments that keep a launcher under test to itself: no system config or kernel parameters,
- * a private cache, and no network discovery (which would reach past loopback).
+ * a private cache and log, and no network discovery (which would reach past loopback).
  */
 export function isolatedArgs(cacheDir: string): string[] {
-  return ['--config', '/dev/null', '--disk-config', '/dev/null', '--cmdline', '/dev/null', '--set', `cache_dir=${cacheDir}`, '--set', 'discovery_sources='];
+  return ['--config', '/dev/null', '--disk-config', '/dev/null', '--cmdline', '/dev/null', '--set', `cache_dir=${cacheDir}`, '--set', `log_file=${cacheDir}/launcher.log`, '--set', 'discovery_sources='];
 }
 
 export type LauncherResult = { status: number | null; stdout: string; stderr: string };

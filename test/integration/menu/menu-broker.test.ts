@@ -1,7 +1,7 @@
 // The menu of the real single executable against a real vdd-broker, driven through tmux:
 // listing, cursor keys, hotkeys, filter, the auto-connect countdown, hostile names, and the
 // offline banner when the broker dies.
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keyHelp } from '../../../launcher/menu/menu-screen.ts';
@@ -63,6 +63,8 @@ describe('menu with a real broker', () => {
     menu.send('2');
     const screen = await menu.waitForText('Press Enter to go back to the list.');
     expect(screen).toContain('Windows XP');
+    // The reason and what the viewer said go to the launcher's log, not over the menu.
+    expect(readFileSync(join(dir, `cache-${cacheCount}`, 'launcher.log'), 'utf8')).toMatch(/session winxp: starting \(vnc 127\.0\.0\.1:5999\)[\s\S]*session winxp: /);
     menu.send('Enter');
     await expect.poll(() => menu.screen()).not.toContain('Press Enter to go back');
     expect(menu.screen()).toContain(keyHelp);
