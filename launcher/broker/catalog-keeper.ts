@@ -28,6 +28,7 @@ export class CatalogKeeper {
   private readonly settings: BrokerSettings;
   private readonly log: (message: string) => void;
   private kept: CachedCatalog | undefined;
+  private saveFailure: string | undefined;
 
   constructor(settings: BrokerSettings, log: (message: string) => void) {
     this.settings = settings;
@@ -44,6 +45,11 @@ export class CatalogKeeper {
 
   get current(): CachedCatalog | undefined {
     return this.kept;
+  }
+
+  /** Why the last catalog could not be written to the cache (disk full, read-only), until a write works again. */
+  get unsavedBecause(): string | undefined {
+    return this.saveFailure;
   }
 
   /** Tries brokers in order until one gives a valid catalog (or says it has not changed). */
@@ -79,8 +85,10 @@ export class CatalogKeeper {
   private save(entry: CachedCatalog): void {
     try {
       writeCatalogCache(this.settings.cacheDir, entry);
+      this.saveFailure = undefined;
     } catch (error) {
-      this.log(`cannot save the catalog in ${this.settings.cacheDir} (config key cache_dir): ${(error as Error).message}`);
+      this.saveFailure = `cannot save the catalog in ${this.settings.cacheDir} (config key cache_dir): ${(error as Error).message}`;
+      this.log(this.saveFailure);
     }
   }
 

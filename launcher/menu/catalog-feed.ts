@@ -54,7 +54,9 @@ export function createCatalogFeed(loaded: LoadedConfig, env: Readonly<Record<str
     if (stopped) return;
     if (state.online && state.catalog !== undefined) {
       failures = 0;
-      listener?.({ guests: state.catalog.guests, status: { online: true, ...(state.broker === undefined ? {} : { broker: state.broker }) } });
+      const unsaved = keeper.unsavedBecause;
+      const warning = unsaved === undefined ? {} : { warning: `the list is not kept for offline use: ${unsaved}` };
+      listener?.({ guests: state.catalog.guests, status: { online: true, ...(state.broker === undefined ? {} : { broker: state.broker }), ...warning } });
       schedule(Math.min(maxRefreshMs, Math.max(minRefreshMs, state.catalog.ttl * 1000)));
       return;
     }

@@ -95,7 +95,7 @@ export class MenuScreen {
       const seconds = status.retryAt === undefined ? undefined : Math.max(0, Math.ceil((status.retryAt - Date.now()) / 1000));
       const retry = seconds === undefined ? '' : ` Trying again in ${seconds} s.`;
       text = `OFFLINE, showing the last list.${retry} ${status.error ?? 'No broker answers.'}`;
-    } else if (status?.broker) text = `Broker: ${status.broker}`;
+    } else if (status?.broker) text = `Broker: ${status.broker}${status.warning ? `; ${status.warning}` : ''}`;
     this.brokerLine.setContent(` ${text}`);
     this.brokerLine.style.inverse = offline && !this.color;
     this.brokerLine.style.bg = offline && this.color ? 'red' : 'default';

@@ -12,6 +12,8 @@ export type CatalogStatus = {
   readonly error?: string;
   /** When the next retry happens (ms since the epoch), when offline. */
   readonly retryAt?: number;
+  /** A problem that leaves the list usable, when online (the list could not be saved). */
+  readonly warning?: string;
 };
 export type PowerChoice = { readonly action: PowerAction | 'quit' | 'cancel'; readonly label: string };
 
