@@ -10,7 +10,8 @@ import { useTempDir } from '../../support/temp-dir.ts';
 const sampleConfig = fileURLToPath(new URL('../../../overlays/etc/vdd/launcher.conf', import.meta.url));
 const dir = useTempDir();
 const cmdline = join(dir, 'cmdline');
-const noCmdline = ['--cmdline', '/dev/null'];
+// Machine-wide files (/proc/cmdline, /run/vdd/disk/vdd.conf left by another run) never leak into these checks.
+const noCmdline = ['--cmdline', '/dev/null', '--disk-config', '/dev/null'];
 
 beforeAll(() => {
   requireLauncher();
