@@ -1,0 +1,46 @@
+// Signs a version directory's manifest.json with an ed25519 private key, writing
+// manifest.json.sig in the format launcher/update/manifest-signature.ts verifies.
+import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeSignature, keyFingerprint, manifestFileName, signatureFileName, verifySignedManifest } from '../../launcher/update/manifest-signature.ts';
+import type { Manifest } from '../build/manifest.ts';
+
+/** Parses a PKCS#8 PEM private key and insists on ed25519; source names the key file. */
+export function loadPrivateKey(privateKeyPem: string, source: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: privateKeyPem, format: 'pem' });
+  } catch {
+    throw new Error(`${source}: not a PEM private key`);
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${source}: the key is ${key.asymmetricKeyType ?? 'unknown'}, not ed25519`);
+  return key;
+}
+
+/** The signature file text for these exact manifest bytes. */
+export function signManifestBytes(manifestBytes: Uint8Array, privateKey: KeyObject): string {
+  return encodeSignature(sign(null, manifestBytes, privateKey));
+}
+
+export interface SignedVersion {
+  manifest: Manifest;
+  fingerprint: string;
+}
+
+/**
+ * Signs DIR/manifest.json in place: checks the result with the verifier before it lands (so a
+ * manifest that is not valid is never signed), then writes the .sig under a temporary name and
+ * renames it, so a reader never sees half a signature.
+ */
+export function signVersionDirectory(dir: string, privateKey: KeyObject): SignedVersion {
+  const manifestBytes = readFileSync(join(dir, manifestFileName));
+  const signatureText = signManifestBytes(manifestBytes, privateKey);
+  const publicKey = createPublicKey(privateKey);
+  const manifest = verifySignedManifest({ manifestBytes, signatureText, publicKey, source: dir });
+  const target = join(dir, signatureFileName);
+  const temporary = `${target}.${process.pid}.tmp`;
+  writeFileSync(temporary, signatureText, { mode: 0o644 });
+  renameSync(temporary, target);
+  return { manifest, fingerprint: keyFingerprint(publicKey) };
+}
