@@ -37,7 +37,7 @@ export async function queryXdmcp(host: string, options: XdmcpQueryOptions): Prom
   const remainingMs = Math.max(1, options.timeoutMs - (performance.now() - started));
   const socket = createSocket(isIP(address) === 6 ? 'udp6' : 'udp4');
   try {
-    return await exchange(socket, address, port, where, remainingMs, options.signal);
+    return await exchange(socket, address, port, where, { remainingMs, statedMs: options.timeoutMs }, options.signal);
   } finally {
     socket.close();
   }
@@ -50,7 +50,15 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(deadline), ms)))]).finally(() => clearTimeout(timer));
 }
 
-function exchange(socket: Socket, address: string, port: number, where: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<XdmcpProbe | ProbeFailure> {
+/** remainingMs is what is left after resolving the name; statedMs is the deadline the user set, which the message names. */
+function exchange(
+  socket: Socket,
+  address: string,
+  port: number,
+  where: string,
+  { remainingMs: timeoutMs, statedMs }: { remainingMs: number; statedMs: number },
+  signal: AbortSignal | undefined,
+): Promise<XdmcpProbe | ProbeFailure> {
   const query = encodeQuery('query');
   return new Promise((resolve) => {
     const timers: NodeJS.Timeout[] = [];
@@ -90,7 +98,7 @@ function exchange(socket: Socket, address: string, port: number, where: string, 
         () =>
           finish(
             badAnswer === undefined
-              ? probeFailure('timeout', `no XDMCP answer from ${where} within ${Math.round(timeoutMs)} ms (no display manager there, or a firewall drops UDP ${port})`)
+              ? probeFailure('timeout', `no XDMCP answer from ${where} within ${Math.round(statedMs)} ms (no display manager there, or a firewall drops UDP ${port})`)
               : probeFailure('bad-answer', `${where} answered with a packet that is not a valid XDMCP answer: ${badAnswer}`),
           ),
         timeoutMs,
