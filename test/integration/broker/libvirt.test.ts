@@ -9,6 +9,7 @@ import { requestSession } from '../../../launcher/broker/session-request.ts';
 import { useChildren } from '../../support/children.ts';
 import { startVddBroker } from '../../support/peers/vdd-broker.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
+import { announceSkip } from '../../support/skip-reason.ts';
 
 function virshMissing(): string | undefined {
   try {
@@ -19,8 +20,7 @@ function virshMissing(): string | undefined {
   }
 }
 
-const unavailable = virshMissing();
-if (unavailable) console.warn(`SKIPPED vdd-broker libvirt backend tests: ${unavailable}`);
+const unavailable = announceSkip('vdd-broker libvirt backend tests', virshMissing());
 
 const node = `<node>
   <domain type='test'>

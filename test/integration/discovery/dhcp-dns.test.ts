@@ -2,7 +2,6 @@
 // the image's event script and the launcher's hook) in namespaces made for the test.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { useTestNetwork, netnsUnavailable } from '../../support/netns.ts';
 import { useChildren } from '../../support/children.ts';
@@ -12,21 +11,9 @@ import { leaseWithImageClient } from '../../support/peers/udhcpc.ts';
 import { runLauncherInNetns } from '../../support/peers/launcher-in-netns.ts';
 import { startVddBroker } from '../../support/peers/vdd-broker.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
+import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
-function missing(): string | undefined {
-  for (const [command, args, what] of [['dnsmasq', ['--version'], 'dnsmasq (dnsmasq-base)'], ['busybox', ['udhcpc', '--help'], 'busybox udhcpc (busybox-static)']] as const) {
-    try {
-      execFileSync(command, args, { stdio: 'ignore' });
-    } catch (error) {
-      // busybox --help exits 1 but runs.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return `${what} is not installed (sh build/setup.sh installs it)`;
-    }
-  }
-  return netnsUnavailable();
-}
-
-const unavailable = missing();
-if (unavailable) console.warn(`SKIPPED DHCP and DNS SRV discovery tests: ${unavailable}`);
+const unavailable = announceSkip('DHCP and DNS SRV discovery tests', missingTools(['dnsmasq', 'busybox']) ?? netnsUnavailable());
 
 describe.skipIf(unavailable)('DHCP and DNS SRV discovery', () => {
   const network = useTestNetwork();

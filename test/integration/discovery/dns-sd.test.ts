@@ -13,19 +13,9 @@ import { startAvahi } from '../../support/peers/avahi.ts';
 import { runLauncherInNetns } from '../../support/peers/launcher-in-netns.ts';
 import { startVddBroker } from '../../support/peers/vdd-broker.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
-import { execFileSync } from 'node:child_process';
+import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
-function avahiMissing(): string | undefined {
-  try {
-    execFileSync('avahi-daemon', ['--version'], { stdio: 'ignore' });
-    return netnsUnavailable();
-  } catch {
-    return 'avahi-daemon is not installed (sh build/setup.sh installs it)';
-  }
-}
-
-const unavailable = avahiMissing();
-if (unavailable) console.warn(`SKIPPED DNS-SD discovery tests: ${unavailable}`);
+const unavailable = announceSkip('DNS-SD discovery tests', missingTools(['avahi-daemon']) ?? netnsUnavailable());
 
 describe.skipIf(unavailable)('DNS-SD discovery through Avahi', () => {
   const network = useTestNetwork();

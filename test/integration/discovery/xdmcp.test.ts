@@ -3,7 +3,6 @@
 // turns the willing display manager into an xdmcp guest.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { CatalogAnswer } from '../../../launcher/broker/catalog-fetch.ts';
 import { useTestNetwork, netnsUnavailable } from '../../support/netns.ts';
@@ -15,18 +14,9 @@ import { startVddBroker } from '../../support/peers/vdd-broker.ts';
 import { startXdm } from '../../support/peers/xdm.ts';
 import { xdmcpNetwork } from '../../support/peers/xdmcp-network.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
+import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
-function missing(): string | undefined {
-  try {
-    execFileSync('sh', ['-c', 'command -v xdm'], { stdio: 'ignore' });
-  } catch {
-    return 'xdm is not installed (sh build/setup.sh installs it)';
-  }
-  return netnsUnavailable();
-}
-
-const unavailable = missing();
-if (unavailable) console.warn(`SKIPPED XDMCP broker probe and broadcast tests: ${unavailable}`);
+const unavailable = announceSkip('XDMCP broker probe and broadcast tests', missingTools(['xdm']) ?? netnsUnavailable());
 
 const fetchModule = new URL('../../../launcher/broker/catalog-fetch.ts', import.meta.url);
 

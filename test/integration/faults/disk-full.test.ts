@@ -11,6 +11,7 @@ import { useChildren } from '../../support/children.ts';
 import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { useTerminals } from '../../support/tmux.ts';
+import { announceSkip } from '../../support/skip-reason.ts';
 
 function mountNamespaceUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'mounting a tmpfs in a private mount namespace needs root';
@@ -22,8 +23,7 @@ function mountNamespaceUnavailable(): string | undefined {
   }
 }
 
-const unavailable = mountNamespaceUnavailable();
-if (unavailable) console.warn(`SKIPPED disk-full test: ${unavailable}`);
+const unavailable = announceSkip('disk-full test', mountNamespaceUnavailable());
 
 describe.skipIf(unavailable)('the menu when cache_dir is full', () => {
   const children = useChildren();

@@ -2,7 +2,6 @@
 // the server's own status, Unwilling with LightDM's reason, a silent address, a closed port at once),
 // and the RFB handshake with Xvnc (VncAuth, None) and QEMU's VNC server with a password secret.
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { probeRfb } from '../../../launcher/probe/rfb-handshake.ts';
 import { useTestNetwork, netnsUnavailable } from '../../support/netns.ts';
 import { useChildren } from '../../support/children.ts';
@@ -14,17 +13,9 @@ import { callInNetns } from '../../support/peers/netns-node.ts';
 import { startXvnc } from '../../support/peers/xvnc.ts';
 import { startQemuVnc } from '../../support/peers/qemu-vnc.ts';
 import { freeTcpPort } from '../../support/peers/free-port.ts';
+import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
-const missing = ['xdm', 'lightdm', 'Xvnc', 'vncpasswd', 'qemu-system-x86_64'].filter((tool) => {
-  try {
-    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' });
-    return false;
-  } catch {
-    return true;
-  }
-});
-const unavailable = netnsUnavailable() ?? (missing.length > 0 ? `not installed: ${missing.join(', ')} (sh build/setup.sh installs them)` : undefined);
-if (unavailable) console.warn(`SKIPPED probe tests: ${unavailable}`);
+const unavailable = announceSkip('probe tests', netnsUnavailable() ?? missingTools(['xdm', 'lightdm', 'Xvnc', 'vncpasswd', 'qemu-system-x86_64']));
 
 const xdmcpQuery = new URL('../../../launcher/probe/xdmcp-query.ts', import.meta.url);
 

@@ -2,7 +2,6 @@
 // one-time VNC password that the broker has just set on a real Xvnc, and shows the desktop;
 // the password is in no child's argv or environment and not in the launcher's output.
 import { createDecipheriv } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,17 +13,9 @@ import { startVddBroker } from '../../support/peers/vdd-broker.ts';
 import { startXvfb } from '../../support/peers/x-display.ts';
 import { startXvnc } from '../../support/peers/xvnc.ts';
 import { screenshot } from '../../support/peers/screenshot.ts';
+import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
-const missing = ['Xvfb', 'Xvnc', 'vncviewer', 'vncpasswd', 'xwd', 'xlogo'].filter((tool) => {
-  try {
-    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' });
-    return false;
-  } catch {
-    return true;
-  }
-});
-const unavailable = missing.length > 0 ? `not installed: ${missing.join(', ')} (sh build/setup.sh installs them)` : undefined;
-if (unavailable) console.warn(`SKIPPED broker session tests: ${unavailable}`);
+const unavailable = announceSkip('broker session tests', missingTools(['Xvfb', 'Xvnc', 'vncviewer', 'vncpasswd', 'xwd', 'xlogo']));
 
 /** The plain password of a vncpasswd file (VNC's fixed scrambling key, bit-reversed, DES). */
 function unscramble(file: string): string {

@@ -11,17 +11,9 @@ import { useTempDir } from '../../support/temp-dir.ts';
 import { startXvfb } from '../../support/peers/x-display.ts';
 import { startXvnc } from '../../support/peers/xvnc.ts';
 import { screenshot } from '../../support/peers/screenshot.ts';
+import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
-const missing = ['Xvfb', 'Xvnc', 'vncviewer', 'vncpasswd', 'xwd', 'xlogo', 'mkfifo', 'dd', 'timeout'].filter((tool) => {
-  try {
-    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' });
-    return false;
-  } catch {
-    return true;
-  }
-});
-const unavailable = missing.length > 0 ? `not installed: ${missing.join(', ')} (sh build/setup.sh installs them)` : undefined;
-if (unavailable) console.warn(`SKIPPED connect CLI tests: ${unavailable}`);
+const unavailable = announceSkip('connect CLI tests', missingTools(['Xvfb', 'Xvnc', 'vncviewer', 'vncpasswd', 'xwd', 'xlogo', 'mkfifo', 'dd', 'timeout']));
 
 function rssKiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1]);

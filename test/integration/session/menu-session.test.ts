@@ -1,7 +1,6 @@
 // The menu starts real sessions: Enter on a VNC guest shows its desktop (vncviewer in an Xvfb
 // display), the server dying mid-session brings the menu back with the reason and a reconnect
 // offer, and choosing the guest again counts down before it tries.
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeCatalogCache } from '../../../launcher/broker/catalog-cache.ts';
@@ -12,17 +11,9 @@ import { useTerminals } from '../../support/tmux.ts';
 import { startXvfb } from '../../support/peers/x-display.ts';
 import { startXvnc } from '../../support/peers/xvnc.ts';
 import { screenshot } from '../../support/peers/screenshot.ts';
+import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
-const missing = ['Xvfb', 'Xvnc', 'vncviewer', 'xwd', 'xlogo', 'tmux'].filter((tool) => {
-  try {
-    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' });
-    return false;
-  } catch {
-    return true;
-  }
-});
-const unavailable = missing.length > 0 ? `not installed: ${missing.join(', ')} (sh build/setup.sh installs them)` : undefined;
-if (unavailable) console.warn(`SKIPPED menu session tests: ${unavailable}`);
+const unavailable = announceSkip('menu session tests', missingTools(['Xvfb', 'Xvnc', 'vncviewer', 'xwd', 'xlogo', 'tmux']));
 
 describe.skipIf(unavailable)('sessions from the menu', () => {
   const children = useChildren();

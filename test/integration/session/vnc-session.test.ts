@@ -2,7 +2,6 @@
 // password secret, shown by the real vncviewer inside an Xvfb display (nested mode). Checks the
 // picture, the reasons for a wrong password, a refused port and a server killed mid-session, and
 // that the password never shows in any child's argv or environment.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,17 +19,9 @@ import { startXvnc } from '../../support/peers/xvnc.ts';
 import { startQemuVnc } from '../../support/peers/qemu-vnc.ts';
 import { freeTcpPort } from '../../support/peers/free-port.ts';
 import { screenshot } from '../../support/peers/screenshot.ts';
+import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
-const missing = ['Xvfb', 'Xvnc', 'vncviewer', 'xwd', 'xlogo', 'qemu-system-x86_64'].filter((tool) => {
-  try {
-    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' });
-    return false;
-  } catch {
-    return true;
-  }
-});
-const unavailable = missing.length > 0 ? `not installed: ${missing.join(', ')} (sh build/setup.sh installs them)` : undefined;
-if (unavailable) console.warn(`SKIPPED VNC session tests: ${unavailable}`);
+const unavailable = announceSkip('VNC session tests', missingTools(['Xvfb', 'Xvnc', 'vncviewer', 'xwd', 'xlogo', 'qemu-system-x86_64']));
 
 function vncGuest(port: number, auth: Guest['auth']): Guest {
   return { id: `vnc-${port}`, name: 'Test desktop', os: 'Test', protocol: 'vnc', host: '127.0.0.1', port, state: 'running', auth };

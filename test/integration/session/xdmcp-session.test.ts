@@ -15,9 +15,9 @@ import { startXdm } from '../../support/peers/xdm.ts';
 import { startLightdm } from '../../support/peers/lightdm.ts';
 import { runLauncherInNetns } from '../../support/peers/launcher-in-netns.ts';
 import { screenshot } from '../../support/peers/screenshot.ts';
+import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
-const unavailable = netnsUnavailable() ?? (existsSync('/usr/bin/Xnest') && existsSync('/usr/bin/xdm') ? undefined : 'Xnest or xdm is not installed (sh build/setup.sh installs them)');
-if (unavailable) console.warn(`SKIPPED XDMCP session tests: ${unavailable}`);
+const unavailable = announceSkip('XDMCP session tests', netnsUnavailable() ?? missingTools(['Xnest', 'xdm']));
 
 /** Direct children of pid (Linux keeps them per thread; the main thread's list suffices for spawn). */
 function childrenOf(pid: number): number[] {

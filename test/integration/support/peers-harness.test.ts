@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { useTestNetwork, netnsUnavailable } from '../../support/netns.ts';
 import { useChildren, waitForTcpPort } from '../../support/children.ts';
 import { execFileSync } from 'node:child_process';
+import { announceSkip } from '../../support/skip-reason.ts';
 
-const unavailable = netnsUnavailable();
-if (unavailable) console.warn(`SKIPPED peers harness: ${unavailable}`);
+const unavailable = announceSkip('peers harness', netnsUnavailable());
 
 describe.skipIf(unavailable)('test network and children', () => {
   const network = useTestNetwork();

@@ -8,20 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readDhcpLease } from '../../../launcher/discovery/dhcp-lease.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
+import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
 const hook = fileURLToPath(new URL('../../../overlays/usr/share/vdd/udhcpc-hook', import.meta.url));
 
-function busyboxMissing(): string | undefined {
-  try {
-    execFileSync('busybox', ['true']);
-    return undefined;
-  } catch {
-    return 'busybox is not installed (busybox-static; sh build/setup.sh installs it)';
-  }
-}
-
-const unavailable = busyboxMissing();
-if (unavailable) console.warn(`SKIPPED udhcpc hook tests: ${unavailable}`);
+const unavailable = announceSkip('udhcpc hook tests', missingTools(['busybox']));
 
 describe.skipIf(unavailable)('udhcpc-hook', () => {
   const dir = useTempDir();
