@@ -2,7 +2,6 @@
 import { runMenu } from '../menu/run-menu.ts';
 import type { Command } from './command.ts';
 import { runConfig } from './config-command.ts';
-import { notImplemented } from './not-implemented.ts';
 
 export const defaultCommand = 'menu';
 
@@ -57,12 +56,14 @@ export const commands: readonly Command[] = [
   },
   {
     name: 'report',
-    synopsis: 'report [--json]',
+    synopsis: 'report [--json] [--upload]',
     summary: 'tell whether this PC is fit to be a thin client',
-    description: 'Prints CPU, RAM, network, graphics and firmware with a verdict: fit, fit with limits, or unfit.',
-    options: ['json'],
+    description:
+      'Prints CPU, RAM, network cards and links, graphics, disks, firmware and network boot with a verdict: fit, fit with limits, or unfit, and the reason for each limit. --json as JSON; --upload also sends it to the broker.',
+    options: ['json', 'upload'],
     operands: { min: 0, max: 0 },
-    run: notImplemented('report'),
+    // Loaded on use: systeminformation stays off the menu's first-frame path.
+    run: async (context) => (await import('./report-command.ts')).runReport(context),
   },
 ];
 

@@ -15,6 +15,7 @@ export const optionSpecs = {
   check: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   exec: { type: 'boolean' },
+  upload: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies ParseArgsOptionsConfig;

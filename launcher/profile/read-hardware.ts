@@ -106,7 +106,8 @@ export function parseModes(text: string): DisplayMode[] {
   return modes;
 }
 
-function withDeadline<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
+/** Rejects with a sentence naming what was being read when promise takes longer than timeoutMs. */
+export function withDeadline<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`reading the ${what} took longer than ${timeoutMs} ms`)), timeoutMs);
