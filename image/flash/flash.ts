@@ -1,0 +1,73 @@
+// vdd-image flash: checks the site config and the target, writes the disk image, flushes it, reads
+// it back to verify it, then puts vdd.conf into the FAT partition. Never asks questions: what it
+// refuses, it refuses with one sentence.
+import { existsSync, statSync } from 'node:fs';
+import type { ProgressOutput } from './byte-progress.ts';
+import { megabytes } from './byte-progress.ts';
+import { checkTargetDevice, FlashRefusal } from './check-device.ts';
+import type { FlashTarget } from './flash-target.ts';
+import { checkSiteConfig, configPartitionOffset, writeSiteConfig } from './site-config.ts';
+import { VerifyError, verifyImage } from './verify-image.ts';
+import { writeImage } from './write-image.ts';
+
+export type FlashOptions = {
+  readonly image: { readonly path: string; readonly bytes: number };
+  readonly target: FlashTarget;
+  readonly config: string | undefined;
+  readonly force: boolean;
+  readonly output: ProgressOutput;
+};
+
+export type FlashReport = {
+  readonly image: string;
+  readonly target: string;
+  readonly kind: FlashTarget['kind'];
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly verified: true;
+  readonly config: string | null;
+  readonly seconds: { readonly write: number; readonly flush: number; readonly verify: number };
+  readonly writeMBps: number;
+  readonly verifyMBps: number;
+};
+
+export async function flashImage(options: FlashOptions): Promise<FlashReport> {
+  const { image, target, config, output } = options;
+  if (config !== undefined) checkSiteConfig(config);
+  const configOffset = config === undefined ? undefined : configPartitionOffset(image.path);
+  if (target.kind === 'device') checkTargetDevice(target.path, image.bytes, options.force);
+  else checkTargetFile(target.path, image.path);
+
+  output.write(`flashing ${image.path} (${megabytes(image.bytes)}) to ${target.path}\n`);
+  const written = await writeImage(image.path, target, output);
+  const verified = await verifyImage(image.path, target, output);
+  if (verified.sha256 !== written.sha256) throw new VerifyError(`${image.path} changed while it was being flashed: written sha256 ${written.sha256}, now ${verified.sha256}`);
+  if (config !== undefined && configOffset !== undefined) {
+    writeSiteConfig(target.path, configOffset, config);
+    output.write(`wrote ${config} to vdd.conf on ${target.path}\n`);
+  }
+  output.write(`${target.path} verified (sha256 ${written.sha256})\n`);
+  const rate = (seconds: number) => Math.round((written.bytes / 1e6 / Math.max(seconds, 1e-6)) * 10) / 10;
+  const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
+  return {
+    image: image.path,
+    target: target.path,
+    kind: target.kind,
+    bytes: written.bytes,
+    sha256: written.sha256,
+    verified: true,
+    config: config ?? null,
+    seconds: { write: round(written.writeSeconds), flush: round(written.syncSeconds), verify: round(verified.seconds) },
+    writeMBps: rate(written.writeSeconds + written.syncSeconds),
+    verifyMBps: rate(verified.seconds),
+  };
+}
+
+function checkTargetFile(path: string, image: string): void {
+  if (!existsSync(path)) return;
+  const stat = statSync(path);
+  if (stat.isBlockDevice()) throw new FlashRefusal(`${path} is a block device; use --device to flash it.`);
+  if (!stat.isFile()) throw new FlashRefusal(`${path} is not a regular file.`);
+  const source = statSync(image);
+  if (stat.dev === source.dev && stat.ino === source.ino) throw new FlashRefusal(`${path} is the image itself.`);
+}

@@ -1,0 +1,24 @@
+// Parses /proc/self/mountinfo: which device (major:minor and source) is mounted where.
+// Pure: the caller reads the file.
+
+export type Mount = { readonly device: string; readonly mountPoint: string; readonly source: string };
+
+/** Mount points and sources escape space, tab, newline and backslash as \NNN octal. */
+function unescape(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+export function parseMountinfo(text: string): Mount[] {
+  const mounts: Mount[] = [];
+  for (const line of text.split('\n')) {
+    const fields = line.split(' ');
+    // id parent major:minor root mount-point options [optional...] - fstype source super-options
+    const separator = fields.indexOf('-', 6);
+    const device = fields[2];
+    const mountPoint = fields[4];
+    const source = fields[separator + 2];
+    if (separator < 0 || device === undefined || mountPoint === undefined || source === undefined) continue;
+    mounts.push({ device, mountPoint: unescape(mountPoint), source: unescape(source) });
+  }
+  return mounts;
+}
