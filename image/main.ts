@@ -1,4 +1,5 @@
-// vdd-image entry point: parses the command line and runs build or boot.
+// vdd-image entry point: parses the command line and runs the command (build, boot, keygen,
+// sign, verify, publish, rollback, list).
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import packageJson from '../package.json' with { type: 'json' };
@@ -6,6 +7,8 @@ import { stripControls } from '../launcher/text/terminal-safe.ts';
 import { bootImage } from './boot/boot-image.ts';
 import { buildImage } from './build/build-image.ts';
 import { imageHelp } from './cli/help.ts';
+import { buildSigningKey, keygen, sign, verify } from './cli/key-commands.ts';
+import { list, publish, rollback } from './cli/publish-commands.ts';
 import { commandOptions, parseImageCommandLine, parseMemory, UsageError, type ImageOptionName, type ImageOptions } from './cli/options.ts';
 import { debianBuildPlan } from './plan/debian-root.ts';
 import { gentooRecipe } from './plan/gentoo-recipe.ts';
@@ -27,10 +30,18 @@ async function main(args: readonly string[]): Promise<number> {
     return command === undefined && !options.help ? 2 : 0;
   }
   const allowed = commandOptions[command];
-  if (allowed === undefined) throw new UsageError(`unknown command '${command}'; commands: build, boot`);
+  if (allowed === undefined) throw new UsageError(`unknown command '${command}'; commands: ${Object.keys(commandOptions).join(', ')}`);
   const stray = (Object.keys(options) as ImageOptionName[]).find((option) => !allowed.includes(option));
   if (stray) throw new UsageError(`${command}: option --${stray} does not apply to this command`);
+  const paths = { outRoot: defaultOutRoot, cacheDir: defaultCacheDir };
+  // keygen, sign and verify check their own operands (sign and verify take a directory).
+  if (command === 'keygen') return keygen(operands, options, paths);
+  if (command === 'sign') return sign(operands, options, paths);
+  if (command === 'verify') return verify(operands, options, paths);
   if (operands.length > 0) throw new UsageError(`${command}: unexpected operand '${operands[0]}'`);
+  if (command === 'publish') return publish(options, paths);
+  if (command === 'rollback') return rollback(options, paths);
+  if (command === 'list') return list(options);
   return command === 'build' ? build(options) : boot(options);
 }
 
@@ -55,6 +66,7 @@ async function build(options: ImageOptions): Promise<number> {
     return 0;
   }
   if (process.getuid?.() !== 0) throw new Error('build needs root (mmdebstrap --mode=root, chroot, file ownership)');
+  const signingKey = buildSigningKey(options, { outRoot: defaultOutRoot, cacheDir: defaultCacheDir }, (line) => process.stderr.write(`vdd-image build: ${line}\n`));
   const result = await buildImage({
     loaded,
     version: options['image-version'] ?? packageJson.version,
@@ -64,6 +76,7 @@ async function build(options: ImageOptions): Promise<number> {
     incremental: options.incremental ?? false,
     fromRoot: options['from-root'],
     output: process.stderr,
+    signingKey,
   });
   if (options.json) process.stdout.write(`${JSON.stringify({ dir: result.dir, log: result.logPath, manifest: result.manifest }, null, 2)}\n`);
   else process.stdout.write(`${result.dir}\n`);

@@ -1,5 +1,6 @@
 // vdd-image build: runs the spec's steps in order and leaves dist/image/VERSION/ with the
 // artifacts and manifest.json, or nothing new at all when a step fails (the log stays).
+import type { KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ipxeScript, kernelCommandLine } from '../plan/kernel-command-line.ts';
@@ -13,6 +14,9 @@ import { BuildProgress, type ProgressOutput } from './progress.ts';
 import { copyRoot, customizeRoot, makeDebianRoot, purgePackages } from './root.ts';
 import { makeSquashfs } from './squashfs.ts';
 import { checkLibraries, removePaths } from './trim.ts';
+import { publicKeyPem } from '../sign/key-files.ts';
+import { signVersionDirectory } from '../sign/sign-manifest.ts';
+import { imagePublicKeyPath } from '../../launcher/update/manifest-signature.ts';
 
 export type BuildOptions = {
   readonly loaded: LoadedSpec;
@@ -27,6 +31,8 @@ export type BuildOptions = {
   /** Use this root tree instead of building one from Debian packages. */
   readonly fromRoot?: string | undefined;
   readonly output: ProgressOutput;
+  /** Signs manifest.json; its public key goes into the root at /etc/vdd/image-key.pub, which updates must be signed with. */
+  readonly signingKey?: KeyObject | undefined;
 };
 
 export class BudgetError extends Error {}
@@ -68,6 +74,7 @@ export async function buildImage(options: BuildOptions): Promise<{ manifest: Man
     }
     progress.step('customize', `${spec.overlays.length} overlays, ${spec.files.length} files, ${spec.users.length} users`);
     customizeRoot(context);
+    if (options.signingKey) writeFileSync(join(rootDir(context), imagePublicKeyPath), publicKeyPem(options.signingKey), { mode: 0o644 });
     const kernel = kernelVersion(rootDir(context));
     progress.step('kernel', `${kernel}: vmlinuz and ${spec.kernel.modules.length} module patterns`);
     copyKernel(context, kernel);
@@ -101,6 +108,7 @@ export async function buildImage(options: BuildOptions): Promise<{ manifest: Man
       build: { seconds: (Date.now() - progress.started) / 1000, cachedPackages, reusedRoot, steps: progress.timings },
     };
     writeManifest(outDir, manifest);
+    if (options.signingKey) progress.note(`manifest.json signed with key ${signVersionDirectory(outDir, options.signingKey).fingerprint}`);
     const overBudget = manifest.payloadBytes > manifest.payloadBudgetBytes;
     const payloadText = `payload (vmlinuz + initrd.img + root.squashfs) ${(manifest.payloadBytes / 2 ** 20).toFixed(1)} MiB, budget ${spec.payloadBudgetMiB} MiB`;
     progress.note(payloadText);

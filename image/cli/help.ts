@@ -2,7 +2,8 @@
 
 export const imageHelp = `Usage: vdd-image COMMAND [OPTIONS]
 
-Builds the vdd-thin boot image from a declarative spec and boots it in QEMU.
+Builds the vdd-thin boot image from a declarative spec, boots it in QEMU, signs it and
+publishes it for netboot clients.
 
 Commands:
   build [--spec FILE] [--out DIR] [--image-version V] [--fast] [--incremental] [--json]
@@ -21,11 +22,31 @@ Commands:
         --net (default) iPXE over QEMU's TFTP and an HTTP server on loopback, the guest
         restricted to them; --kernel the same without iPXE (QEMU loads vmlinuz and
         initrd.img); --disk from vdd-thin.img, BIOS or --uefi.
+  keygen [--out DIR] [--force]
+        Make the ed25519 signing key pair: DIR/image-key (private, mode 0600) and
+        DIR/image-key.pub (default DIR .cache/image/keys). Never replaces a key without
+        --force. build signs with it (--key FILE for another) and bakes the public key
+        into the image as /etc/vdd/image-key.pub; the first build makes one if none exists.
+  sign DIR [--key FILE]
+        Sign DIR/manifest.json (writes manifest.json.sig) without rebuilding.
+  verify DIR [--key PUB] [--json]
+        Check the signature and every artifact's size and sha256; one line per problem.
+  publish --root ROOT [--from DIR | --image-version V] [--keep N] [--key PUB]
+        Verify a signed version, place it as ROOT/versions/V/, switch ROOT/current and
+        ROOT/vdd.ipxe to it (each by rename), keep the last N versions (default 3; the
+        current and previous ones always stay).
+  rollback --root ROOT [--to V] [--key PUB]
+        Make the previous version (or V) current again.
+  list --root ROOT [--json]
+        Published versions: current, previous, size, build and publish dates.
 
 Options:
   --spec FILE          image spec (default image/vdd-thin.json)
   --out DIR            where versions are written (default dist/image)
   --image-version V    version to build or boot (default: the package version / the newest)
+  --key FILE           signing key (build, sign) or public key (verify, publish, rollback);
+                       default .cache/image/keys/image-key(.pub)
+  --root ROOT          the published root an HTTP server serves
   --json               machine-readable result
   -h, --help           this help
   -V, --version        print the version

@@ -16,6 +16,12 @@ export const imageOptionSpecs = {
   uefi: { type: 'boolean' },
   mem: { type: 'string' },
   accel: { type: 'string' },
+  key: { type: 'string' },
+  force: { type: 'boolean' },
+  root: { type: 'string' },
+  from: { type: 'string' },
+  keep: { type: 'string' },
+  to: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -38,8 +44,14 @@ export function parseImageCommandLine(args: readonly string[]): { command: strin
 
 /** Options each command accepts besides --help. */
 export const commandOptions: Record<string, readonly ImageOptionName[]> = {
-  build: ['spec', 'out', 'image-version', 'fast', 'incremental', 'backend', 'plan', 'from-root', 'json'],
+  build: ['spec', 'out', 'image-version', 'fast', 'incremental', 'backend', 'plan', 'from-root', 'key', 'json'],
   boot: ['out', 'image-version', 'net', 'kernel', 'disk', 'uefi', 'mem', 'accel'],
+  keygen: ['out', 'force', 'json'],
+  sign: ['key', 'json'],
+  verify: ['key', 'json'],
+  publish: ['root', 'from', 'out', 'image-version', 'keep', 'key', 'json'],
+  rollback: ['root', 'to', 'key', 'json'],
+  list: ['root', 'json'],
 };
 
 export function parseMemory(text: string | undefined, fallback: number): number {

@@ -1,0 +1,41 @@
+// Places a version's files under ROOT/versions/ as a whole: hard links (or copies across file
+// systems) into a hidden temporary directory, then one rename. Only signed-image files go in.
+import { copyFileSync, linkSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { manifestFileName, signatureFileName } from '../../launcher/update/manifest-signature.ts';
+import { artifactNames } from '../build/manifest.ts';
+import { syncDirectory, versionDir, versionsDirName } from './published-root.ts';
+
+export const publishedFiles = [...artifactNames, manifestFileName, signatureFileName] as const;
+
+export type StageMethod = 'linked' | 'copied';
+
+/** Links or copies FROM's files into ROOT/versions/.VERSION.PID.partial and returns that path. */
+export function stageFiles(root: string, from: string, version: string): { staged: string; method: StageMethod } {
+  const staged = join(root, versionsDirName, `.${version}.${process.pid}.partial`);
+  rmSync(staged, { recursive: true, force: true });
+  mkdirSync(staged, { recursive: true, mode: 0o755 });
+  let method: StageMethod = 'linked';
+  for (const name of publishedFiles) {
+    const source = join(from, name);
+    const target = join(staged, name);
+    if (method === 'linked') {
+      try {
+        linkSync(source, target);
+        continue;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw new Error(`linking ${source} into ${staged}: ${(error as Error).message}`);
+        method = 'copied';
+      }
+    }
+    copyFileSync(source, target);
+  }
+  return { staged, method };
+}
+
+/** Renames a verified staged directory to ROOT/versions/VERSION. */
+export function commitStaged(root: string, staged: string, version: string): void {
+  renameSync(staged, versionDir(root, version));
+  syncDirectory(join(root, versionsDirName));
+}
