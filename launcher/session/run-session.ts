@@ -8,7 +8,7 @@ import type { PlannedProcess, SessionPlan } from './session-plan.ts';
 import { SessionProcess } from './session-process.ts';
 import { unlinkedPasswordFile } from './password-file.ts';
 import { writeXAuthority } from './x-authority.ts';
-import type { ProbeVerdict } from './probe-guest.ts';
+import { probeGuest, type ProbeVerdict } from './probe-guest.ts';
 import { removeStaleXLock } from './x-lock.ts';
 import { makeDirectory } from '../io/make-directory.ts';
 
@@ -103,7 +103,7 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
     const long = processes.filter((p) => p.planned.role !== 'x-setup');
     const first = await Promise.race([...long.map((p) => p.exited.then(() => p)), stopped]);
     if (first === 'aborted') return probeFailure ?? { kind: 'ended' };
-    const end = classifyExit(first.planned, await first.exited, first.stderr, plan.guest);
+    const end = await confirmXdmcpEnd(plan, classifyExit(first.planned, await first.exited, first.stderr, plan.guest));
     log(`session: ${first.planned.command} ended (${end.kind === 'ended' ? 'normally' : `${end.failure.code}: ${end.failure.detail}`})`);
     return end;
   } finally {
@@ -112,6 +112,18 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
     for (const file of plan.files) rmSync(file.path, { force: true });
     if (display !== undefined && xServerPid !== undefined) removeStaleXLock(display, xServerPid);
   }
+}
+
+/**
+ * X -once (and Xnest) exits 0 both when the user logs out and when the display manager dies, its
+ * greeter or session gone with it: only asking the display manager again tells the two apart. One
+ * that still answers (Willing or not) saw a logout; one that no longer answers took the session.
+ */
+async function confirmXdmcpEnd(plan: SessionPlan, end: SessionEnd): Promise<SessionEnd> {
+  if (end.kind !== 'ended' || plan.guest.protocol !== 'xdmcp') return end;
+  const verdict = await probeGuest(plan);
+  if (verdict.ok || verdict.failure.code === 'unwilling') return end;
+  return { kind: 'failed', failure: failure('connection-lost', plan.guest, `the display manager no longer answers: ${verdict.failure.detail}`) };
 }
 
 /** The display number the X server writes to its -displayfd once it accepts connections. */

@@ -39,7 +39,8 @@ export function failure(code: FailureCode, guest: GuestLabel, detail: string): S
     'connection-lost': [`The connection to ${guest.name} was lost`, 'The desktop closed the connection or the network dropped it.', true],
     unwilling: [`${guest.name} does not accept this PC`, `The display manager on ${guest.host} said: ${detail}`, false],
     'no-answer': [`${guest.name} does not answer`, `No answer from ${where}. The desktop may be switched off or still starting.`, true],
-    'x-server-failed': [`The display for ${guest.name} could not be started`, 'The X server stopped. The administrator can find its messages in the launcher log.', false],
+    // The X server's own words: "Unable to open display", "Server is already active"... are what a technician needs at the PC.
+    'x-server-failed': [`The display for ${guest.name} could not be started`, `The X server stopped (${shortDetail(detail)}). The administrator finds its other messages in the launcher log.`, false],
     'viewer-failed': [`${guest.name} could not be shown`, 'The VNC viewer stopped. The administrator can find its messages in the launcher log.', true],
     'missing-program': [`${guest.name} cannot be started on this PC`, `This image lacks a program the session needs: ${detail}.`, false],
   };
@@ -80,6 +81,12 @@ export function classifyExit(planned: PlannedProcess, exit: ProcessExit, stderr:
   return { kind: 'failed', failure: failure('x-server-failed', guest, `${describeExit(exit)}: ${last}`) };
 }
 
+/** One bounded line of a process's words for the menu (the full text goes to the log). */
+function shortDetail(detail: string): string {
+  const line = stripControls(detail).replace(/\s+/g, ' ').trim();
+  return line.length > 240 ? `${line.slice(0, 239)}…` : line;
+}
+
 export function describeExit(exit: ProcessExit): string {
   return exit.signal ? `killed by ${exit.signal}` : `exit status ${exit.code ?? '?'}`;
 }
@@ -87,8 +94,9 @@ export function describeExit(exit: ProcessExit): string {
 function lastLines(text: string, count = 3): string {
   return text
     .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
+    // Xorg's "(EE)" markers and its bare "Fatal server error:" heading say nothing a person can act on.
+    .map((line) => line.replace(/^\(EE\)\s*/, '').trim())
+    .filter((line) => line !== '' && line !== 'Fatal server error:')
     .slice(-count)
     .join(' / ');
 }

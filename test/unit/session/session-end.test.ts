@@ -39,8 +39,16 @@ describe('classifyExit', () => {
     expect(classifyExit(xServer, ok, '', guest)).toEqual({ kind: 'ended' });
     expect(classifyExit(xServer, { code: 1, signal: null }, 'XDMCP fatal error: Session declined No valid address\n', guest)).toMatchObject({ failure: { code: 'unwilling' } });
     expect(classifyExit(xServer, { code: null, signal: 'SIGSEGV' }, 'Fatal server error:\n(EE) Caught signal 11\n', guest)).toMatchObject({
-      failure: { code: 'x-server-failed', detail: 'killed by SIGSEGV: Fatal server error: / (EE) Caught signal 11' },
+      failure: { code: 'x-server-failed', detail: 'killed by SIGSEGV: Caught signal 11' },
     });
+  });
+
+  it("puts the X server's own reason, without Xorg's markers, in the text shown to the person", () => {
+    const end = classifyExit(xServer, { code: 1, signal: null }, 'Authorization required, but no authorization protocol specified\n\nFatal server error:\n(EE) Unable to open display ":163".\n(EE) \n', guest);
+    expect(end).toMatchObject({ kind: 'failed', failure: { code: 'x-server-failed', reconnect: false } });
+    expect(end.kind === 'failed' && end.failure.text).toBe(
+      'The X server stopped (Authorization required, but no authorization protocol specified / Unable to open display ":163".). The administrator finds its other messages in the launcher log.',
+    );
   });
 
   it('keeps escape sequences from stderr out of the detail', () => {
