@@ -59,9 +59,9 @@ function readKeyText(path: string, maxBytes: number, what: string): string {
 
 /** Loads a private key file, refusing one that other users can read (as ssh does). */
 export function readPrivateKeyFile(path: string): KeyObject {
-  const text = readKeyText(path, maxPrivateKeyBytes, 'signing key');
+  const key = loadPrivateKey(readKeyText(path, maxPrivateKeyBytes, 'signing key'), `signing key ${path}`);
   if ((statSync(path).mode & 0o077) !== 0) throw new Error(`signing key ${path}: readable by other users; chmod 600 it`);
-  return loadPrivateKey(text, `signing key ${path}`);
+  return key;
 }
 
 export function readPublicKeyFile(path: string): KeyObject {
