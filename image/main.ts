@@ -6,6 +6,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { stripControls } from '../launcher/text/terminal-safe.ts';
 import { bootImage } from './boot/boot-image.ts';
 import { buildImage } from './build/build-image.ts';
+import { flash } from './cli/flash-command.ts';
 import { imageHelp } from './cli/help.ts';
 import { buildSigningKey, keygen, sign, verify } from './cli/key-commands.ts';
 import { list, publish, rollback } from './cli/publish-commands.ts';
@@ -42,6 +43,7 @@ async function main(args: readonly string[]): Promise<number> {
   if (command === 'publish') return publish(options, paths);
   if (command === 'rollback') return rollback(options, paths);
   if (command === 'list') return list(options);
+  if (command === 'flash') return flash(options, { outRoot: defaultOutRoot });
   return command === 'build' ? build(options) : boot(options);
 }
 

@@ -39,6 +39,12 @@ Commands:
         Make the previous version (or V) current again.
   list --root ROOT [--json]
         Published versions: current, previous, size, build and publish dates.
+  flash --device DEV | --file FILE [--image PATH | --image-version V] [--config vdd.conf] [--force] [--json]
+        Write vdd-thin.img (the newest built version's by default) to a disk or USB stick, or
+        to an image file, with a progress bar; read it back to verify it; then put the site's
+        vdd.conf (checked first) into its FAT partition. Refuses the disk holding /, mounted
+        or in-use disks, a device smaller than the image, and anything that is not a whole
+        disk (a partition, a volume) unless --force.
 
 Options:
   --spec FILE          image spec (default image/vdd-thin.json)
@@ -47,6 +53,10 @@ Options:
   --key FILE           signing key (build, sign) or public key (verify, publish, rollback);
                        default .cache/image/keys/image-key(.pub)
   --root ROOT          the published root an HTTP server serves
+  --device DEV         flash: the whole disk to write (e.g. /dev/sdb)
+  --file FILE          flash: write an image file instead (created or truncated)
+  --image PATH         flash: the disk image to write (default: the newest vdd-thin.img)
+  --config FILE        flash: vdd.conf to put on the disk's FAT partition
   --json               machine-readable result
   -h, --help           this help
   -V, --version        print the version

@@ -22,6 +22,10 @@ export const imageOptionSpecs = {
   from: { type: 'string' },
   keep: { type: 'string' },
   to: { type: 'string' },
+  device: { type: 'string' },
+  file: { type: 'string' },
+  image: { type: 'string' },
+  config: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -46,6 +50,7 @@ export function parseImageCommandLine(args: readonly string[]): { command: strin
 export const commandOptions: Record<string, readonly ImageOptionName[]> = {
   build: ['spec', 'out', 'image-version', 'fast', 'incremental', 'backend', 'plan', 'from-root', 'key', 'json'],
   boot: ['out', 'image-version', 'net', 'kernel', 'disk', 'uefi', 'mem', 'accel'],
+  flash: ['device', 'file', 'image', 'out', 'image-version', 'config', 'force', 'json'],
   keygen: ['out', 'force', 'json'],
   sign: ['key', 'json'],
   verify: ['key', 'json'],

@@ -44,7 +44,7 @@ export class ByteProgress {
       return;
     }
     const tenth = Math.floor(fraction * 10);
-    if (tenth > this.lastTenth) {
+    if (tenth > this.lastTenth && tenth < 10) {
       this.lastTenth = tenth;
       this.output.write(`${this.label}: ${Math.floor(fraction * 100)}%, ${figures}\n`);
     }

@@ -1,0 +1,246 @@
+// vdd-image flash on real loop devices: write + read-back verify, vdd.conf in the FAT partition,
+// refusals (mounted disk, disk with a mounted partition, partition without --force, too small,
+// not a block device, invalid config), an image file target, and corruption found on read-back.
+// A synthetic disk laid out like vdd-thin.img keeps it quick; the last test flashes the built
+// image when there is one. Needs root and loop devices; skips loudly without them.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findImageDir } from '../../../image/boot/boot-image.ts';
+import { verifyImage } from '../../../image/flash/verify-image.ts';
+import { makeSyntheticDisk } from '../../support/synthetic-disk.ts';
+import { useTempDir } from '../../support/temp-dir.ts';
+
+const program = new URL('../../../bin/vdd-image.js', import.meta.url).pathname;
+const repository = new URL('../../../', import.meta.url).pathname;
+const mib = 1024 * 1024;
+
+function loopDevicesUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not root';
+  if (!existsSync('/dev/loop-control')) return '/dev/loop-control is missing';
+  const probe = spawnSync('losetup', ['--find'], { encoding: 'utf8' });
+  if (probe.status !== 0) return `losetup --find failed: ${probe.stderr.trim() || probe.error?.message}`;
+  return undefined;
+}
+
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env) {
+  const result = spawnSync(command, args, { encoding: 'utf8', env, timeout: 120_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function must(command: string, args: readonly string[]): string {
+  const result = run(command, args);
+  if (result.status !== 0) throw new Error(`${[command, ...args].join(' ')}: exit ${result.status}\n${result.stderr}`);
+  return result.stdout;
+}
+
+function vddImage(...args: string[]) {
+  return run(process.execPath, [program, ...args]);
+}
+
+function sha256OfRange(path: string, length: number): string {
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  const buffer = Buffer.alloc(4 * mib);
+  try {
+    for (let position = 0; position < length; ) {
+      const read = readSync(fd, buffer, 0, Math.min(buffer.length, length - position), position);
+      if (read === 0) break;
+      hash.update(buffer.subarray(0, read));
+      position += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+const unavailable = loopDevicesUnavailable();
+if (unavailable !== undefined) {
+  process.stderr.write(`\n*** SKIPPED: vdd-image flash tests need loop devices: ${unavailable} ***\n\n`);
+  describe('vdd-image flash', () => {
+    it.skip(`SKIPPED: loop devices unavailable (${unavailable})`, () => {});
+  });
+} else {
+  describe('vdd-image flash', () => {
+    const work = useTempDir('vdd-flash-');
+    const loops: string[] = [];
+    const mounts: string[] = [];
+    afterAll(() => {
+      for (const mountPoint of mounts.splice(0).reverse()) run('umount', [mountPoint]);
+      for (const loop of loops.splice(0)) run('losetup', ['--detach', loop]);
+    });
+
+    /** A sparse backing file of sizeMiB attached to a free loop device, detached by name afterwards. */
+    function loopDevice(name: string, sizeMiB: number): string {
+      const file = join(work, `${name}.backing`);
+      writeFileSync(file, '');
+      truncateSync(file, sizeMiB * mib);
+      const loop = must('losetup', ['--find', '--show', file]).trim();
+      loops.push(loop);
+      return loop;
+    }
+
+    /** The same with a partition table (an sfdisk script) and its partitions visible as LOOPpN. */
+    function partitionedLoop(name: string, sizeMiB: number, script: string): string {
+      const file = join(work, `${name}.backing`);
+      writeFileSync(file, '');
+      truncateSync(file, sizeMiB * mib);
+      const sfdisk = spawnSync('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', file], { input: script, encoding: 'utf8' });
+      if (sfdisk.status !== 0) throw new Error(`sfdisk: ${sfdisk.stderr}`);
+      const loop = must('losetup', ['--find', '--show', '--partscan', file]).trim();
+      loops.push(loop);
+      // --partscan does not always make the partitions appear here; partx adds them either way.
+      if (!existsSync(`${loop}p1`)) must('partx', ['--add', loop]);
+      return loop;
+    }
+
+    function mountExt4(device: string, name: string): string {
+      must('mkfs.ext4', ['-q', '-F', device]);
+      const mountPoint = join(work, `mnt-${name}`);
+      mkdirSync(mountPoint, { recursive: true });
+      must('mount', [device, mountPoint]);
+      mounts.push(mountPoint);
+      return mountPoint;
+    }
+
+    const image = join(work, 'synthetic.img');
+    makeSyntheticDisk(image, 16);
+    const imageSha = sha256OfRange(image, 16 * mib);
+    const config = join(work, 'vdd.conf');
+    writeFileSync(config, '# site\n[common]\nbroker = https://vdd.example.org:8443/\nmenu_timeout = 5\n\n[lab-*]\ndefault_guest = debian\n');
+
+    it('writes the image to a whole loop device, shows progress, reads it back and reports --json', () => {
+      const loop = loopDevice('whole', 32);
+      const result = vddImage('flash', '--device', loop, '--image', image, '--json');
+      expect(result.status, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout) as Record<string, unknown>;
+      expect(report).toMatchObject({ image, target: loop, kind: 'device', bytes: 16 * mib, sha256: imageSha, verified: true, config: null });
+      expect(sha256OfRange(loop, 16 * mib)).toBe(imageSha);
+      // stderr is not a terminal here: plain progress lines with bytes, speed and time left.
+      expect(result.stderr).toMatch(/^writing \/dev\/loop\d+: \d+%, [\d.]+ MB of 16\.8 MB, [\d.]+ MB\/s, \d+:\d\d left$/m);
+      expect(result.stderr).toMatch(/^verifying \/dev\/loop\d+: 16\.8 MB in [\d.]+ s \([\d.]+ MB\/s\)$/m);
+    });
+
+    it('--config is checked, then lands as vdd.conf in the FAT partition', () => {
+      const loop = loopDevice('config', 32);
+      const result = vddImage('flash', '--device', loop, '--image', image, '--config', config);
+      expect(result.status, result.stderr).toBe(0);
+      const readBack = run('mcopy', ['-i', `${loop}@@${mib}`, '::/vdd.conf', '-'], { ...process.env, MTOOLS_SKIP_CHECK: '1' });
+      expect(readBack.status, readBack.stderr).toBe(0);
+      expect(readBack.stdout).toBe(readFileSync(config, 'utf8'));
+      expect(run('mlabel', ['-s', '-i', `${loop}@@${mib}`], { ...process.env, MTOOLS_SKIP_CHECK: '1' }).stdout).toContain('VDDBOOT');
+    });
+
+    it('an invalid --config is refused before anything is written, each problem with file, line and key', () => {
+      const loop = loopDevice('bad-config', 32);
+      const bad = join(work, 'bad.conf');
+      writeFileSync(bad, '[common]\nmenu_timout = 5\nbroker = ftp://x/\n');
+      const result = vddImage('flash', '--device', loop, '--image', image, '--config', bad);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`--config ${bad} is not valid, so nothing was written`);
+      expect(result.stderr).toContain(`${bad}:2 [common]: menu_timout: unknown key (did you mean menu_timeout?)`);
+      expect(result.stderr).toContain(`${bad}:3 [common]: broker: "ftp://x/"`);
+      expect(sha256OfRange(loop, 16 * mib)).toBe(createHash('sha256').update(Buffer.alloc(16 * mib)).digest('hex'));
+    });
+
+    it('refuses a mounted loop device', () => {
+      const loop = loopDevice('mounted', 32);
+      const mountPoint = mountExt4(loop, 'whole');
+      const result = vddImage('flash', '--device', loop, '--image', image);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`vdd-image: ${loop} is in use (${loop} is mounted on ${mountPoint}); unmount it or turn it off first.`);
+    });
+
+    it('refuses a disk one of whose partitions is mounted', () => {
+      const loop = partitionedLoop('mounted-part', 64, 'label: dos\nstart=2048, size=40960, type=83\n');
+      const mountPoint = mountExt4(`${loop}p1`, 'part');
+      const result = vddImage('flash', '--device', loop, '--image', image);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`vdd-image: ${loop} is in use through ${loop}p1 (${loop}p1 is mounted on ${mountPoint})`);
+    });
+
+    it('refuses a partition unless --force, then writes into it', () => {
+      const loop = partitionedLoop('partition', 64, 'label: dos\nstart=2048, size=65536, type=83\n');
+      const refused = vddImage('flash', '--device', `${loop}p1`, '--image', image);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain(`vdd-image: ${loop}p1 is partition 1 of ${loop}, not a whole disk; flash ${loop}, or add --force to write into the partition.`);
+      const forced = vddImage('flash', '--device', `${loop}p1`, '--image', image, '--force');
+      expect(forced.status, forced.stderr).toBe(0);
+      expect(sha256OfRange(`${loop}p1`, 16 * mib)).toBe(imageSha);
+    });
+
+    it('refuses a device smaller than the image, and a path that is not a block device', () => {
+      const loop = loopDevice('small', 8);
+      const small = vddImage('flash', '--device', loop, '--image', image);
+      expect(small.status).toBe(1);
+      expect(small.stderr).toContain(`vdd-image: ${loop} holds 8.4 MB, less than the 16.8 MB image.`);
+      const file = vddImage('flash', '--device', config, '--image', image);
+      expect(file.status).toBe(1);
+      expect(file.stderr).toContain(`${config} is not a block device; to write an image file use --file.`);
+    });
+
+    it('refuses the disk that holds the root filesystem', () => {
+      const rootSource = must('findmnt', ['--noheadings', '--output', 'SOURCE', '/']).trim();
+      if (!rootSource.startsWith('/dev/') || !statSync(rootSource).isBlockDevice()) {
+        process.stderr.write(`*** SKIPPED: / is on ${rootSource}, not a block device ***\n`);
+        return;
+      }
+      const result = vddImage('flash', '--device', rootSource, '--image', image, '--force');
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`vdd-image: ${rootSource} is on the disk that holds the running system's root filesystem`);
+    });
+
+    it('--file writes a sparse copy of the image and verifies it', () => {
+      const target = join(work, 'copy.img');
+      writeFileSync(target, 'old contents that must go');
+      const result = vddImage('flash', '--file', target, '--image', image, '--config', config, '--json');
+      expect(result.status, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ kind: 'file', bytes: 16 * mib, sha256: imageSha, config });
+      expect(statSync(target).size).toBe(16 * mib);
+      // Slot B is all zeros in the synthetic image: those chunks stay holes in the copy.
+      expect(statSync(target).blocks * 512).toBeLessThan(16 * mib);
+    });
+
+    it('read-back finds a device changed after writing and names the first byte that differs', async () => {
+      const loop = loopDevice('corrupt', 32);
+      expect(vddImage('flash', '--device', loop, '--image', image).status).toBe(0);
+      const offset = 9 * mib + 1234;
+      const fd = openSync(loop, 'r+');
+      try {
+        const original = Buffer.alloc(1);
+        readSync(fd, original, 0, 1, offset);
+        writeSync(fd, Buffer.from([(original[0] ?? 0) ^ 0xff]), 0, 1, offset);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      const progress: string[] = [];
+      await expect(verifyImage(image, { kind: 'device', path: loop }, { write: (text: string) => progress.push(text) })).rejects.toThrow(
+        `${loop} differs from ${image} at byte ${offset} (sector ${Math.floor(offset / 512)})`,
+      );
+    });
+
+    const builtImage = (() => {
+      try {
+        return join(findImageDir(join(repository, 'dist/image'), undefined), 'vdd-thin.img');
+      } catch {
+        return undefined;
+      }
+    })();
+    it.skipIf(builtImage === undefined || !existsSync(builtImage))('flashes the built vdd-thin.img with the sample vdd.conf (newest version by default)', () => {
+      const size = statSync(builtImage ?? '').size;
+      const loop = loopDevice('built', Math.ceil(size / mib) + 8);
+      const sample = join(repository, 'image/disk/vdd.conf');
+      const result = vddImage('flash', '--device', loop, '--config', sample, '--json');
+      expect(result.status, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ image: builtImage, bytes: size, verified: true });
+      const readBack = run('mcopy', ['-i', `${loop}@@${mib}`, '::/vdd.conf', '-'], { ...process.env, MTOOLS_SKIP_CHECK: '1' });
+      expect(readBack.stdout).toBe(readFileSync(sample, 'utf8'));
+      expect(run('mdir', ['-b', '-i', `${loop}@@${mib}`, '::/a'], { ...process.env, MTOOLS_SKIP_CHECK: '1' }).stdout).toContain('vmlinuz');
+    }, 180_000);
+    if (builtImage === undefined) process.stderr.write('\n*** SKIPPED: flashing the built image: no dist/image version (vdd-image build) ***\n\n');
+  });
+}
