@@ -1,23 +1,12 @@
 // The info screen (I): who this PC is, which broker it uses and how it was found, versions.
-// Reads: /etc/vdd/image-version (written by the image build).
+// Reads config key image_version_file (written by the image build).
 import { formatProblem } from '../config/source.ts';
 import type { LoadedConfig } from '../config/load.ts';
-import { ReadError, readBoundedText } from '../io/read-bounded.ts';
 import { stripControls } from '../text/terminal-safe.ts';
+import { readRunningImage } from '../update/running-image.ts';
 import { version } from '../version.ts';
 import { primaryLink, type HardwareFacts } from '../profile/hardware-facts.ts';
 import type { CatalogFeed } from './ports.ts';
-
-export const imageVersionFile = '/etc/vdd/image-version';
-
-function imageVersion(): string {
-  try {
-    return stripControls(readBoundedText(imageVersionFile, 256).split('\n')[0] ?? '').trim() || 'unknown';
-  } catch (error) {
-    if (error instanceof ReadError && error.code === 'ENOENT') return 'none (not started from a vdd-thin image)';
-    return `unknown (${imageVersionFile}: ${(error as Error).message})`;
-  }
-}
 
 /** One line: CPU, x86-64 level, RAM, the network link. */
 export function hardwareSummary(facts: HardwareFacts): string {
@@ -38,7 +27,7 @@ export function infoLines(loaded: LoadedConfig, feed: CatalogFeed, hardware: Har
     ['Broker', feed.describeBroker() ?? 'not found yet'],
     ['Hardware', typeof hardware === 'string' ? hardware : hardwareSummary(hardware)],
     ['Launcher', `vdd-launcher ${version} (node ${process.versions.node})`],
-    ['Image', imageVersion()],
+    ['Image', imageLine(loaded.config.image_version_file)],
     ['Settings', problems.length === 0 ? 'valid' : `${problems.length} problem(s), first: ${formatProblem(problems[0]!)}`],
   ];
   return [
@@ -46,4 +35,9 @@ export function infoLines(loaded: LoadedConfig, feed: CatalogFeed, hardware: Har
     '',
     ...rows.map(([label, value]) => `${`${label}:`.padEnd(14)}${value}`),
   ].map(stripControls);
+}
+
+function imageLine(file: string): string {
+  const image = readRunningImage(file);
+  return image.line ?? image.problem;
 }

@@ -73,6 +73,11 @@ export class MenuController {
     this.view.render(this.state, this.deps.context);
   }
 
+  /** The image server offers another version (undefined: no longer); the state decides when to restart. */
+  offerUpdate(version: string | undefined): void {
+    this.dispatch({ type: 'update', version });
+  }
+
   /** Resolves when the user leaves the menu (only offered when menu_allow_quit is set). */
   get left(): Promise<void> {
     return this.quitRequested;

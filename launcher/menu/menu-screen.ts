@@ -3,7 +3,7 @@
 // drawing), so it reads the same on TERM=linux, vt100, xterm and a serial console.
 import blessed from 'blessed';
 import { guestRow, headerRow } from './guest-columns.ts';
-import { powerChoices, selectedIndex, visibleGuests, type MenuState, type Overlay } from './menu-state.ts';
+import { powerChoices, selectedIndex, updateWarningSeconds, visibleGuests, type MenuState, type Overlay } from './menu-state.ts';
 
 export const keyHelp = 'Enter connect  1-9 pick  / filter  R refresh  I info  P power';
 
@@ -63,7 +63,7 @@ export class MenuScreen {
   render(state: MenuState, context: MenuContext): void {
     const columns = this.screen.width as number;
     const offline = state.status !== undefined && !state.status.online;
-    this.title.setContent(` ${context.title}`);
+    this.title.setContent(titleText(context.title, state, columns));
     this.header.setContent(headerRow(columns));
     this.renderRows(state, columns, offline);
     this.renderBrokerLine(state, offline);
@@ -92,7 +92,7 @@ export class MenuScreen {
     let text = 'Looking for the VDD broker...';
     if (status && offline) {
       // What matters first, since a long reason is cut at the screen's edge.
-      const seconds = status.retryAt === undefined ? undefined : Math.max(0, Math.ceil((status.retryAt - Date.now()) / 1000));
+      const seconds = status.retryAt === undefined ? undefined : Math.max(0, Math.ceil((status.retryAt - performance.now()) / 1000));
       const retry = seconds === undefined ? '' : ` Trying again in ${seconds} s.`;
       text = `OFFLINE, showing the last list.${retry} ${status.error ?? 'No broker answers.'}`;
     } else if (status?.broker) text = `Broker: ${status.broker}${status.warning ? `; ${status.warning}` : ''}`;
@@ -133,8 +133,27 @@ function emptyText(state: MenuState): string {
   return 'The broker offers no desktops right now. Press R to look again.';
 }
 
+/** The title, with "Update available: VERSION" at the right edge when the image server offers another version. */
+function titleText(title: string, state: MenuState, columns: number): string {
+  if (state.update === undefined) return ` ${title}`;
+  const notice = `Update available: ${state.update.version} `;
+  const room = Math.max(0, columns - notice.length - 2);
+  return ` ${title.slice(0, room).padEnd(room)} ${notice}`;
+}
+
+function updatePrompt(state: MenuState): string | undefined {
+  const pending = state.update;
+  if (pending === undefined || state.updatePolicy === 'never') return undefined;
+  if (pending.restartRequested) return `Restarting for the update to ${pending.version}...`;
+  const left = state.updatePolicy === 'now' ? 0 : state.updateIdle - pending.idleSeconds;
+  if (left > updateWarningSeconds) return undefined;
+  return `Restarting for the update to ${pending.version} in ${left} s. Any key waits.`;
+}
+
 function promptText(state: MenuState): string {
   if (state.filtering) return `Filter: ${state.filter}_   (Enter keeps it, Esc clears it)`;
+  const update = updatePrompt(state);
+  if (update !== undefined) return update;
   if (state.filter !== '') return `Filter: ${state.filter}   (/ changes it, Esc clears it)`;
   if (state.countdown !== undefined) {
     const guest = state.guests.find((g) => g.id === state.defaultGuest);

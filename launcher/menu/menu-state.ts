@@ -10,7 +10,8 @@ export type CatalogStatus = {
   readonly broker?: string;
   /** Why the broker could not be reached, when offline. */
   readonly error?: string;
-  /** When the next retry happens (ms since the epoch), when offline. */
+  /** When the next retry happens, when offline: performance.now() milliseconds, a clock that NTP
+   * setting the time after boot (old PCs with a flat CMOS battery start in the past) cannot move. */
   readonly retryAt?: number;
   /** A problem that leaves the list usable, when online (the list could not be saved). */
   readonly warning?: string;
@@ -26,6 +27,19 @@ export function powerChoices(state: MenuState): readonly PowerChoice[] {
     { action: 'cancel', label: 'Back to the list' },
   ];
 }
+
+export type UpdatePolicy = 'never' | 'idle' | 'now';
+/** The last seconds before an idle restart for an update, announced on the prompt line. */
+export const updateWarningSeconds = 30;
+
+/** A published image version other than the running one (netboot update). */
+export type PendingUpdate = {
+  readonly version: string;
+  /** Seconds since the update became known, the last key, or the last session, whichever is latest. */
+  readonly idleSeconds: number;
+  /** The restart was asked for (once: a failure is shown, not retried every second). */
+  readonly restartRequested: boolean;
+};
 
 export type Overlay =
   | { readonly kind: 'info' }
@@ -45,12 +59,18 @@ export type MenuState = {
   readonly timeout: number;
   readonly allowQuit: boolean;
   readonly overlay: Overlay | undefined;
+  readonly update: PendingUpdate | undefined;
+  readonly updatePolicy: UpdatePolicy;
+  /** Seconds without a key or session before an idle restart (update_idle). */
+  readonly updateIdle: number;
 };
 
 export type MenuEvent =
   | { readonly type: 'key'; readonly key: string; readonly pageSize?: number }
   | { readonly type: 'catalog'; readonly guests: readonly Guest[]; readonly status: CatalogStatus }
   | { readonly type: 'tick' }
+  /** The version the image server offers when it differs from the running one; undefined: none. */
+  | { readonly type: 'update'; readonly version: string | undefined }
   | { readonly type: 'session-started'; readonly guestId: string; readonly text: string }
   | { readonly type: 'session-ended'; readonly problem?: { readonly title: string; readonly text: string } };
 
@@ -60,7 +80,7 @@ export type MenuEffect =
   | { readonly type: 'power'; readonly action: PowerAction }
   | { readonly type: 'quit' };
 
-export function initialMenuState(options: { defaultGuest: string; timeout: number; allowQuit: boolean }): MenuState {
+export function initialMenuState(options: { defaultGuest: string; timeout: number; allowQuit: boolean; updatePolicy?: UpdatePolicy; updateIdle?: number }): MenuState {
   const defaultGuest = options.defaultGuest === '' ? undefined : options.defaultGuest;
   return {
     guests: [],
@@ -73,6 +93,9 @@ export function initialMenuState(options: { defaultGuest: string; timeout: numbe
     timeout: options.timeout,
     allowQuit: options.allowQuit,
     overlay: undefined,
+    update: undefined,
+    updatePolicy: options.updatePolicy ?? 'never',
+    updateIdle: options.updateIdle ?? 300,
   };
 }
 
@@ -98,8 +121,16 @@ export function update(state: MenuState, event: MenuEvent): Result {
       const selectedId = state.selectedId ?? visibleGuests(state)[selectedIndex(state)]?.id;
       return { state: withCountdown({ ...state, guests: event.guests, status: event.status, selectedId }), effects: [] };
     }
-    case 'tick':
-      return tick(state);
+    case 'tick': {
+      const updated = tickUpdate(state);
+      if (updated.effects.length > 0) return updated;
+      return tick(updated.state);
+    }
+    case 'update':
+      return {
+        state: { ...state, update: event.version === undefined ? undefined : { version: event.version, idleSeconds: 0, restartRequested: state.update?.restartRequested ?? false } },
+        effects: [],
+      };
     case 'session-started':
       return { state: { ...state, countdown: undefined, overlay: { kind: 'session', guestId: event.guestId, text: event.text } }, effects: [] };
     case 'session-ended':
@@ -119,6 +150,18 @@ function withCountdown(state: MenuState): MenuState {
   return { ...state, countdown: state.timeout };
 }
 
+/** Counts idle seconds towards a restart for a pending update; never restarts during a session. */
+function tickUpdate(state: MenuState): Result {
+  const pending = state.update;
+  if (pending === undefined || pending.restartRequested || state.updatePolicy === 'never') return { state, effects: [] };
+  if (state.overlay?.kind === 'session') return { state: pending.idleSeconds === 0 ? state : { ...state, update: { ...pending, idleSeconds: 0 } }, effects: [] };
+  const idleSeconds = pending.idleSeconds + 1;
+  if (state.updatePolicy === 'now' || idleSeconds >= state.updateIdle) {
+    return { state: { ...state, update: { ...pending, idleSeconds, restartRequested: true } }, effects: [{ type: 'power', action: 'reboot' }] };
+  }
+  return { state: { ...state, update: { ...pending, idleSeconds } }, effects: [] };
+}
+
 function tick(state: MenuState): Result {
   if (state.countdown === undefined || state.overlay !== undefined) return { state, effects: [] };
   if (state.countdown > 1) return { state: { ...state, countdown: state.countdown - 1 }, effects: [] };
@@ -128,8 +171,9 @@ function tick(state: MenuState): Result {
 }
 
 function onKey(state: MenuState, key: string, pageSize: number): Result {
-  // Every keypress restarts the auto-connect countdown.
-  const restarted = state.countdown === undefined ? state : { ...state, countdown: state.timeout };
+  // Every keypress restarts the auto-connect countdown and the idle time before an update restart.
+  const counted = state.countdown === undefined ? state : { ...state, countdown: state.timeout };
+  const restarted = counted.update === undefined || counted.update.idleSeconds === 0 ? counted : { ...counted, update: { ...counted.update, idleSeconds: 0 } };
   const overlay = restarted.overlay;
   if (overlay?.kind === 'session') return { state, effects: [] };
   if (overlay?.kind === 'info' || overlay?.kind === 'message') {

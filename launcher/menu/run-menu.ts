@@ -1,4 +1,5 @@
-// vdd-launcher menu: the default screen. Reads: menu_title, default_guest, menu_timeout, menu_allow_quit, log_file.
+// vdd-launcher menu: the default screen. Reads: menu_title, default_guest, menu_timeout, menu_allow_quit, log_file,
+// update_policy, update_idle (and the update checker's keys).
 import blessed from 'blessed';
 import type { CommandContext } from '../cli/command.ts';
 import { formatProblem } from '../config/source.ts';
@@ -23,6 +24,8 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
       defaultGuest: loaded.config.default_guest,
       timeout: loaded.config.menu_timeout,
       allowQuit: loaded.config.menu_allow_quit,
+      updatePolicy: loaded.config.update_policy,
+      updateIdle: loaded.config.update_idle,
     }), {
     feed,
     startSession: (guest, started) => startSession(guest, loaded, env, log, started),
@@ -30,9 +33,15 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
     context: { title: loaded.config.menu_title, infoLines: () => infoLines(loaded, feed, hardware) },
   });
   // Once the first frame is out: the session code and the hardware facts, which the info
-  // screen shows and session parameters follow, so Enter starts a session without waiting.
+  // screen shows and session parameters follow, so Enter starts a session without waiting;
+  // and the checks for a newly published image.
+  let updates: { stop(): void } | undefined;
+  let stopped = false;
   setTimeout(() => {
     warmUpSessions(loaded, env, log);
+    void import('../update/update-watch.ts').then(({ startUpdateWatch }) => {
+      if (!stopped) updates = startUpdateWatch(loaded, log, (version) => controller.offerUpdate(version));
+    });
     void clientFacts().then((read) => {
       hardware = read.facts ?? `unknown (${read.problem})`;
       controller.redraw();
@@ -46,6 +55,8 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
       for (const stop of ['SIGTERM', 'SIGHUP'] as const) process.once(stop, () => resolve(stop));
     }),
   ]);
+  stopped = true;
+  updates?.stop();
   controller.stop();
   screen.destroy();
   return reason === 'SIGHUP' ? 129 : 0;

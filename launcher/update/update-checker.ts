@@ -1,0 +1,57 @@
+// Checks the published manifest in the background, every interval, and says when the version
+// the image server offers differs from the running one (a newer version, or a rollback): each
+// answer is bounded and validated, so a garbled, huge or foreign manifest changes nothing on
+// screen; the reason goes to the log (once per new reason, not every interval).
+import type { RequestOptions } from '../broker/catalog-fetch.ts';
+import { fetchPublishedManifest } from './published-manifest.ts';
+
+export type UpdateCheckerOptions = {
+  readonly publishRoot: string;
+  readonly runningVersion: string;
+  readonly intervalMs: number;
+  readonly request: RequestOptions;
+  readonly log: (line: string) => void;
+  /** The version offered when it differs from the running one, undefined when it no longer does. */
+  readonly onChange: (available: string | undefined) => void;
+};
+
+export type UpdateChecker = { stop(): void };
+
+export function startUpdateChecker(options: UpdateCheckerOptions): UpdateChecker {
+  let etag: string | undefined;
+  let available: string | undefined;
+  let lastProblem: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const check = async () => {
+    try {
+      const answer = await fetchPublishedManifest(options.publishRoot, { ...options.request, etag });
+      lastProblem = undefined;
+      if (answer.kind === 'not-modified') return;
+      etag = answer.etag;
+      const offered = answer.version === options.runningVersion ? undefined : answer.version;
+      if (offered !== available) {
+        available = offered;
+        options.log(offered === undefined ? `update: ${answer.url} offers ${answer.version}, the running version` : `update: ${answer.url} offers ${offered}; this PC runs ${options.runningVersion}`);
+        options.onChange(offered);
+      }
+    } catch (error) {
+      const problem = error instanceof Error ? error.message : String(error);
+      if (problem !== lastProblem) options.log(`update: check failed, nothing changes: ${problem}`);
+      lastProblem = problem;
+    }
+  };
+
+  const loop = async () => {
+    await check();
+    if (!stopped) timer = setTimeout(() => void loop(), options.intervalMs);
+  };
+  void loop();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
