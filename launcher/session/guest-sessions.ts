@@ -89,9 +89,10 @@ function brokerLookup(loaded: LoadedConfig): (guest: Guest) => string | undefine
   };
 }
 
+/** Counts on the monotonic clock: the wall clock may jump by years when NTP sets it mid-countdown. */
 async function countdown(guest: Guest, delayMs: number, show: (text: string) => void): Promise<void> {
-  const until = Date.now() + delayMs;
-  for (let left = until - Date.now(); left > 0; left = until - Date.now()) {
+  const until = performance.now() + delayMs;
+  for (let left = until - performance.now(); left > 0; left = until - performance.now()) {
     show(`Reconnecting to ${guest.name} in ${Math.ceil(left / 1000)} s...`);
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000, left)));
   }

@@ -97,8 +97,9 @@ export async function prepareSession(catalogGuest: Guest, loaded: LoadedConfig, 
   }
   let verdict = await probeGuest(plan);
   // A guest the broker is still starting gets time to come up: its VNC or XDMCP port opens late.
-  const bootDeadline = Date.now() + startingGuestWaitMs;
-  while (!verdict.ok && guest.state === 'starting' && verdict.failure.reconnect && Date.now() < bootDeadline) {
+  // On the monotonic clock: NTP may set the wall clock while the guest boots.
+  const bootDeadline = performance.now() + startingGuestWaitMs;
+  while (!verdict.ok && guest.state === 'starting' && verdict.failure.reconnect && performance.now() < bootDeadline) {
     await sleep(1000);
     verdict = await probeGuest(plan);
   }
