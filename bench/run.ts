@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchFirstFrame } from './first-frame.ts';
+import { benchFlash } from './flash.ts';
 import { benchImageBoot, benchImageBuild, benchPayload, benchVncSessionMemory, imageBenchDir } from './image-boot.ts';
 import { benchLauncherSize } from './launcher-size.ts';
 import { writeCachedCatalog } from './menu-fixtures.ts';
@@ -72,6 +73,8 @@ const benchmarks: readonly Benchmark[] = [
       return dir ? benchVncSessionMemory(dir, imageCache) : noImage;
     },
   },
+  // Flash + read-back verify of a 256 MiB synthetic disk image on a loop device (root only).
+  { name: 'flashLoopDevice', run: ({ work }) => benchFlash(work) },
   {
     name: 'imageBuild',
     run: async ({ work }) =>

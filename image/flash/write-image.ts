@@ -33,8 +33,10 @@ export async function writeImage(image: string, target: FlashTarget, output: Pro
         const following = position + length;
         if (following < size) next = readFully(source, buffers[(index + 1) % 2]!, Math.min(chunkBytes, size - following), following);
         const chunk = buffer.subarray(0, length);
+        // The write runs on libuv's thread pool; hashing the same (unchanging) chunk meanwhile hides its cost.
+        const writing = target.kind === 'device' || !chunk.equals(zeros.subarray(0, length)) ? writeAll(destination, chunk, position, target.path) : undefined;
         hash.update(chunk);
-        if (target.kind === 'device' || !chunk.equals(zeros.subarray(0, length))) await writeAll(destination, chunk, position, target.path);
+        await writing;
         position = following;
         index += 1;
         progress.update(position);
