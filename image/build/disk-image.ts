@@ -4,7 +4,7 @@
 import { closeSync, copyFileSync, createReadStream, mkdirSync, openSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { diskLayout, sectorBytes, sfdiskScript, type DiskLayout } from '../plan/disk-layout.ts';
-import { syslinuxConfig, systemdBootEntry, systemdBootLoaderConf } from '../plan/kernel-command-line.ts';
+import { diskSlots, syslinuxConfig, systemdBootEntry, systemdBootLoaderConf } from '../plan/kernel-command-line.ts';
 import type { BuildContext } from './context.ts';
 import { runLogged } from './run-logged.ts';
 
@@ -31,7 +31,8 @@ export async function makeDiskImage(context: BuildContext, rootImageSize: number
   writeFileSync(join(staging, 'syslinux/syslinux.cfg'), syslinuxConfig(spec, version, 'a'));
   copyFileSync(bootLoaderFiles.systemdBoot, join(staging, 'EFI/BOOT/BOOTX64.EFI'));
   writeFileSync(join(staging, 'loader/loader.conf'), systemdBootLoaderConf('a'));
-  writeFileSync(join(staging, 'loader/entries/vdd-a.conf'), systemdBootEntry(spec, version, 'a'));
+  // Both slots' entries: an A/B update fills b/ and switches loader.conf's default, nothing else.
+  for (const slot of diskSlots) writeFileSync(join(staging, `loader/entries/vdd-${slot}.conf`), systemdBootEntry(spec, version, slot));
   copyFileSync(join(context.baseDir, spec.disk.config), join(staging, 'vdd.conf'));
   writeFileSync(join(staging, 'vdd-version.txt'), `${spec.name} ${version}\n`);
   const fat = `${image}@@${layout.boot.offset}`;

@@ -39,18 +39,23 @@ export function ipxeScript(spec: ImageSpec, version: string, rootSize: number): 
 
 export const diskSlots = ['a', 'b'] as const;
 
-/** syslinux.cfg on the FAT partition: boots slot A (issue of A/B switching lives in the update tool). */
+/**
+ * syslinux.cfg on the FAT partition: an entry for each slot, DEFAULT picks one. A/B updates
+ * (launcher/update/slot-state.ts) and the initrd's rollback change only the DEFAULT line.
+ */
 export function syslinuxConfig(spec: ImageSpec, version: string, slot: 'a' | 'b'): string {
   return [
-    `# ${spec.name} ${version}: BIOS boot of slot ${slot.toUpperCase()}`,
+    `# ${spec.name} ${version}: BIOS boot; DEFAULT is the slot that starts (A/B updates switch it)`,
     'SERIAL 0 115200',
     'PROMPT 0',
     'TIMEOUT 0',
     `DEFAULT ${slot}`,
-    `LABEL ${slot}`,
-    `  KERNEL /${slot}/vmlinuz`,
-    `  INITRD /${slot}/initrd.img`,
-    `  APPEND ${kernelCommandLine(spec, { kind: 'disk', slot })}`,
+    ...diskSlots.flatMap((entry) => [
+      `LABEL ${entry}`,
+      `  KERNEL /${entry}/vmlinuz`,
+      `  INITRD /${entry}/initrd.img`,
+      `  APPEND ${kernelCommandLine(spec, { kind: 'disk', slot: entry })}`,
+    ]),
     '',
   ].join('\n');
 }

@@ -2,7 +2,10 @@
 // every step of every plan (install, first start, rollback, commit) on BIOS and UEFI and checks
 // that the next start always ends on a slot that is complete and proven, or on trial with a
 // proven slot to fall back to.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { syslinuxConfig, systemdBootLoaderConf } from '../../../image/plan/kernel-command-line.ts';
+import { parseSpec } from '../../../image/spec/load.ts';
 import {
   applyStep, cleanupPlan, commitPlan, formatTrial, initrdAction, installPlan, loaderSlot, otherSlot, parseTrial, rollbackPlan,
   SlotStateError, syslinuxSlot, withLoaderSlot, withSyslinuxSlot, type BootFiles, type BootStep, type Firmware, type Slot,
@@ -27,6 +30,17 @@ describe('slot state files', () => {
     expect(withLoaderSlot(loader, 'a', 'l')).toBe('default vdd-a.conf\ntimeout 0\neditor no\n');
     expect(() => syslinuxSlot('DEFAULT c\n', 'syslinux.cfg')).toThrow(SlotStateError);
     expect(() => withLoaderSlot('timeout 0\n', 'a', 'loader.conf')).toThrow(/loader.conf: no "default vdd-a.conf"/);
+  });
+
+  it("the image's own loader files have an entry per slot and a default the update switches", () => {
+    const spec = parseSpec(readFileSync(new URL('../../../image/vdd-thin.json', import.meta.url), 'utf8'), 'vdd-thin.json');
+    const built = syslinuxConfig(spec, '1.2.3', 'a');
+    expect(syslinuxSlot(built, 'built')).toBe('a');
+    const switched = withSyslinuxSlot(built, 'b', 'built');
+    expect(switched).toContain('DEFAULT b\n');
+    expect(switched).toContain('LABEL a\n  KERNEL /a/vmlinuz\n  INITRD /a/initrd.img\n  APPEND ');
+    expect(switched).toMatch(/LABEL b\n  KERNEL \/b\/vmlinuz\n  INITRD \/b\/initrd.img\n  APPEND .*vdd.root=disk:b\n/);
+    expect(loaderSlot(withLoaderSlot(systemdBootLoaderConf('a'), 'b', 'built'), 'built')).toBe('b');
   });
 
   it('installs only from a clean state on the running slot', () => {
