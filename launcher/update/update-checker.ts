@@ -20,6 +20,7 @@ export type UpdateChecker = { stop(): void };
 export function startUpdateChecker(options: UpdateCheckerOptions): UpdateChecker {
   let etag: string | undefined;
   let available: string | undefined;
+  let answered = false;
   let lastProblem: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -31,9 +32,13 @@ export function startUpdateChecker(options: UpdateCheckerOptions): UpdateChecker
       if (answer.kind === 'not-modified') return;
       etag = answer.etag;
       const offered = answer.version === options.runningVersion ? undefined : answer.version;
+      // Logged on the first answer and on every change, so the log tells what the server offers.
+      if (offered !== available || !answered) {
+        options.log(offered === undefined ? `update: ${answer.url} offers ${answer.version}, the running version` : `update: ${answer.url} offers ${offered}; this PC runs ${options.runningVersion}`);
+      }
+      answered = true;
       if (offered !== available) {
         available = offered;
-        options.log(offered === undefined ? `update: ${answer.url} offers ${answer.version}, the running version` : `update: ${answer.url} offers ${offered}; this PC runs ${options.runningVersion}`);
         options.onChange(offered);
       }
     } catch (error) {
