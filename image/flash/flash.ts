@@ -7,11 +7,12 @@ import { megabytes } from './byte-progress.ts';
 import { checkTargetDevice, FlashRefusal } from './check-device.ts';
 import type { FlashTarget } from './flash-target.ts';
 import { checkSiteConfig, configPartitionOffset, writeSiteConfig } from './site-config.ts';
+import type { SourceImage } from './source-image.ts';
 import { verifyImage } from './verify-image.ts';
 import { writeImage } from './write-image.ts';
 
 export type FlashOptions = {
-  readonly image: { readonly path: string; readonly bytes: number };
+  readonly image: SourceImage;
   readonly target: FlashTarget;
   readonly config: string | undefined;
   readonly force: boolean;
@@ -25,6 +26,8 @@ export type FlashReport = {
   readonly bytes: number;
   readonly sha256: string;
   readonly verified: true;
+  /** Whether the sha256 matched the one manifest.json records; null for an image without a manifest. */
+  readonly matchesManifest: boolean | null;
   readonly config: string | null;
   readonly seconds: { readonly write: number; readonly flush: number; readonly verify: number };
   readonly writeMBps: number;
@@ -40,6 +43,9 @@ export async function flashImage(options: FlashOptions): Promise<FlashReport> {
 
   output.write(`flashing ${image.path} (${megabytes(image.bytes)}) to ${target.path}\n`);
   const written = await writeImage(image.path, target, output);
+  if (image.manifestSha256 !== undefined && written.sha256 !== image.manifestSha256) {
+    throw new Error(`${image.path} does not match its manifest.json (sha256 ${written.sha256}, the manifest says ${image.manifestSha256}): the image is damaged, and so is what was written to ${target.path}; rebuild or fetch the image again`);
+  }
   const verified = await verifyImage(image.path, target, output);
   if (config !== undefined && configOffset !== undefined) {
     writeSiteConfig(target.path, configOffset, config);
@@ -55,6 +61,7 @@ export async function flashImage(options: FlashOptions): Promise<FlashReport> {
     bytes: written.bytes,
     sha256: written.sha256,
     verified: true,
+    matchesManifest: image.manifestSha256 === undefined ? null : true,
     config: config ?? null,
     seconds: { write: round(written.writeSeconds), flush: round(written.syncSeconds), verify: round(verified.seconds) },
     writeMBps: rate(written.writeSeconds + written.syncSeconds),

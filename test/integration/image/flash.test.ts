@@ -5,7 +5,7 @@
 // image when there is one. Needs root and loop devices; skips loudly without them.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findImageDir } from '../../../image/boot/boot-image.ts';
@@ -117,7 +117,7 @@ if (unavailable !== undefined) {
       const result = vddImage('flash', '--device', loop, '--image', image, '--json');
       expect(result.status, result.stderr).toBe(0);
       const report = JSON.parse(result.stdout) as Record<string, unknown>;
-      expect(report).toMatchObject({ image, target: loop, kind: 'device', bytes: 16 * mib, sha256: imageSha, verified: true, config: null });
+      expect(report).toMatchObject({ image, target: loop, kind: 'device', bytes: 16 * mib, sha256: imageSha, verified: true, matchesManifest: null, config: null });
       expect(sha256OfRange(loop, 16 * mib)).toBe(imageSha);
       // stderr is not a terminal here: plain progress lines with bytes, speed and time left.
       expect(result.stderr).toMatch(/^writing \/dev\/loop\d+: \d+%, [\d.]+ MB of 16\.8 MB, [\d.]+ MB\/s, \d+:\d\d left$/m);
@@ -223,6 +223,46 @@ if (unavailable !== undefined) {
       );
     });
 
+    it('checks the image against the sha256 and size its manifest.json records', () => {
+      const outRoot = join(work, 'out');
+      const versionDir = join(outRoot, '1.0.0');
+      mkdirSync(versionDir, { recursive: true });
+      copyFileSync(image, join(versionDir, 'vdd-thin.img'));
+      const artifact = { sha256: imageSha, size: 16 * mib };
+      const manifest = {
+        format: 1,
+        name: 'vdd-thin',
+        version: '1.0.0',
+        created: new Date().toISOString(),
+        kernel: '6.1.0-27-amd64',
+        netbootCommandLine: 'vdd.root=${vdd-base}root.squashfs',
+        squashfsCompression: 'xz',
+        payloadBytes: 0,
+        payloadBudgetBytes: 0,
+        artifacts: { vmlinuz: artifact, 'initrd.img': artifact, 'root.squashfs': artifact, 'vdd.ipxe': artifact, 'vdd-thin.img': artifact },
+        build: { seconds: 1, cachedPackages: 0, reusedRoot: false, steps: {} },
+      };
+      const writeManifest = (entry: typeof artifact) =>
+        writeFileSync(join(versionDir, 'manifest.json'), JSON.stringify({ ...manifest, artifacts: { ...manifest.artifacts, 'vdd-thin.img': entry } }));
+      const target = join(work, 'from-version.img');
+
+      writeManifest(artifact);
+      const good = vddImage('flash', '--file', target, '--out', outRoot, '--json');
+      expect(good.status, good.stderr).toBe(0);
+      expect(JSON.parse(good.stdout)).toMatchObject({ image: join(versionDir, 'vdd-thin.img'), matchesManifest: true });
+
+      writeManifest({ ...artifact, sha256: '0'.repeat(64) });
+      const damaged = vddImage('flash', '--file', target, '--out', outRoot, '--image-version', '1.0.0');
+      expect(damaged.status).toBe(1);
+      expect(damaged.stderr).toContain(`does not match its manifest.json (sha256 ${imageSha}, the manifest says ${'0'.repeat(64)})`);
+
+      writeManifest({ ...artifact, size: 8 * mib });
+      const wrongSize = vddImage('flash', '--file', target, '--out', outRoot);
+      expect(wrongSize.status).toBe(1);
+      expect(wrongSize.stderr).toContain(`is ${16 * mib} bytes but its manifest.json says ${8 * mib}`);
+      expect(wrongSize.stderr).not.toContain('writing');
+    });
+
     const builtImage = (() => {
       try {
         return join(findImageDir(join(repository, 'dist/image'), undefined), 'vdd-thin.img');
@@ -236,7 +276,7 @@ if (unavailable !== undefined) {
       const sample = join(repository, 'image/disk/vdd.conf');
       const result = vddImage('flash', '--device', loop, '--config', sample, '--json');
       expect(result.status, result.stderr).toBe(0);
-      expect(JSON.parse(result.stdout)).toMatchObject({ image: builtImage, bytes: size, verified: true });
+      expect(JSON.parse(result.stdout)).toMatchObject({ image: builtImage, bytes: size, verified: true, matchesManifest: true });
       const readBack = run('mcopy', ['-i', `${loop}@@${mib}`, '::/vdd.conf', '-'], { ...process.env, MTOOLS_SKIP_CHECK: '1' });
       expect(readBack.stdout).toBe(readFileSync(sample, 'utf8'));
       expect(run('mdir', ['-b', '-i', `${loop}@@${mib}`, '::/a'], { ...process.env, MTOOLS_SKIP_CHECK: '1' }).stdout).toContain('vmlinuz');
