@@ -15,6 +15,7 @@ import { benchBrokerLoad } from './broker-load.ts';
 import { benchCatalogFetch } from './catalog-fetch.ts';
 import { benchAvahiDiscovery, benchConfiguredDiscovery } from './discovery.ts';
 import { benchSessionMemory, benchVncFirstFrame } from './session.ts';
+import { benchRespawn } from './respawn.ts';
 
 const launcher = fileURLToPath(new URL('../dist/vdd-launcher', import.meta.url));
 const imageOutRoot = fileURLToPath(new URL('../dist/image', import.meta.url));
@@ -51,6 +52,8 @@ const benchmarks: readonly Benchmark[] = [
   // Enter -> first remote frame vs. the same vncviewer by hand (Xvnc in Xvfb), and launcher RSS during a session / after exec.
   { name: 'vncFirstFrame', run: ({ launcher, work }) => benchVncFirstFrame(launcher, work) },
   { name: 'sessionMemory', run: ({ launcher, work }) => benchSessionMemory(launcher, work) },
+  // SIGKILL -> the menu again under busybox init (the image's respawn), in a PID namespace (root only).
+  { name: 'launcherRespawn', run: ({ launcher, work }) => benchRespawn(launcher, work) },
   // Image benchmarks use the newest version in dist/image; booting takes minutes under TCG.
   {
     name: 'imagePayload',

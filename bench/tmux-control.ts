@@ -103,6 +103,28 @@ export class TmuxControl {
     });
   }
 
+  /** Runs action; resolves with the ms until the pane's output from then on contains text (e.g. a respawned program's first frame). */
+  untilOutputContains(pane: string, action: () => void, text: string, timeoutMs = 10000): Promise<number> {
+    return new Promise((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => {
+        this.listener = undefined;
+        reject(new Error(`no ${text} within ${timeoutMs} ms; output: ${JSON.stringify(output.slice(-400))}`));
+      }, timeoutMs);
+      this.listener = (line) => {
+        const match = /^%output (%\d+) (.*)$/.exec(line);
+        if (match?.[1] !== pane) return;
+        output += decodeOutput(match[2] ?? '');
+        if (!output.includes(text)) return;
+        clearTimeout(timer);
+        this.listener = undefined;
+        resolve(performance.now() - started);
+      };
+      const started = performance.now();
+      action();
+    });
+  }
+
   /** Polls the pane's screen (not its output stream, which redraws only what changed) for text. */
   async waitForScreen(pane: string, text: string, timeoutMs = 10000): Promise<void> {
     await this.untilScreen(pane, (screen) => screen.includes(text), text, timeoutMs);
