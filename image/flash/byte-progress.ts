@@ -1,7 +1,7 @@
 // Progress of a long copy for people on stderr: a bar with bytes, MB/s and the time left, redrawn
 // in place on a terminal; one plain line per tenth of the work when stderr is a pipe or a log.
 
-export type ProgressOutput = { write(text: string): unknown; readonly isTTY?: boolean };
+export type ProgressOutput = { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
 
 export function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
@@ -32,15 +32,17 @@ export class ByteProgress {
     const rate = seconds > 0 ? done / seconds : 0;
     const left = rate > 0 ? (this.total - done) / rate : Number.POSITIVE_INFINITY;
     const fraction = this.total === 0 ? 1 : done / this.total;
-    const figures = `${megabytes(done)} of ${megabytes(this.total)}, ${(rate / 1e6).toFixed(1)} MB/s, ${duration(left)} left`;
+    const figures = `${(done / 1e6).toFixed(1)}/${megabytes(this.total)}, ${(rate / 1e6).toFixed(1)} MB/s, ${duration(left)} left`;
     if (this.output.isTTY) {
       // Redrawing more often than 10 times a second costs time and shows nothing new.
       const now = performance.now();
       if (now - this.lastDraw < 100 && done < this.total) return;
       this.lastDraw = now;
-      const width = 30;
+      const width = 20;
       const filled = Math.round(fraction * width);
-      this.output.write(`\r\x1b[K${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor(fraction * 100)}% ${figures}`);
+      const line = `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.floor(fraction * 100)}% ${figures}`;
+      // A line longer than the terminal wraps, and \r then redraws only its last part.
+      this.output.write(`\r\x1b[K${line.slice(0, (this.output.columns ?? 80) - 1)}`);
       return;
     }
     const tenth = Math.floor(fraction * 10);

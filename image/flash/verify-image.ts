@@ -19,7 +19,7 @@ export async function verifyImage(image: string, target: FlashTarget, output: Pr
     try {
       const [written] = alignedBuffers(chunkBytes, 1) as [Buffer];
       const original = Buffer.allocUnsafe(chunkBytes);
-      const progress = new ByteProgress(output, `verifying ${target.path}`, size);
+      const progress = new ByteProgress(output, 'verifying', size);
       for (let position = 0; position < size; position += chunkBytes) {
         const length = Math.min(chunkBytes, size - position);
         const [expected, actual] = await Promise.all([readFully(source, original, length, position), readFully(readBack, written, length, position)]);

@@ -21,7 +21,7 @@ export async function writeImage(image: string, target: FlashTarget, output: Pro
       const buffers = alignedBuffers(chunkBytes, 2);
       const zeros = Buffer.alloc(chunkBytes);
       const hash = createHash('sha256');
-      const progress = new ByteProgress(output, `writing ${target.path}`, size);
+      const progress = new ByteProgress(output, 'writing', size);
       let position = 0;
       let index = 0;
       let next = readFully(source, buffers[0]!, Math.min(chunkBytes, size), 0);

@@ -60,7 +60,7 @@ describe('ByteProgress', () => {
     for (let done = 0; done <= 100e6; done += 5e6) progress.update(done);
     progress.finish(100e6);
     expect(lines).toHaveLength(10);
-    expect(lines[0]).toMatch(/^writing \/dev\/sdx: 10%, 10\.0 MB of 100\.0 MB, [\d.]+ MB\/s, \d+:\d\d left\n$/);
+    expect(lines[0]).toMatch(/^writing \/dev\/sdx: 10%, 10\.0\/100\.0 MB, [\d.]+ MB\/s, \d+:\d\d left\n$/);
     expect(lines[9]).toMatch(/^writing \/dev\/sdx: 100\.0 MB in [\d.]+ s \([\d.]+ MB\/s\)\n$/);
   });
 
@@ -69,7 +69,13 @@ describe('ByteProgress', () => {
     const progress = new ByteProgress({ write: (text: string) => output.push(text), isTTY: true }, 'verifying', 4e6);
     progress.update(4e6);
     progress.finish(4e6);
-    expect(output[0]).toMatch(/^\r\x1b\[Kverifying \[#{30}\] 100% 4\.0 MB of 4\.0 MB, [\d.]+ MB\/s, 0:00 left$/);
+    expect(output[0]).toMatch(/^\r\x1b\[Kverifying \[#{20}\] 100% 4\.0\/4\.0 MB, [\d.]+ MB\/s, 0:00 left$/);
     expect(output[1]).toMatch(/^\r\x1b\[Kverifying: 4\.0 MB in /);
+  });
+
+  it('keeps the bar within a narrow terminal, so redrawing in place works', () => {
+    const output: string[] = [];
+    new ByteProgress({ write: (text: string) => output.push(text), isTTY: true, columns: 40 }, 'writing', 4e6).update(1e6);
+    expect(output[0]?.replace('\r\x1b[K', '')).toHaveLength(39);
   });
 });
