@@ -16,6 +16,8 @@ import { benchCatalogFetch } from './catalog-fetch.ts';
 import { benchAvahiDiscovery, benchConfiguredDiscovery } from './discovery.ts';
 import { benchSessionMemory, benchVncFirstFrame } from './session.ts';
 import { benchRespawn } from './respawn.ts';
+import { benchReport } from './report.ts';
+import { benchUpdateCheck } from './update-check.ts';
 
 const launcher = fileURLToPath(new URL('../dist/vdd-launcher', import.meta.url));
 const imageOutRoot = fileURLToPath(new URL('../dist/image', import.meta.url));
@@ -49,6 +51,9 @@ const benchmarks: readonly Benchmark[] = [
   { name: 'discoveryViaAvahi', run: () => benchAvahiDiscovery() },
   { name: 'catalogFetch5000', run: ({ work }) => benchCatalogFetch(work) },
   { name: 'brokerLoad500', run: ({ work }) => benchBrokerLoad(work) },
+  // vdd-launcher report --json on this machine; one update check (full manifest and 304) against nginx.
+  { name: 'launcherReport', run: async ({ launcher, work }) => benchReport(launcher, work) },
+  { name: 'updateCheck', run: ({ work }) => benchUpdateCheck(work) },
   // Enter -> first remote frame vs. the same vncviewer by hand (Xvnc in Xvfb), and launcher RSS during a session / after exec.
   { name: 'vncFirstFrame', run: ({ launcher, work }) => benchVncFirstFrame(launcher, work) },
   { name: 'sessionMemory', run: ({ launcher, work }) => benchSessionMemory(launcher, work) },
