@@ -1,6 +1,7 @@
 // vdd-image flash on real loop devices: write + read-back verify, vdd.conf in the FAT partition,
-// refusals (mounted disk, disk with a mounted partition, partition without --force, too small,
-// not a block device, invalid config), an image file target, and corruption found on read-back.
+// refusals (mounted disk, disk with a mounted partition, swap, partition or loop on a partition
+// without --force, too small, the root disk, not a block device, invalid config, damaged image),
+// an image file target, and corruption found on read-back.
 // A synthetic disk laid out like vdd-thin.img keeps it quick; the last test flashes the built
 // image when there is one. Needs root and loop devices; skips loudly without them.
 import { spawnSync } from 'node:child_process';
@@ -68,7 +69,9 @@ if (unavailable !== undefined) {
     const work = useTempDir('vdd-flash-');
     const loops: string[] = [];
     const mounts: string[] = [];
+    const swaps: string[] = [];
     afterAll(() => {
+      for (const swap of swaps.splice(0)) run('swapoff', [swap]);
       for (const mountPoint of mounts.splice(0).reverse()) run('umount', [mountPoint]);
       for (const loop of loops.splice(0)) run('losetup', ['--detach', loop]);
     });
@@ -160,6 +163,28 @@ if (unavailable !== undefined) {
       const result = vddImage('flash', '--device', loop, '--image', image);
       expect(result.status).toBe(1);
       expect(result.stderr).toContain(`vdd-image: ${loop} is in use through ${loop}p1 (${loop}p1 is mounted on ${mountPoint})`);
+    });
+
+    it('refuses a loop device in use as swap', () => {
+      const loop = loopDevice('swap', 32);
+      must('mkswap', [loop]);
+      // The kernel gives it a lower priority than any swap set up before: used last, if ever.
+      must('swapon', [loop]);
+      swaps.push(loop);
+      const result = vddImage('flash', '--device', loop, '--image', image);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`vdd-image: ${loop} is in use (${loop} is active swap); unmount it or turn it off first.`);
+    });
+
+    it('refuses a loop device set up on a partition unless --force', () => {
+      const disk = partitionedLoop('under-loop', 64, 'label: dos\nstart=2048, size=65536, type=83\n');
+      const loop = must('losetup', ['--find', '--show', `${disk}p1`]).trim();
+      loops.unshift(loop);
+      const refused = vddImage('flash', '--device', loop, '--image', image);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain(`vdd-image: ${loop} is built on ${disk}p1 (a device-mapper, RAID or loop device), not a whole disk; add --force to write to it anyway.`);
+      expect(vddImage('flash', '--device', loop, '--image', image, '--force').status).toBe(0);
+      expect(sha256OfRange(`${disk}p1`, 16 * mib)).toBe(imageSha);
     });
 
     it('refuses a partition unless --force, then writes into it', () => {
