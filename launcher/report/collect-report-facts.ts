@@ -1,5 +1,6 @@
-// Reads what `vdd-launcher report` shows: the session profile's hardware reader (with GPUs), and
-// from systeminformation the disks, the BIOS and the maker's DMI strings; NIC drivers from /sys;
+// Reads what `vdd-launcher report` shows: the session profile's hardware reader (with GPUs; from
+// the PCI bus when lspci is missing), and from systeminformation the disks, the BIOS and the
+// maker's DMI strings; NIC drivers from /sys;
 // whether this boot came over the network from the kernel command line. Every query has a
 // deadline; a part that cannot be read is left empty rather than failing the report.
 import { readlinkSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { kernelCmdlineLimits } from '../config/kernel-cmdline.ts';
 import { readHardwareFacts, withDeadline } from '../profile/read-hardware.ts';
 import { stripControls } from '../text/terminal-safe.ts';
 import { netbootRootUrl } from '../update/netboot-origin.ts';
+import { readPciDisplayControllers } from './pci-display.ts';
 import type { DiskFacts, NetbootFacts, ReportFacts } from './report-facts.ts';
 
 const netRoot = '/sys/class/net';
@@ -18,7 +20,7 @@ const timeoutMs = 5000;
 
 export async function collectReportFacts(cmdlineFile: string): Promise<ReportFacts> {
   const si = await import('systeminformation');
-  const [hardware, blocks, bios, system] = await Promise.all([
+  const [profiled, blocks, bios, system] = await Promise.all([
     readHardwareFacts({ gpus: true, timeoutMs }),
     withDeadline('disks', si.blockDevices(), timeoutMs).catch(() => []),
     withDeadline('BIOS', si.bios(), timeoutMs).catch(() => ({ vendor: '', version: '', releaseDate: '' })),
@@ -27,6 +29,7 @@ export async function collectReportFacts(cmdlineFile: string): Promise<ReportFac
   const disks: DiskFacts[] = blocks
     .filter((block) => block.type === 'disk' && block.size > 0 && !notADisk.test(block.name))
     .map((block) => ({ name: clean(block.name), model: clean(block.model), sizeBytes: block.size, kind: clean(block.physical) || 'unknown', removable: block.removable }));
+  const hardware = profiled.gpus.length > 0 ? profiled : { ...profiled, gpus: readPciDisplayControllers() };
   return {
     hardware,
     nicDrivers: Object.fromEntries(hardware.network.flatMap((link) => {

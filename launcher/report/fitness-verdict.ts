@@ -62,7 +62,7 @@ function networkFindings({ hardware }: VerdictFacts): Finding[] {
 
 function graphicsFindings({ hardware }: VerdictFacts): Finding[] {
   if (hardware.gpus.length > 0) return [];
-  return [{ area: 'graphics', level: 'note', text: 'no graphics card found (lspci missing or silent); X falls back to the VESA or framebuffer driver' }];
+  return [{ area: 'graphics', level: 'note', text: 'no graphics card found on the PCI bus; X falls back to the VESA or framebuffer driver' }];
 }
 
 function diskFindings({ disks }: VerdictFacts): Finding[] {

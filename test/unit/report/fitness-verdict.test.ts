@@ -1,5 +1,8 @@
 // The refurbisher's verdict: each threshold, the order of reasons, the 80-column text and the
-// flat entries an upload carries.
+// flat entries an upload carries; display controllers read from the PCI bus.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reportSchema } from '../../../launcher/broker/catalog-schema.ts';
 import { fitnessVerdict } from '../../../launcher/report/fitness-verdict.ts';
@@ -7,6 +10,7 @@ import { reportDocument } from '../../../launcher/report/report-document.ts';
 import type { ReportFacts } from '../../../launcher/report/report-facts.ts';
 import { reportText } from '../../../launcher/report/report-text.ts';
 import { hardwareEntries } from '../../../launcher/report/report-upload.ts';
+import { readPciDisplayControllers } from '../../../launcher/report/pci-display.ts';
 import type { NetworkLink } from '../../../launcher/profile/hardware-facts.ts';
 
 const mib = 1024 * 1024;
@@ -121,5 +125,30 @@ describe('uploaded report', () => {
     expect(parsed.success).toBe(true);
     expect(hardware.verdict).toBe('fit');
     expect(hardware['nic.0']).toBe('eth0 52:54:00:12:34:56 e1000 wired 1000 Mbit/s');
+  });
+});
+
+describe('display controllers from the PCI bus', () => {
+  it('lists class 0x03 devices with the vendor named, and nothing else', () => {
+    const root = mkdtempSync(join(tmpdir(), 'vdd-pci-'));
+    const device = (address: string, pciClass: string, vendor: string, id: string) => {
+      mkdirSync(join(root, address));
+      writeFileSync(join(root, address, 'class'), `${pciClass}\n`);
+      writeFileSync(join(root, address, 'vendor'), `${vendor}\n`);
+      writeFileSync(join(root, address, 'device'), `${id}\n`);
+    };
+    try {
+      device('0000:00:02.0', '0x030000', '0x8086', '0x2572');
+      device('0000:00:03.0', '0x020000', '0x8086', '0x100e');
+      device('0000:01:00.0', '0x038000', '0x9999', '0x0001');
+      device('0000:02:00.0', '0x030000', '0x1002\u001b[2J', '0x5159');
+      expect(readPciDisplayControllers(root)).toEqual([
+        { vendor: 'Intel', model: 'VGA controller, PCI 8086:2572', memoryMB: undefined },
+        { vendor: 'PCI vendor 0x9999', model: 'display controller, PCI 9999:0001', memoryMB: undefined },
+      ]);
+      expect(readPciDisplayControllers(join(root, 'missing'))).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
