@@ -55,6 +55,26 @@ export const commands: readonly Command[] = [
     run: runConfig,
   },
   {
+    name: 'update',
+    synopsis: 'update [--json]',
+    summary: 'install a newer image into the other slot of a flashed disk',
+    description:
+      "On a PC started from a flashed disk: fetches the version update_url offers, checks its signature against /etc/vdd/image-key.pub, downloads it (resuming after an interruption), and has the root helper check it again and write it to the inactive slot for one trial start. The menu does the same in the background.",
+    options: ['json'],
+    operands: { min: 0, max: 0 },
+    run: async (context) => (await import('./update-command.ts')).runUpdate(context),
+  },
+  {
+    name: 'slot',
+    synopsis: 'slot install|good ID',
+    summary: "the root helper's A/B steps (run by /usr/lib/vdd/update-slot as root)",
+    description:
+      'install: checks the staged version in /run/vdd/update again and writes it to the inactive slot, then points the boot loaders at it for one trial start. good: the menu was reached; the running slot is kept and the trial watchdog stopped. The outcome goes to /run/vdd/update-status.json.',
+    options: [],
+    operands: { min: 2, max: 2 },
+    run: async (context) => (await import('./slot-command.ts')).runSlot(context),
+  },
+  {
     name: 'report',
     synopsis: 'report [--json] [--upload]',
     summary: 'tell whether this PC is fit to be a thin client',

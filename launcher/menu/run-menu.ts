@@ -1,5 +1,5 @@
 // vdd-launcher menu: the default screen. Reads: menu_title, default_guest, menu_timeout, menu_allow_quit, log_file,
-// update_policy, update_idle (and the update checker's keys).
+// update_policy, update_idle (and the update checker's and the flashed-disk update agent's keys).
 import blessed from 'blessed';
 import type { CommandContext } from '../cli/command.ts';
 import { formatProblem } from '../config/source.ts';
@@ -12,6 +12,7 @@ import { infoLines } from './info-lines.ts';
 import { MenuController } from './menu-controller.ts';
 import { initialMenuState } from './menu-state.ts';
 import { startSession, warmUpSessions } from './start-session.ts';
+import type { FlashedAgent } from '../update/flashed-agent.ts';
 
 export async function runMenu({ config, env, stderr }: CommandContext): Promise<number> {
   const loaded = config();
@@ -34,13 +35,18 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
   });
   // Once the first frame is out: the session code and the hardware facts, which the info
   // screen shows and session parameters follow, so Enter starts a session without waiting;
-  // and the checks for a newly published image.
+  // and the checks for a newly published image (and, on a flashed PC, the A/B update agent,
+  // which also marks the running slot good: the menu is reached).
   let updates: { stop(): void } | undefined;
+  let flashed: FlashedAgent | undefined;
   let stopped = false;
   setTimeout(() => {
     warmUpSessions(loaded, env, log);
-    void import('../update/update-watch.ts').then(({ startUpdateWatch }) => {
-      if (!stopped) updates = startUpdateWatch(loaded, log, (version) => controller.offerUpdate(version));
+    void Promise.all([import('../update/update-watch.ts'), import('../update/flashed-agent.ts')]).then(([{ startUpdateWatch }, { startFlashedAgent }]) => {
+      if (stopped) return;
+      // A flashed PC installs a new version into its other slot before the restart is offered.
+      flashed = startFlashedAgent(loaded, log, (version) => controller.offerUpdate(version));
+      updates = startUpdateWatch(loaded, log, flashed?.offered ?? ((version) => controller.offerUpdate(version)));
     });
     void clientFacts().then((read) => {
       hardware = read.facts ?? `unknown (${read.problem})`;
@@ -57,6 +63,7 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
   ]);
   stopped = true;
   updates?.stop();
+  flashed?.stop();
   controller.stop();
   screen.destroy();
   return reason === 'SIGHUP' ? 129 : 0;
