@@ -2,6 +2,8 @@
 // it back to verify it, then puts vdd.conf into the FAT partition. Never asks questions: what it
 // refuses, it refuses with one sentence.
 import { existsSync, statSync } from 'node:fs';
+import { runTool } from '../../build/run-tool.ts';
+import { stripControls } from '../../launcher/text/terminal-safe.ts';
 import type { ProgressOutput } from './byte-progress.ts';
 import { megabytes } from './byte-progress.ts';
 import { checkTargetDevice, FlashRefusal } from './check-device.ts';
@@ -38,8 +40,8 @@ export async function flashImage(options: FlashOptions): Promise<FlashReport> {
   const { image, target, config, output } = options;
   if (config !== undefined) checkSiteConfig(config);
   const configOffset = config === undefined ? undefined : configPartitionOffset(image.path);
-  if (target.kind === 'device') checkTargetDevice(target.path, image.bytes, options.force);
-  else checkTargetFile(target.path, image.path);
+  const device = target.kind === 'device' ? checkTargetDevice(target.path, image.bytes, options.force) : undefined;
+  if (target.kind === 'file') checkTargetFile(target.path, image.path);
 
   output.write(`flashing ${image.path} (${megabytes(image.bytes)}) to ${target.path}\n`);
   const written = await writeImage(image.path, target, output);
@@ -51,6 +53,7 @@ export async function flashImage(options: FlashOptions): Promise<FlashReport> {
     writeSiteConfig(target.path, configOffset, config);
     output.write(`wrote ${config} to vdd.conf on ${target.path}\n`);
   }
+  if (device !== undefined && device.partition === undefined) showNewPartitions(target.path, output);
   output.write(`${target.path} verified (sha256 ${written.sha256})\n`);
   const rate = (seconds: number) => Math.round((written.bytes / 1e6 / Math.max(seconds, 1e-6)) * 10) / 10;
   const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
@@ -67,6 +70,15 @@ export async function flashImage(options: FlashOptions): Promise<FlashReport> {
     writeMBps: rate(written.writeSeconds + written.syncSeconds),
     verifyMBps: rate(verified.seconds),
   };
+}
+
+/** The kernel keeps the disk's old partitions until told: without this, /dev/sdb1 could still be the old one. */
+function showNewPartitions(path: string, output: ProgressOutput): void {
+  try {
+    runTool('partx', ['--update', path]);
+  } catch (error) {
+    output.write(`note: the kernel still lists the old partitions of ${path} (${stripControls((error as Error).message)}); unplug and plug it in again to see the new ones\n`);
+  }
 }
 
 function checkTargetFile(path: string, image: string): void {

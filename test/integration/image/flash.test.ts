@@ -122,6 +122,8 @@ if (unavailable !== undefined) {
       const report = JSON.parse(result.stdout) as Record<string, unknown>;
       expect(report).toMatchObject({ image, target: loop, kind: 'device', bytes: 16 * mib, sha256: imageSha, verified: true, matchesManifest: null, config: null });
       expect(sha256OfRange(loop, 16 * mib)).toBe(imageSha);
+      // The kernel was told about the new partition table.
+      expect(existsSync(`${loop}p1`) && existsSync(`${loop}p3`), result.stderr).toBe(true);
       // stderr is not a terminal here: plain progress lines with bytes, speed and time left.
       expect(result.stderr).toMatch(/^writing: \d+%, [\d.]+\/16\.8 MB, [\d.]+ MB\/s, \d+:\d\d left$/m);
       expect(result.stderr).toMatch(/^verifying: 16\.8 MB in [\d.]+ s \([\d.]+ MB\/s\)$/m);
