@@ -2,19 +2,24 @@
 // again. busybox init runs as PID 1 of a private namespace with a respawn line like the image's
 // inittab, on a tmux terminal; the built launcher talks to a real vdd-broker. After each kill a
 // new launcher draws the menu with the same list, the cached catalog stays whole, and nothing of
-// the killed one is left. The time this takes is measured by bench/respawn.ts, not asserted here.
-import { readFileSync } from 'node:fs';
+// the killed one is left. Killed under a (nested) VNC session, the session stays open and the new
+// menu starts the next one. The time this takes is measured by bench/respawn.ts, not asserted here.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startBroker, testGuest } from '../../support/broker.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { descendantsRunning, initNamespaceArgv, initNamespaceUnavailable } from '../../support/init-namespace.ts';
 import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
+import { screenshot } from '../../support/peers/screenshot.ts';
+import { startXvfb } from '../../support/peers/x-display.ts';
+import { startXvnc } from '../../support/peers/xvnc.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { useTerminals } from '../../support/tmux.ts';
 
 const unavailable = announceSkip('respawn tests', initNamespaceUnavailable() ?? missingTools(['tmux', 'unshare']));
+const sessionTools = announceSkip('respawn during a session', missingTools(['Xvfb', 'Xvnc', 'vncviewer', 'xwd', 'xlogo']));
 
 describe.skipIf(unavailable)('the launcher under busybox init', () => {
   const children = useChildren();
@@ -50,5 +55,41 @@ describe.skipIf(unavailable)('the launcher under busybox init', () => {
     // The menu answers keys after the respawn.
     menu.send('Down');
     await expect.poll(() => menu.inverseLines().join('\n')).toContain('Windows XP');
+  }, 90_000);
+
+  it.skipIf(sessionTools)('keeps a session open when the launcher dies under it, and the new menu starts the next one', async () => {
+    const outer = await startXvfb(children, '800x600');
+    const xvnc = await startXvnc(children, dir, { size: '800x600' });
+    children.start('xlogo', 'xlogo', ['-display', xvnc.name, '-geometry', '800x600+0+0', '-fg', 'red', '-bg', 'white']);
+    const broker = await startBroker(children, dir, [testGuest('lab', { name: 'Lab desktop', port: xvnc.port, auth: 'none' })]);
+    const cache = join(dir, 'cache-session');
+    const argv = initNamespaceArgv(join(dir, 'init-session'), [launcherPath, ...isolatedArgs(cache), '--broker', broker.url, '--set', 'menu_timeout=0', '--set', 'session_exec_below_ram=0'], {
+      TERM: 'linux',
+      PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: dir,
+      DISPLAY: outer.name,
+    });
+    const menu = terminal(argv, { term: 'linux' });
+    await menu.waitForText(/1 Lab desktop .* running/);
+    menu.send('Enter');
+    await menu.waitForText('Connected to Lab desktop', 20_000);
+    await waitFor('the desktop in the outer display', () => screenshot(outer.name).nonBackgroundShare > 0.1);
+    const [killed] = descendantsRunning(menu.pid(), launcherPath);
+    const [viewer] = descendantsRunning(killed as number, 'vncviewer');
+    expect(viewer).toBeDefined();
+
+    process.kill(killed as number, 'SIGKILL');
+    await menu.waitForText(/1 Lab desktop .* running/, 15_000);
+    await waitFor('init to start the launcher again', () => descendantsRunning(menu.pid(), launcherPath).find((pid) => pid !== killed));
+    // Nothing lost: the person's desktop is still on screen, in the same viewer.
+    expect(existsSync(`/proc/${viewer}`)).toBe(true);
+    expect(screenshot(outer.name).nonBackgroundShare).toBeGreaterThan(0.1);
+
+    // The person closes the viewer; the new menu opens the desktop again.
+    process.kill(viewer as number, 'SIGTERM');
+    await waitFor('the viewer window to close', () => screenshot(outer.name).nonBackgroundShare < 0.01);
+    menu.send('Enter');
+    await menu.waitForText('Connected to Lab desktop', 20_000);
+    await waitFor('the desktop again', () => screenshot(outer.name).nonBackgroundShare > 0.1);
   }, 90_000);
 });
