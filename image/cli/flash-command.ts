@@ -9,12 +9,15 @@ export async function flash(options: ImageOptions, paths: { readonly outRoot: st
   if ((device === undefined) === (file === undefined)) throw new UsageError('flash: give exactly one of --device DEV and --file FILE');
   if (options.image !== undefined && options['image-version'] !== undefined) throw new UsageError('flash: --image and --image-version exclude each other');
   const image = sourceImage(options.image, options.out ?? paths.outRoot, options['image-version']);
-  const report = await flashImage({
-    image,
-    target: device === undefined ? { kind: 'file', path: file ?? '' } : { kind: 'device', path: device },
-    config: options.config,
-    force: options.force ?? false,
-    output: process.stderr,
+  const target = device === undefined ? { kind: 'file' as const, path: file ?? '' } : { kind: 'device' as const, path: device };
+  // Stopped half way, the target holds part of an image: say so rather than leave a silent prompt.
+  const interrupted = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\nvdd-image: interrupted (${signal}): ${target.path} holds part of the image and will not boot; flash it again\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+  const report = await flashImage({ image, target, config: options.config, force: options.force ?? false, output: process.stderr }).finally(() => {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
   });
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${report.target}: ${report.bytes} bytes written and verified, sha256 ${report.sha256}\n`);
   return 0;

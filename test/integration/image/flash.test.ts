@@ -4,7 +4,7 @@
 // an image file target, and corruption found on read-back.
 // A synthetic disk laid out like vdd-thin.img keeps it quick; the last test flashes the built
 // image when there is one. Needs root and loop devices; skips loudly without them.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -288,6 +288,21 @@ if (unavailable !== undefined) {
       expect(wrongSize.status).toBe(1);
       expect(wrongSize.stderr).toContain(`is ${16 * mib} bytes but its manifest.json says ${8 * mib}`);
       expect(wrongSize.stderr).not.toContain('writing');
+    });
+
+    it('Ctrl-C while writing says the target holds part of an image, exit 130', async () => {
+      const large = join(work, 'large.img');
+      makeSyntheticDisk(large, 128);
+      const child = spawn(process.execPath, [program, 'flash', '--file', join(work, 'interrupted.img'), '--image', large], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        // The first progress line: the write is under way with nine tenths to go.
+        if (/^writing: /m.test(stderr)) child.kill('SIGINT');
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code, stderr).toBe(130);
+      expect(stderr).toContain(`vdd-image: interrupted (SIGINT): ${join(work, 'interrupted.img')} holds part of the image and will not boot; flash it again`);
     });
 
     const builtImage = (() => {
