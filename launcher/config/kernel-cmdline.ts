@@ -26,9 +26,12 @@ export function splitKernelCmdline(cmdline: string): KernelParameter[] {
   return parameters;
 }
 
-/** The vdd.* parameters with the prefix removed and the key lower-cased. */
+/** vdd.* parameters the image's initrd reads (docs/image.md), not launcher settings. */
+export const initrdParameters: ReadonlySet<string> = new Set(['root', 'root_size', 'ram_reserve', 'fetch', 'nbd', 'trial_timeout']);
+
+/** The launcher's vdd.* parameters with the prefix removed and the key lower-cased (the initrd's are left out). */
 export function vddParameters(cmdline: string): KernelParameter[] {
   return splitKernelCmdline(cmdline)
-    .filter((parameter) => parameter.name.toLowerCase().startsWith(kernelPrefix))
+    .filter((parameter) => parameter.name.toLowerCase().startsWith(kernelPrefix) && !initrdParameters.has(parameter.name.slice(kernelPrefix.length).toLowerCase()))
     .map((parameter) => ({ name: parameter.name.slice(kernelPrefix.length).toLowerCase(), value: parameter.value }));
 }
