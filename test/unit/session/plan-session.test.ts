@@ -59,7 +59,7 @@ describe('planSession', () => {
     const plan = planSession(input(vnc, { password: 'broker' }));
     expect(plan.files).toEqual([{ path: '/run/vdd/session/xauthority-0', mode: 0o600, purpose: 'x-authority' }]);
     const [server, viewer] = plan.processes;
-    expect(server?.args).toEqual([':0', 'vt7', '-displayfd', '3', '-auth', '/run/vdd/session/xauthority-0', '-novtswitch', '-noreset', '-nolisten', 'tcp', '-depth', '24']);
+    expect(server?.args).toEqual([':0', 'vt7', '-displayfd', '3', '-auth', '/run/vdd/session/xauthority-0', '-novtswitch', '-terminate', '10', '-nolisten', 'tcp', '-depth', '24']);
     expect(viewer).toEqual({
       role: 'viewer',
       command: 'vncviewer',
@@ -114,7 +114,7 @@ describe('execCommand', () => {
     expect(command.file).toBe('/usr/bin/xinit');
     expect(command.argv).toEqual([
       'xinit', '/usr/bin/vncviewer', '-FullScreen', '-AlertOnFatalError=0', '-ReconnectOnError=0', '-Shared=1', '-passwd=/run/vdd/session/vnc-password.fifo', '10.0.0.6::5901',
-      '--', '/usr/bin/X', ':0', 'vt7', '-auth', '/run/vdd/session/xauthority-0', '-novtswitch', '-noreset', '-nolisten', 'tcp', '-depth', '24',
+      '--', '/usr/bin/X', ':0', 'vt7', '-auth', '/run/vdd/session/xauthority-0', '-novtswitch', '-terminate', '10', '-nolisten', 'tcp', '-depth', '24',
     ]);
     expect(command.env).toEqual({ PATH: '/usr/bin:/bin', HOME: '/home/vdd', LANG: 'C.UTF-8', XAUTHORITY: '/run/vdd/session/xauthority-0' });
     expect(command.fifo).toBe('/run/vdd/session/vnc-password.fifo');
