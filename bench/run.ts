@@ -18,6 +18,7 @@ import { benchSessionMemory, benchVncFirstFrame } from './session.ts';
 import { benchRespawn } from './respawn.ts';
 import { benchReport } from './report.ts';
 import { benchUpdateCheck } from './update-check.ts';
+import { benchPublish } from './publish.ts';
 
 const launcher = fileURLToPath(new URL('../dist/vdd-launcher', import.meta.url));
 const imageOutRoot = fileURLToPath(new URL('../dist/image', import.meta.url));
@@ -54,6 +55,8 @@ const benchmarks: readonly Benchmark[] = [
   // vdd-launcher report --json on this machine; one update check (full manifest and 304) against nginx.
   { name: 'launcherReport', run: async ({ launcher, work }) => benchReport(launcher, work) },
   { name: 'updateCheck', run: ({ work }) => benchUpdateCheck(work) },
+  // vdd-image publish (linked and copied), rollback and verify of a 460 MiB version (75 MiB payload), fake bytes.
+  { name: 'publish', run: ({ work }) => benchPublish(work) },
   // Enter -> first remote frame vs. the same vncviewer by hand (Xvnc in Xvfb), and launcher RSS during a session / after exec.
   { name: 'vncFirstFrame', run: ({ launcher, work }) => benchVncFirstFrame(launcher, work) },
   { name: 'sessionMemory', run: ({ launcher, work }) => benchSessionMemory(launcher, work) },
