@@ -11,11 +11,15 @@ export async function flash(options: ImageOptions, paths: { readonly outRoot: st
   const image = sourceImage(options.image, options.out ?? paths.outRoot, options['image-version']);
   const target = device === undefined ? { kind: 'file' as const, path: file ?? '' } : { kind: 'device' as const, path: device };
   // Stopped half way, the target holds part of an image: say so rather than leave a silent prompt.
+  // The handlers stay until the flash ends, so a second Ctrl-C during exit cannot cut the message.
+  let stopping = false;
   const interrupted = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     process.stderr.write(`\nvdd-image: interrupted (${signal}): ${target.path} holds part of the image and will not boot; flash it again\n`);
     process.exit(130);
   };
-  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+  process.on('SIGINT', interrupted).on('SIGTERM', interrupted);
   const report = await flashImage({ image, target, config: options.config, force: options.force ?? false, output: process.stderr }).finally(() => {
     process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
   });

@@ -293,16 +293,21 @@ if (unavailable !== undefined) {
     it('Ctrl-C while writing says the target holds part of an image, exit 130', async () => {
       const large = join(work, 'large.img');
       makeSyntheticDisk(large, 128);
-      const child = spawn(process.execPath, [program, 'flash', '--file', join(work, 'interrupted.img'), '--image', large], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [program, 'flash', '--file', join(work, 'partial.img'), '--image', large], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
+      let signalled = false;
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
-        // The first progress line: the write is under way with nine tenths to go.
-        if (/^writing: /m.test(stderr)) child.kill('SIGINT');
+        // The first progress line: the write is under way with nine tenths to go. Twice, as an impatient person would.
+        if (/^writing: /m.test(stderr) && !signalled) {
+          signalled = true;
+          child.kill('SIGINT');
+          child.kill('SIGINT');
+        }
       });
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       expect(code, stderr).toBe(130);
-      expect(stderr).toContain(`vdd-image: interrupted (SIGINT): ${join(work, 'interrupted.img')} holds part of the image and will not boot; flash it again`);
+      expect(stderr).toContain(`vdd-image: interrupted (SIGINT): ${join(work, 'partial.img')} holds part of the image and will not boot; flash it again`);
     });
 
     const builtImage = (() => {
