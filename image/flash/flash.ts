@@ -29,7 +29,7 @@ export type FlashReport = {
   readonly sha256: string;
   readonly verified: true;
   /** Whether the sha256 matched the one manifest.json records; null for an image without a manifest. */
-  readonly matchesManifest: boolean | null;
+  readonly matchesManifest: true | null;
   readonly config: string | null;
   readonly seconds: { readonly write: number; readonly flush: number; readonly verify: number };
   readonly writeMBps: number;
