@@ -37,7 +37,7 @@ function cpuFindings({ hardware: { cpu } }: VerdictFacts): Finding[] {
 function memoryFindings({ hardware: { memory } }: VerdictFacts): Finding[] {
   const total = memory.totalBytes;
   const ram = `${Math.round(total / mib)} MiB RAM`;
-  if (total < limits.unfitBelowRamBytes) return [{ area: 'memory', level: 'unfit', text: `${ram}: the image needs at least 256 MB installed` }];
+  if (total < limits.unfitBelowRamBytes) return [{ area: 'memory', level: 'unfit', text: `${ram}: the image needs at least 256 MB installed (about 180 MiB left after the kernel and onboard graphics)` }];
   const limited: string[] = [];
   if (total < limits.execModeBelowRamBytes) limited.push('sessions replace the menu while they run (exec mode)');
   if (total < limits.lowColourBelowRamBytes) limited.push('desktops use 16-bit colour');

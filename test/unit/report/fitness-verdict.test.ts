@@ -49,16 +49,16 @@ describe('fitness verdict', () => {
     expect(fitness.findings[0]).toMatchObject({ area: 'cpu', level: 'unfit', text: expect.stringMatching(/not 64-bit.*amd64/) });
   });
 
-  it('is unfit below 256 MB installed (200 MiB reported) and names the RAM', () => {
-    const fitness = fitnessVerdict(pc({ ramMiB: 180 }));
+  it('is unfit below 256 MB installed (180 MiB reported) and names the RAM', () => {
+    const fitness = fitnessVerdict(pc({ ramMiB: 150 }));
     expect(fitness.verdict).toBe('unfit');
-    expect(fitness.findings[0]?.text).toMatch(/^180 MiB RAM: the image needs at least 256 MB/);
+    expect(fitness.findings[0]?.text).toMatch(/^150 MiB RAM: the image needs at least 256 MB/);
   });
 
-  it('limits a 256 MB PC: exec mode, 16-bit colour, root over NBD', () => {
-    const fitness = fitnessVerdict(pc({ ramMiB: 230 }));
+  it('limits a 256 MB PC (206 MiB reported): exec mode, 16-bit colour, root over NBD', () => {
+    const fitness = fitnessVerdict(pc({ ramMiB: 206 }));
     expect(fitness.verdict).toBe('fit-with-limits');
-    expect(fitness.findings[0]?.text).toMatch(/230 MiB RAM: sessions replace the menu.*exec mode.*16-bit colour.*NBD/);
+    expect(fitness.findings[0]?.text).toMatch(/206 MiB RAM: sessions replace the menu.*exec mode.*16-bit colour.*NBD/);
   });
 
   it('limits a 384 MB PC only by the root staying on the server', () => {
@@ -67,8 +67,8 @@ describe('fitness verdict', () => {
     expect(text).not.toMatch(/exec mode|16-bit/);
   });
 
-  it('calls a 512 MB PC (about 480 MiB reported) fit', () => {
-    expect(levels({ ramMiB: 480 })).toEqual([]);
+  it('calls a 512 MB PC (457 MiB reported) fit', () => {
+    expect(levels({ ramMiB: 457 })).toEqual([]);
   });
 
   it('limits a 10 Mbit/s link and a CPU below 1 GHz', () => {
@@ -93,7 +93,7 @@ describe('fitness verdict', () => {
   });
 
   it('puts the reasons for the verdict first: unfit, then limits, then notes', () => {
-    const findings = fitnessVerdict(pc({ gpus: 0, speedMHz: 500, ramMiB: 150 })).findings.map((f) => f.level);
+    const findings = fitnessVerdict(pc({ gpus: 0, speedMHz: 500, ramMiB: 120 })).findings.map((f) => f.level);
     expect(findings).toEqual(['unfit', 'limit', 'note', 'note']);
   });
 });
