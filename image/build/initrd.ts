@@ -20,7 +20,7 @@ export async function makeInitrd(context: BuildContext, version: string): Promis
   copyInto(root, tree, 'usr/bin/busybox', 'bin/busybox');
   copyInto(initrdSources, tree, 'init', 'init');
   copyInto(initrdSources, tree, 'udhcpc.script', 'etc/udhcpc.script');
-  copyInto(initrdSources, tree, 'trial.sh', 'lib/vdd/trial.sh');
+  copyInto(initrdSources, tree, 'trial.sh', 'etc/trial.sh');
   for (const dir of ['lib', 'lib64', 'sbin']) mkdirSync(join(tree, 'usr', dir), { recursive: true });
   symlinkSync('usr/lib', join(tree, 'lib'));
   symlinkSync('usr/lib64', join(tree, 'lib64'));
