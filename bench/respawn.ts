@@ -5,7 +5,8 @@
 // init's share (busybox sleeps a second between respawn checks) and the launcher's are apart.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { keyHelp } from '../launcher/menu/menu-screen.ts';
-import { descendantsRunning, initNamespaceArgv, initNamespaceUnavailable } from '../test/support/init-namespace.ts';
+import { initNamespaceArgv, initNamespaceUnavailable } from '../test/support/init-namespace.ts';
+import { descendantsRunning } from '../test/support/process-tree.ts';
 import { writeCachedCatalog } from './menu-fixtures.ts';
 import { median } from './stats.ts';
 import { TmuxControl } from './tmux-control.ts';

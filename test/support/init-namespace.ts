@@ -2,7 +2,7 @@
 // (the terminal it was started in) as the image's init respawns the launcher on tty1. The test's
 // inittab is laid over /etc with an overlay only that namespace sees; killing the outer unshare
 // (--kill-child) takes the whole namespace down.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const busybox = '/bin/busybox';
@@ -10,11 +10,7 @@ const busybox = '/bin/busybox';
 /** Why busybox init cannot run here, or undefined when it can. */
 export function initNamespaceUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'PID and mount namespaces need root';
-  try {
-    readFileSync(busybox);
-  } catch {
-    return `${busybox} is missing (busybox-static; sh build/setup.sh installs it)`;
-  }
+  if (!existsSync(busybox)) return `${busybox} is missing (busybox-static; sh build/setup.sh installs it)`;
   return undefined;
 }
 
@@ -37,23 +33,4 @@ export function initNamespaceArgv(dir: string, program: readonly string[], env: 
   writeFileSync(join(upper, 'inittab'), `# Test inittab: only the respawned program, on init's console.\n::respawn:${wrapper}\n`);
   const script = 'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$0/etc-upper,workdir=$0/etc-work" /etc && exec "$1" init';
   return ['unshare', '--pid', '--fork', '--kill-child', '--mount-proc', 'sh', '-c', script, dir, busybox];
-}
-
-/** Processes below pid whose argv[0] is executable (host PIDs), youngest last. */
-export function descendantsRunning(pid: number, executable: string): number[] {
-  let direct: number[] = [];
-  try {
-    direct = readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-  return direct.flatMap((child) => {
-    let argv0 = '';
-    try {
-      argv0 = readFileSync(`/proc/${child}/cmdline`, 'latin1').split('\0')[0] ?? '';
-    } catch {
-      // Exited meanwhile.
-    }
-    return [...(argv0 === executable ? [child] : []), ...descendantsRunning(child, executable)];
-  });
 }
