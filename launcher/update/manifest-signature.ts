@@ -70,10 +70,13 @@ export function decodeSignature(signatureText: string | undefined, source: strin
   }
   const text = signatureText.trim();
   if (text === '') throw new ManifestSignatureError('missing-signature', `${source}: ${signatureFileName} is empty: the version is not signed`);
-  if (!base64Signature.test(text)) {
+  const signature = Buffer.from(text, 'base64');
+  // Canonical base64 only: the last character's unused bits must be zero, so one signature has
+  // one spelling and a changed character is never silently the same signature.
+  if (!base64Signature.test(text) || signature.toString('base64') !== text) {
     throw new ManifestSignatureError('garbled-signature', `${source}: ${signatureFileName} is not the base64 of a 64-byte ed25519 signature`);
   }
-  return Buffer.from(text, 'base64');
+  return signature;
 }
 
 /** The signature file text for a signature. */
