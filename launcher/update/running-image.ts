@@ -3,7 +3,9 @@
 import { ReadError, readBoundedText } from '../io/read-bounded.ts';
 import { stripControls } from '../text/terminal-safe.ts';
 
-export type RunningImage = { readonly line: string; readonly version: string | undefined } | { readonly line: undefined; readonly problem: string };
+export type RunningImage =
+  | { readonly line: string; readonly name: string | undefined; readonly version: string | undefined }
+  | { readonly line: undefined; readonly problem: string };
 
 export function readRunningImage(file: string): RunningImage {
   let text: string;
@@ -16,5 +18,6 @@ export function readRunningImage(file: string): RunningImage {
   const line = stripControls(text.split('\n')[0] ?? '').trim();
   if (line === '') return { line: undefined, problem: `unknown (${file} is empty)` };
   // "vdd-thin 0.2.0": the version is the last word; a lone word is the version itself.
-  return { line, version: line.split(/\s+/).at(-1) };
+  const words = line.split(/\s+/);
+  return { line, name: words.length > 1 ? words[0] : undefined, version: words.at(-1) };
 }

@@ -8,6 +8,8 @@ import { fetchPublishedManifest } from './published-manifest.ts';
 export type UpdateCheckerOptions = {
   readonly publishRoot: string;
   readonly runningVersion: string;
+  /** The running image's name; a manifest of another image is ignored. Undefined: not known. */
+  readonly runningName: string | undefined;
   readonly intervalMs: number;
   readonly request: RequestOptions;
   readonly log: (line: string) => void;
@@ -30,6 +32,9 @@ export function startUpdateChecker(options: UpdateCheckerOptions): UpdateChecker
       const answer = await fetchPublishedManifest(options.publishRoot, { ...options.request, etag });
       lastProblem = undefined;
       if (answer.kind === 'not-modified') return;
+      if (options.runningName !== undefined && answer.name !== options.runningName) {
+        throw new Error(`${answer.url}: manifest ignored: it is for image ${answer.name}, this PC runs ${options.runningName}`);
+      }
       etag = answer.etag;
       const offered = answer.version === options.runningVersion ? undefined : answer.version;
       // Logged on the first answer and on every change, so the log tells what the server offers.

@@ -27,6 +27,7 @@ export function startUpdateWatch(loaded: LoadedConfig, log: (line: string) => vo
   return startUpdateChecker({
     publishRoot,
     runningVersion: image.version,
+    runningName: image.name,
     intervalMs: config.update_check_interval * 1000,
     request: { timeoutMs: settings.timeoutMs, caFile: settings.caFile },
     log,

@@ -127,6 +127,7 @@ describe.skipIf(unavailable)('netboot update checks in the menu', () => {
       [Buffer.alloc(2 * 1024 * 1024, 0x20), /answer of 2097152 bytes is larger than the limit of 1048576/],
       [JSON.stringify({ ...manifest('9.9.9'), version: '../../etc' }), /manifest rejected: version: /],
       [JSON.stringify({ version: '9.9.9' }), /manifest rejected: format: /],
+      [JSON.stringify({ ...manifest('9.9.9'), name: 'kiosk' }), /manifest ignored: it is for image kiosk, this PC runs vdd-thin/],
     ];
     for (const [content, reason] of cases) {
       publish(content);
