@@ -1,8 +1,9 @@
 // XDMCP faults with the menu open: the built launcher in tmux, inside a test namespace with a real
 // vdd-broker and xdm, its sessions nested (Xnest) in an Xvfb display. The display manager killed
-// mid-session, and an X server (Xnest) that cannot start because its display refuses it, must
-// each end back in the menu with a sentence saying why (the X server's own words for the latter),
-// the list intact and usable, and nothing left running.
+// mid-session (told apart from a logout, which must stay silent), and an X server (Xnest) that
+// cannot start because its display refuses it, must each end back in the menu with a sentence
+// saying why (the X server's own words for the latter), the list intact and usable, and nothing
+// left running.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -79,6 +80,24 @@ describe.skipIf(unavailable)('XDMCP sessions from the menu when something fails'
     await menu.waitForText('Connected to Lab desktop', 20_000);
     await waitFor('the greeter again', () => screenshot(outer.name).colours > 50, { timeoutMs: 20_000 });
   }, 150_000);
+
+  it('goes back to the list without a message when the session ends and the display manager still answers (a logout)', async () => {
+    const net = xdmcpNetwork(network, 'fl');
+    const xdm = await startXdm(children, dir, net);
+    const outer = await startXvfb(children, '1024x768');
+    const { menu } = await openMenu(net, outer.name, 'logout');
+    menu.send('Enter');
+    await waitFor('the greeter in the Xnest window', () => screenshot(outer.name).colours > 50, { timeoutMs: 20_000 });
+    await menu.waitForText('Connected to Lab desktop');
+    // xdm ends a display's session by ending that display's own process, as after a logout.
+    for (const pid of descendantPids(xdm.pid)) process.kill(pid, 'SIGTERM');
+    await waitFor('the Xnest window to close', () => screenshot(outer.name).nonBackgroundShare < 0.01, { timeoutMs: 20_000 });
+    await waitFor('the list without any message', () => {
+      const screen = menu.screen();
+      return !/Connected to|was lost|could not|does not/.test(screen) && /1 Lab desktop .* running/.test(screen);
+    });
+    expect(xdm.running).toBe(true);
+  }, 60_000);
 
   it("shows the X server's own reason when Xnest cannot open its display, and the menu stays usable", async () => {
     const net = xdmcpNetwork(network, 'fx');
