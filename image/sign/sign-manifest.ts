@@ -4,7 +4,8 @@ import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:cr
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeSignature, keyFingerprint, manifestFileName, signatureFileName, verifySignedManifest } from '../../launcher/update/manifest-signature.ts';
-import type { Manifest } from '../build/manifest.ts';
+import { describeSchemaProblem } from '../../launcher/broker/schema-problem.ts';
+import { manifestSchema, type Manifest } from '../build/manifest.ts';
 
 /** Parses a PKCS#8 PEM private key and insists on ed25519; source names the key file. */
 export function loadPrivateKey(privateKeyPem: string, source: string): KeyObject {
@@ -29,12 +30,20 @@ export interface SignedVersion {
 }
 
 /**
- * Signs DIR/manifest.json in place: checks the result with the verifier before it lands (so a
- * manifest that is not valid is never signed), then writes the .sig under a temporary name and
- * renames it, so a reader never sees half a signature.
+ * Signs DIR/manifest.json in place: refuses a manifest that is not valid, checks the signature
+ * with the verifier before it lands, then writes the .sig under a temporary name and renames it,
+ * so a reader never sees half a signature.
  */
 export function signVersionDirectory(dir: string, privateKey: KeyObject): SignedVersion {
   const manifestBytes = readFileSync(join(dir, manifestFileName));
+  let document: unknown;
+  try {
+    document = JSON.parse(manifestBytes.toString('utf8'));
+  } catch {
+    throw new Error(`${dir}: refusing to sign ${manifestFileName}: not JSON`);
+  }
+  const parsed = manifestSchema.safeParse(document);
+  if (!parsed.success) throw new Error(`${dir}: refusing to sign ${manifestFileName}: not a valid manifest: ${describeSchemaProblem(parsed.error)}`);
   const signatureText = signManifestBytes(manifestBytes, privateKey);
   const publicKey = createPublicKey(privateKey);
   const manifest = verifySignedManifest({ manifestBytes, signatureText, publicKey, source: dir });

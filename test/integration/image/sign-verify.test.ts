@@ -112,6 +112,13 @@ describe('vdd-image keygen, sign, verify', () => {
     );
   });
 
+  it('refuses to sign a manifest that is not valid', () => {
+    const broken = signedCopy('broken-manifest');
+    writeFileSync(join(broken, 'manifest.json'), JSON.stringify({ format: 1, version: '../../etc' }));
+    expect(vddImage('sign', broken, '--key', join(keys, 'image-key'))).toMatchObject({ status: 1, stderr: expect.stringContaining('refusing to sign manifest.json: not a valid manifest: ') });
+    expect(readFileSync(join(broken, 'manifest.json.sig'), 'utf8')).toBe(readFileSync(join(dir, 'good', 'manifest.json.sig'), 'utf8'));
+  });
+
   it('usage: a directory that is no version, and missing operands', () => {
     expect(vddImage('verify', dir, '--key', join(keys, 'image-key.pub'))).toMatchObject({ status: 1, stdout: expect.stringContaining('no manifest.json: not an image version directory') });
     expect(vddImage('verify')).toMatchObject({ status: 2, stderr: expect.stringContaining('verify: expected one version directory') });
