@@ -1,7 +1,6 @@
 // A session through a real vdd-broker: `connect ID --broker URL` asks for the session, gets a
 // one-time VNC password that the broker has just set on a real Xvnc, and shows the desktop;
 // the password is in no child's argv or environment and not in the launcher's output.
-import { createDecipheriv } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,16 +13,9 @@ import { startXvfb } from '../../support/peers/x-display.ts';
 import { startXvnc } from '../../support/peers/xvnc.ts';
 import { screenshot } from '../../support/peers/screenshot.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
+import { unscrambleVncPasswordFile } from '../../support/vnc-password-file.ts';
 
 const unavailable = announceSkip('broker session tests', missingTools(['Xvfb', 'Xvnc', 'vncviewer', 'vncpasswd', 'xwd', 'xlogo']));
-
-/** The plain password of a vncpasswd file (VNC's fixed scrambling key, bit-reversed, DES). */
-function unscramble(file: string): string {
-  const key = Buffer.from([23, 82, 107, 6, 35, 78, 88, 7]).map((byte) => Number.parseInt(byte.toString(2).padStart(8, '0').split('').reverse().join(''), 2));
-  const decipher = createDecipheriv('des-ede3-ecb', Buffer.concat([key, key, key]), null);
-  decipher.setAutoPadding(false);
-  return Buffer.concat([decipher.update(readFileSync(file).subarray(0, 8)), decipher.final()]).toString('latin1').replace(/\0+$/, '');
-}
 
 function descendants(pid: number): number[] {
   let direct: number[] = [];
@@ -60,7 +52,7 @@ describe.skipIf(unavailable)('sessions through vdd-broker', () => {
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DISPLAY: outer.name, HOME: dir },
     });
     await waitFor('the desktop behind the one-time password', () => screenshot(outer.name).nonBackgroundShare > 0.1, { child: launcher, timeoutMs: 15_000 });
-    const password = unscramble(passwordFile);
+    const password = unscrambleVncPasswordFile(passwordFile);
     expect(password).not.toBe('initial1');
     expect(password).toHaveLength(8);
     const processes = [launcher.pid, ...descendants(launcher.pid)];
