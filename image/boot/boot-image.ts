@@ -32,6 +32,10 @@ export type BootSessionOptions = {
   /** A person's terminal, or a unix socket a program connects to (QEMU waits for it). */
   readonly serial: 'terminal' | { readonly socket: string };
   readonly qmpSocket?: string;
+  /** Kernel mode only: boot this initrd instead of the version's own (tests append an archive to it). */
+  readonly initrd?: string;
+  /** A second serial port (ttyS1) on a unix socket; QEMU does not wait for it (tests talk to a hook there). */
+  readonly secondSerialSocket?: string;
 };
 
 export type BootSession = {
@@ -62,7 +66,7 @@ export async function startBootSession(options: BootSessionOptions): Promise<Boo
     } else {
       const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(options.imageDir, 'manifest.json'), 'utf8')));
       const append = [manifest.netbootCommandLine.replaceAll('${vdd-base}', `http://${guestServiceAddress}/`), ...(options.kernelParameters ?? [])].join(' ');
-      boot = { kind: 'kernel', kernel: join(options.imageDir, 'vmlinuz'), initrd: join(options.imageDir, 'initrd.img'), append };
+      boot = { kind: 'kernel', kernel: join(options.imageDir, 'vmlinuz'), initrd: options.initrd ?? join(options.imageDir, 'initrd.img'), append };
     }
   } else {
     const image = options.diskImage ?? join(options.imageDir, 'vdd-thin.img');
@@ -81,6 +85,9 @@ export async function startBootSession(options: BootSessionOptions): Promise<Boo
     // A socket QEMU waits on: nothing the guest prints is lost before the reader connects.
     const index = args.indexOf('-serial');
     args.splice(index, 2, '-chardev', `socket,id=serial0,path=${options.serial.socket},server=on,wait=on`, '-serial', 'chardev:serial0');
+  }
+  if (options.secondSerialSocket !== undefined) {
+    args.push('-chardev', `socket,id=serial1,path=${options.secondSerialSocket},server=on,wait=off`, '-serial', 'chardev:serial1');
   }
   const qemu = spawn(qemuCommand, args, { stdio: options.serial === 'terminal' ? 'inherit' : ['ignore', 'ignore', 'pipe'], detached: options.serial !== 'terminal' });
   const exited = new Promise<number>((resolve) => {

@@ -55,6 +55,11 @@ export class QmpClient {
     return message.return;
   }
 
+  /** Presses the keys together, then releases them, as on the PC's keyboard (QEMU qcodes: ctrl, alt, f1, c, backspace...). */
+  async sendKeys(...qcodes: readonly string[]): Promise<void> {
+    await this.execute('send-key', { keys: qcodes.map((data) => ({ type: 'qcode', data })) });
+  }
+
   async screendump(file: string): Promise<void> {
     await this.execute('screendump', { filename: file, format: 'png' });
   }

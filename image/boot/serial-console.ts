@@ -54,11 +54,16 @@ export class SerialConsole {
     return plainText(this.rawText);
   }
 
-  /** Waits until the plain text matches; the error shows the end of the console. */
-  async waitFor(pattern: RegExp, what: string, timeoutMs: number): Promise<RegExpMatchArray> {
+  /** Where the console is now: waitFor(..., from) then looks only at what comes after it. */
+  mark(): number {
+    return this.rawText.length;
+  }
+
+  /** Waits until the plain text (from a mark() on) matches; the error shows the end of the console. */
+  async waitFor(pattern: RegExp, what: string, timeoutMs: number, from = 0): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const match = this.text.match(pattern);
+      const match = plainText(this.rawText.slice(from)).match(pattern);
       if (match) return match;
       if (this.closed) throw new Error(`the guest stopped before ${what}; serial console:\n${this.text.slice(-3000)}`);
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; serial console:\n${this.text.slice(-3000)}`);
