@@ -37,7 +37,8 @@ describe.skipIf(unavailable)('XDMCP sessions from the menu when something fails'
     const broker = await startBroker(children, dir, [guest, testGuest('other', { name: 'Other desktop', host: net.serverAddress })], { netns: net.netns, host: net.serverAddress });
     const cache = join(dir, `cache-${label}`);
     const menu = terminal(['ip', 'netns', 'exec', net.netns, launcherPath, ...isolatedArgs(cache), '--broker', broker.url, '--set', 'menu_timeout=0', '--set', 'session_exec_below_ram=0'], {
-      columns: 120,
+      // The classic console size: messages (an X server's own words too) must fit it.
+      columns: 80,
       rows: 25,
       term: 'linux',
       env: { DISPLAY: outerDisplay, HOME: dir, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
