@@ -1,5 +1,5 @@
 // XDMCP faults with the menu open: the built launcher in tmux, inside a test namespace with a real
-// vdd-broker and xdm, its sessions nested (Xnest) in an Xvfb display. The display manager killed
+// vdd-broker and xdm or LightDM, its sessions nested (Xnest) in an Xvfb display. The display manager killed
 // mid-session (told apart from a logout, which must stay silent), and an X server (Xnest) that
 // cannot start because its display refuses it, must each end back in the menu with a sentence
 // saying why (the X server's own words for the latter), the list intact and usable, and nothing
@@ -16,6 +16,7 @@ import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launc
 import { netnsUnavailable, useTestNetwork } from '../../support/netns.ts';
 import { screenshot } from '../../support/peers/screenshot.ts';
 import { startXServer, startXvfb } from '../../support/peers/x-display.ts';
+import { startLightdm } from '../../support/peers/lightdm.ts';
 import { startXdm } from '../../support/peers/xdm.ts';
 import { xdmcpNetwork, type XdmcpNetwork } from '../../support/peers/xdmcp-network.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
@@ -23,7 +24,7 @@ import { descendantPids, descendantsRunning } from '../../support/process-tree.t
 import { useTempDir } from '../../support/temp-dir.ts';
 import { useTerminals } from '../../support/tmux.ts';
 
-const unavailable = announceSkip('XDMCP fault tests', netnsUnavailable() ?? missingTools(['Xvfb', 'Xnest', 'xdm', 'xauth', 'xwd', 'tmux']));
+const unavailable = announceSkip('XDMCP fault tests', netnsUnavailable() ?? missingTools(['Xvfb', 'Xnest', 'xdm', 'lightdm', 'dbus-daemon', 'xauth', 'xwd', 'tmux']));
 
 describe.skipIf(unavailable)('XDMCP sessions from the menu when something fails', () => {
   const network = useTestNetwork();
@@ -47,20 +48,23 @@ describe.skipIf(unavailable)('XDMCP sessions from the menu when something fails'
     return { menu, cache };
   }
 
-  it('says the connection was lost and offers a reconnect when the display manager is killed mid-session', async () => {
-    const net = xdmcpNetwork(network, 'fk');
-    const xdm = await startXdm(children, dir, net);
+  it.each([
+    ['xdm', startXdm],
+    ['LightDM', startLightdm],
+  ] as const)('says the connection was lost and offers a reconnect when %s is killed mid-session', async (label, startDisplayManager) => {
+    const net = xdmcpNetwork(network, `fk${label.slice(0, 1)}`);
+    const displayManager = await startDisplayManager(children, dir, net);
     const outer = await startXvfb(children, '1024x768');
-    const { menu, cache } = await openMenu(net, outer.name, 'killed');
+    const { menu, cache } = await openMenu(net, outer.name, `killed-${label}`);
     menu.send('Enter');
     await waitFor('the greeter in the Xnest window', () => screenshot(outer.name).colours > 50, { timeoutMs: 20_000 });
     await menu.waitForText('Connected to Lab desktop');
     const [xnest] = descendantsRunning(menu.pid(), 'Xnest');
     expect(xnest).toBeDefined();
 
-    // All of it, as a crash of the service or of the guest would: xdm's per-display children run in sessions of their own.
-    const tree = descendantPids(xdm.pid);
-    await xdm.kill();
+    // All of it, as a crash of the service or of the guest would: per-display children (xdm's) run in sessions of their own.
+    const tree = descendantPids(displayManager.pid);
+    await displayManager.kill();
     for (const pid of tree) process.kill(pid, 'SIGKILL');
     const screen = (await menu.waitForText(/was lost|could not|does not/, 30_000)).replace(/\s+/g, ' ');
     expect(screen).toMatch(/The connection to Lab desktop was lost/);
@@ -75,7 +79,7 @@ describe.skipIf(unavailable)('XDMCP sessions from the menu when something fails'
     await expect.poll(() => menu.inverseLines().join('\n')).toContain('Other desktop');
     expect(readCatalogCache(cache).cached?.catalog.guests.map((guest) => guest.id)).toEqual(['lab', 'other']);
     // With the display manager back, choosing the desktop again shows its greeter.
-    await startXdm(children, dir, net);
+    await startDisplayManager(children, dir, net);
     menu.send(['Up', 'Enter']);
     await menu.waitForText(/Reconnecting to Lab desktop in \d+ s/);
     await menu.waitForText('Connected to Lab desktop', 20_000);
