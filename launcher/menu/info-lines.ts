@@ -18,7 +18,8 @@ export function hardwareSummary(facts: HardwareFacts): string {
   return `${cpu.model}${speed}, ${cpu.cores} core(s), ${level}; ${Math.round(facts.memory.totalBytes / 2 ** 20)} MB RAM${network}`;
 }
 
-export function infoLines(loaded: LoadedConfig, feed: CatalogFeed, hardware: HardwareFacts | string): string[] {
+/** update: how the checks for a newly published image went (update-watch's status line). */
+export function infoLines(loaded: LoadedConfig, feed: CatalogFeed, hardware: HardwareFacts | string, update: string): string[] {
   const { identity, problems } = loaded;
   const rows: [string, string][] = [
     ['Name', identity.hostname],
@@ -28,6 +29,7 @@ export function infoLines(loaded: LoadedConfig, feed: CatalogFeed, hardware: Har
     ['Hardware', typeof hardware === 'string' ? hardware : hardwareSummary(hardware)],
     ['Launcher', `vdd-launcher ${version} (node ${process.versions.node})`],
     ['Image', imageLine(loaded.config.image_version_file)],
+    ['Updates', update],
     ['Settings', problems.length === 0 ? 'valid' : `${problems.length} problem(s), first: ${formatProblem(problems[0]!)}`],
   ];
   return [

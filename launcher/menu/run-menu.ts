@@ -21,6 +21,7 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
   const screen = blessed.screen({ smartCSR: true, warnings: false, title: 'vdd-launcher', fullUnicode: false });
   const feed = createCatalogFeed(loaded, env);
   let hardware: HardwareFacts | string = 'being read...';
+  let updateStatus = 'not checked yet';
   const controller = new MenuController(screen, initialMenuState({
       defaultGuest: loaded.config.default_guest,
       timeout: loaded.config.menu_timeout,
@@ -31,7 +32,7 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
     feed,
     startSession: (guest, started) => startSession(guest, loaded, env, log, started),
     power: (action) => requestPower(action, env),
-    context: { title: loaded.config.menu_title, infoLines: () => infoLines(loaded, feed, hardware) },
+    context: { title: loaded.config.menu_title, infoLines: () => infoLines(loaded, feed, hardware, updateStatus) },
   });
   // Once the first frame is out: the session code and the hardware facts, which the info
   // screen shows and session parameters follow, so Enter starts a session without waiting;
@@ -46,7 +47,7 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
       if (stopped) return;
       // A flashed PC installs a new version into its other slot before the restart is offered.
       flashed = startFlashedAgent(loaded, log, (version) => controller.offerUpdate(version));
-      updates = startUpdateWatch(loaded, log, flashed?.offered ?? ((version) => controller.offerUpdate(version)));
+      updates = startUpdateWatch(loaded, log, flashed?.offered ?? ((version) => controller.offerUpdate(version)), (text) => (updateStatus = text));
     });
     void clientFacts().then((read) => {
       hardware = read.facts ?? `unknown (${read.problem})`;

@@ -15,6 +15,8 @@ export type UpdateCheckerOptions = {
   readonly log: (line: string) => void;
   /** The version offered when it differs from the running one, undefined when it no longer does. */
   readonly onChange: (available: string | undefined) => void;
+  /** One line on how the last check went, for the info screen. */
+  readonly onStatus?: (text: string) => void;
 };
 
 export type UpdateChecker = { stop(): void };
@@ -31,7 +33,10 @@ export function startUpdateChecker(options: UpdateCheckerOptions): UpdateChecker
     try {
       const answer = await fetchPublishedManifest(options.publishRoot, { ...options.request, etag });
       lastProblem = undefined;
-      if (answer.kind === 'not-modified') return;
+      if (answer.kind === 'not-modified') {
+        options.onStatus?.(statusText(available, options.runningVersion, answer.url));
+        return;
+      }
       if (options.runningName !== undefined && answer.name !== options.runningName) {
         throw new Error(`${answer.url}: manifest ignored: it is for image ${answer.name}, this PC runs ${options.runningName}`);
       }
@@ -46,8 +51,10 @@ export function startUpdateChecker(options: UpdateCheckerOptions): UpdateChecker
         available = offered;
         options.onChange(offered);
       }
+      options.onStatus?.(statusText(available, options.runningVersion, answer.url));
     } catch (error) {
       const problem = error instanceof Error ? error.message : String(error);
+      options.onStatus?.(`the last check failed: ${problem}`);
       if (problem !== lastProblem) options.log(`update: check failed, nothing changes: ${problem}`);
       lastProblem = problem;
     }
@@ -64,4 +71,8 @@ export function startUpdateChecker(options: UpdateCheckerOptions): UpdateChecker
       clearTimeout(timer);
     },
   };
+}
+
+function statusText(available: string | undefined, running: string, url: string): string {
+  return available === undefined ? `${running} (this one) is the current version at ${url}` : `${available} is published at ${url}; this PC runs ${running}`;
 }

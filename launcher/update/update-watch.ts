@@ -10,18 +10,28 @@ import { publishRootFromCmdline } from './netboot-origin.ts';
 import { readRunningImage } from './running-image.ts';
 import { startUpdateChecker, type UpdateChecker } from './update-checker.ts';
 
-export function startUpdateWatch(loaded: LoadedConfig, log: (line: string) => void, onChange: (available: string | undefined) => void): UpdateChecker | undefined {
+/** status, when given, gets one line on the checks for the info screen after each of them. */
+export function startUpdateWatch(
+  loaded: LoadedConfig,
+  log: (line: string) => void,
+  onChange: (available: string | undefined) => void,
+  status?: (text: string) => void,
+): UpdateChecker | undefined {
   const { config } = loaded;
   const publishRoot = config.update_url[0] ?? netbootPublishRoot(loaded);
   if (publishRoot === undefined) {
     log('update: no checks: update_url is empty and this PC did not netboot a published version');
+    status?.('not checked: update_url is empty and this PC did not netboot a published version');
     return undefined;
   }
   const image = readRunningImage(config.image_version_file);
   if (image.line === undefined || image.version === undefined) {
-    log(`update: no checks against ${publishRoot}: the running version is ${image.line === undefined ? image.problem : 'unknown'}`);
+    const why = `the running version is ${image.line === undefined ? image.problem : 'unknown'}`;
+    log(`update: no checks against ${publishRoot}: ${why}`);
+    status?.(`not checked: ${why}`);
     return undefined;
   }
+  status?.(`checking ${publishRoot} every ${config.update_check_interval} s`);
   const settings = brokerSettings(config);
   log(`update: checking ${publishRoot} every ${config.update_check_interval} s (policy ${config.update_policy}); this PC runs ${image.version}`);
   return startUpdateChecker({
@@ -32,6 +42,7 @@ export function startUpdateWatch(loaded: LoadedConfig, log: (line: string) => vo
     request: { timeoutMs: settings.timeoutMs, caFile: settings.caFile },
     log,
     onChange,
+    ...(status === undefined ? {} : { onStatus: status }),
   });
 }
 

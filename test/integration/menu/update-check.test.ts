@@ -157,7 +157,7 @@ describe.skipIf(unavailable)('netboot update checks in the menu', () => {
     expect(await fetchPublishedManifest(serverUrl, { ...options, etag })).toMatchObject({ kind: 'manifest', version: '0.6.0' });
   });
 
-  it('with policy never only shows the update', async () => {
+  it('with policy never only shows the update, and the info screen says what the checks found', async () => {
     manager.calls = [];
     publish(JSON.stringify(manifest('0.4.0')));
     const own = launcherDir('never', '0.1.0');
@@ -167,5 +167,10 @@ describe.skipIf(unavailable)('netboot update checks in the menu', () => {
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(manager.calls).toEqual([]);
     expect(menu.screen()).not.toContain('Restarting');
+    // The info screen says what the checks found.
+    menu.send('i');
+    const info = await menu.waitForText('Updates:');
+    // The overlay breaks long lines anywhere, also inside the URL.
+    expect(info.replace(/\s+/g, ' ')).toMatch(/Updates: 0\.4\.0 is published at http:\/\/127\.0\.0\.1.*; this PC runs 0\.1\.0/);
   });
 });
