@@ -69,7 +69,7 @@ export const commands: readonly Command[] = [
     synopsis: 'slot install|good ID',
     summary: "the root helper's A/B steps (run by /usr/lib/vdd/update-slot as root)",
     description:
-      'install: checks the staged version in /run/vdd/update again and writes it to the inactive slot, then points the boot loaders at it for one trial start. good: the menu was reached; the running slot is kept and the trial watchdog stopped. The outcome goes to /run/vdd/update-status.json.',
+      'install: checks the staged version in /run/vdd/update again and writes it to the inactive slot, then points the boot loaders at it for one trial start. good: the menu was reached; the running slot is kept and the trial watchdog stopped. The outcome goes to /run/vdd-update/status.json.',
     options: [],
     operands: { min: 2, max: 2 },
     run: async (context) => (await import('./slot-command.ts')).runSlot(context),

@@ -1,6 +1,6 @@
 // vdd-launcher slot install|good ID: the privileged steps of an A/B update, run as root by the
 // image's /usr/lib/vdd/update-slot for the unprivileged launcher (never by the launcher itself).
-// Prints the outcome as one JSON line (also left in /run/vdd/update-status.json).
+// Prints the outcome as one JSON line (also left in /run/vdd-update/status.json).
 import { requestIdPattern } from '../update/slot-paths.ts';
 import type { CommandContext } from './command.ts';
 import { exitCodes } from './exit-codes.ts';

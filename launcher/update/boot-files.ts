@@ -2,7 +2,7 @@
 // directory): every change is one file written as NAME.new, flushed, renamed over NAME and the
 // directory flushed, so a power cut leaves the old or the new file, never half of one. The
 // order of the changes is slot-state.ts's. Reads no config keys.
-import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   applyStep, bootFilePaths, loaderSlot, parseTrial, SlotStateError, syslinuxSlot, withLoaderSlot, withSyslinuxSlot,
@@ -60,10 +60,14 @@ export function syncDirectory(dir: string): void {
   }
 }
 
-/** NAME.new, flushed, renamed over NAME, directory flushed. */
+/**
+ * NAME.new, flushed, renamed over NAME, directory flushed. NAME.new is made afresh and never
+ * followed if it is a link (root writes these files).
+ */
 export function replaceFile(path: string, content: Uint8Array | string): void {
   const temporary = `${path}.new`;
-  const fd = openSync(temporary, 'w', 0o644);
+  rmSync(temporary, { force: true });
+  const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   try {
     const bytes = typeof content === 'string' ? Buffer.from(content, 'latin1') : content;
     for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);

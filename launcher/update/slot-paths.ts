@@ -10,10 +10,13 @@ export const slotPaths = {
   fat: '/run/vdd/disk',
   /** Written by the launcher (user vdd), read by the root helper. */
   staging: '/run/vdd/update',
-  /** FIFO root:vdd 0620 read by /usr/lib/vdd/update-slot: "install ID" or "good ID". */
-  requests: '/run/vdd/update-slot',
-  /** Written by the root helper, readable by all: the outcome of the last request. */
-  status: '/run/vdd/update-status.json',
+  /**
+   * FIFO root:vdd 0620 read by /usr/lib/vdd/update-slot: "install ID" or "good ID". In a
+   * directory of root's (root:vdd 0750), so the launcher cannot swap it for a link root follows.
+   */
+  requests: '/run/vdd-update/requests',
+  /** Written by the root helper, readable by group vdd: the outcome of the last request. */
+  status: '/run/vdd-update/status.json',
   /** FIFO the initrd's trial watchdog waits on; a line stops it. */
   watchdog: '/run/vdd-boot/watchdog',
 } as const;
