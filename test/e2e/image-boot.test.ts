@@ -13,9 +13,11 @@ import { colourShare } from '../../image/boot/screendump.ts';
 import { menuVisible, SerialConsole } from '../../image/boot/serial-console.ts';
 import { buildImage } from '../../image/build/build-image.ts';
 import { manifestSchema } from '../../image/build/manifest.ts';
+import { verifyVersionDirectory } from '../../image/sign/verify-version.ts';
 import { diskLayout } from '../../image/plan/disk-layout.ts';
 import { loadSpec } from '../../image/spec/load.ts';
 import { useChildren } from '../support/children.ts';
+import { makeTestKeys } from '../support/fake-version.ts';
 import { launcherPath } from '../support/launcher-binary.ts';
 import { startVddBroker } from '../support/peers/vdd-broker.ts';
 import { startXvnc } from '../support/peers/xvnc.ts';
@@ -38,6 +40,7 @@ if (!slowTests) {
     let imageDir = '';
     let accel: 'kvm' | 'tcg' = 'tcg';
     const sessions: BootSession[] = [];
+    const keys = makeTestKeys();
 
     beforeAll(async () => {
       if (process.getuid?.() !== 0) throw new Error('the image build needs root');
@@ -52,6 +55,7 @@ if (!slowTests) {
         // A fresh machine (CI) installs the packages; a developer's second run reuses the tree.
         incremental: true,
         output: { write: (text: string) => process.stderr.write(text), isTTY: false },
+        signingKey: keys.privateKey,
       });
       imageDir = result.dir;
       accel = await chooseAccel('auto', imageDir, join(repository, '.cache/image'));
@@ -81,6 +85,13 @@ if (!slowTests) {
       const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(imageDir, 'manifest.json'), 'utf8')));
       expect(Object.keys(manifest.artifacts).sort()).toEqual(['initrd.img', 'root.squashfs', 'vdd-thin.img', 'vdd.ipxe', 'vmlinuz']);
       expect(readFileSync(join(imageDir, 'vdd.ipxe'), 'utf8')).toContain(`vdd.root_size=${manifest.artifacts['root.squashfs'].size}`);
+    });
+
+    it('signed the manifest and carries the public key as /etc/vdd/image-key.pub', async () => {
+      const check = await verifyVersionDirectory(imageDir, keys.publicKey);
+      expect(check.problems).toEqual([]);
+      const baked = spawnSync('unsquashfs', ['-cat', join(imageDir, 'root.squashfs'), 'etc/vdd/image-key.pub'], { encoding: 'utf8' });
+      expect(baked.stdout).toBe(keys.publicKeyPem);
     });
 
     it('boots over the network at 512 MB with the root in RAM to the menu, with the site\'s kernel parameters', async () => {
