@@ -6,6 +6,7 @@ import { stripControls } from '../text/terminal-safe.ts';
 import { readRunningImage } from '../update/running-image.ts';
 import { version } from '../version.ts';
 import { primaryLink, type HardwareFacts } from '../profile/hardware-facts.ts';
+import { hardwareFitness } from '../report/fitness-verdict.ts';
 import type { CatalogFeed } from './ports.ts';
 
 /** One line: CPU, x86-64 level, RAM, the network link. */
@@ -27,6 +28,7 @@ export function infoLines(loaded: LoadedConfig, feed: CatalogFeed, hardware: Har
     ['MAC address', identity.macs.join(', ') || 'none'],
     ['Broker', feed.describeBroker() ?? 'not found yet'],
     ['Hardware', typeof hardware === 'string' ? hardware : hardwareSummary(hardware)],
+    ['Fitness', typeof hardware === 'string' ? 'not known yet' : fitnessLine(hardware)],
     ['Launcher', `vdd-launcher ${version} (node ${process.versions.node})`],
     ['Image', imageLine(loaded.config.image_version_file)],
     ['Updates', update],
@@ -37,6 +39,13 @@ export function infoLines(loaded: LoadedConfig, feed: CatalogFeed, hardware: Har
     '',
     ...rows.map(([label, value]) => `${`${label}:`.padEnd(14)}${value}`),
   ].map(stripControls);
+}
+
+/** The refurbisher's verdict at a glance (the PC has no shell for `vdd-launcher report`): the worst reason leads. */
+export function fitnessLine(facts: HardwareFacts): string {
+  const { verdict, findings } = hardwareFitness(facts);
+  const reasons = findings.filter((finding) => finding.level !== 'note').map((finding) => finding.text);
+  return [verdict.replaceAll('-', ' '), ...reasons].join('; ');
 }
 
 function imageLine(file: string): string {

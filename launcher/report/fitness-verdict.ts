@@ -16,14 +16,26 @@ type VerdictFacts = Pick<ReportFacts, 'hardware' | 'disks' | 'netboot'>;
 const mib = 1024 * 1024;
 
 export function fitnessVerdict(facts: VerdictFacts): Fitness {
-  const findings = [...cpuFindings(facts), ...memoryFindings(facts), ...networkFindings(facts), ...graphicsFindings(facts), ...diskFindings(facts), ...bootFindings(facts)];
+  return judge([...hardwareFindings(facts), ...diskFindings(facts), ...bootFindings(facts)]);
+}
+
+/** The verdict from what the menu's info screen knows (no disks, no boot facts): for a refurbisher at a booted PC. */
+export function hardwareFitness(hardware: ReportFacts['hardware']): Fitness {
+  return judge(hardwareFindings({ hardware }));
+}
+
+function hardwareFindings(facts: Pick<VerdictFacts, 'hardware'>): Finding[] {
+  return [...cpuFindings(facts), ...memoryFindings(facts), ...networkFindings(facts), ...graphicsFindings(facts)];
+}
+
+function judge(findings: Finding[]): Fitness {
   const verdict: Verdict = findings.some((f) => f.level === 'unfit') ? 'unfit' : findings.some((f) => f.level === 'limit') ? 'fit-with-limits' : 'fit';
   // Worst first, so the reason for the verdict leads.
   const rank: Record<FindingLevel, number> = { unfit: 0, limit: 1, note: 2 };
   return { verdict, findings: findings.map((finding, index) => ({ finding, index })).sort((a, b) => rank[a.finding.level] - rank[b.finding.level] || a.index - b.index).map(({ finding }) => finding) };
 }
 
-function cpuFindings({ hardware: { cpu } }: VerdictFacts): Finding[] {
+function cpuFindings({ hardware: { cpu } }: Pick<VerdictFacts, 'hardware'>): Finding[] {
   if (cpu.x86_64Level < limits.minimumX86_64Level) {
     return [{ area: 'cpu', level: 'unfit', text: `the CPU is not 64-bit (x86-64); the image is ${limits.imageArchitecture} and does not start on it` }];
   }
@@ -34,7 +46,7 @@ function cpuFindings({ hardware: { cpu } }: VerdictFacts): Finding[] {
   return [];
 }
 
-function memoryFindings({ hardware: { memory } }: VerdictFacts): Finding[] {
+function memoryFindings({ hardware: { memory } }: Pick<VerdictFacts, 'hardware'>): Finding[] {
   const total = memory.totalBytes;
   const ram = `${Math.round(total / mib)} MiB RAM`;
   if (total < limits.unfitBelowRamBytes) return [{ area: 'memory', level: 'unfit', text: `${ram}: the image needs at least 256 MB installed (about 180 MiB left after the kernel and onboard graphics)` }];
@@ -45,7 +57,7 @@ function memoryFindings({ hardware: { memory } }: VerdictFacts): Finding[] {
   return limited.length === 0 ? [] : [{ area: 'memory', level: 'limit', text: `${ram}: ${limited.join('; ')}` }];
 }
 
-function networkFindings({ hardware }: VerdictFacts): Finding[] {
+function networkFindings({ hardware }: Pick<VerdictFacts, 'hardware'>): Finding[] {
   const wired = hardware.network.filter((link) => link.wired);
   if (wired.length === 0) {
     const wireless = hardware.network.length > 0 ? ' (only wireless)' : '';
@@ -60,7 +72,7 @@ function networkFindings({ hardware }: VerdictFacts): Finding[] {
   return [];
 }
 
-function graphicsFindings({ hardware }: VerdictFacts): Finding[] {
+function graphicsFindings({ hardware }: Pick<VerdictFacts, 'hardware'>): Finding[] {
   if (hardware.gpus.length > 0) return [];
   return [{ area: 'graphics', level: 'note', text: 'no graphics card found on the PCI bus; X falls back to the VESA or framebuffer driver' }];
 }

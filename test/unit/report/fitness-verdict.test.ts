@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reportSchema } from '../../../launcher/broker/catalog-schema.ts';
 import { fitnessVerdict } from '../../../launcher/report/fitness-verdict.ts';
+import { fitnessLine } from '../../../launcher/menu/info-lines.ts';
 import { reportDocument } from '../../../launcher/report/report-document.ts';
 import type { ReportFacts } from '../../../launcher/report/report-facts.ts';
 import { reportText } from '../../../launcher/report/report-text.ts';
@@ -150,5 +151,15 @@ describe('display controllers from the PCI bus', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the info screen's fitness line", () => {
+  it('names the verdict and every limit, without the notes', () => {
+    expect(fitnessLine(pc().hardware)).toBe('fit');
+    const line = fitnessLine(pc({ ramMiB: 400, gpus: 0 }).hardware);
+    expect(line).toMatch(/^fit with limits; 400 MiB RAM: /);
+    expect(line).not.toContain('graphics');
+    expect(fitnessLine(pc({ level: 0 }).hardware)).toMatch(/^unfit; the CPU is not 64-bit/);
   });
 });
