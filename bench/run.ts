@@ -19,6 +19,7 @@ import { benchRespawn } from './respawn.ts';
 import { benchReport } from './report.ts';
 import { benchUpdateCheck } from './update-check.ts';
 import { benchPublish } from './publish.ts';
+import { benchAbUpdate } from './ab-update.ts';
 
 const launcher = fileURLToPath(new URL('../dist/vdd-launcher', import.meta.url));
 const imageOutRoot = fileURLToPath(new URL('../dist/image', import.meta.url));
@@ -84,6 +85,9 @@ const benchmarks: readonly Benchmark[] = [
       return dir ? benchVncSessionMemory(dir, imageCache) : noImage;
     },
   },
+  // A/B update: download + verify of the newest built version's payload (or 75 MiB of fake
+  // artifacts) from loopback HTTP, resumed after a cut, and the install into a loop device.
+  { name: 'abUpdate', run: ({ work }) => benchAbUpdate(work, imageBenchDir(imageOutRoot)) },
   // Flash + read-back verify of a 256 MiB synthetic disk image on a loop device (root only).
   { name: 'flashLoopDevice', run: ({ work }) => benchFlash(work) },
   {

@@ -1,5 +1,5 @@
-// A loopback HTTP server for update tests and the update benchmark: serves the files of one
-// directory with Range support (206 + Content-Range, as nginx does), logs each request's Range,
+// A loopback HTTP server for update tests and the update benchmark: serves the files under one
+// directory (a publish root: current/, versions/V/) with Range support (206 + Content-Range, as nginx does), logs each request's Range,
 // and can cut the connection in the middle of a file the first times it is asked for.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -27,7 +27,8 @@ export async function startUpdateServer(dir: string): Promise<UpdateServer> {
     const log = (status: number) => requests.push({ name, range, status });
     let size: number;
     try {
-      if (name.includes('/') || name.startsWith('.')) throw new Error('outside');
+      // Paths inside dir only (current/manifest.json, versions/V/root.squashfs): no empty or dot segments.
+      if (name.split('/').some((segment) => segment === '' || segment.startsWith('.'))) throw new Error('outside');
       size = statSync(join(dir, name)).size;
     } catch {
       log(404);
