@@ -3,6 +3,7 @@
 // once published, so a publish during the download cannot mix two versions), then handed to the
 // root helper, which checks it again and installs it into the inactive slot. Reads no config
 // keys (the callers pass update_url, the CA and timeouts).
+import { rmSync } from 'node:fs';
 import { fetchSignedManifest, stageUpdate, type StageResult } from './stage-update.ts';
 import { requestSlotAction } from './slot-request.ts';
 import { slotPaths } from './slot-paths.ts';
@@ -52,6 +53,8 @@ export async function updateFlashedClient(options: AbUpdateOptions): Promise<AbU
   if (staged.manifest.version !== offered) throw new UpdateRejected(`${base.href}manifest.json names version ${staged.manifest.version}, not ${offered}`);
   say(`${offered} downloaded and checked; installing into the other slot`);
   const status = await requestSlotAction('install', installTimeoutMs, say);
+  // Written to the slot or refused: either way the staged copy only takes RAM now.
+  rmSync(options.staging ?? slotPaths.staging, { recursive: true, force: true });
   if (status.state === 'failed' || !status.slot) throw new UpdateRejected(status.message);
   return { state: 'installed', version: offered, slot: status.slot, downloadedBytes: staged.downloadedBytes, resumedFrom: staged.resumedFrom };
 }
