@@ -38,9 +38,9 @@ export function publishedVersions(root: string): string[] {
   }
 }
 
-/** fsync of a directory, so a rename in it survives a power cut of the server. */
-export function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
+/** fsync of a file, or of a directory so a rename in it survives a power cut of the server. */
+export function syncToDisk(path: string): void {
+  const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);
   } finally {
@@ -92,5 +92,5 @@ export function writeRootScript(root: string, version: string): void {
 export function makeCurrent(root: string, version: string): void {
   switchLink(root, currentLinkName, version);
   writeRootScript(root, version);
-  syncDirectory(root);
+  syncToDisk(root);
 }

@@ -4,7 +4,7 @@ import { copyFileSync, linkSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { manifestFileName, signatureFileName } from '../../launcher/update/manifest-signature.ts';
 import { artifactNames } from '../build/manifest.ts';
-import { syncDirectory, versionDir, versionsDirName } from './published-root.ts';
+import { syncToDisk, versionDir, versionsDirName } from './published-root.ts';
 
 export const publishedFiles = [...artifactNames, manifestFileName, signatureFileName] as const;
 
@@ -31,11 +31,15 @@ export function stageFiles(root: string, from: string, version: string): { stage
     }
     copyFileSync(source, target);
   }
+  // On disk before current can point at it: a power cut of the server must not leave a current
+  // version of empty files.
+  for (const name of publishedFiles) syncToDisk(join(staged, name));
+  syncToDisk(staged);
   return { staged, method };
 }
 
 /** Renames a verified staged directory to ROOT/versions/VERSION. */
 export function commitStaged(root: string, staged: string, version: string): void {
   renameSync(staged, versionDir(root, version));
-  syncDirectory(join(root, versionsDirName));
+  syncToDisk(join(root, versionsDirName));
 }
