@@ -170,7 +170,7 @@ if (!slowTests) {
       const unpack = spawnSync('unsquashfs', ['-q', '-no-progress', '-d', tree, join(imageDir, 'root.squashfs')], { encoding: 'utf8' });
       expect(unpack.status, unpack.stderr).toBe(0);
       writeFileSync(join(tree, 'usr/bin/vdd-launcher'), "#!/bin/sh\necho 'vdd-launcher replaced by a failing script (A/B rollback test)' >&2\nexit 1\n", { mode: 0o755 });
-      const pack = spawnSync('mksquashfs', [tree, bad, '-noappend', '-no-xattrs', '-quiet', '-no-progress', '-b', '256K', '-comp', 'zstd'], { encoding: 'utf8' });
+      const pack = spawnSync('mksquashfs', [tree, bad, '-noappend', '-no-xattrs', '-quiet', '-no-progress', '-b', '256K', '-comp', 'zstd', '-Xcompression-level', '3'], { encoding: 'utf8' });
       expect(pack.status, pack.stderr).toBe(0);
       rmSync(tree, { recursive: true, force: true });
 
