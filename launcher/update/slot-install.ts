@@ -5,6 +5,7 @@
 // very bytes written, then read back from the partition), and only then points the boot loaders
 // at the slot for one trial start. Staged files are opened without following links and read
 // once, so the launcher cannot swap them between check and use. Reads no config keys.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -135,7 +136,9 @@ async function writeRoot(staging: string, device: string, expected: { size: numb
     wipeMagic(device);
     throw new UpdateRejected(`root.squashfs: sha256 is not the signed one: corrupted`);
   }
-  // Read back what the partition holds now: a failing disk is caught before anything boots it.
+  // Read back what the partition holds now, past the page cache (blockdev --flushbufs drops
+  // the device's cached blocks): a failing disk is caught before anything boots it.
+  await flushDeviceCache(device);
   const back = createHash('sha256');
   const source = openSync(device, constants.O_RDONLY);
   try {
@@ -154,6 +157,15 @@ async function writeRoot(staging: string, device: string, expected: { size: numb
     wipeMagic(device);
     throw new UpdateRejected(`${device}: what was written does not read back the same: the disk may be failing`);
   }
+}
+
+function flushDeviceCache(device: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('blockdev', ['--flushbufs', device], { timeout: 60_000 }, (error, _stdout, stderr) => {
+      if (error) reject(new UpdateRejected(`blockdev --flushbufs ${device} failed (exit ${String(error.code)}): ${stderr.trim() || error.message}`));
+      else resolve();
+    });
+  });
 }
 
 /** A slot whose data failed its check loses its squashfs magic, so nothing ever mounts it. */
