@@ -2,10 +2,9 @@
 // D-Bus system bus; the login1 object there is a recording stand-in owned by the test.
 import { chmodSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import dbus from 'dbus-next';
 import { useChildren } from '../../support/children.ts';
 import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
-import { startPrivateSystemBus } from '../../support/private-bus.ts';
+import { startLogindStandIn, type LogindStandIn } from '../../support/logind-stand-in.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { useTerminals } from '../../support/tmux.ts';
 
@@ -13,29 +12,15 @@ const children = useChildren();
 const terminal = useTerminals();
 const dir = useTempDir();
 
-class Login1Manager extends dbus.interface.Interface {
-  calls: string[] = [];
-  Reboot(interactive: boolean): void {
-    this.calls.push(`Reboot(${interactive})`);
-  }
-  PowerOff(interactive: boolean): void {
-    this.calls.push(`PowerOff(${interactive})`);
-  }
-}
-Login1Manager.configureMembers({ methods: { Reboot: { inSignature: 'b', outSignature: '' }, PowerOff: { inSignature: 'b', outSignature: '' } } });
-
 let busAddress = '';
-const manager = new Login1Manager('org.freedesktop.login1.Manager');
+let manager: LogindStandIn['manager'] = { calls: [] };
 
 beforeAll(async () => {
   requireLauncher();
   chmodSync(dir, 0o755);
-  const bus = await startPrivateSystemBus(children, dir);
-  busAddress = bus.address;
-  const connection = dbus.sessionBus({ busAddress });
-  connection.export('/org/freedesktop/login1', manager);
-  await connection.requestName('org.freedesktop.login1', 0);
-  return () => connection.disconnect();
+  const logind = await startLogindStandIn(children, dir);
+  ({ busAddress, manager } = logind);
+  return logind.disconnect;
 });
 
 describe('power menu', () => {

@@ -5,12 +5,11 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import dbus from 'dbus-next';
 import type { Manifest } from '../../../image/build/manifest.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
 import { startNginx } from '../../support/peers/nginx.ts';
-import { startPrivateSystemBus } from '../../support/private-bus.ts';
+import { startLogindStandIn, type LogindStandIn } from '../../support/logind-stand-in.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { useTerminals } from '../../support/tmux.ts';
@@ -21,18 +20,7 @@ const children = useChildren();
 const terminal = useTerminals();
 const dir = useTempDir();
 
-class Login1Manager extends dbus.interface.Interface {
-  calls: string[] = [];
-  Reboot(interactive: boolean): void {
-    this.calls.push(`Reboot(${interactive})`);
-  }
-  PowerOff(interactive: boolean): void {
-    this.calls.push(`PowerOff(${interactive})`);
-  }
-}
-Login1Manager.configureMembers({ methods: { Reboot: { inSignature: 'b', outSignature: '' }, PowerOff: { inSignature: 'b', outSignature: '' } } });
-
-const manager = new Login1Manager('org.freedesktop.login1.Manager');
+let manager: LogindStandIn['manager'] = { calls: [] };
 let busAddress = '';
 let serverUrl = '';
 let manifestFile = '';
@@ -83,12 +71,9 @@ beforeAll(async () => {
   mkdirSync(join(nginx.root, 'current'));
   manifestFile = join(nginx.root, 'current', 'manifest.json');
   publish(JSON.stringify(manifest('0.1.0')));
-  const bus = await startPrivateSystemBus(children, dir);
-  busAddress = bus.address;
-  const connection = dbus.sessionBus({ busAddress });
-  connection.export('/org/freedesktop/login1', manager);
-  await connection.requestName('org.freedesktop.login1', 0);
-  return () => connection.disconnect();
+  const logind = await startLogindStandIn(children, dir);
+  ({ busAddress, manager } = logind);
+  return logind.disconnect;
 });
 
 describe.skipIf(unavailable)('netboot update checks in the menu', () => {
