@@ -1,6 +1,7 @@
 // X servers leave /tmp/.X<N>-lock and /tmp/.X11-unix/X<N> behind when they are killed; the next
 // server on that display then refuses to start. Removes them when their PID is the one we ran.
 import { readFileSync, rmSync } from 'node:fs';
+import { processAlive } from '../system/process-alive.ts';
 
 export function removeStaleXLock(display: number, pid: number, tmp = '/tmp'): void {
   const lock = `${tmp}/.X${display}-lock`;
@@ -13,13 +14,4 @@ export function removeStaleXLock(display: number, pid: number, tmp = '/tmp'): vo
   if (owner !== pid || processAlive(pid)) return;
   rmSync(lock, { force: true });
   rmSync(`${tmp}/.X11-unix/X${display}`, { force: true });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

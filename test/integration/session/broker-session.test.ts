@@ -14,18 +14,9 @@ import { startXvnc } from '../../support/peers/xvnc.ts';
 import { screenshot } from '../../support/peers/screenshot.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 import { unscrambleVncPasswordFile } from '../../support/vnc-password-file.ts';
+import { descendantPids } from '../../support/process-tree.ts';
 
 const unavailable = announceSkip('broker session tests', missingTools(['Xvfb', 'Xvnc', 'vncviewer', 'vncpasswd', 'xwd', 'xlogo']));
-
-function descendants(pid: number): number[] {
-  let direct: number[] = [];
-  try {
-    direct = readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-  return direct.flatMap((child) => [child, ...descendants(child)]);
-}
 
 describe.skipIf(unavailable)('sessions through vdd-broker', () => {
   const children = useChildren();
@@ -55,7 +46,7 @@ describe.skipIf(unavailable)('sessions through vdd-broker', () => {
     const password = unscrambleVncPasswordFile(passwordFile);
     expect(password).not.toBe('initial1');
     expect(password).toHaveLength(8);
-    const processes = [launcher.pid, ...descendants(launcher.pid)];
+    const processes = [launcher.pid, ...descendantPids(launcher.pid)];
     expect(processes.length).toBeGreaterThan(1);
     for (const pid of processes) {
       expect(readFileSync(`/proc/${pid}/cmdline`, 'latin1')).not.toContain(password);
