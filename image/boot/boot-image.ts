@@ -27,6 +27,8 @@ export type BootSessionOptions = {
   readonly forwards?: readonly GuestForward[];
   /** Boot this copy of vdd-thin.img instead of the version's own (e.g. with an edited vdd.conf). */
   readonly diskImage?: string;
+  /** Disk boots: the guest writes to diskImage itself and restarts on reboot (A/B update tests). */
+  readonly persistent?: boolean;
   /** More kernel parameters for a network boot (vdd.broker=..., vdd.fetch=nbd). */
   readonly kernelParameters?: readonly string[];
   /** A person's terminal, or a unix socket a program connects to (QEMU waits for it). */
@@ -80,7 +82,11 @@ export async function startBootSession(options: BootSessionOptions): Promise<Boo
     boot = { kind: 'disk', image, ...(uefi ? { uefi } : {}) };
   }
   const serialArg = options.serial === 'terminal' ? 'mon:stdio' : 'stdio';
-  const args = qemuArgs({ accel: options.accel, memoryMiB: options.memoryMiB, boot, forwards, serial: serialArg, ...(options.qmpSocket ? { qmpSocket: options.qmpSocket } : {}) });
+  const args = qemuArgs({
+    accel: options.accel, memoryMiB: options.memoryMiB, boot, forwards, serial: serialArg,
+    ...(options.qmpSocket ? { qmpSocket: options.qmpSocket } : {}),
+    ...(options.persistent && options.diskImage !== undefined ? { persistent: true } : {}),
+  });
   if (options.serial !== 'terminal') {
     // A socket QEMU waits on: nothing the guest prints is lost before the reader connects.
     const index = args.indexOf('-serial');

@@ -17,6 +17,11 @@ export type QemuPlan = {
   /** "mon:stdio" for a person at a terminal (Ctrl-A X quits), "stdio" for a program reading it. */
   readonly serial: 'mon:stdio' | 'stdio';
   readonly qmpSocket?: string;
+  /**
+   * The guest's disk writes reach the image file and a reboot restarts the guest (A/B update
+   * tests). Otherwise writes go to a throwaway snapshot and a reboot ends QEMU.
+   */
+  readonly persistent?: boolean;
 };
 
 export function qemuArgs(plan: QemuPlan): string[] {
@@ -37,7 +42,7 @@ export function qemuArgs(plan: QemuPlan): string[] {
     '-vga', 'std',
     '-display', 'none',
     '-serial', plan.serial,
-    '-no-reboot',
+    ...(plan.persistent ? [] : ['-no-reboot']),
   ];
   if (plan.qmpSocket !== undefined) args.push('-qmp', `unix:${plan.qmpSocket},server=on,wait=off`);
   switch (plan.boot.kind) {
@@ -45,7 +50,7 @@ export function qemuArgs(plan: QemuPlan): string[] {
       args.push('-boot', 'n');
       break;
     case 'disk':
-      args.push('-drive', `file=${plan.boot.image},format=raw,if=ide,snapshot=on`);
+      args.push('-drive', `file=${plan.boot.image},format=raw,if=ide${plan.persistent ? '' : ',snapshot=on'}`);
       if (plan.boot.uefi) {
         args.push('-drive', `if=pflash,format=raw,readonly=on,file=${plan.boot.uefi.code}`, '-drive', `if=pflash,format=raw,file=${plan.boot.uefi.vars}`);
       }

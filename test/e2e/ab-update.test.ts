@@ -120,7 +120,7 @@ if (!slowTests) {
       const socket = join(work, `serial-${name}.sock`);
       const qmpSocket = join(work, `qmp-${name}.sock`);
       const session = await startBootSession({
-        imageDir, mode: 'disk', memoryMiB: 512, accel, diskImage: image, serial: { socket }, qmpSocket,
+        imageDir, mode: 'disk', memoryMiB: 512, accel, diskImage: image, persistent: true, serial: { socket }, qmpSocket,
         forwards: [{ guestPort: updatePort, hostPort: Number(server.base.port) }],
       });
       sessions.push(session);
