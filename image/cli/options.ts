@@ -1,5 +1,6 @@
 // vdd-image's command line: subcommand, options, strict parsing.
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import type { parseArgs, ParseArgsOptionsConfig } from 'node:util';
+import { parseSubcommandLine, UsageError } from '../../launcher/cli/options.ts';
 
 export const imageOptionSpecs = {
   spec: { type: 'string' },
@@ -34,16 +35,10 @@ export const imageOptionSpecs = {
 export type ImageOptionName = keyof typeof imageOptionSpecs;
 export type ImageOptions = ReturnType<typeof parseArgs<{ options: typeof imageOptionSpecs; allowPositionals: true; strict: true }>>['values'];
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export function parseImageCommandLine(args: readonly string[]): { command: string | undefined; operands: string[]; options: ImageOptions } {
-  try {
-    const parsed = parseArgs({ args: [...args], options: imageOptionSpecs, allowPositionals: true, strict: true });
-    const [command, ...operands] = parsed.positionals;
-    return { command, operands, options: parsed.values };
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
-  }
+  return parseSubcommandLine(args, imageOptionSpecs);
 }
 
 /** Options each command accepts besides --help. */
