@@ -129,15 +129,16 @@ export function planSession(input: PlanInput): SessionPlan {
   };
 }
 
-// -novtswitch: no switch back to the launcher's VT behind the user's back; -noreset: the server
-// lives exactly as long as the session. Ctrl-Alt-Fn and Ctrl-Alt-Backspace are off in the image's
-// xorg.conf.d (DontVTSwitch, DontZap): Xorg has no command-line switch for them.
-const consoleLockdown = ['-novtswitch', '-noreset'];
+// -noreset: the server lives exactly as long as the session. When it ends, X switches back to the
+// VT it started from (the launcher's menu); with -novtswitch the PC was left on a blank VT 7.
+// Ctrl-Alt-Fn and Ctrl-Alt-Backspace are off in the image's xorg.conf.d (DontVTSwitch, DontZap):
+// Xorg has no command-line switch for them.
+const consoleLockdown = ['-noreset'];
 // A VNC session's X server ends by itself 10 s after its last client (the viewer) leaves, instead
 // of -noreset: if the launcher is killed mid-session, init starts a new one on tty1, and without
 // this the orphaned X would hold VT 7 with a dead screen (VT switching off) once the viewer ends.
 // vncviewer opens the display as it starts, so the grace easily covers the gap after xrandr.
-const vncConsoleLockdown = ['-novtswitch', '-terminate', '10'];
+const vncConsoleLockdown = ['-terminate', '10'];
 
 /** xrandr -s WxH after the X server is up, only when x_resolution asks for a size: Xorg picks the screen's preferred mode itself. */
 function resolutionStep(input: PlanInput, base: Record<string, string>, authority: string | undefined): PlannedProcess[] {

@@ -30,7 +30,7 @@ describe('planSession', () => {
       {
         role: 'x-server',
         command: 'X',
-        args: [':0', 'vt7', '-displayfd', '3', '-query', '10.0.0.5', '-once', '-novtswitch', '-noreset', '-nolisten', 'unix', '-nolisten', 'local', '-depth', '24'],
+        args: [':0', 'vt7', '-displayfd', '3', '-query', '10.0.0.5', '-once', '-noreset', '-nolisten', 'unix', '-nolisten', 'local', '-depth', '24'],
         env: { PATH: '/usr/bin:/bin', HOME: '/home/vdd', LANG: 'C.UTF-8' },
         displayFd: 3,
       },
@@ -59,7 +59,7 @@ describe('planSession', () => {
     const plan = planSession(input(vnc, { password: 'broker' }));
     expect(plan.files).toEqual([{ path: '/run/vdd/session/xauthority-0', mode: 0o600, purpose: 'x-authority' }]);
     const [server, viewer] = plan.processes;
-    expect(server?.args).toEqual([':0', 'vt7', '-displayfd', '3', '-auth', '/run/vdd/session/xauthority-0', '-novtswitch', '-terminate', '10', '-nolisten', 'tcp', '-depth', '24']);
+    expect(server?.args).toEqual([':0', 'vt7', '-displayfd', '3', '-auth', '/run/vdd/session/xauthority-0', '-terminate', '10', '-nolisten', 'tcp', '-depth', '24']);
     expect(viewer).toEqual({
       role: 'viewer',
       command: 'vncviewer',
@@ -105,7 +105,7 @@ describe('execCommand', () => {
   it('execs X -query directly, without the -displayfd nobody would read', () => {
     const command = execCommand(planSession(input(xdmcp)), '/run/vdd/session', lookup);
     expect(command.file).toBe('/usr/bin/X');
-    expect(command.argv).toEqual(['X', ':0', 'vt7', '-query', '10.0.0.5', '-once', '-novtswitch', '-noreset', '-nolisten', 'unix', '-nolisten', 'local', '-depth', '24']);
+    expect(command.argv).toEqual(['X', ':0', 'vt7', '-query', '10.0.0.5', '-once', '-noreset', '-nolisten', 'unix', '-nolisten', 'local', '-depth', '24']);
     expect(command.fifo).toBeUndefined();
   });
 
@@ -114,7 +114,7 @@ describe('execCommand', () => {
     expect(command.file).toBe('/usr/bin/xinit');
     expect(command.argv).toEqual([
       'xinit', '/usr/bin/vncviewer', '-FullScreen', '-AlertOnFatalError=0', '-ReconnectOnError=0', '-Shared=1', '-passwd=/run/vdd/session/vnc-password.fifo', '10.0.0.6::5901',
-      '--', '/usr/bin/X', ':0', 'vt7', '-auth', '/run/vdd/session/xauthority-0', '-novtswitch', '-terminate', '10', '-nolisten', 'tcp', '-depth', '24',
+      '--', '/usr/bin/X', ':0', 'vt7', '-auth', '/run/vdd/session/xauthority-0', '-terminate', '10', '-nolisten', 'tcp', '-depth', '24',
     ]);
     expect(command.env).toEqual({ PATH: '/usr/bin:/bin', HOME: '/home/vdd', LANG: 'C.UTF-8', XAUTHORITY: '/run/vdd/session/xauthority-0' });
     expect(command.fifo).toBe('/run/vdd/session/vnc-password.fifo');
