@@ -107,7 +107,8 @@ if (!slowTests) {
       const image = join(work, `${name}.img`);
       const copy = spawnSync('cp', ['--sparse=always', join(imageDir, 'vdd-thin.img'), image], { encoding: 'utf8' });
       if (copy.status !== 0) throw new Error(`cp: ${copy.stderr}`);
-      putFatFile(image, 'vdd.conf', `[common]\nupdate_url = http://10.0.2.100:${updatePort}/\nupdate_policy = now\n`, work);
+      // Checks every 10 s: the first one runs as the menu appears, often before DHCP has an address.
+      putFatFile(image, 'vdd.conf', `[common]\nupdate_url = http://10.0.2.100:${updatePort}/\nupdate_policy = now\nupdate_check_interval = 10\n`, work);
       if (trialTimeout !== undefined) {
         const syslinux = fatFile(image, 'syslinux/syslinux.cfg');
         if (!syslinux) throw new Error('no syslinux.cfg on the FAT');
