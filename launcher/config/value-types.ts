@@ -1,4 +1,5 @@
 // Value types of configuration keys: each turns the text of a setting into a typed value or says why not.
+import { isHost } from '../net/host.ts';
 
 export type ValueType<T> = {
   /** What the value must look like, for messages and docs. */
@@ -105,6 +106,8 @@ export function urlList(maxItems = 8): ValueType<readonly string[]> {
         }
         if (url.protocol !== 'http:' && url.protocol !== 'https:') reject(expects);
         if (url.username || url.password) throw new ValueError('URLs must not carry a user name or password');
+        // WHATWG URLs accept hosts such as a.b! that no DNS or broker can have.
+        if (!isHost(url.hostname.replace(/^\[(.*)\]$/, '$1'))) throw new ValueError(`${JSON.stringify(url.hostname)} is not a host name or IP address`);
         return url.href;
       });
     },
