@@ -23,3 +23,14 @@ export function descendantsRunning(pid: number, executable: string): number[] {
     }
   });
 }
+
+/** SIGKILL to each PID still there; one that ended meanwhile (ESRCH) is what was wanted anyway. */
+export function killAll(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
+}

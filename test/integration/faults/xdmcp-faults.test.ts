@@ -20,7 +20,7 @@ import { startLightdm } from '../../support/peers/lightdm.ts';
 import { startXdm } from '../../support/peers/xdm.ts';
 import { xdmcpNetwork, type XdmcpNetwork } from '../../support/peers/xdmcp-network.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
-import { descendantPids, descendantsRunning } from '../../support/process-tree.ts';
+import { descendantPids, descendantsRunning, killAll } from '../../support/process-tree.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { useTerminals } from '../../support/tmux.ts';
 
@@ -65,7 +65,7 @@ describe.skipIf(unavailable)('XDMCP sessions from the menu when something fails'
     // All of it, as a crash of the service or of the guest would: per-display children (xdm's) run in sessions of their own.
     const tree = descendantPids(displayManager.pid);
     await displayManager.kill();
-    for (const pid of tree) process.kill(pid, 'SIGKILL');
+    killAll(tree);
     const screen = (await menu.waitForText(/was lost|could not|does not/, 30_000)).replace(/\s+/g, ' ');
     expect(screen).toMatch(/The connection to Lab desktop was lost/);
     expect(screen).toMatch(/Choose it again to reconnect \(in \d+ s\)/);
