@@ -39,7 +39,7 @@ describe.skipIf(unavailable)('sessions through vdd-broker', () => {
       return answer.kind === 'catalog' && answer.catalog.guests[0]?.state === 'running';
     });
 
-    const launcher = children.start('vdd-launcher connect lab-desk', launcherPath, ['connect', 'lab-desk', '--broker', broker.url, '--set', `cache_dir=${join(dir, 'cache')}`, '--set', 'session_exec_below_ram=0'], {
+    const launcher = children.start('vdd-launcher connect lab-desk', launcherPath, ['connect', 'lab-desk', '--broker', broker.url, '--set', `cache_dir=${join(dir, 'cache')}`, '--set', `log_file=${join(dir, 'launcher.log')}`, '--set', 'session_exec_below_ram=0'], {
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DISPLAY: outer.name, HOME: dir },
     });
     await waitFor('the desktop behind the one-time password', () => screenshot(outer.name).nonBackgroundShare > 0.1, { child: launcher, timeoutMs: 15_000 });

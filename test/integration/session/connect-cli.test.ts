@@ -49,7 +49,7 @@ describe.skipIf(unavailable)('vdd-launcher connect', () => {
     children.start('xlogo', 'xlogo', ['-display', server.name, '-geometry', '800x600+0+0', '-fg', 'blue', '-bg', 'white']);
     const passwordFile = join(dir, 'viewer.passwd');
     writeFileSync(passwordFile, execFileSync('vncpasswd', ['-f'], { input: `${password}\n` }), { mode: 0o600 });
-    const launcher = children.start('vdd-launcher connect --exec', launcherPath, ['connect', `vnc://127.0.0.1:${server.port}`, '--exec', '--set', `cache_dir=${join(dir, 'cache')}`, '--set', `vnc_password_file=${passwordFile}`], {
+    const launcher = children.start('vdd-launcher connect --exec', launcherPath, ['connect', `vnc://127.0.0.1:${server.port}`, '--exec', '--set', `cache_dir=${join(dir, 'cache')}`, '--set', `log_file=${join(dir, 'launcher.log')}`, '--set', `vnc_password_file=${passwordFile}`], {
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DISPLAY: outer.name, HOME: dir },
     });
     const exe = await waitFor('the launcher to become vncviewer', () => {

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeCatalogCache } from '../../../launcher/broker/catalog-cache.ts';
-import { launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
+import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { useTerminals } from '../../support/tmux.ts';
@@ -31,9 +31,9 @@ describe.skipIf(unavailable)('sessions from the menu', () => {
       broker: 'http://127.0.0.1:9/',
       savedAt: Date.now(),
     });
-    const menu = terminal([launcherPath, '--config', '/dev/null', '--cmdline', '/dev/null', '--broker', 'http://127.0.0.1:9/', '--set', 'menu_timeout=0', '--set', 'discovery_sources=', '--set', 'session_exec_below_ram=0'], {
+    const menu = terminal([launcherPath, ...isolatedArgs(cache), '--broker', 'http://127.0.0.1:9/', '--set', 'menu_timeout=0', '--set', 'session_exec_below_ram=0'], {
       term: 'linux',
-      env: { DISPLAY: outer.name, VDD_CACHE_DIR: cache, HOME: dir, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+      env: { DISPLAY: outer.name, HOME: dir, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
     });
     await menu.waitForText('Lab desktop');
     menu.send('Enter');

@@ -33,7 +33,7 @@ function commandOf(pid: number): string[] {
 }
 
 function connectInNetns(children: ReturnType<typeof useChildren>, netns: string, host: string, outer: XServer, cacheDir: string): Child {
-  return children.start('vdd-launcher connect', launcherPath, ['connect', `xdmcp://${host}`, '--set', `cache_dir=${cacheDir}`], {
+  return children.start('vdd-launcher connect', launcherPath, ['connect', `xdmcp://${host}`, '--set', `cache_dir=${cacheDir}`, '--set', `log_file=${cacheDir}/launcher.log`], {
     netns,
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DISPLAY: outer.name, HOME: cacheDir },
   });
