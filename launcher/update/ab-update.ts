@@ -1,10 +1,13 @@
 // One A/B update of a flashed client, the unprivileged part end to end: the version the publish
-// root's current/ offers (signature checked), staged from versions/VERSION/ (which never changes
+// root's current/ offers, signature-checked and staged from versions/VERSION/ (which never changes
 // once published, so a publish during the download cannot mix two versions), then handed to the
 // root helper, which checks it again and installs it into the inactive slot. Reads no config
 // keys (the callers pass update_url, the CA and timeouts).
 import { rmSync } from 'node:fs';
-import { fetchSignedManifest, stageUpdate, type StageResult } from './stage-update.ts';
+import { versionPattern } from '../../image/build/manifest.ts';
+import { maxManifestBytes } from './manifest-signature.ts';
+import { fetchSmall } from './resumable-download.ts';
+import { stageUpdate, type StageResult } from './stage-update.ts';
 import { requestSlotAction } from './slot-request.ts';
 import { slotPaths } from './slot-paths.ts';
 import { UpdateRejected } from './slot-install.ts';
@@ -32,7 +35,7 @@ const installTimeoutMs = 30 * 60 * 1000;
 export async function updateFlashedClient(options: AbUpdateOptions): Promise<AbUpdateResult> {
   const root = new URL(options.publishRoot);
   const say = options.progress ?? (() => {});
-  const offered = options.version ?? (await fetchSignedManifest({ base: new URL('current/', root), publicKey: options.publicKey, ca: options.ca, idleMs: options.idleMs })).manifest.version;
+  const offered = options.version ?? (await currentVersion(root, options));
   if (offered === options.runningVersion) return { state: 'up-to-date', version: offered };
   const base = new URL(`versions/${encodeURIComponent(offered)}/`, root);
   say(`downloading ${offered} from ${base.href}`);
@@ -57,4 +60,23 @@ export async function updateFlashedClient(options: AbUpdateOptions): Promise<AbU
   rmSync(options.staging ?? slotPaths.staging, { recursive: true, force: true });
   if (status.state === 'failed' || !status.slot) throw new UpdateRejected(status.message);
   return { state: 'installed', version: offered, slot: status.slot, downloadedBytes: staged.downloadedBytes, resumedFrom: staged.resumedFrom };
+}
+
+/**
+ * The version current/ names. Only picks the directory: the signature is checked on
+ * versions/VERSION/, whose manifest must name the same version; reading manifest.json and its
+ * .sig both through current/ could pair two versions when a publish lands between them.
+ */
+async function currentVersion(root: URL, options: Pick<AbUpdateOptions, 'ca' | 'idleMs'>): Promise<string> {
+  const url = new URL('current/manifest.json', root);
+  const bytes = await fetchSmall({ url, ca: options.ca, idleMs: options.idleMs }, maxManifestBytes);
+  if (!bytes) throw new UpdateRejected(`${url.href}: not found (HTTP 404)`);
+  let version: unknown;
+  try {
+    version = (JSON.parse(bytes.toString('utf8')) as { version?: unknown }).version;
+  } catch {
+    throw new UpdateRejected(`${url.href}: not JSON`);
+  }
+  if (typeof version !== 'string' || !versionPattern.test(version)) throw new UpdateRejected(`${url.href}: no valid version`);
+  return version;
 }

@@ -28,7 +28,7 @@ export type StageOptions = {
 export type StageResult = { readonly manifest: Manifest; readonly resumedFrom: Readonly<Record<string, number>>; readonly downloadedBytes: number };
 
 /** Reads the signed manifest at base; UpdateRejected when unsigned or wrongly signed. */
-export async function fetchSignedManifest(options: Pick<StageOptions, 'base' | 'publicKey' | 'ca' | 'idleMs'>): Promise<{ manifest: Manifest; bytes: Buffer; signature: Buffer | undefined }> {
+async function fetchSignedManifest(options: Pick<StageOptions, 'base' | 'publicKey' | 'ca' | 'idleMs'>): Promise<{ manifest: Manifest; bytes: Buffer; signature: Buffer | undefined }> {
   const at = (name: string): Fetch => ({ url: new URL(name, options.base), ca: options.ca, idleMs: options.idleMs });
   const bytes = await fetchSmall(at(manifestFileName), maxManifestBytes);
   if (!bytes) throw new UpdateRejected(`${new URL(manifestFileName, options.base).href}: not found (HTTP 404)`);
