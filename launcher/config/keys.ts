@@ -38,7 +38,7 @@ export const configKeys = {
   image_version_file: key(absolutePath(), '/etc/vdd/image-version', "File naming the running image and its version (\"NAME VERSION\", written by the image build); the info screen shows it and update checks compare against it."),
   update_url: key(urlList(1), [], 'Publish root of the image server (vdd-image publish --root) whose current/manifest.json announces new versions. Empty: the root this PC netbooted from (vdd.root=.../versions/V/ or .../current/ on the kernel command line), else no checks.'),
   update_policy: key(choice(['never', 'idle', 'now']), 'idle', 'When a netbooted PC restarts into a newly published version: never (only show it), idle (after update_idle seconds without a key or session), now (at once, but never during a session).'),
-  update_check_interval: key(integer(1, 86400, 'seconds'), 600, 'Seconds between checks of the published manifest (a conditional GET: unchanged costs one small answer).'),
+  update_check_interval: key(integer(1, 86400, 'seconds'), 600, 'Seconds between checks of the published manifest (a conditional GET: unchanged costs one small answer); after a failed check the next comes sooner (10 s, doubling).'),
   update_idle: key(integer(1, 86400, 'seconds'), 300, 'With update_policy idle: seconds without a keypress or session, after the update is known, before the PC restarts.'),
   x_resolution: key(text(11, { regex: /^(auto|\d{3,5}x\d{3,5})$/, expects: 'auto or WIDTHxHEIGHT, e.g. 1024x768' }), 'auto', "Screen size of the session's X server (the Xnest window when nested); auto: the screen's preferred mode."),
 } as const;

@@ -21,6 +21,8 @@ export type UpdateCheckerOptions = {
 
 export type UpdateChecker = { stop(): void };
 
+const retryAfterFailureMs = 10_000;
+
 export function startUpdateChecker(options: UpdateCheckerOptions): UpdateChecker {
   let etag: string | undefined;
   let available: string | undefined;
@@ -60,9 +62,14 @@ export function startUpdateChecker(options: UpdateCheckerOptions): UpdateChecker
     }
   };
 
+  // The first check runs with the menu's first frame, often before DHCP gave an address: after a
+  // failure try again soon (10 s, doubling) instead of a whole interval later.
+  let failures = 0;
   const loop = async () => {
     await check();
-    if (!stopped) timer = setTimeout(() => void loop(), options.intervalMs);
+    failures = lastProblem === undefined ? 0 : failures + 1;
+    const delay = failures === 0 ? options.intervalMs : Math.min(options.intervalMs, retryAfterFailureMs * 2 ** (failures - 1));
+    if (!stopped) timer = setTimeout(() => void loop(), delay);
   };
   void loop();
   return {
