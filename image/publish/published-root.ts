@@ -4,6 +4,7 @@
 import { closeSync, fsyncSync, lstatSync, openSync, readlinkSync, readdirSync, renameSync, rmSync, symlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { versionPattern } from '../build/manifest.ts';
+import { syncToDisk } from '../../launcher/io/sync-to-disk.ts';
 
 export const versionsDirName = 'versions';
 export const currentLinkName = 'current';
@@ -35,16 +36,6 @@ export function publishedVersions(root: string): string[] {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
-  }
-}
-
-/** fsync of a file, or of a directory so a rename in it survives a power cut of the server. */
-export function syncToDisk(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -4,7 +4,8 @@ import { copyFileSync, linkSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { manifestFileName, signatureFileName } from '../../launcher/update/manifest-signature.ts';
 import { artifactNames } from '../build/manifest.ts';
-import { syncToDisk, versionDir, versionsDirName } from './published-root.ts';
+import { syncToDisk } from '../../launcher/io/sync-to-disk.ts';
+import { versionDir, versionsDirName } from './published-root.ts';
 
 export const publishedFiles = [...artifactNames, manifestFileName, signatureFileName] as const;
 

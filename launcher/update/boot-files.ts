@@ -4,6 +4,7 @@
 // order of the changes is slot-state.ts's. Reads no config keys.
 import { closeSync, constants, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { syncToDisk } from '../io/sync-to-disk.ts';
 import {
   applyStep, bootFilePaths, loaderSlot, parseTrial, SlotStateError, syslinuxSlot, withLoaderSlot, withSyslinuxSlot,
   formatTrial, type BootFiles, type BootStep,
@@ -48,18 +49,6 @@ export function readBootFiles(fat: string): BootFiles {
   };
 }
 
-/** Flushes a directory so a rename in it is on the disk; file systems that cannot (some FAT drivers) make it a no-op. */
-export function syncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } catch (error) {
-    if (!['EINVAL', 'EISDIR', 'EBADF'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
  * NAME.new, flushed, renamed over NAME, directory flushed. NAME.new is made afresh and never
  * followed if it is a link (root writes these files).
@@ -76,7 +65,7 @@ export function replaceFile(path: string, content: Uint8Array | string): void {
     closeSync(fd);
   }
   renameSync(temporary, path);
-  syncDirectory(dirname(path));
+  syncToDisk(dirname(path));
 }
 
 function applyToDisk(fat: string, step: BootStep): void {
@@ -93,7 +82,7 @@ function applyToDisk(fat: string, step: BootStep): void {
       const path = join(fat, bootFilePaths.trial);
       if (step.trial) return replaceFile(path, formatTrial(step.trial));
       rmSync(path, { force: true });
-      return syncDirectory(fat);
+      return syncToDisk(fat);
     }
   }
 }
