@@ -3,27 +3,14 @@
 // If-None-Match round trip that every later check costs while nothing is published.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Manifest } from '../image/build/manifest.ts';
 import { fetchPublishedManifest } from '../launcher/update/published-manifest.ts';
 import { Children } from '../test/support/children.ts';
 import { startNginx } from '../test/support/peers/nginx.ts';
 import { percentile } from './stats.ts';
+import { sampleManifest } from '../test/support/sample-manifest.ts';
 
 const round = (value: number) => Math.round(value * 100) / 100;
-const artifact = { sha256: 'a'.repeat(64), size: 1 };
-const manifest: Manifest = {
-  format: 1,
-  name: 'vdd-thin',
-  version: '0.2.0',
-  created: '2026-11-28T04:00:00.000Z',
-  kernel: '6.1.0-27-amd64',
-  netbootCommandLine: 'vdd.root=${vdd-base}root.squashfs',
-  squashfsCompression: 'xz',
-  payloadBytes: 3,
-  payloadBudgetBytes: 100,
-  artifacts: { vmlinuz: artifact, 'initrd.img': artifact, 'root.squashfs': artifact, 'vdd.ipxe': artifact, 'vdd-thin.img': artifact },
-  build: { seconds: 1, cachedPackages: 0, reusedRoot: false, steps: {} },
-};
+const manifest = sampleManifest('0.2.0', { sha256: 'a'.repeat(64), size: 1 });
 
 export async function benchUpdateCheck(work: string, runs = 50) {
   const children = new Children();

@@ -13,6 +13,8 @@ import { findImageDir } from '../../../image/boot/boot-image.ts';
 import { verifyImage } from '../../../image/flash/verify-image.ts';
 import { makeSyntheticDisk } from '../../support/synthetic-disk.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
+import { sampleManifest } from '../../support/sample-manifest.ts';
+import { sha256OfRange } from '../../support/hash-range.ts';
 
 const program = new URL('../../../bin/vdd-image.js', import.meta.url).pathname;
 const repository = new URL('../../../', import.meta.url).pathname;
@@ -39,23 +41,6 @@ function must(command: string, args: readonly string[]): string {
 
 function vddImage(...args: string[]) {
   return run(process.execPath, [program, ...args]);
-}
-
-function sha256OfRange(path: string, length: number): string {
-  const hash = createHash('sha256');
-  const fd = openSync(path, 'r');
-  const buffer = Buffer.alloc(4 * mib);
-  try {
-    for (let position = 0; position < length; ) {
-      const read = readSync(fd, buffer, 0, Math.min(buffer.length, length - position), position);
-      if (read === 0) break;
-      hash.update(buffer.subarray(0, read));
-      position += read;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
 }
 
 const unavailable = loopDevicesUnavailable();
@@ -256,19 +241,7 @@ if (unavailable !== undefined) {
       mkdirSync(versionDir, { recursive: true });
       copyFileSync(image, join(versionDir, 'vdd-thin.img'));
       const artifact = { sha256: imageSha, size: 16 * mib };
-      const manifest = {
-        format: 1,
-        name: 'vdd-thin',
-        version: '1.0.0',
-        created: new Date().toISOString(),
-        kernel: '6.1.0-27-amd64',
-        netbootCommandLine: 'vdd.root=${vdd-base}root.squashfs',
-        squashfsCompression: 'xz',
-        payloadBytes: 0,
-        payloadBudgetBytes: 0,
-        artifacts: { vmlinuz: artifact, 'initrd.img': artifact, 'root.squashfs': artifact, 'vdd.ipxe': artifact, 'vdd-thin.img': artifact },
-        build: { seconds: 1, cachedPackages: 0, reusedRoot: false, steps: {} },
-      };
+      const manifest = { ...sampleManifest('1.0.0', artifact), payloadBytes: 0, payloadBudgetBytes: 0 };
       const writeManifest = (entry: typeof artifact) =>
         writeFileSync(join(versionDir, 'manifest.json'), JSON.stringify({ ...manifest, artifacts: { ...manifest.artifacts, 'vdd-thin.img': entry } }));
       const target = join(work, 'from-version.img');

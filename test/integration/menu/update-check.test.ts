@@ -14,6 +14,7 @@ import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { useTerminals } from '../../support/tmux.ts';
 import { fetchPublishedManifest } from '../../../launcher/update/published-manifest.ts';
+import { sampleManifest } from '../../support/sample-manifest.ts';
 
 const unavailable = announceSkip('netboot update checks in the menu', missingTools(['nginx', 'tmux', 'dbus-daemon']));
 const children = useChildren();
@@ -26,22 +27,7 @@ let serverUrl = '';
 let manifestFile = '';
 let mtime = Math.floor(Date.now() / 1000) - 1000;
 
-function manifest(version: string): Manifest {
-  const artifact = { sha256: '0'.repeat(64), size: 1 };
-  return {
-    format: 1,
-    name: 'vdd-thin',
-    version,
-    created: '2026-11-28T04:00:00.000Z',
-    kernel: '6.1.0-27-amd64',
-    netbootCommandLine: 'vdd.root=${vdd-base}root.squashfs',
-    squashfsCompression: 'xz',
-    payloadBytes: 3,
-    payloadBudgetBytes: 100,
-    artifacts: { vmlinuz: artifact, 'initrd.img': artifact, 'root.squashfs': artifact, 'vdd.ipxe': artifact, 'vdd-thin.img': artifact },
-    build: { seconds: 1, cachedPackages: 0, reusedRoot: false, steps: {} },
-  };
-}
+const manifest = (version: string): Manifest => sampleManifest(version);
 
 /** Publishes content as current/manifest.json by rename, with a new mtime so nginx's ETag changes. */
 function publish(content: string | Buffer): void {

@@ -6,7 +6,7 @@
 // machine's kernel has no vfat (the QEMU tests in test/e2e/ab-update.test.ts use the real one).
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { sfdiskScript, type DiskLayout } from '../../../image/plan/disk-layout.ts';
@@ -19,30 +19,13 @@ import { makeFakeVersion, makeTestKeys } from '../../support/fake-version.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { startUpdateServer, type UpdateServer } from '../../support/update-server.ts';
+import { sha256OfRange } from '../../support/hash-range.ts';
 
 const mib = 1024 * 1024;
 const skip = announceSkip(
   'A/B update on loop devices',
   missingTools(['losetup', 'sfdisk']) ?? (process.getuid?.() === 0 ? undefined : 'needs root for loop devices and mount'),
 );
-
-/** Bytes of a device (or file) region, hashed: what "untouched" is checked with. */
-function hashOf(path: string, bytes: number): string {
-  const fd = openSync(path, 'r');
-  const hash = createHash('sha256');
-  const buffer = Buffer.alloc(mib);
-  try {
-    for (let position = 0; position < bytes; ) {
-      const read = readSync(fd, buffer, 0, Math.min(mib, bytes - position), position);
-      if (read === 0) break;
-      hash.update(buffer.subarray(0, read));
-      position += read;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return hash.digest('hex');
-}
 
 describe.skipIf(skip)('A/B update of a flashed disk', () => {
   const dir = useTempDir('vdd-ab-');
@@ -99,7 +82,7 @@ describe.skipIf(skip)('A/B update of a flashed disk', () => {
   const snapshot = () => ({
     boot: readBootFiles(fat),
     syslinux: readFileSync(join(fat, 'syslinux/syslinux.cfg'), 'utf8'),
-    slotA: hashOf(disk.devices.a, layout.slotA.size),
+    slotA: sha256OfRange(disk.devices.a, layout.slotA.size),
     bDir: existsSync(join(fat, 'b')),
   });
 
@@ -133,7 +116,7 @@ describe.skipIf(skip)('A/B update of a flashed disk', () => {
 
     const result = await installStaged(disk, staging);
     expect(result).toEqual({ version: '0.2.0', slot: 'b' });
-    expect(hashOf(disk.devices.b, rootBytes)).toBe(hashOf(join(version, 'root.squashfs'), rootBytes));
+    expect(sha256OfRange(disk.devices.b, rootBytes)).toBe(sha256OfRange(join(version, 'root.squashfs'), rootBytes));
     expect(readFileSync(join(fat, 'b/vmlinuz')).equals(readFileSync(join(version, 'vmlinuz')))).toBe(true);
     expect(readFileSync(join(fat, 'b/initrd.img')).equals(readFileSync(join(version, 'initrd.img')))).toBe(true);
     expect(readBootFiles(fat)).toEqual({ syslinux: 'b', loader: 'b', trial: { slot: 'b', phase: 'pending' } });
@@ -148,7 +131,7 @@ describe.skipIf(skip)('A/B update of a flashed disk', () => {
     expect(statSync(join(staging, 'root.squashfs.part')).size).toBe(3 * mib);
     expect((await stage(staging, 1)).resumedFrom['root.squashfs']).toBe(3 * mib);
     expect(server.requests.filter((request) => request.name === 'root.squashfs').at(-1)?.range).toBe(`bytes=${3 * mib}-`);
-    expect(hashOf(join(staging, 'root.squashfs'), rootBytes)).toBe(hashOf(join(version, 'root.squashfs'), rootBytes));
+    expect(sha256OfRange(join(staging, 'root.squashfs'), rootBytes)).toBe(sha256OfRange(join(version, 'root.squashfs'), rootBytes));
   });
 
   it('refuses an unsigned version', async () => {
