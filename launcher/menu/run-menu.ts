@@ -41,17 +41,20 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
   let updates: { stop(): void } | undefined;
   let flashed: FlashedAgent | undefined;
   let stopped = false;
+  // Soon after the first frame: a person reads the list for at least this long before Enter.
   setTimeout(() => {
     warmUpSessions(loaded, env, log);
+    void clientFacts().then((read) => {
+      hardware = read.facts ?? `unknown (${read.problem})`;
+      controller.redraw();
+    });
+  }, 100);
+  setTimeout(() => {
     void Promise.all([import('../update/update-watch.ts'), import('../update/flashed-agent.ts')]).then(([{ startUpdateWatch }, { startFlashedAgent }]) => {
       if (stopped) return;
       // A flashed PC installs a new version into its other slot before the restart is offered.
       flashed = startFlashedAgent(loaded, log, (version) => controller.offerUpdate(version));
       updates = startUpdateWatch(loaded, log, flashed?.offered ?? ((version) => controller.offerUpdate(version)), (text) => (updateStatus = text));
-    });
-    void clientFacts().then((read) => {
-      hardware = read.facts ?? `unknown (${read.problem})`;
-      controller.redraw();
     });
   }, 500);
   // The launcher only leaves when it is told to stop (init starts it again); never to a shell.
