@@ -22,7 +22,7 @@ export async function benchMenuKeys(launcher: string, work: string, guests = 500
   const tmux = new TmuxControl(80, 25);
   try {
     await sleep(1500);
-    const args = ['--config', '/dev/null', '--cmdline', '/dev/null', '--broker', url, '--set', `cache_dir=${join(work, 'keys-cache')}`, '--set', 'menu_timeout=0'];
+    const args = ['--config', '/dev/null', '--cmdline', '/dev/null', '--disk-config', '/dev/null', '--set', 'log_file=/dev/null', '--broker', url, '--set', `cache_dir=${join(work, 'keys-cache')}`, '--set', 'menu_timeout=0'];
     const { pane } = await tmux.run([launcher, ...args], { TERM: 'linux' }, 'Enter connect');
     await tmux.waitForScreen(pane, `Broker: ${url}`);
     await sleep(500);

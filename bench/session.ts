@@ -36,7 +36,7 @@ async function setUp(work: string, label: string): Promise<Setup> {
   return { children, outer, guest, cache, env };
 }
 
-const menuArgs = ['--config', '/dev/null', '--cmdline', '/dev/null', '--broker', 'http://127.0.0.1:9/', '--set', 'menu_timeout=0', '--set', 'discovery_sources=', '--set', 'session_exec_below_ram=0'];
+const menuArgs = ['--config', '/dev/null', '--cmdline', '/dev/null', '--disk-config', '/dev/null', '--set', 'log_file=/dev/null', '--broker', 'http://127.0.0.1:9/', '--set', 'menu_timeout=0', '--set', 'discovery_sources=', '--set', 'session_exec_below_ram=0'];
 
 /** Share of sampled pixels that are not black: cheaper than a full screenshot count, so the poll
  * interval stays small next to a first frame of ~50-100 ms. */
@@ -170,7 +170,7 @@ export async function benchSessionMemory(launcher: string, work: string): Promis
     await untilBlank(setup.outer);
 
     // Exec mode: the launcher's PID becomes vncviewer.
-    const exec = spawn(launcher, ['connect', `vnc://127.0.0.1:${setup.guest.port}`, '--exec', '--config', '/dev/null', '--cmdline', '/dev/null'], { env: setup.env, stdio: 'ignore' });
+    const exec = spawn(launcher, ['connect', `vnc://127.0.0.1:${setup.guest.port}`, '--exec', '--config', '/dev/null', '--cmdline', '/dev/null', '--disk-config', '/dev/null', '--set', 'log_file=/dev/null'], { env: setup.env, stdio: 'ignore' });
     await untilDrawn(setup.outer, performance.now());
     await sleep(2000);
     const execPid = exec.pid as number;
