@@ -11,7 +11,7 @@ function decodeOutput(data: string): string {
   return data.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
-function tmuxQuote(argument: string): string {
+export function tmuxQuote(argument: string): string {
   if (argument.includes("'")) throw new Error(`argument with a single quote cannot be passed to tmux: ${argument}`);
   return `'${argument}'`;
 }

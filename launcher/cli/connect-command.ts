@@ -63,7 +63,7 @@ export async function runConnect({ line, stdout, stderr, config, env }: CommandC
   if (execReason) {
     log(`exec mode: ${execReason}`);
     // Nobody is left to watch a probe after execve: its verdict is needed first.
-    const verdict = await session.probe;
+    const verdict = await session.probe?.();
     if (verdict && !verdict.ok) {
       say(`${verdict.failure.title}: ${verdict.failure.text} (${verdict.failure.detail})`);
       return exitCodes.sessionFailed;

@@ -37,11 +37,17 @@ export function menuKey(ch: string | undefined, key: { name?: string; ctrl?: boo
   return undefined;
 }
 
+/** The screen stays as it is for a session's first ms: the first frame of a guest that answers at
+ * once is drawn by then, and a menu redraw (a few ms of CPU, more on an old PC) would delay it. */
+const sessionQuietMs = 150;
+
 export class MenuController {
   private state: MenuState;
   private readonly view: MenuScreen;
   private readonly deps: MenuDependencies;
   private busy = false;
+  private rendersHeldUntil = 0;
+  private renderHeld = false;
   private readonly ticker: NodeJS.Timeout;
   private readonly quitRequested: Promise<void>;
   private quit: () => void = () => {};
@@ -59,7 +65,7 @@ export class MenuController {
       const name = menuKey(ch, key);
       if (name !== undefined) this.dispatch({ type: 'key', key: name, pageSize: this.view.pageSize });
     });
-    screen.on('resize', () => this.view.render(this.state, deps.context));
+    screen.on('resize', () => this.render());
     deps.feed.start((snapshot) => this.dispatch({ type: 'catalog', ...snapshot }));
     this.ticker = setInterval(() => this.dispatch({ type: 'tick' }), 1000);
   }
@@ -70,6 +76,27 @@ export class MenuController {
 
   /** Draws again, for what the context shows that changed outside the state (e.g. hardware facts). */
   redraw(): void {
+    this.render();
+  }
+
+  private render(): void {
+    if (performance.now() < this.rendersHeldUntil) {
+      this.renderHeld = true;
+      return;
+    }
+    this.view.render(this.state, this.deps.context);
+  }
+
+  /** The state keeps changing, but the screen is drawn only after ms (or releaseRenders). */
+  private holdRenders(ms: number): void {
+    this.rendersHeldUntil = performance.now() + ms;
+    setTimeout(() => this.releaseRenders(), ms).unref();
+  }
+
+  private releaseRenders(): void {
+    this.rendersHeldUntil = 0;
+    if (!this.renderHeld) return;
+    this.renderHeld = false;
     this.view.render(this.state, this.deps.context);
   }
 
@@ -93,7 +120,8 @@ export class MenuController {
     // A tick changes the screen only through the countdown or the offline retry clock.
     const unchanged = result.state === this.state && event.type === 'tick' && this.state.status?.retryAt === undefined;
     this.state = result.state;
-    if (!unchanged) this.view.render(this.state, this.deps.context);
+    if (result.effects.some((effect) => effect.type === 'connect')) this.holdRenders(sessionQuietMs);
+    if (!unchanged) this.render();
     for (const effect of result.effects) void this.carryOut(effect);
   }
 
@@ -133,6 +161,7 @@ export class MenuController {
       this.dispatch({ type: 'session-ended', problem: { title: `${guest.name} could not be started`, text: (error as Error).message } });
     } finally {
       this.busy = false;
+      this.releaseRenders();
     }
   }
 }

@@ -20,6 +20,6 @@ export async function startSession(guest: Guest, loaded: LoadedConfig, env: Read
 export function warmUpSessions(loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>, log: Log): void {
   void import('../session/guest-sessions.ts').then((module) => {
     sessions ??= module.createGuestSessions(loaded, env, log);
-    return module.warmUp();
+    return sessions.warmUp();
   });
 }

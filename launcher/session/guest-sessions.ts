@@ -1,16 +1,19 @@
 // Sessions started from the menu: prepares and runs one (supervised, or exec mode on small PCs),
 // and turns its end into the menu's outcome. After an unexpected end the person is offered a
 // reconnect; each further try of that guest waits longer (1 s doubling to a minute, as broker
-// retries do), with a countdown, so a room of PCs does not hammer a guest that is down.
+// retries do), with a countdown, so a room of PCs does not hammer a guest that is down. A VNC
+// guest the catalog lists as running without a password is connected to while the broker is
+// still answering (the answer arrives during the viewer's start), and again as the broker says
+// if that differs before anything is on screen.
 // Reads config keys cache_dir and those of prepare-session.ts and exec-decision.ts.
 import { retryDelayMs } from '../broker/backoff.ts';
 import { statSync } from 'node:fs';
 import { catalogCachePath, readCatalogCache } from '../broker/catalog-cache.ts';
-import type { Guest } from '../broker/catalog-schema.ts';
+import type { Guest, SessionAnswer } from '../broker/catalog-schema.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { execModeReason } from './exec-decision.ts';
 import { execSession } from './exec-session.ts';
-import { prepareSession, sessionRuntimeDir, warmUpClientProfile } from './prepare-session.ts';
+import { askBroker, prepareSession, sessionRuntimeDir, warmUpClientProfile } from './prepare-session.ts';
 import { runSession } from './run-session.ts';
 import type { SessionFailure } from './session-end.ts';
 
@@ -20,11 +23,15 @@ export type GuestSessionOutcome = {
   readonly reconnectAfterMs?: number;
 };
 
-export type GuestSessions = { start(guest: Guest, started: (text: string) => void): Promise<GuestSessionOutcome> };
+export type GuestSessions = {
+  start(guest: Guest, started: (text: string) => void): Promise<GuestSessionOutcome>;
+  /** Does ahead of the first session what it would otherwise wait for: the client profile, the catalog's broker. */
+  warmUp(): Promise<void>;
+};
 
 export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>, log: (line: string) => void, random: () => number = Math.random): GuestSessions {
   const failures = new Map<string, number>();
-  const brokerOf = brokerLookup(loaded);
+  const brokers = brokerLookup(loaded);
   const fail = (guest: Guest, failure: SessionFailure): GuestSessionOutcome => {
     log(`session ${guest.id}: ${failure.title}: ${failure.text}`);
     if (!failure.reconnect) {
@@ -36,56 +43,109 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
     const afterMs = retryDelayMs(count, random);
     return { problem: { title: failure.title, text: `${failure.text} Choose it again to reconnect (in ${Math.ceil(afterMs / 1000)} s).` }, reconnectAfterMs: afterMs };
   };
+  /** Prepares and runs one session; its failure, or undefined once it ended normally. */
+  const attempt = async (guest: Guest, options: { broker?: string | undefined; brokerAnswer?: Promise<SessionAnswer | undefined>; signal?: AbortSignal }, started: (text: string) => void): Promise<SessionFailure | undefined> => {
+    const prepared = await prepareSession(guest, loaded, env, { broker: options.broker, brokerAnswer: options.brokerAnswer, log });
+    if (!prepared.ok) return prepared.failure;
+    const { plan, facts, scrambledPassword, probe } = prepared.session;
+    const runtimeDir = sessionRuntimeDir(loaded);
+    if (execModeReason(false, facts, loaded.config)) {
+      // Nobody is left to watch a probe after execve: its verdict is needed first.
+      const verdict = await probe?.();
+      if (verdict && !verdict.ok) return verdict.failure;
+      started(`Starting ${guest.name}...`);
+      // The menu's terminal modes would outlive it: leave the alternate screen and show the cursor first.
+      process.stdout.write('\x1b[?1049l\x1b[?25h\x1b[0m');
+      return execSession(plan, runtimeDir, scrambledPassword);
+    }
+    try {
+      const end = await runSession(plan, { runtimeDir, scrambledPassword, started, probe, log, signal: options.signal });
+      return end.kind === 'ended' ? undefined : end.failure;
+    } finally {
+      scrambledPassword?.fill(0);
+    }
+  };
   return {
+    async warmUp() {
+      brokers.refresh();
+      await warmUpClientProfile();
+      // Plans a session of each kind once (pure: nothing starts), so the first Enter runs code V8 has already compiled.
+      for (const protocol of ['vnc', 'xdmcp'] as const) {
+        await prepareSession({ id: 'warm-up', name: 'warm-up', os: '', protocol, host: '127.0.0.1', port: protocol === 'vnc' ? 5900 : 177, state: 'running' }, loaded, env, { dryRun: true });
+      }
+    },
     async start(guest, started) {
       const earlier = failures.get(guest.id) ?? 0;
       if (earlier > 0) await countdown(guest, retryDelayMs(earlier, random), started);
       log(`session ${guest.id}: starting (${guest.protocol} ${guest.host}:${guest.port})`);
-      const prepared = await prepareSession(guest, loaded, env, { broker: brokerOf(guest), log });
-      if (!prepared.ok) return fail(guest, prepared.failure);
-      const { plan, facts, scrambledPassword, probe } = prepared.session;
-      const runtimeDir = sessionRuntimeDir(loaded);
-      if (execModeReason(false, facts, loaded.config)) {
-        // Nobody is left to watch a probe after execve: its verdict is needed first.
-        const verdict = await probe;
-        if (verdict && !verdict.ok) return fail(guest, verdict.failure);
-        started(`Starting ${guest.name}...`);
-        // The menu's terminal modes would outlive it: leave the alternate screen and show the cursor first.
-        process.stdout.write('\x1b[?1049l\x1b[?25h\x1b[0m');
-        return execSession(plan, runtimeDir, scrambledPassword);
-      }
-      try {
-        const end = await runSession(plan, { runtimeDir, scrambledPassword, started, probe, log });
-        if (end.kind === 'ended') {
-          log(`session ${guest.id}: ended`);
-          failures.delete(guest.id);
-          return {};
+      const broker = brokers.of(guest);
+      let failure: SessionFailure | undefined;
+      if (broker && startsBeforeBrokerAnswers(guest) && !execModeReason(false, await warmUpClientProfile(), loaded.config)) {
+        // The viewer starts at the catalog's address while the broker is asked: its answer only
+        // matters if it moves the guest, gives it a password or is still starting it.
+        // Asked once the viewer is spawned (setImmediate runs after this start's synchronous path).
+        const brokerAnswer = new Promise<SessionAnswer | undefined>((resolve) => setImmediate(() => resolve(askBroker(broker, guest, loaded, log))));
+        const superseded = new AbortController();
+        let shown = false;
+        void brokerAnswer.then((answer) => {
+          if (!shown && !sameTarget(answer, guest)) superseded.abort();
+        });
+        failure = await attempt(guest, { signal: superseded.signal }, (text) => {
+          shown = true;
+          started(text);
+        });
+        // Not on screen yet and the broker says otherwise (or the catalog was stale): go by the broker.
+        if (!shown && (superseded.signal.aborted || (failure?.reconnect && !sameTarget(await brokerAnswer, guest)))) {
+          log(`session ${guest.id}: the broker's answer differs from the catalog; connecting as the broker says`);
+          failure = await attempt(guest, { broker, brokerAnswer }, started);
         }
-        return fail(guest, end.failure);
-      } finally {
-        scrambledPassword?.fill(0);
+      } else {
+        failure = await attempt(guest, { broker }, started);
       }
+      if (failure) return fail(guest, failure);
+      log(`session ${guest.id}: ended`);
+      failures.delete(guest.id);
+      return {};
     },
   };
 }
 
-/** The broker whose cached catalog lists this guest: it is asked to prepare the session. The
- * cache file is parsed again only when it changed (5000 guests take ~40 ms to validate). */
-function brokerLookup(loaded: LoadedConfig): (guest: Guest) => string | undefined {
+/** A running guest that needs no password from the broker can be connected to before the broker answers. */
+function startsBeforeBrokerAnswers(guest: Guest): boolean {
+  return guest.protocol === 'vnc' && guest.state === 'running' && guest.auth !== 'vnc-password';
+}
+
+/** The broker's answer points where the catalog does, needs no password and the guest is up. An
+ * absent answer (static or offline broker) leaves the catalog's word standing. */
+function sameTarget(answer: SessionAnswer | undefined, guest: Guest): boolean {
+  return answer === undefined || (answer.host === guest.host && answer.port === guest.port && answer.password === undefined && answer.state === 'running');
+}
+
+/** The broker whose cached catalog lists a guest: it is asked to prepare the session. The cache
+ * file is parsed again only when it changed (5000 guests take ~40 ms to validate); refresh() does
+ * that ahead of the first session. */
+function brokerLookup(loaded: LoadedConfig): { refresh(): void; of(guest: Guest): string | undefined } {
   let known: { readonly stamp: string; readonly broker: string | undefined; readonly ids: ReadonlySet<string> } | undefined;
-  return (guest) => {
+  const refresh = () => {
     let stamp: string;
     try {
       const stat = statSync(catalogCachePath(loaded.config.cache_dir));
       stamp = `${stat.mtimeMs}:${stat.size}`;
     } catch {
-      return undefined;
+      known = undefined;
+      return;
     }
     if (known?.stamp !== stamp) {
       const { cached } = readCatalogCache(loaded.config.cache_dir);
       known = { stamp, broker: cached && /^https?:/.test(cached.broker) ? cached.broker : undefined, ids: new Set(cached?.catalog.guests.map((listed) => listed.id)) };
     }
-    return known.ids.has(guest.id) ? known.broker : undefined;
+  };
+  return {
+    refresh,
+    of(guest) {
+      refresh();
+      return known?.ids.has(guest.id) ? known.broker : undefined;
+    },
   };
 }
 
@@ -98,7 +158,3 @@ async function countdown(guest: Guest, delayMs: number, show: (text: string) => 
   }
 }
 
-/** Reads the client profile ahead of the first session. */
-export async function warmUp(): Promise<void> {
-  await warmUpClientProfile();
-}

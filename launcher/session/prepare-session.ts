@@ -5,7 +5,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Guest } from '../broker/catalog-schema.ts';
+import type { Guest, SessionAnswer } from '../broker/catalog-schema.ts';
 import { brokerSettings } from '../broker/broker-settings.ts';
 import { requestSession } from '../broker/session-request.ts';
 import type { LoadedConfig } from '../config/load.ts';
@@ -26,14 +26,17 @@ export type PreparedSession = {
   readonly facts: HardwareFacts | undefined;
   /** vncpasswd-format bytes; the caller fills it with zeros when done. */
   readonly scrambledPassword: Buffer | undefined;
-  /** The probe's verdict: settled before the session for XDMCP and starting guests; for VNC it runs
-   * alongside the viewer's start (the runner stops the viewer if it fails first), so it costs no time. */
-  readonly probe: Promise<ProbeVerdict> | undefined;
+  /** The probe's verdict: settled before the session for XDMCP and starting guests; for VNC it starts
+   * on the first call, which the runner makes once the first process is spawned, and runs alongside
+   * (the runner stops the viewer if it fails first), so it costs no time. */
+  readonly probe: (() => Promise<ProbeVerdict>) | undefined;
 };
 
 export type PrepareOptions = {
   /** The broker the guest's catalog came from; absent for guests given as a URI. */
   readonly broker?: string | undefined;
+  /** Its answer, when the caller already asked (askBroker); else it is asked here. */
+  readonly brokerAnswer?: Promise<SessionAnswer | undefined> | undefined;
   /** Plan only: no session request, no password read, no probe. */
   readonly dryRun?: boolean;
   readonly log?: (line: string) => void;
@@ -54,20 +57,13 @@ export async function prepareSession(catalogGuest: Guest, loaded: LoadedConfig, 
   let scrambledPassword: Buffer | undefined;
   let password: PasswordSource = 'none';
   if (options.broker && !options.dryRun) {
-    const settings = brokerSettings(config);
-    try {
-      const client = { mac: loaded.identity.macs[0] ?? '00:00:00:00:00:00', hostname: loaded.identity.hostname, ips: [...loaded.identity.ips].slice(0, 16) };
-      const answer = await requestSession(options.broker, guest.id, client, { timeoutMs: settings.timeoutMs, caFile: settings.caFile });
-      if (answer) {
-        guest = { ...guest, host: answer.host, port: answer.port, state: answer.state };
-        if (answer.password !== undefined) {
-          scrambledPassword = scrambleVncPassword(answer.password);
-          password = 'broker';
-        }
+    const answer = await (options.brokerAnswer ?? askBroker(options.broker, guest, loaded, log));
+    if (answer) {
+      guest = { ...guest, host: answer.host, port: answer.port, state: answer.state };
+      if (answer.password !== undefined) {
+        scrambledPassword = scrambleVncPassword(answer.password);
+        password = 'broker';
       }
-    } catch (error) {
-      // An offline broker (the menu shows its cached catalog) must not keep people from a guest that is up: go by the catalog.
-      log(`session: the broker could not prepare the session (${error instanceof Error ? error.message : String(error)}); using the catalog's address`);
     }
   } else if (options.broker && guest.protocol === 'vnc' && guest.auth === 'vnc-password') {
     password = 'broker';
@@ -91,9 +87,15 @@ export async function prepareSession(catalogGuest: Guest, loaded: LoadedConfig, 
   }
   if (options.dryRun) return { ok: true, session: { plan, facts, scrambledPassword: undefined, probe: undefined } };
   if (plan.guest.protocol === 'vnc' && guest.state !== 'starting') {
-    const probe = probeGuest(plan);
-    void probe.then((verdict) => verdict.ok && log(`session: ${plan.guest.host} port ${plan.guest.port}: ${verdict.summary} (${verdict.rttMs.toFixed(1)} ms)`));
-    return { ok: true, session: { plan, facts, scrambledPassword, probe } };
+    let probe: Promise<ProbeVerdict> | undefined;
+    const startProbe = () => {
+      probe ??= probeGuest(plan).then((verdict) => {
+        if (verdict.ok) log(`session: ${plan.guest.host} port ${plan.guest.port}: ${verdict.summary} (${verdict.rttMs.toFixed(1)} ms)`);
+        return verdict;
+      });
+      return probe;
+    };
+    return { ok: true, session: { plan, facts, scrambledPassword, probe: startProbe } };
   }
   let verdict = await probeGuest(plan);
   // A guest the broker is still starting gets time to come up: its VNC or XDMCP port opens late.
@@ -108,7 +110,22 @@ export async function prepareSession(catalogGuest: Guest, loaded: LoadedConfig, 
     return verdict;
   }
   log(`session: ${plan.guest.host} port ${plan.guest.port}: ${verdict.summary} (${verdict.rttMs.toFixed(1)} ms)`);
-  return { ok: true, session: { plan, facts, scrambledPassword, probe: Promise.resolve(verdict) } };
+  const settled = Promise.resolve(verdict);
+  return { ok: true, session: { plan, facts, scrambledPassword, probe: () => settled } };
+}
+
+/** Asks the broker to make the guest ready (start it, say where it is, give a one-time password).
+ * undefined when it could not: an offline broker (the menu shows its cached catalog) must not keep
+ * people from a guest that is up, so the catalog's address is used then. */
+export async function askBroker(broker: string, guest: Guest, loaded: LoadedConfig, log: (line: string) => void): Promise<SessionAnswer | undefined> {
+  const settings = brokerSettings(loaded.config);
+  const client = { mac: loaded.identity.macs[0] ?? '00:00:00:00:00:00', hostname: loaded.identity.hostname, ips: [...loaded.identity.ips].slice(0, 16) };
+  try {
+    return await requestSession(broker, guest.id, client, { timeoutMs: settings.timeoutMs, caFile: settings.caFile });
+  } catch (error) {
+    log(`session: the broker could not prepare the session (${error instanceof Error ? error.message : String(error)}); using the catalog's address`);
+    return undefined;
+  }
 }
 
 /** Starts reading the client profile now (e.g. after the menu's first frame), so a session start does not wait for it. */

@@ -12,6 +12,9 @@ import { probeGuest, type ProbeVerdict } from './probe-guest.ts';
 import { removeStaleXLock } from './x-lock.ts';
 import { makeDirectory } from '../io/make-directory.ts';
 
+/** How long a session may take to show itself before the probe asks the guest why not. */
+const probeGraceMs = 200;
+
 export type RunOptions = {
   /** Private directory (created 0700) for the session's files. */
   readonly runtimeDir: string;
@@ -23,8 +26,9 @@ export type RunOptions = {
   /** Aborting ends the session (its processes are stopped) as a normal end. */
   readonly signal?: AbortSignal | undefined;
   readonly readyTimeoutMs?: number | undefined;
-  /** A probe running alongside: if it fails before the session is on screen, the session stops with its reason. */
-  readonly probe?: Promise<ProbeVerdict> | undefined;
+  /** A probe to run alongside, started probeGraceMs after the first process unless the session is
+   * on screen by then: if it fails before the session is on screen, the session stops with its reason. */
+  readonly probe?: (() => Promise<ProbeVerdict>) | undefined;
 };
 
 /** The processes of the session running now, for tests and benchmarks (PIDs). */
@@ -38,6 +42,7 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
   watch?.({ pids: () => processes.filter((p) => p.running).map((p) => p.pid as number) });
   let display: number | undefined = typeof plan.display === 'number' ? plan.display : undefined;
   let xServerPid: number | undefined;
+  let probeTimer: NodeJS.Timeout | undefined;
   try {
     makeDirectory(options.runtimeDir, 0o700);
     for (const file of plan.files) {
@@ -46,15 +51,23 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
     }
     let shown = false;
     let probeFailure: SessionEnd | undefined;
+    let stop = (): void => {};
     const stopped = new Promise<'aborted'>((resolve) => {
-      if (options.signal?.aborted) resolve('aborted');
-      options.signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
-      void options.probe?.then((verdict) => {
-        if (verdict.ok || shown) return;
-        probeFailure = { kind: 'failed', failure: verdict.failure };
-        resolve('aborted');
-      });
+      stop = () => resolve('aborted');
+      if (options.signal?.aborted) stop();
+      options.signal?.addEventListener('abort', stop, { once: true });
     });
+    // A session on screen within probeGraceMs makes the probe moot (its verdict counts only until
+    // then), and it would compete with the first frame for the CPU.
+    const watchProbe = () =>
+      (probeTimer = setTimeout(() => {
+        if (shown) return;
+        void options.probe?.().then((verdict) => {
+          if (verdict.ok || shown) return;
+          probeFailure = { kind: 'failed', failure: verdict.failure };
+          stop();
+        });
+      }, probeGraceMs));
     const show = (text: string) => {
       if (shown) return;
       shown = true;
@@ -71,6 +84,7 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
       const started = new SessionProcess(planned, fds);
       if (passwordFd !== undefined) closeSync(passwordFd);
       processes.push(started);
+      if (processes.length === 1) watchProbe();
       log(`session: started ${planned.command} (pid ${started.pid ?? 'none'})`);
       if (planned.role === 'x-server') {
         xServerPid = started.pid;
@@ -103,10 +117,19 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
     const long = processes.filter((p) => p.planned.role !== 'x-setup');
     const first = await Promise.race([...long.map((p) => p.exited.then(() => p)), stopped]);
     if (first === 'aborted') return probeFailure ?? { kind: 'ended' };
-    const end = await confirmXdmcpEnd(plan, classifyExit(first.planned, await first.exited, first.stderr, plan.guest));
+    let end = classifyExit(first.planned, await first.exited, first.stderr, plan.guest);
+    if (end.kind === 'failed' && !shown && options.probe) {
+      // Ended before anything was on screen: what the guest says (refused, silent) explains it
+      // better than the viewer's exit, which may be a consequence.
+      clearTimeout(probeTimer);
+      const verdict = await options.probe();
+      if (!verdict.ok) end = { kind: 'failed', failure: verdict.failure };
+    }
+    end = await confirmXdmcpEnd(plan, end);
     log(`session: ${first.planned.command} ended (${end.kind === 'ended' ? 'normally' : `${end.failure.code}: ${end.failure.detail}`})`);
     return end;
   } finally {
+    clearTimeout(probeTimer);
     for (const running of processes.reverse()) await running.stop();
     process.removeListener('exit', killAll);
     for (const file of plan.files) rmSync(file.path, { force: true });

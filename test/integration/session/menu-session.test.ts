@@ -1,6 +1,10 @@
 // The menu starts real sessions: Enter on a VNC guest shows its desktop (vncviewer in an Xvfb
 // display), the server dying mid-session brings the menu back with the reason and a reconnect
-// offer, and choosing the guest again counts down before it tries.
+// offer, and choosing the guest again counts down before it tries. A guest whose catalog entry is
+// stale (the viewer starts there before the broker answers) is reached where the broker says.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeCatalogCache } from '../../../launcher/broker/catalog-cache.ts';
@@ -52,5 +56,37 @@ describe.skipIf(unavailable)('sessions from the menu', () => {
     menu.send('Enter');
     await menu.waitForText(/Reconnecting to Lab desktop in \d s/);
     await menu.waitForText('is not accepting connections');
+  });
+
+  it('connects where the broker says when the catalog still lists the old address', async () => {
+    const outer = await startXvfb(children, '800x600');
+    const server = await startXvnc(children, dir, { size: '800x600' });
+    children.start('xlogo', 'xlogo', ['-display', server.name, '-geometry', '800x600+0+0', '-fg', 'blue', '-bg', 'white']);
+    // The catalog points at a closed port; the session answer at the running Xvnc.
+    const staleGuest = { id: 'moved', name: 'Moved desktop', os: 'Linux', protocol: 'vnc', host: '127.0.0.1', port: 9, state: 'running', auth: 'none' };
+    const catalog = JSON.stringify({ version: 1, broker: { id: 'test', name: 'Test broker' }, ttl: 3600, guests: [staleGuest] });
+    const answer = JSON.stringify({ state: 'running', host: '127.0.0.1', port: server.port, expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    const broker = createServer((request, response) => {
+      request.resume();
+      const body = request.url === '/v1/catalog' ? catalog : request.method === 'POST' && request.url === '/v1/guests/moved/session' ? answer : undefined;
+      response.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(body ?? '{"error":"not found"}');
+    });
+    await new Promise<void>((resolve) => broker.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(broker.address() as AddressInfo).port}/`;
+      const cache = join(dir, 'cache-moved');
+      const menu = terminal([launcherPath, ...isolatedArgs(cache), '--broker', url, '--set', 'menu_timeout=0', '--set', 'session_exec_below_ram=0'], {
+        term: 'linux',
+        env: { DISPLAY: outer.name, HOME: dir, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+      });
+      await menu.waitForText('Moved desktop');
+      menu.send('Enter');
+      await waitFor('the desktop from the address the broker gave', () => screenshot(outer.name).nonBackgroundShare > 0.1);
+      await menu.waitForText('Connected to Moved desktop');
+      expect(readFileSync(join(cache, 'launcher.log'), 'utf8')).toContain("the broker's answer differs from the catalog");
+    } finally {
+      broker.closeAllConnections();
+      await new Promise((resolve) => broker.close(resolve));
+    }
   });
 });

@@ -28,8 +28,13 @@ function childrenOf(pid: number): number[] {
   }
 }
 
+/** A child's argv; empty for one that has already ended (short-lived ones do between listing and reading). */
 function commandOf(pid: number): string[] {
-  return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter(Boolean);
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter(Boolean);
+  } catch {
+    return [];
+  }
 }
 
 function connectInNetns(children: ReturnType<typeof useChildren>, netns: string, host: string, outer: XServer, cacheDir: string): Child {
