@@ -40,7 +40,7 @@ export function debianBuildPlan(spec: ImageSpec, paths: RootPaths): { step: stri
     { step: 'kernel', does: `vmlinuz; keep ${spec.kernel.modules.length} module patterns and their dependencies`, command: ['depmod', '-b', paths.root, 'KERNEL'] },
     { step: 'initrd', does: `busybox, init, ${spec.kernel.initrdModules.length} module patterns, ${spec.initrd.programs.join(' ')}; cpio newc, ${spec.initrd.compression}` },
     { step: 'trim', does: `remove ${spec.removePaths.length} path patterns; check every ELF file's libraries` },
-    { step: 'squashfs', does: `mksquashfs, ${spec.squashfs.compression} (--fast: ${spec.squashfs.fastCompression}), ${spec.squashfs.blockSizeKiB} KiB blocks` },
+    { step: 'squashfs', does: `mksquashfs, ${spec.squashfs.compression}${spec.squashfs.level === undefined ? '' : ` level ${spec.squashfs.level}`} (--fast: ${spec.squashfs.fastCompression}), ${spec.squashfs.blockSizeKiB} KiB blocks` },
     { step: 'netboot', does: 'vdd.ipxe' },
     { step: 'disk', does: `vdd-thin.img: MBR, FAT VDDBOOT ${spec.disk.bootPartitionMiB} MiB (syslinux, systemd-boot, vdd.conf), roots A and B of ${spec.disk.rootSlotMiB} MiB`, command: ['sfdisk', 'mkfs.fat', 'mcopy', 'syslinux'] },
     { step: 'manifest', does: `sha256 and size of every artifact; payload budget ${spec.payloadBudgetMiB} MiB` },

@@ -77,8 +77,13 @@ export const imageSpecSchema = z.strictObject({
   squashfs: z.strictObject({
     /** Release builds; `vdd-image build --fast` uses fastCompression instead. */
     compression,
+    /** Of the release compression: zstd 1-22, gzip 1-9 (xz has none); mksquashfs's default when absent. */
+    level: z.number().int().min(1).max(22).optional(),
     fastCompression: compression,
     blockSizeKiB: z.union([z.literal(128), z.literal(256), z.literal(512), z.literal(1024)]),
+  }).refine((squashfs) => squashfs.level === undefined || (squashfs.compression === 'zstd' ? squashfs.level <= 22 : squashfs.compression === 'gzip' && squashfs.level <= 9), {
+    message: 'level applies to zstd (1-22) and gzip (1-9) only',
+    path: ['level'],
   }),
   netboot: z.strictObject({
     /** RAM the running system needs besides the root held in RAM; less than that means NBD. */

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mksquashfsArgs } from '../../../image/build/squashfs.ts';
 import { loadSpec, parseSpec, SpecError } from '../../../image/spec/load.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
@@ -51,6 +52,16 @@ describe('image spec', () => {
         expect.stringMatching(/^users\.0\.uid: /),
       ]),
     );
+  });
+
+  it('takes a squashfs compression level only where mksquashfs has one', () => {
+    const squashfs = (values: Record<string, unknown>) => withChange((spec) => Object.assign(spec.squashfs as Record<string, unknown>, values));
+    expect(problemsOf(squashfs({ compression: 'zstd', level: 22 }))).toEqual([]);
+    expect(problemsOf(squashfs({ compression: 'gzip', level: 9 }))).toEqual([]);
+    expect(problemsOf(squashfs({ compression: 'gzip', level: 19 }))).toEqual([expect.stringMatching(/^squashfs\.level: level applies to zstd \(1-22\) and gzip \(1-9\) only/)]);
+    expect(problemsOf(squashfs({ compression: 'xz', level: 6 }))).toEqual([expect.stringMatching(/^squashfs\.level: /)]);
+    expect(mksquashfsArgs('/r', '/o', 'zstd', 1024, 19)).toEqual(expect.arrayContaining(['-b', '1024K', '-comp', 'zstd', '-Xcompression-level', '19']));
+    expect(mksquashfsArgs('/r', '/o', 'xz', 256)).toEqual(expect.arrayContaining(['-comp', 'xz', '-Xbcj', 'x86']));
   });
 
   it('refuses unknown fields, so a typo never silently does nothing', () => {
