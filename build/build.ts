@@ -15,7 +15,7 @@ export const launcherBundle = join(dist, 'js/vdd-launcher.cjs');
 export const launcherExecutable = join(dist, 'vdd-launcher');
 
 /** Flags baked into the executable: small heap for 512 MB PCs. */
-const executableArgs = ['--max-old-space-size=64', '--no-flush-bytecode'];
+const executableArgs = ['--max-old-space-size=64'];
 
 function step(text: string): void {
   process.stderr.write(`build: ${text}\n`);
