@@ -2,9 +2,9 @@
 // and turns its end into the menu's outcome. After an unexpected end the person is offered a
 // reconnect; each further try of that guest waits longer (1 s doubling to a minute, as broker
 // retries do), with a countdown, so a room of PCs does not hammer a guest that is down. A VNC
-// guest the catalog lists as running without a password is connected to while the broker is
-// still answering (the answer arrives during the viewer's start), and again as the broker says
-// if that differs before anything is on screen.
+// guest that a catalog within its ttl lists as running without a password is connected to while
+// the broker is still answering (the answer arrives during the viewer's start), and again as the
+// broker says if that differs before anything is on screen.
 // Reads config keys cache_dir and those of prepare-session.ts and exec-decision.ts.
 import { retryDelayMs } from '../broker/backoff.ts';
 import { statSync } from 'node:fs';
@@ -80,7 +80,7 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
       log(`session ${guest.id}: starting (${guest.protocol} ${guest.host}:${guest.port})`);
       const broker = brokers.of(guest);
       let failure: SessionFailure | undefined;
-      if (broker && startsBeforeBrokerAnswers(guest) && !execModeReason(false, await warmUpClientProfile(), loaded.config)) {
+      if (broker && brokers.fresh() && startsBeforeBrokerAnswers(guest) && !execModeReason(false, await warmUpClientProfile(), loaded.config)) {
         // The viewer starts at the catalog's address while the broker is asked: its answer only
         // matters if it moves the guest, gives it a password or is still starting it.
         // Asked once the viewer is spawned (setImmediate runs after this start's synchronous path).
@@ -124,8 +124,8 @@ function sameTarget(answer: SessionAnswer | undefined, guest: Guest): boolean {
 /** The broker whose cached catalog lists a guest: it is asked to prepare the session. The cache
  * file is parsed again only when it changed (5000 guests take ~40 ms to validate); refresh() does
  * that ahead of the first session. */
-function brokerLookup(loaded: LoadedConfig): { refresh(): void; of(guest: Guest): string | undefined } {
-  let known: { readonly stamp: string; readonly broker: string | undefined; readonly ids: ReadonlySet<string> } | undefined;
+function brokerLookup(loaded: LoadedConfig): { refresh(): void; of(guest: Guest): string | undefined; fresh(): boolean } {
+  let known: { readonly stamp: string; readonly broker: string | undefined; readonly ids: ReadonlySet<string>; readonly freshUntil: number } | undefined;
   const refresh = () => {
     let stamp: string;
     try {
@@ -137,7 +137,12 @@ function brokerLookup(loaded: LoadedConfig): { refresh(): void; of(guest: Guest)
     }
     if (known?.stamp !== stamp) {
       const { cached } = readCatalogCache(loaded.config.cache_dir);
-      known = { stamp, broker: cached && /^https?:/.test(cached.broker) ? cached.broker : undefined, ids: new Set(cached?.catalog.guests.map((listed) => listed.id)) };
+      known = {
+        stamp,
+        broker: cached && /^https?:/.test(cached.broker) ? cached.broker : undefined,
+        ids: new Set(cached?.catalog.guests.map((listed) => listed.id)),
+        freshUntil: cached ? cached.savedAt + cached.catalog.ttl * 1000 : 0,
+      };
     }
   };
   return {
@@ -145,6 +150,10 @@ function brokerLookup(loaded: LoadedConfig): { refresh(): void; of(guest: Guest)
     of(guest) {
       refresh();
       return known?.ids.has(guest.id) ? known.broker : undefined;
+    },
+    /** The catalog is within its ttl: the broker vouches for its addresses until then. */
+    fresh() {
+      return known !== undefined && Date.now() < known.freshUntil;
     },
   };
 }
