@@ -81,7 +81,7 @@ export const imageSpecSchema = z.strictObject({
     level: z.number().int().min(1).max(22).optional(),
     fastCompression: compression,
     blockSizeKiB: z.union([z.literal(128), z.literal(256), z.literal(512), z.literal(1024)]),
-  }).refine((squashfs) => squashfs.level === undefined || (squashfs.compression === 'zstd' ? squashfs.level <= 22 : squashfs.compression === 'gzip' && squashfs.level <= 9), {
+  }).refine((squashfs) => squashfs.level === undefined || squashfs.compression === 'zstd' || (squashfs.compression === 'gzip' && squashfs.level <= 9), {
     message: 'level applies to zstd (1-22) and gzip (1-9) only',
     path: ['level'],
   }),

@@ -65,7 +65,7 @@ export class MenuController {
       const name = menuKey(ch, key);
       if (name !== undefined) this.dispatch({ type: 'key', key: name, pageSize: this.view.pageSize });
     });
-    screen.on('resize', () => this.render());
+    screen.on('resize', () => this.redraw());
     deps.feed.start((snapshot) => this.dispatch({ type: 'catalog', ...snapshot }));
     this.ticker = setInterval(() => this.dispatch({ type: 'tick' }), 1000);
   }
@@ -74,12 +74,9 @@ export class MenuController {
     return this.state;
   }
 
-  /** Draws again, for what the context shows that changed outside the state (e.g. hardware facts). */
+  /** Draws the state, unless renders are held (then once they are released); also for what the
+   * context shows that changed outside the state (e.g. hardware facts). */
   redraw(): void {
-    this.render();
-  }
-
-  private render(): void {
     if (performance.now() < this.rendersHeldUntil) {
       this.renderHeld = true;
       return;
@@ -121,7 +118,7 @@ export class MenuController {
     const unchanged = result.state === this.state && event.type === 'tick' && this.state.status?.retryAt === undefined;
     this.state = result.state;
     if (result.effects.some((effect) => effect.type === 'connect')) this.holdRenders(sessionQuietMs);
-    if (!unchanged) this.render();
+    if (!unchanged) this.redraw();
     for (const effect of result.effects) void this.carryOut(effect);
   }
 

@@ -12,7 +12,7 @@ import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launc
 import { useChildren, waitFor } from '../../support/children.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { useTerminals } from '../../support/tmux.ts';
-import { startXvfb } from '../../support/peers/x-display.ts';
+import { startXvfb, type XServer } from '../../support/peers/x-display.ts';
 import { startXvnc } from '../../support/peers/xvnc.ts';
 import { screenshot } from '../../support/peers/screenshot.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
@@ -25,6 +25,13 @@ describe.skipIf(unavailable)('sessions from the menu', () => {
   const terminal = useTerminals();
   requireLauncher();
 
+  /** The menu on a linux terminal, sessions shown in the outer display, no auto-start, never exec mode. */
+  const menuWith = (cache: string, broker: string, outer: XServer) =>
+    terminal([launcherPath, ...isolatedArgs(cache), '--broker', broker, '--set', 'menu_timeout=0', '--set', 'session_exec_below_ram=0'], {
+      term: 'linux',
+      env: { DISPLAY: outer.name, HOME: dir, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    });
+
   it('shows the desktop on Enter, and after the server dies the reason and a reconnect with a countdown', async () => {
     const outer = await startXvfb(children, '800x600');
     const server = await startXvnc(children, dir, { size: '800x600' });
@@ -35,10 +42,7 @@ describe.skipIf(unavailable)('sessions from the menu', () => {
       broker: 'http://127.0.0.1:9/',
       savedAt: Date.now(),
     });
-    const menu = terminal([launcherPath, ...isolatedArgs(cache), '--broker', 'http://127.0.0.1:9/', '--set', 'menu_timeout=0', '--set', 'session_exec_below_ram=0'], {
-      term: 'linux',
-      env: { DISPLAY: outer.name, HOME: dir, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-    });
+    const menu = menuWith(cache, 'http://127.0.0.1:9/', outer);
     await menu.waitForText('Lab desktop');
     menu.send('Enter');
     await waitFor('the desktop in the outer display', () => screenshot(outer.name).nonBackgroundShare > 0.1);
@@ -75,10 +79,7 @@ describe.skipIf(unavailable)('sessions from the menu', () => {
     try {
       const url = `http://127.0.0.1:${(broker.address() as AddressInfo).port}/`;
       const cache = join(dir, 'cache-moved');
-      const menu = terminal([launcherPath, ...isolatedArgs(cache), '--broker', url, '--set', 'menu_timeout=0', '--set', 'session_exec_below_ram=0'], {
-        term: 'linux',
-        env: { DISPLAY: outer.name, HOME: dir, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-      });
+      const menu = menuWith(cache, url, outer);
       await menu.waitForText('Moved desktop');
       menu.send('Enter');
       await waitFor('the desktop from the address the broker gave', () => screenshot(outer.name).nonBackgroundShare > 0.1);
