@@ -15,6 +15,7 @@ import { execModeReason } from './exec-decision.ts';
 import { execSession } from './exec-session.ts';
 import { askBroker, prepareSession, sessionRuntimeDir, warmUpClientProfile } from './prepare-session.ts';
 import { runSession } from './run-session.ts';
+import { SessionProcess } from './session-process.ts';
 import type { SessionFailure } from './session-end.ts';
 
 export type GuestSessionOutcome = {
@@ -73,6 +74,8 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
       for (const protocol of ['vnc', 'xdmcp'] as const) {
         await prepareSession({ id: 'warm-up', name: 'warm-up', os: '', protocol, host: '127.0.0.1', port: protocol === 'vnc' ? 5900 : 177, state: 'running' }, loaded, env, { dryRun: true });
       }
+      // And spawns once the way a session does: a process's first spawn runs code V8 compiles then.
+      await new SessionProcess({ role: 'x-setup', command: 'true', args: [], env: {} }).exited;
     },
     async start(guest, started) {
       const earlier = failures.get(guest.id) ?? 0;
