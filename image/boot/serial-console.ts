@@ -6,6 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** vdd-launcher's menu footer: on the serial console once the menu is drawn. */
 export const menuVisible = /Enter connect/;
 
+/** The serial console's prompt (overlays/usr/lib/vdd/autologin): once the menu is on the PC's
+ * screen (tty1), or after a minute without it; Enter starts a launcher on the serial console. */
+export const serialPrompt = /(The menu is on the screen\. )?Press Enter for a menu on this console/;
+
 /** Terminal escape sequences and carriage returns, which a menu drawn with cursor moves is full of. */
 export function plainText(raw: string): string {
   return raw
@@ -69,6 +73,15 @@ export class SerialConsole {
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; serial console:\n${this.text.slice(-3000)}`);
       await sleep(100);
     }
+  }
+
+  /** Waits for the serial console's prompt (from a mark() on), answers it and waits for the menu. */
+  async openMenu(what: string, timeoutMs: number, from = 0): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await this.waitFor(serialPrompt, `the serial console's prompt before ${what}`, timeoutMs, from);
+    const answered = this.mark();
+    this.type('\r');
+    await this.waitFor(menuVisible, what, Math.max(deadline - Date.now(), 1000), answered);
   }
 
   type(text: string): void {

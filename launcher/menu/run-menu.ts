@@ -4,6 +4,7 @@ import blessed from 'blessed';
 import type { CommandContext } from '../cli/command.ts';
 import { formatProblem } from '../config/source.ts';
 import { openLauncherLog } from '../system/launcher-log.ts';
+import { markMenuUp } from '../system/menu-up.ts';
 import { requestPower } from '../system/power.ts';
 import { createCatalogFeed } from './catalog-feed.ts';
 import { clientFacts } from '../profile/client-facts.ts';
@@ -34,6 +35,8 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
     power: (action) => requestPower(action, env),
     context: { title: loaded.config.menu_title, infoLines: () => infoLines(loaded, feed, hardware, updateStatus) },
   });
+  // The first frame is on the terminal now.
+  markMenuUp(loaded.config.cache_dir);
   // Once the first frame is out: the session code and the hardware facts, which the info
   // screen shows and session parameters follow, so Enter starts a session without waiting;
   // and the checks for a newly published image (and, on a flashed PC, the A/B update agent,

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseAccel, findImageDir, startBootSession, type BootSession } from '../../image/boot/boot-image.ts';
 import { QmpClient } from '../../image/boot/qmp.ts';
-import { menuVisible, SerialConsole } from '../../image/boot/serial-console.ts';
+import { SerialConsole } from '../../image/boot/serial-console.ts';
 import { manifestSchema, sha256File } from '../../image/build/manifest.ts';
 import { readPrivateKeyFile, readPublicKeyFile } from '../../image/sign/key-files.ts';
 import { signVersionDirectory } from '../../image/sign/sign-manifest.ts';
@@ -141,7 +141,7 @@ if (!slowTests) {
       servers.push(server);
       const { console, qmp } = await boot('good', image, server);
       await console.waitFor(/vdd: root: slot a on \/dev\/\w+2/, 'the first start from slot A', 6 * 60_000);
-      await console.waitFor(menuVisible, 'the menu in slot A', 4 * 60_000);
+      await console.openMenu('the menu in slot A', 4 * 60_000);
       const afterMenu = console.mark();
       // The agent downloads and the root helper installs; update_policy=now restarts the PC.
       await console.waitFor(/vdd: root: slot b on \/dev\/\w+3/, 'the restart into slot B', 20 * 60_000, afterMenu);
@@ -149,7 +149,7 @@ if (!slowTests) {
       root.point(runningVersion);
       await console.waitFor(/slot b: first start after an update/, "slot B's trial start", 60_000, afterMenu);
       const inB = console.mark();
-      await console.waitFor(menuVisible, 'the menu in slot B', 6 * 60_000, inB);
+      await console.openMenu('the menu in slot B', 6 * 60_000, inB);
       await until('slot B to be marked good (no trial marker, both loaders on b)', () => {
         const state = bootState(image);
         return state.trial === null && state.syslinux === 'b' && state.loader === 'b';
@@ -160,7 +160,7 @@ if (!slowTests) {
       const reset = console.mark();
       await qmp.execute('system_reset');
       await console.waitFor(/vdd: root: slot b on/, 'slot B after a restart', 6 * 60_000, reset);
-      await console.waitFor(menuVisible, 'the menu in slot B again', 6 * 60_000, reset);
+      await console.openMenu('the menu in slot B again', 6 * 60_000, reset);
       expect(console.text).not.toMatch(/did not reach the menu/);
       expect(bootState(image)).toEqual({ syslinux: 'b', loader: 'b', trial: null });
     }, 40 * 60_000);
@@ -182,7 +182,7 @@ if (!slowTests) {
       servers.push(server);
       const { console } = await boot('rollback', image, server);
       await console.waitFor(/vdd: root: slot a on/, 'the first start from slot A', 6 * 60_000);
-      await console.waitFor(menuVisible, 'the menu in slot A', 4 * 60_000);
+      await console.openMenu('the menu in slot A', 4 * 60_000);
       const afterMenu = console.mark();
       await console.waitFor(/vdd: root: slot b on/, 'the restart into slot B', 20 * 60_000, afterMenu);
       // Slot A must not fetch the bad version again after it comes back.
@@ -191,7 +191,7 @@ if (!slowTests) {
       await console.waitFor(/slot b did not reach the menu on its trial start: restarting into the previous slot/, "slot B's initrd rolling back", 5 * 60_000, afterMenu);
       const back = console.mark();
       await console.waitFor(/vdd: root: slot a on/, 'slot A again', 6 * 60_000, back);
-      await console.waitFor(menuVisible, 'the menu in slot A again', 6 * 60_000, back);
+      await console.openMenu('the menu in slot A again', 6 * 60_000, back);
       expect(bootState(image)).toEqual({ syslinux: 'a', loader: 'a', trial: null });
     }, 40 * 60_000);
   });

@@ -10,7 +10,7 @@ import { chooseAccel, startBootSession, type BootMode, type BootSession } from '
 import type { GuestForward } from '../../image/boot/qemu-args.ts';
 import { QmpClient } from '../../image/boot/qmp.ts';
 import { colourShare } from '../../image/boot/screendump.ts';
-import { menuVisible, SerialConsole } from '../../image/boot/serial-console.ts';
+import { SerialConsole } from '../../image/boot/serial-console.ts';
 import { buildImage } from '../../image/build/build-image.ts';
 import { manifestSchema } from '../../image/build/manifest.ts';
 import { verifyVersionDirectory } from '../../image/sign/verify-version.ts';
@@ -77,7 +77,7 @@ if (!slowTests) {
       const console = await SerialConsole.connect(socket);
       const qmp = await QmpClient.connect(qmpSocket);
       await console.waitFor(/vdd: starting the system/, 'the initrd to start the system', 6 * 60_000);
-      await console.waitFor(menuVisible, 'the menu on the serial console', 4 * 60_000);
+      await console.openMenu('the menu on the serial console', 4 * 60_000);
       return { console, session, qmp };
     }
 

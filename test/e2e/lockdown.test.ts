@@ -89,7 +89,8 @@ if (skipReason !== undefined) {
       console = await SerialConsole.connect(join(work, 'serial.sock'));
       hook = await ImageInspector.connect(join(work, 'hook.sock'));
       qmp = await QmpClient.connect(join(work, 'qmp.sock'));
-      await console.waitFor(/Password desktop/, 'the broker\'s guest on the menu of the serial console', 8 * 60_000);
+      await console.openMenu('the menu on the serial console', 8 * 60_000);
+      await console.waitFor(/Password desktop/, 'the broker\'s guest on the menu of the serial console', 2 * 60_000);
       await hook.ready(2 * 60_000);
       await waitForScreen(1, menuVisible, 'the menu on tty1');
     }, 12 * 60_000);
@@ -272,10 +273,13 @@ if (skipReason !== undefined) {
         expect(killed, `a launcher on ${tty} to kill`).toBeDefined();
         const pid = /pid=(\d+)/.exec(killed ?? '')?.[1] ?? '';
         const uptimeKilled = Number(/uptime=([\d.]+)/.exec(killed ?? '')?.[1]);
+        // The serial console asks for Enter again before its launcher starts.
+        const answered = tty === 'ttyS0' ? console.openMenu('the menu again on the serial console', 3 * 60_000, from) : Promise.resolve();
+        answered.catch(() => {}); // awaited below, after the launcher is back
         const back = (await hook.ask(`wait-launcher ${tty} ${pid}`, 3 * 60_000)).join('');
         expect(back).toMatch(/^launcher pid=\d+/);
         figures[`${tty}ProcessBackSeconds`] = +(Number(/uptime=([\d.]+)/.exec(back)?.[1]) - uptimeKilled).toFixed(2);
-        if (tty === 'ttyS0') await console.waitFor(menuVisible, 'the menu again on the serial console', 3 * 60_000, from);
+        if (tty === 'ttyS0') await answered;
         else await waitForScreen(1, /Password desktop/, 'the menu again on tty1', 3 * 60_000);
         figures[`${tty}MenuBackSeconds`] = +((Date.now() - killedAt) / 1000).toFixed(1);
         const launcher = launcherOn(await hook.processes(), tty);

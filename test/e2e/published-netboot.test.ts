@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { findImageDir } from '../../image/boot/boot-image.ts';
 import { qemuCommand } from '../../image/boot/accel.ts';
 import { guestServiceAddress, qemuArgs } from '../../image/boot/qemu-args.ts';
-import { menuVisible, SerialConsole } from '../../image/boot/serial-console.ts';
+import { SerialConsole } from '../../image/boot/serial-console.ts';
 import { signVersionDirectory } from '../../image/sign/sign-manifest.ts';
 import { useChildren } from '../support/children.ts';
 import { makeTestKeys } from '../support/fake-version.ts';
@@ -66,7 +66,7 @@ if (!slowTests || missing) {
       const console = await SerialConsole.connect(socket);
       try {
         await console.waitFor(new RegExp(`vdd: fetching http://${guestServiceAddress.replaceAll('.', '\\.')}/vdd/versions/${manifest.version.replaceAll('.', '\\.')}/root\\.squashfs`), 'the initrd to fetch the root from versions/VERSION/', 8 * 60_000);
-        await console.waitFor(menuVisible, 'the menu on the serial console', 5 * 60_000);
+        await console.openMenu('the menu on the serial console', 5 * 60_000);
         expect(console.text).not.toContain('/vdd/current/');
       } finally {
         console.close();

@@ -1,7 +1,7 @@
 // The menu of the real single executable against a real vdd-broker, driven through tmux:
 // listing, cursor keys, hotkeys, filter, the auto-connect countdown, hostile names, and the
-// offline banner when the broker dies.
-import { chmodSync, readFileSync } from 'node:fs';
+// offline banner when the broker dies; the mark the image waits for once the menu is drawn.
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keyHelp } from '../../../launcher/menu/menu-screen.ts';
@@ -48,6 +48,8 @@ describe('menu with a real broker', () => {
     expect(screen).toMatch(/3 ReactOS +ReactOS +vnc +unavailable/);
     expect(screen).toMatch(/4 Gentoo workstation +Gentoo +xdmcp starting/);
     expect(screen).toContain(`Broker: ${broker.url}`);
+    // What the image's udev start and serial prompt wait for (overlays/usr/lib/vdd/wait-for-menu).
+    expect(existsSync(join(dir, `cache-${cacheCount}`, 'menu-up'))).toBe(true);
     await expect.poll(() => menu.inverseLines().join('\n')).toContain('Debian desktop');
     menu.send(['Down', 'Down']);
     await expect.poll(() => menu.inverseLines().join('\n')).toContain('ReactOS');
