@@ -2,9 +2,9 @@
 // and turns its end into the menu's outcome. After an unexpected end the person is offered a
 // reconnect; each further try of that guest waits longer (1 s doubling to a minute, as broker
 // retries do), with a countdown, so a room of PCs does not hammer a guest that is down. A VNC
-// guest that a catalog within its ttl lists as running without a password is connected to while
-// the broker is still answering (the answer arrives during the viewer's start), and again as the
-// broker says if that differs before anything is on screen.
+// guest that a catalog within its ttl lists as running without a password is connected to before
+// the broker is asked (200 ms into the viewer's start), and again as the broker says if that
+// differs before anything is on screen.
 // Reads config keys cache_dir and those of prepare-session.ts and exec-decision.ts.
 import { retryDelayMs } from '../broker/backoff.ts';
 import { statSync } from 'node:fs';
@@ -15,7 +15,6 @@ import { execModeReason } from './exec-decision.ts';
 import { execSession } from './exec-session.ts';
 import { askBroker, prepareSession, sessionRuntimeDir, warmUpClientProfile } from './prepare-session.ts';
 import { runSession } from './run-session.ts';
-import { SessionProcess } from './session-process.ts';
 import type { SessionFailure } from './session-end.ts';
 
 export type GuestSessionOutcome = {
@@ -70,12 +69,15 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
     async warmUp() {
       brokers.refresh();
       await warmUpClientProfile();
-      // Plans a session of each kind once (pure: nothing starts), so the first Enter runs code V8 has already compiled.
+      // Plans a session of each kind once (pure: nothing starts) and runs the VNC one with `true` as
+      // its viewer, so the first Enter runs code V8 has already compiled (a cold first session spent
+      // ~4 ms more CPU than later ones while the viewer started).
       for (const protocol of ['vnc', 'xdmcp'] as const) {
-        await prepareSession({ id: 'warm-up', name: 'warm-up', os: '', protocol, host: '127.0.0.1', port: protocol === 'vnc' ? 5900 : 177, state: 'running' }, loaded, env, { dryRun: true });
+        const prepared = await prepareSession({ id: 'warm-up', name: 'warm-up', os: '', protocol, host: '127.0.0.1', port: protocol === 'vnc' ? 5900 : 177, state: 'running' }, loaded, env, { dryRun: true });
+        if (protocol === 'vnc' && prepared.ok) {
+          await runSession({ ...prepared.session.plan, files: [], processes: [{ role: 'viewer', command: 'true', args: [], env: {} }] }, { runtimeDir: sessionRuntimeDir(loaded) });
+        }
       }
-      // And spawns once the way a session does: a process's first spawn runs code V8 compiles then.
-      await new SessionProcess({ role: 'x-setup', command: 'true', args: [], env: {} }).exited;
     },
     async start(guest, started) {
       const earlier = failures.get(guest.id) ?? 0;
@@ -84,10 +86,19 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
       const broker = brokers.of(guest);
       let failure: SessionFailure | undefined;
       if (broker && brokers.fresh() && startsBeforeBrokerAnswers(guest) && !execModeReason(false, await warmUpClientProfile(), loaded.config)) {
-        // The viewer starts at the catalog's address while the broker is asked: its answer only
-        // matters if it moves the guest, gives it a password or is still starting it.
-        // Asked once the viewer is spawned (setImmediate runs after this start's synchronous path).
-        const brokerAnswer = new Promise<SessionAnswer | undefined>((resolve) => setImmediate(() => resolve(askBroker(broker, guest, loaded, log))));
+        // The viewer starts at the catalog's address and the broker is asked meanwhile: its answer
+        // only matters if it moves the guest, gives it a password or is still starting it. Asked
+        // brokerAskAfterMs after the viewer starts (or when it ends first), as the first HTTP
+        // request of a launcher costs CPU the viewer's start needs on a slow PC.
+        let ask = (): void => {};
+        const brokerAnswer = new Promise<SessionAnswer | undefined>((resolve) => {
+          ask = () => {
+            ask = () => {};
+            clearTimeout(asking);
+            resolve(askBroker(broker, guest, loaded, log));
+          };
+        });
+        const asking = setTimeout(() => ask(), brokerAskAfterMs);
         const superseded = new AbortController();
         let shown = false;
         void brokerAnswer.then((answer) => {
@@ -97,6 +108,7 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
           shown = true;
           started(text);
         });
+        ask();
         // Not on screen yet and the broker says otherwise (or the catalog was stale): go by the broker.
         if (!shown && (superseded.signal.aborted || (failure?.reconnect && !sameTarget(await brokerAnswer, guest)))) {
           log(`session ${guest.id}: the broker's answer differs from the catalog; connecting as the broker says`);
@@ -112,6 +124,9 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
     },
   };
 }
+
+/** How long a viewer started from the catalog runs before the broker is asked about its guest. */
+const brokerAskAfterMs = 200;
 
 /** A running guest that needs no password from the broker can be connected to before the broker answers. */
 function startsBeforeBrokerAnswers(guest: Guest): boolean {
