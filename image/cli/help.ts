@@ -18,7 +18,8 @@ Commands:
   build --from-root DIR
         Use a root tree made elsewhere (e.g. on Gentoo) instead of Debian packages.
   boot [--net | --kernel | --disk [--uefi]] [--mem MB] [--image-version V] [--accel auto|kvm|tcg]
-        Boot the image in QEMU with the serial console on this terminal (Ctrl-A X quits):
+        Boot the image in QEMU with the serial console on this terminal (Enter at its
+        prompt for a menu there; Ctrl-A X quits):
         --net (default) iPXE over QEMU's TFTP and an HTTP server on loopback, the guest
         restricted to them; --kernel the same without iPXE (QEMU loads vmlinuz and
         initrd.img); --disk from vdd-thin.img, BIOS or --uefi.
