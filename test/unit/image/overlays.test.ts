@@ -14,6 +14,7 @@ const scripts = [
   'overlays/usr/lib/vdd/network',
   'overlays/usr/lib/vdd/udhcpc-script',
   'overlays/usr/lib/vdd/autologin',
+  'overlays/usr/lib/vdd/wait-for-menu',
 ];
 
 describe('image scripts and overlays', () => {
