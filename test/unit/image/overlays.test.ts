@@ -36,6 +36,12 @@ describe('image scripts and overlays', () => {
     expect(autologin).toContain('/usr/bin/vdd-launcher');
   });
 
+  it('/run/vdd, where the launcher marks its menu up, is made for vdd under busybox init and under systemd', () => {
+    expect(read('overlays/usr/lib/vdd/sysinit')).toContain('chown vdd:vdd /run/vdd');
+    expect(read('overlays/usr/lib/tmpfiles.d/vdd.conf')).toMatch(/^d \/run\/vdd 0755 vdd vdd -$/m);
+    expect(read('overlays/usr/lib/vdd/wait-for-menu')).toContain('/run/vdd/menu-up');
+  });
+
   it('X cannot switch VTs or be killed from the keyboard', () => {
     const xorg = read('overlays/etc/X11/xorg.conf.d/10-vdd.conf');
     expect(xorg).toMatch(/Option "DontVTSwitch" "true"/);
