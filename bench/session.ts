@@ -7,77 +7,100 @@
 //   warmUpSessions or any earlier session;
 // - the launcher's RSS while it supervises a session, and what exec mode leaves of it (the PID
 //   that was the launcher is then vncviewer: its RSS minus a hand-started vncviewer's).
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { makeDirectory } from '../launcher/io/make-directory.ts';
 import { writeCatalogCache } from '../launcher/broker/catalog-cache.ts';
 import type { Guest } from '../launcher/broker/catalog-schema.ts';
 import { Children, waitFor } from '../test/support/children.ts';
-import { startXvfb, type XServer } from '../test/support/peers/x-display.ts';
+import { startXvfb } from '../test/support/peers/x-display.ts';
 import { startXvnc } from '../test/support/peers/xvnc.ts';
-import { screenshot } from '../test/support/peers/screenshot.ts';
 import { processMemory } from './menu-memory.ts';
 import { median } from './stats.ts';
 import { TmuxControl, tmuxQuote } from './tmux-control.ts';
 
 const viewerArgs = ['-FullScreen', '-AlertOnFatalError=0', '-ReconnectOnError=0', '-Shared=1'];
-const pollMs = 5;
+const pollMs = 1;
 /** Before every Enter (and the direct spawn) the machine rests as long, as a person looks at the
  * screen before pressing it: a CPU that was idle for a while starts slower, and every figure
- * should pay that alike. */
-const pauseMs = 1000;
+ * should pay that alike. Plus up to a second at random: a person's Enter is not in step with the
+ * menu's one-second clock (its redraws, e.g. the offline retry countdown); a fixed pause would land
+ * every first Enter on one of them. */
+function restBeforeEnter(): Promise<void> {
+  return sleep(1000 + Math.random() * 1000);
+}
 
-type Setup = { children: Children; outer: XServer; guest: Guest; cache: string; env: Record<string, string> };
+type Setup = { children: Children; screen: Framebuffer; guest: Guest; cache: string; env: Record<string, string> };
 
 async function setUp(work: string, label: string): Promise<Setup> {
   const children = new Children();
-  const outer = await startXvfb(children, '640x480');
+  const fbdir = join(work, `fb-${label}`);
+  makeDirectory(fbdir);
+  const outer = await startXvfb(children, '640x480', fbdir);
   const server = await startXvnc(children, work, { size: '640x480' });
   children.start('xlogo', 'xlogo', ['-display', server.name, '-geometry', '640x480+0+0', '-fg', 'red', '-bg', 'white']);
   const guest: Guest = { id: 'bench-vnc', name: 'Bench desktop', os: 'Test', protocol: 'vnc', host: '127.0.0.1', port: server.port, state: 'running', auth: 'none' };
   const cache = join(work, `session-${label}`);
   writeCatalogCache(cache, { catalog: { version: 1, broker: { id: 'bench', name: 'Bench broker' }, ttl: 3600, guests: [guest] }, broker: 'http://127.0.0.1:9/', savedAt: Date.now() });
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'linux', DISPLAY: outer.name, VDD_CACHE_DIR: cache, HOME: work };
-  return { children, outer, guest, cache, env };
+  return { children, screen: new Framebuffer(fbdir), guest, cache, env };
 }
 
 const menuArgs = ['--config', '/dev/null', '--cmdline', '/dev/null', '--disk-config', '/dev/null', '--set', 'log_file=/dev/null', '--broker', 'http://127.0.0.1:9/', '--set', 'menu_timeout=0', '--set', 'discovery_sources=', '--set', 'session_exec_below_ram=0'];
 
-/** Share of sampled pixels that are not black: cheaper than a full screenshot count, so the poll
- * interval stays small next to a first frame of ~50-100 ms. */
-function drawnShare(display: string): number {
-  let xwd: Buffer;
-  try {
-    xwd = execFileSync('xwd', ['-root', '-silent', '-display', display], { maxBuffer: 16 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    return 0; // a window went away while xwd walked the tree: look again
+/** The outer display's screen, read straight from the file Xvfb keeps it in (-fbdir): a look reads
+ * a few rows (~40 KB) instead of starting xwd, so the screen is polled every ms while taking
+ * next to none of the CPU the viewer (or the launcher) needs to start. */
+class Framebuffer {
+  private readonly fd: number;
+  private readonly row: Buffer;
+  private readonly start: number;
+  private readonly width: number;
+  private readonly height: number;
+  private readonly bytesPerLine: number;
+
+  constructor(fbdir: string) {
+    this.fd = openSync(join(fbdir, 'Xvfb_screen0'), 'r');
+    const header = Buffer.alloc(100);
+    readSync(this.fd, header, 0, 100, 0);
+    const field = (index: number) => header.readUInt32BE(index * 4);
+    [this.width, this.height, this.bytesPerLine] = [field(4), field(5), field(12)];
+    this.start = field(0) + field(19) * 12;
+    this.row = Buffer.alloc(this.bytesPerLine);
   }
-  const field = (index: number) => xwd.readUInt32BE(index * 4);
-  const [headerSize, width, height, bytesPerLine, colours] = [field(0), field(4), field(5), field(12), field(19)];
-  const start = headerSize + colours * 12;
-  let drawn = 0;
-  let sampled = 0;
-  for (let y = 0; y < height; y += 8) {
-    for (let x = 0; x < width; x += 8) {
-      sampled++;
-      if ((xwd.readUInt32LE(start + y * bytesPerLine + x * 4) & 0xffffff) !== 0) drawn++;
+
+  /** Share of sampled pixels (every 8th of every 32nd row) that are not black. */
+  drawnShare(): number {
+    let drawn = 0;
+    let sampled = 0;
+    for (let y = 0; y < this.height; y += 32) {
+      readSync(this.fd, this.row, 0, this.bytesPerLine, this.start + y * this.bytesPerLine);
+      for (let x = 0; x < this.width; x += 8) {
+        sampled++;
+        if ((this.row.readUInt32LE(x * 4) & 0xffffff) !== 0) drawn++;
+      }
     }
+    return drawn / sampled;
   }
-  return drawn / sampled;
+
+  close(): void {
+    closeSync(this.fd);
+  }
 }
 
 /** ms from t0 until the outer display shows the remote desktop. */
-async function untilDrawn(outer: XServer, t0: number): Promise<number> {
+async function untilDrawn(screen: Framebuffer, t0: number): Promise<number> {
   for (;;) {
-    if (drawnShare(outer.name) > 0.1) return performance.now() - t0;
+    if (screen.drawnShare() > 0.1) return performance.now() - t0;
     if (performance.now() - t0 > 20_000) throw new Error('no remote frame within 20 s');
     await sleep(pollMs);
   }
 }
 
-async function untilBlank(outer: XServer): Promise<void> {
-  await waitFor('the outer display to be blank again', () => screenshot(outer.name).nonBackgroundShare < 0.01, { timeoutMs: 10_000 });
+async function untilBlank(screen: Framebuffer): Promise<void> {
+  await waitFor('the outer display to be blank again', () => screen.drawnShare() < 0.01, { timeoutMs: 10_000 });
 }
 
 type FirstFrame = { launcherMs: number; byHandMs: number; ratio: number };
@@ -98,42 +121,44 @@ export async function benchVncFirstFrame(
     for (let run = 0; run < runs; run++) {
       const { pane } = await tmux.run([launcher, ...menuArgs], setup.env, setup.guest.name);
       const menuPid = await tmux.panePid(pane);
-      await sleep(pauseMs);
+      await restBeforeEnter();
       for (const figures of [cold, warm]) {
         const t0 = performance.now();
         void tmux.command(`send-keys -t ${pane} Enter`);
-        figures.push(await untilDrawn(setup.outer, t0));
+        figures.push(await untilDrawn(setup.screen, t0));
         // Leave the session as a person would (the viewer closes): time until the menu redraws.
         await closeViewer(await viewerOf(menuPid));
         menuBack.push(await tmux.untilScreen(pane, (screen) => !screen.includes('Connected to'), 'the list without the session notice'));
-        await untilBlank(setup.outer);
+        await untilBlank(setup.screen);
         await tmux.waitForScreen(pane, setup.guest.name);
-        await sleep(pauseMs);
+        await restBeforeEnter();
       }
       await tmux.killWindows();
 
       // By hand: typed at a shell prompt in the same kind of terminal, timed from its Enter.
       const shell = await tmux.run(['bash', '--norc', '--noprofile'], { ...setup.env, PS1: 'by-hand$ ' }, 'by-hand$ ');
       await tmux.command(`send-keys -t ${shell.pane} -l ${tmuxQuote(['vncviewer', ...viewerArgs, `127.0.0.1::${setup.guest.port}`].join(' '))}`);
-      await sleep(pauseMs);
+      await restBeforeEnter();
       const t1 = performance.now();
       void tmux.command(`send-keys -t ${shell.pane} Enter`);
-      byHand.push(await untilDrawn(setup.outer, t1));
+      byHand.push(await untilDrawn(setup.screen, t1));
       await closeViewer(await viewerOf(await tmux.panePid(shell.pane)));
-      await untilBlank(setup.outer);
+      await untilBlank(setup.screen);
       await tmux.killWindows();
 
       // Spawned straight from this process, with no terminal or shell in the way: the floor.
-      await sleep(pauseMs);
+      await restBeforeEnter();
       const t2 = performance.now();
       const viewer = spawn('vncviewer', [...viewerArgs, `127.0.0.1::${setup.guest.port}`], { env: setup.env, stdio: 'ignore' });
-      spawned.push(await untilDrawn(setup.outer, t2));
-      viewer.kill();
-      await new Promise((resolve) => viewer.once('exit', resolve));
-      await untilBlank(setup.outer);
+      spawned.push(await untilDrawn(setup.screen, t2));
+      const exited = new Promise((resolve) => viewer.once('exit', resolve));
+      await closeViewer(viewer.pid as number);
+      await exited;
+      await untilBlank(setup.screen);
     }
   } finally {
     tmux.close();
+    setup.screen.close();
     await setup.children.stopAll();
   }
   const byHandMs = Math.round(median(byHand));
@@ -195,30 +220,32 @@ export async function benchSessionMemory(launcher: string, work: string): Promis
     await sleep(300);
     const idle = processMemory(menuPid);
     void tmux.command(`send-keys -t ${pane} Enter`);
-    await untilDrawn(setup.outer, performance.now());
+    await untilDrawn(setup.screen, performance.now());
     await sleep(2000);
     const supervising = processMemory(menuPid);
     await tmux.killWindows();
-    await untilBlank(setup.outer);
+    await untilBlank(setup.screen);
 
     // By hand, for comparison with what exec mode leaves.
     const byHand = spawn('vncviewer', [...viewerArgs, `127.0.0.1::${setup.guest.port}`], { env: setup.env, stdio: 'ignore' });
-    await untilDrawn(setup.outer, performance.now());
+    await untilDrawn(setup.screen, performance.now());
     await sleep(2000);
     const viewer = processMemory(byHand.pid as number);
-    byHand.kill();
-    await new Promise((resolve) => byHand.once('exit', resolve));
-    await untilBlank(setup.outer);
+    const byHandExited = new Promise((resolve) => byHand.once('exit', resolve));
+    await closeViewer(byHand.pid as number);
+    await byHandExited;
+    await untilBlank(setup.screen);
 
     // Exec mode: the launcher's PID becomes vncviewer.
     const exec = spawn(launcher, ['connect', `vnc://127.0.0.1:${setup.guest.port}`, '--exec', '--config', '/dev/null', '--cmdline', '/dev/null', '--disk-config', '/dev/null', '--set', 'log_file=/dev/null'], { env: setup.env, stdio: 'ignore' });
-    await untilDrawn(setup.outer, performance.now());
+    await untilDrawn(setup.screen, performance.now());
     await sleep(2000);
     const execPid = exec.pid as number;
     const becameViewer = /vncviewer$/.test(readlinkSync(`/proc/${execPid}/exe`));
     const afterExec = processMemory(execPid);
-    exec.kill();
-    await new Promise((resolve) => exec.once('exit', resolve));
+    const execExited = new Promise((resolve) => exec.once('exit', resolve));
+    await closeViewer(execPid);
+    await execExited;
     return {
       menuIdleRssMB: idle.rssMB,
       supervisingRssMB: supervising.rssMB,
@@ -230,6 +257,7 @@ export async function benchSessionMemory(launcher: string, work: string): Promis
     };
   } finally {
     tmux.close();
+    setup.screen.close();
     await setup.children.stopAll();
   }
 }

@@ -2,6 +2,8 @@
 // carries out the effects (connect, refresh, power). Never hands the terminal to a shell:
 // Ctrl-C, Ctrl-Z and Ctrl-\ are plain keys here and do nothing.
 import type blessed from 'blessed';
+import { emitKeypressEvents } from 'blessed/lib/keys.js';
+import { EventEmitter } from 'node:events';
 import type { PowerAction, PowerResult } from '../system/power.ts';
 import { MenuScreen, type MenuContext } from './menu-screen.ts';
 import { update, type MenuEffect, type MenuEvent, type MenuState } from './menu-state.ts';
@@ -100,6 +102,21 @@ export class MenuController {
   /** The image server offers another version (undefined: no longer); the state decides when to restart. */
   offerUpdate(version: string | undefined): void {
     this.dispatch({ type: 'update', version });
+  }
+
+  /** Runs once what a first Enter would, without its effects: blessed's key parser (on an emitter
+   * of its own) and update() on the current state, pure, its result dropped. Called once the first
+   * frame is out, so the first key a person presses does not wait for V8 to compile this code. */
+  warmUp(): void {
+    const keys = new EventEmitter();
+    emitKeypressEvents(keys);
+    keys.on('keypress', () => {});
+    keys.emit('data', Buffer.from('\r'));
+    const guest = this.state.guests[0];
+    const name = menuKey('\r', { name: 'enter' });
+    if (guest === undefined || name === undefined) return;
+    const chosen = update(this.state, { type: 'key', key: name, pageSize: this.view.pageSize }).state;
+    update(chosen, { type: 'session-started', guestId: guest.id, text: `Connecting to ${guest.name}...` });
   }
 
   /** Resolves when the user leaves the menu (only offered when menu_allow_quit is set). */

@@ -46,6 +46,7 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
   let stopped = false;
   // Soon after the first frame: a person reads the list for at least this long before Enter.
   setTimeout(() => {
+    controller.warmUp();
     warmUpSessions(loaded, env, log);
     void clientFacts().then((read) => {
       hardware = read.facts ?? `unknown (${read.problem})`;

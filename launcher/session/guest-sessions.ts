@@ -69,13 +69,16 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
     async warmUp() {
       brokers.refresh();
       await warmUpClientProfile();
-      // Plans a session of each kind once (pure: nothing starts) and runs the VNC one with `true` as
-      // its viewer, so the first Enter runs code V8 has already compiled (a cold first session spent
-      // ~4 ms more CPU than later ones while the viewer started).
+      // Plans a session of each kind once (pure: nothing starts) and runs the VNC one with only its
+      // viewer, asked for its usage (printed to stderr at once; nothing connects), so the first Enter
+      // runs code V8 has already compiled, down to reading the viewer's stderr, and finds the
+      // viewer's program and libraries in the page cache (on a netbooted PC they come from the
+      // squashfs). A cold first session spent ~4 ms more CPU than later ones while the viewer started.
       for (const protocol of ['vnc', 'xdmcp'] as const) {
         const prepared = await prepareSession({ id: 'warm-up', name: 'warm-up', os: '', protocol, host: '127.0.0.1', port: protocol === 'vnc' ? 5900 : 177, state: 'running' }, loaded, env, { dryRun: true });
-        if (protocol === 'vnc' && prepared.ok) {
-          await runSession({ ...prepared.session.plan, files: [], processes: [{ role: 'viewer', command: 'true', args: [], env: {} }] }, { runtimeDir: sessionRuntimeDir(loaded) });
+        const viewer = prepared.ok ? prepared.session.plan.processes.find((planned) => planned.role === 'viewer') : undefined;
+        if (prepared.ok && viewer) {
+          await runSession({ ...prepared.session.plan, files: [], processes: [{ role: 'viewer', command: viewer.command, args: ['-help'], env: viewer.env }] }, { runtimeDir: sessionRuntimeDir(loaded) });
         }
       }
     },

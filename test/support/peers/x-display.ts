@@ -24,7 +24,9 @@ export async function startXServer(children: Children, name: string, command: st
   }
 }
 
-/** The outer display of nested tests: a virtual framebuffer, 24-bit, black (-br) so drawing shows. */
-export function startXvfb(children: Children, size = '1024x768'): Promise<XServer> {
-  return startXServer(children, 'Xvfb', 'Xvfb', ['-screen', '0', `${size}x24`, '-br', '-nolisten', 'tcp', '-noreset']);
+/** The outer display of nested tests: a virtual framebuffer, 24-bit, black (-br) so drawing shows.
+ * With fbdir, Xvfb keeps its screen in the XWD file fbdir/Xvfb_screen0, which can be read without
+ * starting a client per look (a benchmark that polls the screen every ms). */
+export function startXvfb(children: Children, size = '1024x768', fbdir?: string): Promise<XServer> {
+  return startXServer(children, 'Xvfb', 'Xvfb', ['-screen', '0', `${size}x24`, '-br', '-nolisten', 'tcp', '-noreset', ...(fbdir ? ['-fbdir', fbdir] : [])]);
 }
