@@ -108,7 +108,7 @@ type FirstFrame = { launcherMs: number; byHandMs: number; ratio: number };
 export async function benchVncFirstFrame(
   launcher: string,
   work: string,
-  runs = 15,
+  runs = 25,
 ): Promise<{ cold: FirstFrame; warm: FirstFrame; menuBackAfterSessionMs: { median: number; max: number; target: number }; runs: number; viewerSpawnedDirectlyMs: number; runsMs: { cold: number[]; warm: number[]; byHand: number[]; spawnedDirectly: number[] } }> {
   const setup = await setUp(work, 'first-frame');
   const tmux = new TmuxControl(80, 25);
