@@ -94,14 +94,9 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
         // brokerAskAfterMs after the viewer starts (or when it ends first), as the first HTTP
         // request of a launcher costs CPU the viewer's start needs on a slow PC.
         let ask = (): void => {};
-        const brokerAnswer = new Promise<SessionAnswer | undefined>((resolve) => {
-          ask = () => {
-            ask = () => {};
-            clearTimeout(asking);
-            resolve(askBroker(broker, guest, loaded, log));
-          };
-        });
-        const asking = setTimeout(() => ask(), brokerAskAfterMs);
+        const askNow = new Promise<void>((resolve) => (ask = resolve));
+        const asking = setTimeout(ask, brokerAskAfterMs);
+        const brokerAnswer = askNow.then(() => askBroker(broker, guest, loaded, log));
         const superseded = new AbortController();
         let shown = false;
         void brokerAnswer.then((answer) => {
@@ -111,6 +106,7 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
           shown = true;
           started(text);
         });
+        clearTimeout(asking);
         ask();
         // Not on screen yet and the broker says otherwise (or the catalog was stale): go by the broker.
         if (!shown && (superseded.signal.aborted || (failure?.reconnect && !sameTarget(await brokerAnswer, guest)))) {
