@@ -17,6 +17,7 @@ import type { Guest } from '../launcher/broker/catalog-schema.ts';
 import { Children, waitFor } from '../test/support/children.ts';
 import { startXvfb } from '../test/support/peers/x-display.ts';
 import { startXvnc } from '../test/support/peers/xvnc.ts';
+import { xwdLayout, xwdPixel, type XwdLayout } from '../test/support/peers/xwd-png.ts';
 import { processMemory } from './menu-memory.ts';
 import { median } from './stats.ts';
 import { TmuxControl, tmuxQuote } from './tmux-control.ts';
@@ -55,31 +56,27 @@ const menuArgs = ['--config', '/dev/null', '--cmdline', '/dev/null', '--disk-con
  * next to none of the CPU the viewer (or the launcher) needs to start. */
 class Framebuffer {
   private readonly fd: number;
+  private readonly layout: XwdLayout;
   private readonly row: Buffer;
-  private readonly start: number;
-  private readonly width: number;
-  private readonly height: number;
-  private readonly bytesPerLine: number;
 
   constructor(fbdir: string) {
     this.fd = openSync(join(fbdir, 'Xvfb_screen0'), 'r');
     const header = Buffer.alloc(100);
-    readSync(this.fd, header, 0, 100, 0);
-    const field = (index: number) => header.readUInt32BE(index * 4);
-    [this.width, this.height, this.bytesPerLine] = [field(4), field(5), field(12)];
-    this.start = field(0) + field(19) * 12;
-    this.row = Buffer.alloc(this.bytesPerLine);
+    readSync(this.fd, header, 0, header.length, 0);
+    this.layout = xwdLayout(header);
+    this.row = Buffer.alloc(this.layout.bytesPerLine);
   }
 
   /** Share of sampled pixels (every 8th of every 32nd row) that are not black. */
   drawnShare(): number {
+    const { width, height, start, bytesPerLine, bytesPerPixel } = this.layout;
     let drawn = 0;
     let sampled = 0;
-    for (let y = 0; y < this.height; y += 32) {
-      readSync(this.fd, this.row, 0, this.bytesPerLine, this.start + y * this.bytesPerLine);
-      for (let x = 0; x < this.width; x += 8) {
+    for (let y = 0; y < height; y += 32) {
+      readSync(this.fd, this.row, 0, bytesPerLine, start + y * bytesPerLine);
+      for (let x = 0; x < width; x += 8) {
         sampled++;
-        if ((this.row.readUInt32LE(x * 4) & 0xffffff) !== 0) drawn++;
+        if (xwdPixel(this.row, x * bytesPerPixel, this.layout) !== 0) drawn++;
       }
     }
     return drawn / sampled;

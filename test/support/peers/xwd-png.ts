@@ -6,21 +6,32 @@ import { crc32, deflateSync } from 'node:zlib';
 
 export type Pixels = { readonly width: number; readonly height: number; readonly rgb: Buffer };
 
-/** Decodes an XWD dump (version 7, ZPixmap, 24 or 32 bits per pixel) to packed RGB. */
-export function decodeXwd(xwd: Buffer): Pixels {
-  const field = (index: number) => xwd.readUInt32BE(index * 4);
+/** Where an XWD dump (version 7, ZPixmap, 24 or 32 bits per pixel) keeps its pixels, from its
+ * header (the first 100 bytes are enough). */
+export type XwdLayout = { readonly width: number; readonly height: number; readonly start: number; readonly bytesPerLine: number; readonly bytesPerPixel: number; readonly byteOrder: number };
+
+export function xwdLayout(header: Buffer): XwdLayout {
+  const field = (index: number) => header.readUInt32BE(index * 4);
   const [headerSize, version, format, width, height, byteOrder, bitsPerPixel, bytesPerLine, colourEntries] = [
     field(0), field(1), field(2), field(4), field(5), field(7), field(11), field(12), field(19),
   ];
   if (version !== 7 || format !== 2 || (bitsPerPixel !== 32 && bitsPerPixel !== 24)) throw new Error(`unsupported xwd: version ${version}, format ${format}, ${bitsPerPixel} bpp`);
-  const start = headerSize + colourEntries * 12;
-  const bytesPerPixel = bitsPerPixel / 8;
+  return { width, height, start: headerSize + colourEntries * 12, bytesPerLine, bytesPerPixel: bitsPerPixel / 8, byteOrder };
+}
+
+/** The 24-bit colour of the pixel at byte offset at of a row or dump laid out as layout says. */
+export function xwdPixel(data: Buffer, at: number, { bytesPerPixel, byteOrder }: XwdLayout): number {
+  return (bytesPerPixel === 4 ? (byteOrder === 0 ? data.readUInt32LE(at) : data.readUInt32BE(at)) : data.readUIntBE(at, 3)) & 0xffffff;
+}
+
+/** Decodes an XWD dump to packed RGB. */
+export function decodeXwd(xwd: Buffer): Pixels {
+  const layout = xwdLayout(xwd);
+  const { width, height, start, bytesPerLine, bytesPerPixel } = layout;
   const rgb = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const at = start + y * bytesPerLine + x * bytesPerPixel;
-      const value = bytesPerPixel === 4 ? (byteOrder === 0 ? xwd.readUInt32LE(at) : xwd.readUInt32BE(at)) : xwd.readUIntBE(at, 3);
-      rgb.writeUIntBE(value & 0xffffff, (y * width + x) * 3, 3);
+      rgb.writeUIntBE(xwdPixel(xwd, start + y * bytesPerLine + x * bytesPerPixel, layout), (y * width + x) * 3, 3);
     }
   }
   return { width, height, rgb };
