@@ -16,11 +16,17 @@ export function tmuxQuote(argument: string): string {
   return `'${argument}'`;
 }
 
+/** Each control client gets its own server: one started on the socket of a server that is still
+ * going away after kill-server joins it and ends with it, taking every pending command along. */
+let servers = 0;
+
 export class TmuxControl {
   private readonly child: ChildProcessWithoutNullStreams;
-  private readonly socket = `vdd-bench-${process.pid}`;
+  private readonly socket = `vdd-bench-${process.pid}-${++servers}`;
+  private exited: Error | undefined;
   private listener: ((line: string) => void) | undefined;
   private readonly replies: ((lines: string[]) => void)[] = [];
+  private readonly failures: ((error: Error) => void)[] = [];
   private reply: string[] | undefined;
 
   constructor(columns: number, rows: number) {
@@ -28,7 +34,13 @@ export class TmuxControl {
       stdio: 'pipe',
     });
     createInterface({ input: this.child.stdout }).on('line', (line) => this.onLine(line));
-    this.child.stdin.write(`refresh-client -C ${columns}x${rows}\n`);
+    // A tmux that ends fails what waits for its replies, instead of leaving it waiting forever.
+    this.child.once('exit', (code, signal) => {
+      this.exited = new Error(`tmux control client ended (${signal ?? `exit ${code}`})`);
+      for (const waiting of this.failures.splice(0)) waiting(this.exited);
+    });
+    // Through the reply queue like every command: its reply would otherwise answer the next one.
+    this.send(`refresh-client -C ${columns}x${rows}`, () => {});
   }
 
   private onLine(line: string): void {
@@ -46,7 +58,14 @@ export class TmuxControl {
   }
 
   command(text: string): Promise<string[]> {
-    return new Promise((resolve) => this.send(text, resolve));
+    return new Promise((resolve, reject) => {
+      if (this.exited) return reject(this.exited);
+      this.failures.push(reject);
+      this.send(text, (lines) => {
+        this.failures.splice(this.failures.indexOf(reject), 1);
+        resolve(lines);
+      });
+    });
   }
 
   /** onReply runs synchronously when the reply arrives, before any later notification. */
