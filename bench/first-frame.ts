@@ -20,8 +20,7 @@ export async function benchFirstFrame(launcher: string, args: readonly string[],
   const term = 'linux';
   const tmux = new TmuxControl(80, 25);
   const marker = keyHelp.split('  ')[0] ?? keyHelp;
-  // A thin client's console is not tmux: without this, blessed would ask `tmux -V` at start.
-  env = { TERM: term, TMUX: '', ...env };
+  env = { TERM: term, ...env };
   try {
     await tmux.command(`set-option -g default-terminal ${term}`);
     // Warm the page cache for both binaries first.

@@ -77,7 +77,9 @@ export class TmuxControl {
   /** Starts argv in a new window with env; resolves when `until` appears in its output, or when it exits. */
   async run(argv: readonly string[], env: Record<string, string>, until?: string, timeoutMs = 10000): Promise<PaneRun & { pane: string }> {
     await this.command('set-option -g remain-on-exit off');
-    const envArgs = Object.entries(env).map(([name, value]) => `-e ${tmuxQuote(`${name}=${value}`)}`).join(' ');
+    // As on a thin client's console, which is not tmux: blessed would otherwise run `tmux -V` at
+    // start (~3 ms before the first frame) and wrap some output for tmux.
+    const envArgs = Object.entries({ TMUX: '', ...env }).map(([name, value]) => `-e ${tmuxQuote(`${name}=${value}`)}`).join(' ');
     let output = '';
     let pane = '';
     let window = '';
