@@ -114,7 +114,7 @@ export class MenuController {
 
   /** Runs what a first Enter would, without its effects: Enter through the terminal's input as
    * blessed parses and emits it, a few times, with the key handler only computing update() (pure,
-   * its result dropped), and update() for the session's start. Called once the first frame is out,
+   * its result dropped), and update() for the session's start on the current state. Called once the first frame is out,
    * so the first Enter a person presses runs code V8 has compiled and given its inline caches: it
    * took ~0.7 ms longer than later ones here before (more on an old PC). */
   warmUp(): void {
@@ -126,9 +126,7 @@ export class MenuController {
       this.warmingUp = false;
     }
     const guest = this.state.guests[0];
-    if (guest === undefined) return;
-    const chosen = update(this.state, { type: 'key', key: 'enter', pageSize: this.view.pageSize }).state;
-    update(chosen, { type: 'session-started', guestId: guest.id, text: `Connecting to ${guest.name}...` });
+    if (guest !== undefined) update(this.state, { type: 'session-started', guestId: guest.id, text: `Connecting to ${guest.name}...` });
   }
 
   /** Resolves when the user leaves the menu (only offered when menu_allow_quit is set). */
