@@ -16,6 +16,7 @@ import { execSession } from './exec-session.ts';
 import { askBroker, prepareSession, sessionRuntimeDir, warmUpClientProfile } from './prepare-session.ts';
 import { runSession } from './run-session.ts';
 import type { SessionFailure } from './session-end.ts';
+import { startSpare, stopSpare } from './spare-process.ts';
 
 export type GuestSessionOutcome = {
   readonly problem?: { readonly title: string; readonly text: string };
@@ -54,6 +55,7 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
       const verdict = await probe?.();
       if (verdict && !verdict.ok) return verdict.failure;
       started(`Starting ${guest.name}...`);
+      await stopSpare();
       // The menu's terminal modes would outlive it: leave the alternate screen and show the cursor first.
       process.stdout.write('\x1b[?1049l\x1b[?25h\x1b[0m');
       return execSession(plan, runtimeDir, scrambledPassword);
@@ -68,19 +70,22 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
   return {
     async warmUp() {
       brokers.refresh();
-      await warmUpClientProfile();
+      // Exec mode (small PCs) replaces the launcher with the session: no spare process to keep.
+      const spares = !execModeReason(false, await warmUpClientProfile(), loaded.config);
       // Plans a session of each kind once (pure: nothing starts) and runs the VNC one with only its
       // viewer, asked for its usage (printed to stderr at once; nothing connects), so the first Enter
-      // runs code V8 has already compiled, down to reading the viewer's stderr, and finds the
-      // viewer's program and libraries in the page cache (on a netbooted PC they come from the
-      // squashfs). A cold first session spent ~4 ms more CPU than later ones while the viewer started.
+      // runs code V8 has already compiled, down to the spare process and reading the viewer's
+      // stderr, and finds the viewer's program and libraries in the page cache (on a netbooted PC
+      // they come from the squashfs). A cold first session spent ~4 ms more CPU than later ones.
       for (const protocol of ['vnc', 'xdmcp'] as const) {
         const prepared = await prepareSession({ id: 'warm-up', name: 'warm-up', os: '', protocol, host: '127.0.0.1', port: protocol === 'vnc' ? 5900 : 177, state: 'running' }, loaded, env, { dryRun: true });
         const viewer = prepared.ok ? prepared.session.plan.processes.find((planned) => planned.role === 'viewer') : undefined;
         if (prepared.ok && viewer) {
+          if (spares) startSpare();
           await runSession({ ...prepared.session.plan, files: [], processes: [{ role: 'viewer', command: viewer.command, args: ['-help'], env: viewer.env }] }, { runtimeDir: sessionRuntimeDir(loaded) });
         }
       }
+      if (spares) startSpare();
     },
     async start(guest, started) {
       const earlier = failures.get(guest.id) ?? 0;
@@ -116,6 +121,8 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
       } else {
         failure = await attempt(guest, { broker }, started);
       }
+      // The next session's spare, once the menu is back on screen (starting one costs a fork).
+      if (!execModeReason(false, await warmUpClientProfile(), loaded.config)) setTimeout(startSpare, spareAfterSessionMs).unref();
       if (failure) return fail(guest, failure);
       log(`session ${guest.id}: ended`);
       failures.delete(guest.id);
@@ -123,6 +130,9 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
     },
   };
 }
+
+/** How long after a session the next spare process starts: the menu redraws first. */
+const spareAfterSessionMs = 1000;
 
 /** How long a viewer started from the catalog runs before the broker is asked about its guest. */
 const brokerAskAfterMs = 200;

@@ -1,7 +1,7 @@
 // Runs a SessionPlan under supervision: creates its files, starts the X server and waits until it
 // accepts clients (-displayfd), then the viewer; returns when the session ends, with the reason
 // when it ended badly. Every process is stopped and reaped by PID, files and stale X locks removed.
-import { closeSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { failure, classifyExit, type SessionEnd } from './session-end.ts';
 import type { PlannedProcess, SessionPlan } from './session-plan.ts';
@@ -75,14 +75,9 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
     };
     for (const planned of plan.processes) {
       const fds: Record<number, number | 'pipe'> = {};
-      let passwordFd: number | undefined;
       if (planned.displayFd !== undefined) fds[planned.displayFd] = 'pipe';
-      if (planned.passwordFd !== undefined && options.scrambledPassword) {
-        passwordFd = unlinkedPasswordFile(options.runtimeDir, options.scrambledPassword);
-        fds[planned.passwordFd] = passwordFd;
-      }
+      if (planned.passwordFd !== undefined && options.scrambledPassword) fds[planned.passwordFd] = unlinkedPasswordFile(options.runtimeDir, options.scrambledPassword);
       const started = new SessionProcess(planned, fds);
-      if (passwordFd !== undefined) closeSync(passwordFd);
       processes.push(started);
       if (processes.length === 1) watchProbe();
       log(`session: started ${planned.command} (pid ${started.pid ?? 'none'})`);

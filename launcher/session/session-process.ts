@@ -1,9 +1,11 @@
-// One process of a session: spawned from a PlannedProcess with its exact argv and environment,
-// in a process group of its own, its stderr kept (bounded) to explain how it ended, stopped and
-// reaped by PID.
+// One process of a session: spawned from a PlannedProcess with its exact argv and environment
+// (a viewer becomes the waiting spare process when there is one), in a process group of its own,
+// its stderr kept (bounded) to explain how it ended, stopped and reaped by PID.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { closeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PlannedProcess } from './session-plan.ts';
+import { becomeSpare } from './spare-process.ts';
 
 export type ProcessExit = { readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly error?: NodeJS.ErrnoException };
 
@@ -17,13 +19,24 @@ export class SessionProcess {
   private readonly stderrListeners: ((line: string) => void)[] = [];
   private exit: ProcessExit | undefined;
 
+  /** fds: descriptors the process gets (fd number -> an open descriptor of the launcher, which this
+   * closes once the process no longer needs it, or a new pipe). */
   constructor(planned: PlannedProcess, fds: Record<number, number | 'pipe'> = {}) {
     this.planned = planned;
-    const highest = Math.max(2, ...Object.keys(fds).map(Number));
-    const stdio: StdioOptions = ['ignore', 'ignore', 'pipe'];
-    for (let fd = 3; fd <= highest; fd++) stdio.push(fds[fd] ?? 'ignore');
-    // detached: a process group of its own, so stopping it reaches anything it started, and a Ctrl-C meant for the launcher does not.
-    this.child = spawn(planned.command, [...planned.args], { env: { ...planned.env }, stdio, detached: true });
+    const given = Object.values(fds).filter((fd) => typeof fd === 'number');
+    const spare = planned.role === 'viewer' ? becomeSpare(planned, fds) : undefined;
+    if (spare) {
+      this.child = spare;
+    } else {
+      const stdio: StdioOptions = ['ignore', 'ignore', 'pipe'];
+      for (let fd = 3; fd <= Math.max(2, ...Object.keys(fds).map(Number)); fd++) stdio.push(fds[fd] ?? 'ignore');
+      // detached: a process group of its own, so stopping it reaches anything it started, and a Ctrl-C meant for the launcher does not.
+      this.child = spawn(planned.command, [...planned.args], { env: { ...planned.env }, stdio, detached: true });
+    }
+    // A spare opens its descriptors after this returns; a spawned child already has its copies.
+    const closeGiven = () => given.forEach((fd) => closeSync(fd));
+    if (spare) this.child.once('exit', closeGiven);
+    else closeGiven();
     this.exited = new Promise((resolve) => {
       this.child.once('error', (error: NodeJS.ErrnoException) => {
         if (this.child.pid === undefined) resolve((this.exit = { code: null, signal: null, error }));

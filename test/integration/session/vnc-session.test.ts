@@ -10,6 +10,7 @@ import { sessionParameters } from '../../../launcher/profile/session-parameters.
 import { planSession } from '../../../launcher/session/plan-session.ts';
 import { runSession, type RunningSession } from '../../../launcher/session/run-session.ts';
 import type { SessionEnd } from '../../../launcher/session/session-end.ts';
+import { startSpare } from '../../../launcher/session/spare-process.ts';
 import { scrambleVncPassword } from '../../../launcher/vnc/vnc-des.ts';
 import { defaultConfig } from '../../../launcher/config/keys.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
@@ -55,13 +56,18 @@ describe.skipIf(unavailable)('VNC sessions', () => {
   const children = useChildren();
   const dir = useTempDir();
 
-  it('shows an Xvnc desktop behind VncAuth, and the password is in no child argv or environment', async () => {
+  it.each([
+    ['spawned', false],
+    ['started from the waiting spare process', true],
+  ])('shows an Xvnc desktop behind VncAuth (viewer %s), and the password is in no child argv or environment', async (_how, fromSpare) => {
     const outer = await startXvfb(children, '800x600');
     const password = 'Sesame42';
     const server = await startXvnc(children, dir, { password, size: '800x600' });
     children.start('xlogo', 'xlogo', ['-display', server.name, '-geometry', '800x600+0+0', '-render', '-fg', 'red', '-bg', 'white']);
     const before = screenshot(outer.name);
+    const sparePid = fromSpare ? startSpare() : undefined;
     const session = start(vncGuest(server.port, 'vnc-password'), outer, join(dir, 'vncauth'), password);
+    if (fromSpare) expect(session.running.pids()).toEqual([sparePid]);
     await expect(session.shown).resolves.toBe('Connected to Test desktop');
     const drawn = await waitFor('the remote desktop on the outer display', () => {
       const after = screenshot(outer.name);
