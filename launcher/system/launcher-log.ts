@@ -1,7 +1,9 @@
 // The launcher's log: the menu owns the terminal, so its messages (session reasons, the X
 // server's and viewer's stderr, broker failures) go to a file, bounded and kept once rotated.
+// The file stays open and each line is one write: lines are logged on the way from Enter to the
+// session, where opening, checking and closing the file each time cost ~0.3 ms.
 // Reads config keys log_file and log_level.
-import { appendFileSync, renameSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Config } from '../config/keys.ts';
 import { stripControls } from '../text/terminal-safe.ts';
@@ -16,13 +18,24 @@ export function openLauncherLog(config: Pick<Config, 'log_file' | 'log_level'>, 
   if (config.log_level === 'error' || config.log_level === 'warn') return () => {};
   const path = config.log_file;
   if (path === '') return (line) => stderr.write(`vdd-launcher: ${stripControls(line)}\n`);
+  let file: { fd: number; size: number } | undefined;
   let broken = false;
+  const open = () => {
+    makeDirectory(dirname(path), 0o700);
+    const fd = openSync(path, 'a', 0o600);
+    return { fd, size: fstatSync(fd).size };
+  };
   return (line) => {
     if (broken) return;
     try {
-      makeDirectory(dirname(path), 0o700);
-      if ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) > logRotateBytes) renameSync(path, `${path}.1`);
-      appendFileSync(path, `${new Date().toISOString()} ${stripControls(line)}\n`, { mode: 0o600 });
+      file ??= open();
+      if (file.size > logRotateBytes) {
+        closeSync(file.fd);
+        file = undefined;
+        renameSync(path, `${path}.1`);
+        file = open();
+      }
+      file.size += writeSync(file.fd, `${new Date().toISOString()} ${stripControls(line)}\n`);
     } catch {
       // A full or read-only /run must not stop the menu: the log is a help, not a need.
       broken = true;

@@ -27,6 +27,20 @@ describe('launcher log', () => {
     expect(readFileSync(path, 'utf8')).toMatch(/ fresh\n$/);
   });
 
+  it('rotates while it runs, once a line takes the file past 1 MiB', () => {
+    const path = join(dir, 'growing.log');
+    const log = openLauncherLog({ log_file: path, log_level: 'info' }, noStderr);
+    const line = 'y'.repeat(1000);
+    // Each line also holds a 24-character timestamp, a space and the newline.
+    const past = Math.floor(logRotateBytes / (line.length + 26)) + 1;
+    for (let count = 0; count < past; count++) log(line);
+    expect(statSync(path).size).toBeGreaterThan(logRotateBytes);
+    log('after');
+    expect(statSync(`${path}.1`).size).toBeGreaterThan(logRotateBytes);
+    expect(readFileSync(path, 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(path, 'utf8')).toMatch(/ after\n$/);
+  });
+
   it('writes to standard error when log_file is empty, and nothing at level warn', () => {
     const written: string[] = [];
     openLauncherLog({ log_file: '', log_level: 'debug' }, { write: (text) => written.push(text) })('hi');
