@@ -14,8 +14,10 @@ const dist = join(root, 'dist');
 export const launcherBundle = join(dist, 'js/vdd-launcher.cjs');
 export const launcherExecutable = join(dist, 'vdd-launcher');
 
-/** Flags baked into the executable: small heap for 512 MB PCs. */
-const executableArgs = ['--max-old-space-size=64'];
+/** Flags baked into the executable: a small heap for 512 MB PCs; feedback vectors from a function's
+ * first call, so code run once in the menu's warm-up runs the first Enter with its inline caches
+ * (Enter -> viewer ~0.3 ms sooner; ~1 MB more heap). */
+const executableArgs = ['--max-old-space-size=64', '--no-lazy-feedback-allocation'];
 
 function step(text: string): void {
   process.stderr.write(`build: ${text}\n`);
