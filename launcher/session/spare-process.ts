@@ -29,7 +29,13 @@ let waiting: ChildProcess | undefined;
 /** Starts a spare unless one is waiting; the waiting spare's PID. It costs one fork of the launcher: call it when idle. */
 export function startSpare(): number | undefined {
   if (waiting) return waiting.pid;
-  const spare = spawn('/bin/sh', ['-c', spareProgram], { env: {}, stdio: ['pipe', 'ignore', 'pipe'], detached: true });
+  let spare: ChildProcess;
+  try {
+    spare = spawn('/bin/sh', ['-c', spareProgram], { env: {}, stdio: ['pipe', 'ignore', 'pipe'], detached: true });
+  } catch {
+    // Out of processes or memory: the viewer is spawned as usual, which reports that if it persists.
+    return undefined;
+  }
   spare.once('error', () => dropSpare(spare));
   spare.once('exit', () => dropSpare(spare));
   // A waiting spare keeps nothing running: when the launcher exits, it reads end of input and exits too.
@@ -57,9 +63,8 @@ export async function stopSpare(): Promise<void> {
 export function becomeSpare(planned: PlannedProcess, fds: Readonly<Record<number, number | 'pipe'>>): ChildProcess | undefined {
   const spare = waiting;
   if (!spare || spare.pid === undefined) return undefined;
-  const entries = Object.entries(fds);
   const fd3 = fds[3];
-  if (entries.length > (fd3 === undefined ? 0 : 1) || fd3 === 'pipe') return undefined;
+  if (fd3 === 'pipe' || Object.keys(fds).some((fd) => fd !== '3')) return undefined;
   const request = spareRequest(planned, fd3 === undefined ? '' : `/proc/${process.pid}/fd/${fd3}`);
   if (request === undefined) return undefined;
   waiting = undefined;
