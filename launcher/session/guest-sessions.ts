@@ -67,11 +67,12 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
       scrambledPassword?.fill(0);
     }
   };
+  /** Exec mode (small PCs) replaces the launcher with the session: no spare process to keep. */
+  const keepsSpares = async () => !execModeReason(false, await warmUpClientProfile(), loaded.config);
   return {
     async warmUp() {
       brokers.refresh();
-      // Exec mode (small PCs) replaces the launcher with the session: no spare process to keep.
-      const spares = !execModeReason(false, await warmUpClientProfile(), loaded.config);
+      const spares = await keepsSpares();
       // Plans a session of each kind once (pure: nothing starts) and runs the VNC one with only its
       // viewer, asked for its usage (printed to stderr at once; nothing connects), so the first Enter
       // runs code V8 has already compiled, down to the spare process and reading the viewer's
@@ -122,7 +123,7 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
         failure = await attempt(guest, { broker }, started);
       }
       // The next session's spare, once the menu is back on screen (starting one costs a fork).
-      if (!execModeReason(false, await warmUpClientProfile(), loaded.config)) setTimeout(startSpare, spareAfterSessionMs).unref();
+      if (await keepsSpares()) setTimeout(startSpare, spareAfterSessionMs).unref();
       if (failure) return fail(guest, failure);
       log(`session ${guest.id}: ended`);
       failures.delete(guest.id);
