@@ -1,5 +1,6 @@
 // esbuild plugin that makes blessed bundle into one file and run from a startup snapshot:
-// static widget requires, terminfo fallback files embedded, search paths read at run time.
+// static widget requires, terminfo fallback files embedded, search paths read at run time;
+// and terminal capabilities compiled when first used.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -40,6 +41,24 @@ export function blessedPlugin(): Plugin {
         source = replaceOnce(source, 'Tput.ipaths.slice()', 'Tput.ipaths()', args.path);
         source = replaceOnce(source, 'Tput.cpaths = [', 'Tput.cpaths = () => [', args.path);
         source = replaceOnce(source, 'Tput.cpaths.slice()', 'Tput.cpaths()', args.path);
+        // Each capability string is compiled into a function (new Function) on its first use, not
+        // all of them at start: the menu uses a few dozen of a terminal's hundreds, and compiling
+        // them all was half of the launcher's JavaScript before its first frame.
+        source = replaceOnce(
+          source,
+          'info.methods[key] = self._compile(info, key, info.all[key]);',
+          "info.methods[key] = type === 'strings' && info.all[key] ? compileOnFirstUse(self, info, key, info.all[key]) : self._compile(info, key, info.all[key]);",
+          args.path,
+        );
+        source += `
+function compileOnFirstUse(tput, info, key, str) {
+  var compiled;
+  return function() {
+    if (!compiled) compiled = tput._compile(info, key, str);
+    return compiled.apply(this, arguments);
+  };
+}
+`;
         return { contents: source, loader: 'js' };
       });
 
