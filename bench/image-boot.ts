@@ -48,23 +48,34 @@ export function benchPayload(imageDir: string): Record<string, unknown> {
   };
 }
 
-async function bootToMenu(imageDir: string, mode: BootMode, memoryMiB: number, accel: 'kvm' | 'tcg'): Promise<{ seconds: number; usedMiB: number }> {
+/** Where a boot's seconds go, from the initrd's messages on the serial console (0.1 s steps). */
+type BootPhases = { firmwareAndKernel: number; initrd: number; systemAndLauncher: number };
+
+async function bootToMenu(imageDir: string, mode: BootMode, memoryMiB: number, accel: 'kvm' | 'tcg'): Promise<{ seconds: number; phases: BootPhases; usedMiB: number }> {
   const work = mkdtempSync(join(tmpdir(), 'vdd-bench-boot-'));
   const session = await startBootSession({ imageDir, mode, memoryMiB, accel, serial: { socket: join(work, 'serial.sock') }, qmpSocket: join(work, 'qmp.sock') });
   try {
     const console = await SerialConsole.connect(join(work, 'serial.sock'));
     const started = Date.now();
+    const elapsed = () => (Date.now() - started) / 1000;
+    const timeout = 10 * 60_000;
+    await console.waitFor(/vdd: loading drivers/, 'the initrd', timeout);
+    const initrdStarted = elapsed();
+    await console.waitFor(/vdd: starting the system/, 'the root system', timeout);
+    const systemStarted = elapsed();
     // The serial console's prompt comes once the menu is on the PC's screen (tty1).
-    const prompt = await console.waitFor(serialPrompt, 'the menu on the screen', 10 * 60_000);
-    const seconds = (Date.now() - started) / 1000;
+    const prompt = await console.waitFor(serialPrompt, 'the menu on the screen', timeout);
+    const seconds = elapsed();
     if (prompt[1] === undefined) throw new Error('the menu did not come up on the screen within a minute of the system starting');
+    const round = (value: number) => +value.toFixed(1);
+    const phases = { firmwareAndKernel: round(initrdStarted), initrd: round(systemStarted - initrdStarted), systemAndLauncher: round(seconds - systemStarted) };
     // The figure a person at the menu would see, after the boot's last work (udev) has settled.
     await sleep(10_000);
     const qmp = await QmpClient.connect(join(work, 'qmp.sock'));
     const memory = await qmp.guestMemory();
     qmp.close();
     console.close();
-    return { seconds, usedMiB: Math.round((memory.total - memory.available) / mib) };
+    return { seconds, phases, usedMiB: Math.round((memory.total - memory.available) / mib) };
   } finally {
     await session.stop();
     rmSync(work, { recursive: true, force: true });
@@ -96,6 +107,7 @@ export async function benchImageBoot(imageDir: string, cacheDir: string): Promis
     ipxeNetRatio: ratio(net512.seconds),
     nbd256ToMenuSeconds: nbd256.seconds,
     ...(disk512 ? { diskToMenuSeconds: disk512.seconds, diskRatio: ratio(disk512.seconds) } : {}),
+    phasesSeconds: { kernel512: kernel512.phases, net512: net512.phases, nbd256: nbd256.phases, ...(disk512 ? { disk512: disk512.phases } : {}) },
     ramUsedAtMenuMiB: { net512: net512.usedMiB, kernel512: kernel512.usedMiB, nbd256: nbd256.usedMiB, ...(disk512 ? { disk512: disk512.usedMiB } : {}) },
   };
 }
