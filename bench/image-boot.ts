@@ -42,6 +42,7 @@ export function benchPayload(imageDir: string): Record<string, unknown> {
     vmlinuzMiB: size('vmlinuz'),
     initrdMiB: size('initrd.img'),
     squashfsMiB: size('root.squashfs'),
+    nbdClientMiB: size('nbd.img'),
     diskImageMiB: size('vdd-thin.img'),
     buildSeconds: manifest.build.seconds,
     buildCachedPackages: manifest.build.cachedPackages,

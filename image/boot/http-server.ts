@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 export type ImageServer = { readonly port: number; readonly requests: string[]; close(): Promise<void> };
 
-export const servedFiles = ['vdd.ipxe', 'vmlinuz', 'initrd.img', 'root.squashfs'] as const;
+export const servedFiles = ['vdd.ipxe', 'vmlinuz', 'initrd.img', 'root.squashfs', 'nbd.img'] as const;
 
 export async function serveImage(dir: string): Promise<ImageServer> {
   const requests: string[] = [];

@@ -79,7 +79,7 @@ export async function buildImage(options: BuildOptions): Promise<{ manifest: Man
     progress.step('kernel', `${kernel}: vmlinuz and ${spec.kernel.modules.length} module patterns`);
     copyKernel(context, kernel);
     progress.note(`${await trimModules(context, kernel)} modules kept`);
-    progress.step('initrd', `busybox, ${spec.kernel.initrdModules.length} module patterns, ${spec.initrd.compression}`);
+    progress.step('initrd', `busybox, ${spec.kernel.initrdModules.length} module patterns, ${spec.initrd.compression}; nbd.img`);
     await makeInitrd(context, kernel);
     progress.step('trim', `${spec.removePaths.length} path patterns, then a library check`);
     progress.note(`${removePaths(context)} paths removed`);

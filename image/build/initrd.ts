@@ -1,5 +1,7 @@
-// The initrd: static busybox from the root, the init script, the network and storage modules the
-// spec lists, and the extra programs (nbd-client) with their libraries; a newc cpio, compressed.
+// The initrd: static busybox from the root, the init script, and the network and storage modules
+// the spec lists; a newc cpio, compressed. Beside it nbd.img: the NBD client and its libraries,
+// which the initrd fetches only when it attaches the root over NBD (a gzip cpio: busybox unpacks it
+// fast).
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +16,7 @@ const initrdSources = fileURLToPath(new URL('../initrd/', import.meta.url));
 
 export async function makeInitrd(context: BuildContext, version: string): Promise<void> {
   const root = rootDir(context);
-  const tree = join(context.workDir, 'initrd');
-  rmSync(tree, { recursive: true, force: true });
+  const tree = emptyTree(context, 'initrd');
   mkdirSync(join(tree, 'bin'), { recursive: true });
   copyInto(root, tree, 'usr/bin/busybox', 'bin/busybox');
   copyInto(initrdSources, tree, 'init', 'init');
@@ -25,23 +26,36 @@ export async function makeInitrd(context: BuildContext, version: string): Promis
   symlinkSync('usr/lib', join(tree, 'lib'));
   symlinkSync('usr/lib64', join(tree, 'lib64'));
 
-  const programs = context.spec.initrd.programs.map((path) => path.slice(1));
-  for (const program of programs) copyInto(root, tree, program, program);
-  const libraries = await libraryClosure(context.progress, root, programs);
-  for (const library of [...libraries, dynamicLoader]) copyInto(root, tree, library, library);
-
   const modules = join('usr/lib/modules', version);
   const selection = selectModules(parseModulesDep(readFileSync(join(root, modules, 'modules.dep'), 'utf8')), context.spec.kernel.initrdModules);
   for (const glob of selection.unmatched) context.progress.note(`kernel.initrdModules: ${glob} matches no module kept in the root`);
   for (const module of selection.modules) copyInto(root, tree, join(modules, module), join(modules, module));
   for (const index of ['modules.order', 'modules.builtin', 'modules.builtin.modinfo']) copyInto(root, tree, join(modules, index), join(modules, index));
   await runLogged(context.progress, 'depmod', ['-b', tree, version]);
-  context.progress.note(`${selection.modules.length} modules, programs: busybox ${programs.join(' ')}`);
+  context.progress.note(`${selection.modules.length} modules`);
+  await compress(context, context.spec.initrd.compression, await archiveTree(context, tree), join(context.outDir, 'initrd.img'));
 
-  const archive = join(context.workDir, 'initrd.cpio');
+  // Paths as in the initrd, which has /lib and /lib64 as links into /usr, so the archive unpacks over it.
+  const nbd = emptyTree(context, 'nbd');
+  const programs = context.spec.initrd.nbdPrograms.map((path) => path.slice(1));
+  const libraries = await libraryClosure(context.progress, root, programs);
+  for (const file of [...programs, ...libraries, dynamicLoader]) copyInto(root, nbd, file, file);
+  context.progress.note(`nbd.img: ${programs.join(' ')} and ${libraries.length} libraries`);
+  await compress(context, 'gzip', await archiveTree(context, nbd), join(context.outDir, 'nbd.img'));
+}
+
+function emptyTree(context: BuildContext, name: string): string {
+  const tree = join(context.workDir, name);
+  rmSync(tree, { recursive: true, force: true });
+  mkdirSync(tree, { recursive: true });
+  return tree;
+}
+
+async function archiveTree(context: BuildContext, tree: string): Promise<string> {
+  const archive = `${tree}.cpio`;
   const files = listTree(tree).join('\n');
   await runLogged(context.progress, 'cpio', ['--quiet', '-o', '-H', 'newc', '-R', '0:0'], { cwd: tree, input: `${files}\n`, stdoutFile: archive });
-  await compress(context, context.spec.initrd.compression, archive, join(context.outDir, 'initrd.img'));
+  return archive;
 }
 
 function copyInto(fromRoot: string, toRoot: string, from: string, to: string): void {

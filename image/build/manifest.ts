@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { imageSpecSchema } from '../spec/schema.ts';
 
-export const artifactNames = ['vmlinuz', 'initrd.img', 'root.squashfs', 'vdd.ipxe', 'vdd-thin.img'] as const;
+export const artifactNames = ['vmlinuz', 'initrd.img', 'root.squashfs', 'nbd.img', 'vdd.ipxe', 'vdd-thin.img'] as const;
 export const payloadArtifacts = ['vmlinuz', 'initrd.img', 'root.squashfs'] as const;
 
 /** An image version: also the name of its directory, so never a path. */

@@ -7,8 +7,8 @@ publishes it for netboot clients.
 
 Commands:
   build [--spec FILE] [--out DIR] [--image-version V] [--fast] [--incremental] [--json]
-        Build dist/image/VERSION/: vmlinuz, initrd.img, root.squashfs, vdd.ipxe,
-        vdd-thin.img, manifest.json, build.log. --fast uses the spec's fast squashfs
+        Build dist/image/VERSION/: vmlinuz, initrd.img, root.squashfs, nbd.img,
+        vdd.ipxe, vdd-thin.img, manifest.json, build.log. --fast uses the spec's fast squashfs
         compression (tests) and only reports the payload budget. --incremental reuses
         the installed tree of an earlier build with the same packages.
   build --backend gentoo --plan [--spec FILE]

@@ -38,7 +38,7 @@ export function debianBuildPlan(spec: ImageSpec, paths: RootPaths): { step: stri
     { step: 'purge', does: `purge ${spec.purgePackages.join(' ')}`, command: ['chroot', paths.root, 'dpkg', '--purge', '--force-depends', '--force-remove-essential', '...'] },
     { step: 'customize', does: `overlays ${spec.overlays.join(' ')}; files ${spec.files.map((file) => file.target).join(' ')}; users ${spec.users.map((user) => user.name).join(' ')}; templates ${spec.templates.join(' ')}` },
     { step: 'kernel', does: `vmlinuz; keep ${spec.kernel.modules.length} module patterns and their dependencies`, command: ['depmod', '-b', paths.root, 'KERNEL'] },
-    { step: 'initrd', does: `busybox, init, ${spec.kernel.initrdModules.length} module patterns, ${spec.initrd.programs.join(' ')}; cpio newc, ${spec.initrd.compression}` },
+    { step: 'initrd', does: `busybox, init, ${spec.kernel.initrdModules.length} module patterns; cpio newc, ${spec.initrd.compression}; nbd.img: ${spec.initrd.nbdPrograms.join(' ')} and their libraries, cpio newc, gzip` },
     { step: 'trim', does: `remove ${spec.removePaths.length} path patterns; check every ELF file's libraries` },
     { step: 'squashfs', does: `mksquashfs, ${spec.squashfs.compression}${spec.squashfs.level === undefined ? '' : ` level ${spec.squashfs.level}`} (--fast: ${spec.squashfs.fastCompression}), ${spec.squashfs.blockSizeKiB} KiB blocks` },
     { step: 'netboot', does: 'vdd.ipxe' },

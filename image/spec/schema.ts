@@ -71,8 +71,12 @@ export const imageSpecSchema = z.strictObject({
   }),
   initrd: z.strictObject({
     compression,
-    /** Programs copied from the root with the libraries they need (busybox is always there). */
-    programs: z.array(imagePath).max(20),
+    /**
+     * What attaching the root over NBD needs (nbd-client), copied from the root with the libraries
+     * they need into nbd.img, which the initrd fetches from beside the root only when it attaches
+     * the root over NBD: most clients never do, and a flashed disk never does.
+     */
+    nbdPrograms: z.array(imagePath).min(1).max(20),
   }),
   squashfs: z.strictObject({
     /** Release builds; `vdd-image build --fast` uses fastCompression instead. */

@@ -83,7 +83,7 @@ if (!slowTests) {
 
     it('wrote every artifact the manifest lists, with its size', () => {
       const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(imageDir, 'manifest.json'), 'utf8')));
-      expect(Object.keys(manifest.artifacts).sort()).toEqual(['initrd.img', 'root.squashfs', 'vdd-thin.img', 'vdd.ipxe', 'vmlinuz']);
+      expect(Object.keys(manifest.artifacts).sort()).toEqual(['initrd.img', 'nbd.img', 'root.squashfs', 'vdd-thin.img', 'vdd.ipxe', 'vmlinuz']);
       expect(readFileSync(join(imageDir, 'vdd.ipxe'), 'utf8')).toContain(`vdd.root_size=${manifest.artifacts['root.squashfs'].size}`);
     });
 
@@ -100,6 +100,7 @@ if (!slowTests) {
       expect(console.text).toContain('Netbooted-by-the-site');
       expect(console.text).toContain('vdd: fetching http://10.0.2.100/root.squashfs');
       expect(session.server.requests).toEqual(expect.arrayContaining(['GET /vdd.ipxe', 'GET /vmlinuz', 'GET /initrd.img', 'GET /root.squashfs']));
+      expect(session.server.requests).not.toContain('GET /nbd.img');
       const memory = await qmp.guestMemory();
       expect(memory.total).toBeGreaterThan(400 * 2 ** 20);
       qmp.close();
@@ -111,6 +112,7 @@ if (!slowTests) {
       const { console, session, qmp } = await bootToMenu('net', 256);
       expect(console.text).toMatch(/MB of RAM free: root over NBD/);
       expect(session.server.requests).not.toContain('GET /root.squashfs');
+      expect(session.server.requests).toContain('GET /nbd.img');
       qmp.close();
       console.close();
       await session.stop();

@@ -15,7 +15,7 @@ export function sampleManifest(version: string, artifact: Artifact = { sha256: '
     squashfsCompression: 'xz',
     payloadBytes: 3,
     payloadBudgetBytes: 100,
-    artifacts: { vmlinuz: artifact, 'initrd.img': artifact, 'root.squashfs': artifact, 'vdd.ipxe': artifact, 'vdd-thin.img': artifact },
+    artifacts: { vmlinuz: artifact, 'initrd.img': artifact, 'root.squashfs': artifact, 'nbd.img': artifact, 'vdd.ipxe': artifact, 'vdd-thin.img': artifact },
     build: { seconds: 1, cachedPackages: 0, reusedRoot: false, steps: {} },
   };
 }

@@ -56,7 +56,7 @@ describe('vdd-image publish, rollback, list', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ version: '1.0.0', current: '1.0.0', placed: 'linked', removed: [] });
     expect(current()).toBe('versions/1.0.0');
     expect(readdirSync(join(root, 'versions', '1.0.0')).sort()).toEqual(
-      ['initrd.img', 'manifest.json', 'manifest.json.sig', 'root.squashfs', 'vdd-thin.img', 'vdd.ipxe', 'vmlinuz'].sort(),
+      ['initrd.img', 'manifest.json', 'manifest.json.sig', 'nbd.img', 'root.squashfs', 'vdd-thin.img', 'vdd.ipxe', 'vmlinuz'].sort(),
     );
     // Same file system: hard links, no copy of a large image.
     expect(statSync(join(root, 'versions/1.0.0/root.squashfs')).ino).toBe(statSync(join(built, '1.0.0/root.squashfs')).ino);

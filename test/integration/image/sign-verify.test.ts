@@ -61,7 +61,7 @@ describe('vdd-image keygen, sign, verify', () => {
     const verified = vddImage('verify', join(dir, 'good'), '--key', join(keys, 'image-key.pub'));
     expect(verified.status, verified.stdout).toBe(0);
     expect(verified.stdout).toContain('version 2.0.0: signature (key ed25519:');
-    expect(verified.stdout).toContain('5 artifacts OK');
+    expect(verified.stdout).toContain('6 artifacts OK');
   });
 
   it('refuses a signing key other users can read', () => {
