@@ -33,7 +33,7 @@ export function imageBenchDir(outRoot: string): string | undefined {
 
 export function benchPayload(imageDir: string): Record<string, unknown> {
   const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(imageDir, 'manifest.json'), 'utf8')));
-  const size = (name: keyof typeof manifest.artifacts) => +(manifest.artifacts[name].size / mib).toFixed(1);
+  const size = (name: keyof typeof manifest.artifacts) => +((manifest.artifacts[name]?.size ?? 0) / mib).toFixed(1);
   return {
     version: manifest.version,
     squashfsCompression: manifest.squashfsCompression,

@@ -26,7 +26,16 @@ export const manifestSchema = z.strictObject({
   squashfsCompression: z.enum(['xz', 'zstd', 'gzip']),
   payloadBytes: z.number().int(),
   payloadBudgetBytes: z.number().int(),
-  artifacts: z.record(z.enum(artifactNames), artifactSchema),
+  artifacts: z.strictObject({
+    vmlinuz: artifactSchema,
+    'initrd.img': artifactSchema,
+    'root.squashfs': artifactSchema,
+    // Versions built before the NBD client left the initrd have none, and must still verify and
+    // be updated to (a rollback on the image server can make one current again).
+    'nbd.img': artifactSchema.optional(),
+    'vdd.ipxe': artifactSchema,
+    'vdd-thin.img': artifactSchema,
+  }),
   build: z.strictObject({ seconds: z.number(), cachedPackages: z.number().int(), reusedRoot: z.boolean(), steps: z.record(z.string(), z.number()) }),
 });
 

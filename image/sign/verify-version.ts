@@ -64,6 +64,7 @@ export async function verifyVersionDirectory(dir: string, publicKey: KeyObject):
     return check;
   }
   for (const [name, entry] of Object.entries(check.manifest.artifacts)) {
+    if (entry === undefined) continue;
     const failure = await checkArtifact(join(dir, name), entry);
     if (failure) check.problems.push({ what: `artifact:${name}`, message: failure.message });
   }

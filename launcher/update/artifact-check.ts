@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { sha256File, type Manifest } from '../../image/build/manifest.ts';
 
-export type ArtifactEntry = Manifest['artifacts'][keyof Manifest['artifacts']];
+export type ArtifactEntry = NonNullable<Manifest['artifacts'][keyof Manifest['artifacts']]>;
 
 export type ArtifactProblem = 'missing' | 'not-a-file' | 'truncated' | 'too-long' | 'checksum';
 
