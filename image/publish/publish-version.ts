@@ -54,7 +54,7 @@ export function publishVersion(options: PublishOptions): Promise<PublishResult> 
       requireVerified(await verifyVersionDirectory(target, publicKey), 'switch to');
       placed = 'already-published';
     } else {
-      const { staged, method } = stageFiles(root, from, version);
+      const { staged, method } = stageFiles(root, from, manifest);
       try {
         say(`${method === 'linked' ? 'linked' : 'copied'} into ${staged}; verifying the published copy`);
         requireVerified(await verifyVersionDirectory(staged, publicKey), 'publish');

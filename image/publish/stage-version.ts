@@ -3,21 +3,25 @@
 import { copyFileSync, linkSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { manifestFileName, signatureFileName } from '../../launcher/update/manifest-signature.ts';
-import { artifactNames } from '../build/manifest.ts';
+import type { Manifest } from '../build/manifest.ts';
 import { syncToDisk } from '../../launcher/io/sync-to-disk.ts';
 import { versionDir, versionsDirName } from './published-root.ts';
 
-export const publishedFiles = [...artifactNames, manifestFileName, signatureFileName] as const;
+/** The signed files of a version: its manifest's artifacts (older versions have fewer), manifest, signature. */
+function publishedFiles(manifest: Manifest): string[] {
+  return [...Object.keys(manifest.artifacts), manifestFileName, signatureFileName];
+}
 
 export type StageMethod = 'linked' | 'copied';
 
 /** Links or copies FROM's files into ROOT/versions/.VERSION.PID.partial and returns that path. */
-export function stageFiles(root: string, from: string, version: string): { staged: string; method: StageMethod } {
-  const staged = join(root, versionsDirName, `.${version}.${process.pid}.partial`);
+export function stageFiles(root: string, from: string, manifest: Manifest): { staged: string; method: StageMethod } {
+  const staged = join(root, versionsDirName, `.${manifest.version}.${process.pid}.partial`);
+  const files = publishedFiles(manifest);
   rmSync(staged, { recursive: true, force: true });
   mkdirSync(staged, { recursive: true, mode: 0o755 });
   let method: StageMethod = 'linked';
-  for (const name of publishedFiles) {
+  for (const name of files) {
     const source = join(from, name);
     const target = join(staged, name);
     if (method === 'linked') {
@@ -34,7 +38,7 @@ export function stageFiles(root: string, from: string, version: string): { stage
   }
   // On disk before current can point at it: a power cut of the server must not leave a current
   // version of empty files.
-  for (const name of publishedFiles) syncToDisk(join(staged, name));
+  for (const name of files) syncToDisk(join(staged, name));
   syncToDisk(staged);
   return { staged, method };
 }

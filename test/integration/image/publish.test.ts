@@ -2,9 +2,10 @@
 // what lands where, which version is current and previous, what --keep removes, and what is
 // refused (unsigned, damaged, a second build under a published version, a locked root).
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { writeManifest } from '../../../image/build/manifest.ts';
 import { makeFakeVersion } from '../../support/fake-version.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
@@ -34,6 +35,11 @@ beforeAll(async () => {
     expect(vddImage('sign', join(built, version), '--key', join(dir, 'keys', 'image-key')).status).toBe(0);
   }
   await makeFakeVersion(join(built, 'unsigned'), '9.0.0');
+  // A version built before nbd.img existed.
+  const { 'nbd.img': _nbd, ...olderArtifacts } = (await makeFakeVersion(join(built, '0.9.0'), '0.9.0')).artifacts;
+  rmSync(join(built, '0.9.0', 'nbd.img'));
+  writeManifest(join(built, '0.9.0'), { ...JSON.parse(readFileSync(join(built, '0.9.0', 'manifest.json'), 'utf8')), artifacts: olderArtifacts });
+  expect(vddImage('sign', join(built, '0.9.0'), '--key', join(dir, 'keys', 'image-key')).status).toBe(0);
 });
 
 describe('vdd-image publish, rollback, list', () => {
@@ -142,5 +148,13 @@ describe('vdd-image publish, rollback, list', () => {
     expect(vddImage('publish', '--from', join(built, '1.0.0'))).toMatchObject({ status: 2, stderr: expect.stringContaining('--root DIR') });
     expect(vddImage('publish', '--root', root, '--from', 'a', '--image-version', 'b')).toMatchObject({ status: 2, stderr: expect.stringContaining('choose one of --from') });
     expect(vddImage('rollback', '--root', root, '--keep', '3')).toMatchObject({ status: 2, stderr: expect.stringContaining('--keep does not apply') });
+  });
+
+  it('publishes a version built before nbd.img with the files its manifest names', () => {
+    const olderRoot = join(dir, 'older-root');
+    const result = vddImage('publish', '--root', olderRoot, '--from', join(built, '0.9.0'), '--key', publicKey);
+    expect(result.status, result.stderr).toBe(0);
+    expect(readdirSync(join(olderRoot, 'versions', '0.9.0')).sort()).toEqual(['initrd.img', 'manifest.json', 'manifest.json.sig', 'root.squashfs', 'vdd-thin.img', 'vdd.ipxe', 'vmlinuz']);
+    expect(vddImage('verify', join(olderRoot, 'current'), '--key', publicKey).status).toBe(0);
   });
 });
