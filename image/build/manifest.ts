@@ -6,13 +6,26 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { imageSpecSchema } from '../spec/schema.ts';
 
-export const artifactNames = ['vmlinuz', 'initrd.img', 'root.squashfs', 'nbd.img', 'vdd.ipxe', 'vdd-thin.img'] as const;
 export const payloadArtifacts = ['vmlinuz', 'initrd.img', 'root.squashfs'] as const;
 
 /** An image version: also the name of its directory, so never a path. */
 export const versionPattern = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
 
 const artifactSchema = z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().min(0) });
+
+const artifactsSchema = z.strictObject({
+  vmlinuz: artifactSchema,
+  'initrd.img': artifactSchema,
+  'root.squashfs': artifactSchema,
+  // Versions built before the NBD client left the initrd have none, and must still verify and
+  // be updated to (a rollback on the image server can make one current again).
+  'nbd.img': artifactSchema.optional(),
+  'vdd.ipxe': artifactSchema,
+  'vdd-thin.img': artifactSchema,
+});
+
+/** Every artifact a build writes. */
+export const artifactNames = artifactsSchema.keyof().options;
 
 export const manifestSchema = z.strictObject({
   format: z.literal(1),
@@ -26,16 +39,7 @@ export const manifestSchema = z.strictObject({
   squashfsCompression: z.enum(['xz', 'zstd', 'gzip']),
   payloadBytes: z.number().int(),
   payloadBudgetBytes: z.number().int(),
-  artifacts: z.strictObject({
-    vmlinuz: artifactSchema,
-    'initrd.img': artifactSchema,
-    'root.squashfs': artifactSchema,
-    // Versions built before the NBD client left the initrd have none, and must still verify and
-    // be updated to (a rollback on the image server can make one current again).
-    'nbd.img': artifactSchema.optional(),
-    'vdd.ipxe': artifactSchema,
-    'vdd-thin.img': artifactSchema,
-  }),
+  artifacts: artifactsSchema,
   build: z.strictObject({ seconds: z.number(), cachedPackages: z.number().int(), reusedRoot: z.boolean(), steps: z.record(z.string(), z.number()) }),
 });
 
