@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mksquashfsArgs } from '../../../image/build/squashfs.ts';
+import { mmdebstrapArgs } from '../../../image/plan/debian-root.ts';
 import { loadSpec, parseSpec, SpecError } from '../../../image/spec/load.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
@@ -62,6 +63,17 @@ describe('image spec', () => {
     expect(problemsOf(squashfs({ compression: 'xz', level: 6 }))).toEqual([expect.stringMatching(/^squashfs\.level: /)]);
     expect(mksquashfsArgs('/r', '/o', 'zstd', 1024, 19)).toEqual(expect.arrayContaining(['-b', '1024K', '-comp', 'zstd', '-Xcompression-level', '19']));
     expect(mksquashfsArgs('/r', '/o', 'xz', 256)).toEqual(expect.arrayContaining(['-comp', 'xz', '-Xbcj', 'x86']));
+  });
+
+  it('diverts update-initramfs during the install only when the image purges initramfs-tools (an LTSP root keeps its initramfs)', () => {
+    const paths = { root: '/r', packageCache: '/c' };
+    const image = mmdebstrapArgs(parseSpec(specText, 'vdd-thin.json'), paths);
+    const hooks = image.filter((arg) => arg.includes('update-initramfs'));
+    expect(hooks).toEqual([expect.stringMatching(/^--essential-hook=dpkg-divert .*--add \/usr\/sbin\/update-initramfs && ln -s \/bin\/true /), expect.stringMatching(/^--customize-hook=rm .* --remove \/usr\/sbin\/update-initramfs$/)]);
+    // The real one is back before the root is handed on; the suite and paths stay last.
+    expect(image.slice(-3)).toEqual(['bookworm', '/r', 'http://deb.debian.org/debian']);
+    const ltsp = withChange((spec) => (spec.purgePackages = (spec.purgePackages as string[]).filter((name) => !name.startsWith('initramfs-tools'))));
+    expect(mmdebstrapArgs(parseSpec(ltsp, 'ltsp.json'), paths).some((arg) => arg.includes('update-initramfs'))).toBe(false);
   });
 
   it('refuses unknown fields, so a typo never silently does nothing', () => {
