@@ -1,5 +1,6 @@
 // The mmdebstrap command that makes the Debian root from the spec, with the package cache kept
-// between builds (mmdebstrap's own sync-in/sync-out hooks, no shell code).
+// between builds (mmdebstrap's own sync-in/sync-out hooks). The shell hooks are fixed lines: no
+// value from the spec is ever part of one.
 import type { ImageSpec } from '../spec/schema.ts';
 
 export type RootPaths = {
