@@ -6,10 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { manifestSchema, payloadArtifacts } from '../image/build/manifest.ts';
+import { manifestSchema, payloadArtifacts } from '../common/manifest/manifest.ts';
 import { signVersionDirectory } from '../image/sign/sign-manifest.ts';
-import { installStaged } from '../launcher/update/slot-install.ts';
-import { stageUpdate } from '../launcher/update/stage-update.ts';
+import { installStaged } from '../launcher/update/root-helper/slot-install.ts';
+import { stageUpdate } from '../launcher/update/stage/stage-update.ts';
 import { makeFakeVersion, makeTestKeys } from '../test/support/fake-version.ts';
 import { startUpdateServer } from '../test/support/update-server.ts';
 import { median } from './stats.ts';

@@ -2,7 +2,7 @@
 // answer, parsed and checked by the protocol schema), and the If-None-Match round trip.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fetchCatalog } from '../launcher/broker/catalog-fetch.ts';
+import { fetchCatalog } from '../launcher/broker-client/catalog-fetch.ts';
 import { freeTcpPort } from '../test/support/peers/free-port.ts';
 import { brokerProgram } from '../test/support/peers/vdd-broker.ts';
 import { waitFor, tcpPortOpen } from '../test/support/children.ts';

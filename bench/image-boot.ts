@@ -17,7 +17,7 @@ import { colourShare } from '../image/boot/screendump.ts';
 import { QmpClient } from '../image/boot/qmp.ts';
 import { SerialConsole, serialPrompt } from '../image/boot/serial-console.ts';
 import { buildImage } from '../image/build/build-image.ts';
-import { manifestSchema } from '../image/build/manifest.ts';
+import { manifestSchema } from '../common/manifest/manifest.ts';
 import { loadSpec } from '../image/spec/load.ts';
 import { median } from './stats.ts';
 

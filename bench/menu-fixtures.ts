@@ -1,8 +1,8 @@
 // Catalogs for the menu benchmarks: n plausible guests, written as a broker's catalog file or
 // as the launcher's cached catalog (what the first frame shows).
 import { writeFileSync } from 'node:fs';
-import { writeCatalogCache } from '../launcher/broker/catalog-cache.ts';
-import type { Catalog, Guest } from '../launcher/broker/catalog-schema.ts';
+import { writeCatalogCache } from '../launcher/broker-client/catalog-cache.ts';
+import type { Catalog, Guest } from '../common/protocol/broker-protocol.ts';
 
 export function benchCatalog(count: number): Catalog {
   const systems = ['Debian 12', 'Windows XP', 'ReactOS', 'Gentoo', 'Fedora'];

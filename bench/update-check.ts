@@ -3,7 +3,7 @@
 // If-None-Match round trip that every later check costs while nothing is published.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fetchPublishedManifest } from '../launcher/update/published-manifest.ts';
+import { fetchPublishedManifest } from '../launcher/update/check/published-manifest.ts';
 import { Children } from '../test/support/children.ts';
 import { startNginx } from '../test/support/peers/nginx.ts';
 import { percentile } from './stats.ts';

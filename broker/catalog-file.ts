@@ -2,10 +2,10 @@
 // may also carry broker-only settings (passwordFile) and may leave state out (the probes fill it).
 // Parsed with the protocol's schema, so a file the broker accepts always serves a valid catalog.
 import { z } from 'zod';
-import { ReadError, readBoundedText } from '../launcher/io/read-bounded.ts';
-import { catalogLimits, catalogSchema, guestSchema, type Catalog, type Guest } from '../launcher/broker/catalog-schema.ts';
-import { describeSchemaProblem } from '../launcher/broker/schema-problem.ts';
-import { stripControls } from '../launcher/text/terminal-safe.ts';
+import { ReadError, readBoundedText } from '../common/io/read-bounded.ts';
+import { catalogLimits, catalogSchema, guestSchema, type Catalog, type Guest } from '../common/protocol/broker-protocol.ts';
+import { describeSchemaProblem } from '../common/protocol/schema-problem.ts';
+import { stripControls } from '../common/text/terminal-safe.ts';
 
 /** Broker-only settings of a guest; never served to clients. */
 export type GuestBackend = {

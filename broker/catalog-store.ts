@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { Guest, GuestState } from '../launcher/broker/catalog-schema.ts';
+import type { Guest, GuestState } from '../common/protocol/broker-protocol.ts';
 import { readCatalogFile, type BrokerGuest, type CatalogFile } from './catalog-file.ts';
 import type { Log } from './log.ts';
 

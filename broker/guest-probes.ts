@@ -1,9 +1,9 @@
 // Keeps every guest's state current: probes each guest's endpoint in turn (XDMCP Query for xdmcp
 // guests, the RFB handshake for vnc guests; both from launcher/probe/), a few at a time, every --probe-interval. A guest that
 // answers is running; one that does not is unavailable. Changes are logged, not every probe.
-import type { Guest, GuestState } from '../launcher/broker/catalog-schema.ts';
-import { probeRfb } from '../launcher/probe/rfb-handshake.ts';
-import { queryXdmcp } from '../launcher/probe/xdmcp-query.ts';
+import type { Guest, GuestState } from '../common/protocol/broker-protocol.ts';
+import { probeRfb } from '../common/probe/rfb-handshake.ts';
+import { queryXdmcp } from '../common/probe/xdmcp-query.ts';
 import type { CatalogStore } from './catalog-store.ts';
 import type { Log } from './log.ts';
 

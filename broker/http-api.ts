@@ -2,7 +2,7 @@
 // POST /v1/guests/{id}/session, POST /v1/clients/{mac}/report. Every other request gets the
 // protocol's error body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bodyLimits, reportSchema, sessionRequestSchema } from '../launcher/broker/catalog-schema.ts';
+import { bodyLimits, reportSchema, sessionRequestSchema } from '../common/protocol/broker-protocol.ts';
 import type { CatalogStore } from './catalog-store.ts';
 import { HttpProblem, readJsonBody, sendJson, sendProblem } from './http-body.ts';
 import type { Log } from './log.ts';

@@ -2,8 +2,8 @@
 // protocol's error bodies (docs/broker-protocol.md, "Errors").
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import type { ErrorCode } from '../launcher/broker/catalog-schema.ts';
-import { describeSchemaProblem } from '../launcher/broker/schema-problem.ts';
+import type { ErrorCode } from '../common/protocol/broker-protocol.ts';
+import { describeSchemaProblem } from '../common/protocol/schema-problem.ts';
 
 export class HttpProblem extends Error {
   readonly status: number;

@@ -1,8 +1,8 @@
 // Guests from a libvirt connection (--libvirt URI), through virsh: every domain with VNC graphics
 // becomes a vnc guest (title as its name, libosinfo id as its OS), stopped domains are startable
 // and started on a session request. Listed again every --probe-interval.
-import type { GuestState } from '../launcher/broker/catalog-schema.ts';
-import { guestSchema } from '../launcher/broker/catalog-schema.ts';
+import type { GuestState } from '../common/protocol/broker-protocol.ts';
+import { guestSchema } from '../common/protocol/broker-protocol.ts';
 import type { BrokerGuest } from './catalog-file.ts';
 import type { Log } from './log.ts';
 import { virsh } from './virsh.ts';

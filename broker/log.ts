@@ -1,6 +1,6 @@
 // vdd-broker's log: one line per event on standard error, with the time; text from files and the
 // network is made terminal-safe first. Secrets are never passed here.
-import { stripControls } from '../launcher/text/terminal-safe.ts';
+import { stripControls } from '../common/text/terminal-safe.ts';
 
 export type Log = (message: string) => void;
 

@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { UsageError } from '../launcher/cli/options.ts';
-import { version } from '../launcher/version.ts';
+import { UsageError } from '../common/cli/command-line.ts';
+import { sharedExitCodes as exitCodes } from '../common/exit-codes.ts';
+import { version } from '../common/version.ts';
 import { CatalogFileError } from './catalog-file.ts';
 import { CatalogStore } from './catalog-store.ts';
 import { GuestProbes } from './guest-probes.ts';
@@ -70,7 +71,7 @@ async function run(options: BrokerOptions): Promise<number> {
   sessions.close();
   server.close();
   server.closeAllConnections();
-  return 0;
+  return exitCodes.ok;
 }
 
 export async function main(args: readonly string[]): Promise<number> {
@@ -78,21 +79,21 @@ export async function main(args: readonly string[]): Promise<number> {
     const line = parseBrokerCommandLine(args);
     if (line.help) {
       process.stdout.write(brokerHelp);
-      return 0;
+      return exitCodes.ok;
     }
     if (line.version || line.options === undefined) {
       process.stdout.write(`vdd-broker ${version} (node ${process.versions.node})\n`);
-      return 0;
+      return exitCodes.ok;
     }
     return await run(line.options);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`vdd-broker: ${error.message}\nTry 'vdd-broker --help'.\n`);
-      return 2;
+      return exitCodes.usage;
     }
     const message = error instanceof CatalogFileError ? `cannot start: ${error.message}` : `cannot start: ${(error as Error).message}`;
     log(message);
-    return 1;
+    return exitCodes.failure;
   }
 }
 

@@ -1,7 +1,7 @@
 // vdd-broker's command line and --help text (docs/vdd-broker.md is the manual).
 import { isIP } from 'node:net';
-import { isHost } from '../launcher/net/host.ts';
-import { parseSubcommandLine, UsageError } from '../launcher/cli/options.ts';
+import { isHost } from '../common/net/host.ts';
+import { parseSubcommandLine, UsageError } from '../common/cli/command-line.ts';
 
 export const brokerOptionSpecs = {
   catalog: { type: 'string' },

@@ -1,7 +1,7 @@
 // Client reports kept as JSON lines in the --reports file, one report per line with when and from
 // where it came. Bounded: past maxBytes the file moves to FILE.1 (replacing the older one).
 import { appendFileSync, renameSync, statSync } from 'node:fs';
-import type { ClientReport } from '../launcher/broker/catalog-schema.ts';
+import type { ClientReport } from '../common/protocol/broker-protocol.ts';
 
 export const defaultReportLogBytes = 16 * 1024 * 1024;
 

@@ -1,7 +1,7 @@
 // Answers session requests: makes the guest ready (starts a stopped one through its backend) and,
 // for guests with a password file, issues a one-time VNC password that expires after the
 // --password-ttl window (the file then gets a password nobody knows). Passwords are never logged.
-import type { ClientInfo, SessionAnswer } from '../launcher/broker/catalog-schema.ts';
+import type { ClientInfo, SessionAnswer } from '../common/protocol/broker-protocol.ts';
 import type { CatalogStore } from './catalog-store.ts';
 import { HttpProblem } from './http-body.ts';
 import type { Log } from './log.ts';

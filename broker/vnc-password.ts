@@ -4,7 +4,7 @@
 // one rename.
 import { randomBytes, randomInt } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { scrambleVncPassword } from '../launcher/vnc/vnc-des.ts';
+import { scrambleVncPassword } from '../common/vnc/vnc-des.ts';
 
 const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { blessedPlugin } from './blessed-plugin.ts';
 import { pinnedNodePath } from './pinned-node.ts';
-import { runTool } from './run-tool.ts';
+import { runTool } from '../common/process/run-tool.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');

@@ -2,15 +2,17 @@
 // sign, verify, publish, rollback, list).
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import packageJson from '../package.json' with { type: 'json' };
-import { stripControls } from '../launcher/text/terminal-safe.ts';
+import { stripControls } from '../common/text/terminal-safe.ts';
 import { bootImage } from './boot/boot-image.ts';
 import { buildImage } from './build/build-image.ts';
 import { flash } from './cli/flash-command.ts';
 import { imageHelp } from './cli/help.ts';
 import { buildSigningKey, keygen, sign, verify } from './cli/key-commands.ts';
 import { list, publish, rollback } from './cli/publish-commands.ts';
-import { commandOptions, parseImageCommandLine, parseMemory, UsageError, type ImageOptionName, type ImageOptions } from './cli/options.ts';
+import { UsageError } from '../common/cli/command-line.ts';
+import { sharedExitCodes as exitCodes } from '../common/exit-codes.ts';
+import { version } from '../common/version.ts';
+import { commandOptions, parseImageCommandLine, parseMemory, type ImageOptionName, type ImageOptions } from './cli/options.ts';
 import { debianBuildPlan } from './plan/debian-root.ts';
 import { gentooRecipe } from './plan/gentoo-recipe.ts';
 import { loadSpec } from './spec/load.ts';
@@ -23,8 +25,8 @@ export const defaultCacheDir = join(repository, '.cache/image');
 async function main(args: readonly string[]): Promise<number> {
   const { command, operands, options } = parseImageCommandLine(args);
   if (options.version) {
-    process.stdout.write(options.json ? `${JSON.stringify({ version: packageJson.version })}\n` : `vdd-image ${packageJson.version}\n`);
-    return 0;
+    process.stdout.write(options.json ? `${JSON.stringify({ version: version })}\n` : `vdd-image ${version}\n`);
+    return exitCodes.ok;
   }
   if (options.help || command === undefined) {
     process.stdout.write(imageHelp);
@@ -59,19 +61,19 @@ async function build(options: ImageOptions): Promise<number> {
       for (const file of recipe.files) process.stdout.write(`# ${file.path}\n${file.text}\n`);
       process.stdout.write(`# commands\n${recipe.commands.map((command) => command.join(' ')).join('\n')}\n`);
     }
-    return 0;
+    return exitCodes.ok;
   }
   if (options.plan) {
     const plan = debianBuildPlan(loaded.spec, { root: join(defaultCacheDir, 'work/root'), packageCache: join(defaultCacheDir, 'debs') });
     if (options.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     else for (const step of plan) process.stdout.write(`${step.step}: ${step.does}\n${step.command ? `  ${step.command.join(' ')}\n` : ''}`);
-    return 0;
+    return exitCodes.ok;
   }
   if (process.getuid?.() !== 0) throw new Error('build needs root (mmdebstrap --mode=root, chroot, file ownership)');
   const signingKey = buildSigningKey(options, { outRoot: defaultOutRoot, cacheDir: defaultCacheDir }, (line) => process.stderr.write(`vdd-image build: ${line}\n`));
   const result = await buildImage({
     loaded,
-    version: options['image-version'] ?? packageJson.version,
+    version: options['image-version'] ?? version,
     outRoot: options.out ?? defaultOutRoot,
     cacheDir: defaultCacheDir,
     fast: options.fast ?? false,
@@ -82,7 +84,7 @@ async function build(options: ImageOptions): Promise<number> {
   });
   if (options.json) process.stdout.write(`${JSON.stringify({ dir: result.dir, log: result.logPath, manifest: result.manifest }, null, 2)}\n`);
   else process.stdout.write(`${result.dir}\n`);
-  return 0;
+  return exitCodes.ok;
 }
 
 async function boot(options: ImageOptions): Promise<number> {
@@ -107,12 +109,12 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof UsageError) {
       process.stderr.write(`vdd-image: ${stripControls(error.message)}\nTry 'vdd-image --help'.\n`);
-      process.exitCode = 2;
+      process.exitCode = exitCodes.usage;
       return;
     }
     const log = (error as { logPath?: string }).logPath;
     const message = String((error as Error).message ?? error).split('\n').map(stripControls).join('\n');
     process.stderr.write(`\nvdd-image: ${message}\n${log ? `build log: ${log}\n` : ''}`);
-    process.exitCode = 1;
+    process.exitCode = exitCodes.failure;
   },
 );

@@ -5,9 +5,10 @@ import { commands, defaultCommand, findCommand } from './cli/commands.ts';
 import { exitCodes } from './cli/exit-codes.ts';
 import { commandHelp, mainHelp } from './cli/help.ts';
 import { loadConfigFromCommandLine } from './cli/load-config.ts';
-import { globalOptions, parseCommandLine, UsageError, type CommandLine, type OptionName } from './cli/options.ts';
-import { stripControls } from './text/terminal-safe.ts';
-import { version } from './version.ts';
+import { UsageError } from '../common/cli/command-line.ts';
+import { globalOptions, parseCommandLine, type CommandLine, type OptionName } from './cli/options.ts';
+import { stripControls } from '../common/text/terminal-safe.ts';
+import { version } from '../common/version.ts';
 
 export type Io = { readonly stdout: Output; readonly stderr: Output; readonly env: Readonly<Record<string, string | undefined>> };
 

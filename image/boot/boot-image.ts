@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kvmWorks, qemuCommand } from './accel.ts';
 import { serveImage, type ImageServer } from './http-server.ts';
-import { manifestSchema } from '../build/manifest.ts';
+import { manifestSchema } from '../../common/manifest/manifest.ts';
 import { guestServiceAddress, qemuArgs, tftpBootScript, type GuestForward, type QemuPlan } from './qemu-args.ts';
 
 /** net: iPXE over TFTP; kernel: vmlinuz and initrd given to QEMU directly, root over HTTP; disk: vdd-thin.img. */

@@ -9,14 +9,14 @@ import { rootDir, type BuildContext } from './context.ts';
 import { makeDiskImage } from './disk-image.ts';
 import { makeInitrd } from './initrd.ts';
 import { copyKernel, kernelVersion, trimModules } from './kernel.ts';
-import { describeArtifacts, payloadBytes, versionPattern, writeManifest, type Manifest } from './manifest.ts';
+import { describeArtifacts, payloadBytes, versionPattern, writeManifest, type Manifest } from '../../common/manifest/manifest.ts';
 import { BuildProgress, type ProgressOutput } from './progress.ts';
 import { copyRoot, customizeRoot, makeDebianRoot, purgePackages } from './root.ts';
 import { makeSquashfs } from './squashfs.ts';
 import { checkLibraries, removePaths } from './trim.ts';
 import { publicKeyPem } from '../sign/key-files.ts';
 import { signVersionDirectory } from '../sign/sign-manifest.ts';
-import { imagePublicKeyPath } from '../../launcher/update/manifest-signature.ts';
+import { imagePublicKeyPath } from '../../common/manifest/manifest-signature.ts';
 
 export type BuildOptions = {
   readonly loaded: LoadedSpec;

@@ -2,7 +2,9 @@
 // --config, --force) and prints the result for people or as JSON.
 import { flashImage } from '../flash/flash.ts';
 import { sourceImage } from '../flash/source-image.ts';
-import { UsageError, type ImageOptions } from './options.ts';
+import { UsageError } from '../../common/cli/command-line.ts';
+import { sharedExitCodes as exitCodes } from '../../common/exit-codes.ts';
+import type { ImageOptions } from './options.ts';
 
 export async function flash(options: ImageOptions, paths: { readonly outRoot: string }): Promise<number> {
   const { device, file } = options;
@@ -17,12 +19,12 @@ export async function flash(options: ImageOptions, paths: { readonly outRoot: st
     if (stopping) return;
     stopping = true;
     process.stderr.write(`\nvdd-image: interrupted (${signal}): ${target.path} holds part of the image and will not boot; flash it again\n`);
-    process.exit(130);
+    process.exit(exitCodes.interrupted);
   };
   process.on('SIGINT', interrupted).on('SIGTERM', interrupted);
   const report = await flashImage({ image, target, config: options.config, force: options.force ?? false, output: process.stderr }).finally(() => {
     process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
   });
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${report.target}: ${report.bytes} bytes written and verified, sha256 ${report.sha256}\n`);
-  return 0;
+  return exitCodes.ok;
 }

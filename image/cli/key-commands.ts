@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { signVersionDirectory } from '../sign/sign-manifest.ts';
 import { defaultKeyDir, generateKeyFiles, privateKeyName, publicKeyName, readPrivateKeyFile, readPublicKeyFile } from '../sign/key-files.ts';
 import { verifyVersionDirectory } from '../sign/verify-version.ts';
-import { UsageError, type ImageOptions } from './options.ts';
+import { UsageError } from '../../common/cli/command-line.ts';
+import { sharedExitCodes as exitCodes } from '../../common/exit-codes.ts';
+import type { ImageOptions } from './options.ts';
 
 export interface ImagePaths {
   outRoot: string;
@@ -45,7 +47,7 @@ export function keygen(operands: readonly string[], options: ImageOptions, paths
   const files = generateKeyFiles(options.out ?? defaultKeyDir(paths.cacheDir), options.force ?? false);
   if (options.json) process.stdout.write(`${JSON.stringify(files, null, 2)}\n`);
   else process.stdout.write(`private key ${files.privateKeyPath} (keep it secret)\npublic key  ${files.publicKeyPath}\nfingerprint ${files.fingerprint}\n`);
-  return 0;
+  return exitCodes.ok;
 }
 
 export function sign(operands: readonly string[], options: ImageOptions, paths: ImagePaths): number {
@@ -53,7 +55,7 @@ export function sign(operands: readonly string[], options: ImageOptions, paths: 
   const signed = signVersionDirectory(dir, readPrivateKeyFile(signingKeyPath(options, paths)));
   if (options.json) process.stdout.write(`${JSON.stringify({ dir, version: signed.manifest.version, fingerprint: signed.fingerprint }, null, 2)}\n`);
   else process.stdout.write(`signed ${dir} (version ${signed.manifest.version}) with key ${signed.fingerprint}\n`);
-  return 0;
+  return exitCodes.ok;
 }
 
 export async function verify(operands: readonly string[], options: ImageOptions, paths: ImagePaths): Promise<number> {

@@ -1,6 +1,6 @@
 // vdd-image's command line: subcommand, options, strict parsing.
 import type { parseArgs, ParseArgsOptionsConfig } from 'node:util';
-import { parseSubcommandLine, UsageError } from '../../launcher/cli/options.ts';
+import { parseSubcommandLine, UsageError } from '../../common/cli/command-line.ts';
 
 export const imageOptionSpecs = {
   spec: { type: 'string' },
@@ -35,7 +35,6 @@ export const imageOptionSpecs = {
 export type ImageOptionName = keyof typeof imageOptionSpecs;
 export type ImageOptions = ReturnType<typeof parseArgs<{ options: typeof imageOptionSpecs; allowPositionals: true; strict: true }>>['values'];
 
-export { UsageError };
 
 export function parseImageCommandLine(args: readonly string[]): { command: string | undefined; operands: string[]; options: ImageOptions } {
   return parseSubcommandLine(args, imageOptionSpecs);

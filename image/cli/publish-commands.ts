@@ -4,7 +4,9 @@ import { formatVersionList, listVersions } from '../publish/list-versions.ts';
 import { publishVersion } from '../publish/publish-version.ts';
 import { rollbackVersion } from '../publish/rollback-version.ts';
 import { trustedKey, type ImagePaths } from './key-commands.ts';
-import { UsageError, type ImageOptions } from './options.ts';
+import { UsageError } from '../../common/cli/command-line.ts';
+import { sharedExitCodes as exitCodes } from '../../common/exit-codes.ts';
+import type { ImageOptions } from './options.ts';
 
 export const defaultKeep = 3;
 
@@ -28,7 +30,7 @@ export async function publish(options: ImageOptions, paths: ImagePaths): Promise
   const result = await publishVersion({ root, from, publicKey: trustedKey(options, paths), keep, say });
   if (options.json) process.stdout.write(`${JSON.stringify({ root, from, ...result }, null, 2)}\n`);
   else process.stdout.write(`published ${result.version} in ${root} (${result.placed})\n`);
-  return 0;
+  return exitCodes.ok;
 }
 
 export async function rollback(options: ImageOptions, paths: ImagePaths): Promise<number> {
@@ -36,11 +38,11 @@ export async function rollback(options: ImageOptions, paths: ImagePaths): Promis
   const result = await rollbackVersion(root, trustedKey(options, paths), options.to);
   if (options.json) process.stdout.write(`${JSON.stringify({ root, ...result }, null, 2)}\n`);
   else process.stdout.write(`current -> ${result.current} (was ${result.previous})\n`);
-  return 0;
+  return exitCodes.ok;
 }
 
 export function list(options: ImageOptions): number {
   const versions = listVersions(requireRoot('list', options));
   process.stdout.write(options.json ? `${JSON.stringify(versions, null, 2)}\n` : formatVersionList(versions));
-  return 0;
+  return exitCodes.ok;
 }

@@ -2,8 +2,8 @@
 // it back to verify it, then puts vdd.conf into the FAT partition. Never asks questions: what it
 // refuses, it refuses with one sentence.
 import { existsSync, statSync } from 'node:fs';
-import { runTool } from '../../build/run-tool.ts';
-import { stripControls } from '../../launcher/text/terminal-safe.ts';
+import { runTool } from '../../common/process/run-tool.ts';
+import { stripControls } from '../../common/text/terminal-safe.ts';
 import type { ProgressOutput } from './byte-progress.ts';
 import { megabytes } from './byte-progress.ts';
 import { checkTargetDevice, FlashRefusal } from './check-device.ts';

@@ -1,10 +1,10 @@
 // The site's vdd.conf: checked with the launcher's own parser and key schema before anything is
 // written, then copied into the flashed disk's FAT partition (mtools, no mount) and read back.
 import { closeSync, fsyncSync, openSync, readFileSync, readSync } from 'node:fs';
-import { runTool } from '../../build/run-tool.ts';
-import { configFileProblems } from '../../launcher/config/check-file.ts';
-import { formatProblem } from '../../launcher/config/source.ts';
-import { stripControls } from '../../launcher/text/terminal-safe.ts';
+import { runTool } from '../../common/process/run-tool.ts';
+import { configFileProblems } from '../../common/launcher-config/check-file.ts';
+import { formatProblem } from '../../common/launcher-config/source.ts';
+import { stripControls } from '../../common/text/terminal-safe.ts';
 import { isFatType, mbrPartition } from './mbr.ts';
 
 /** mtools checks FAT geometry against the partition table; the offset form has none to match. */

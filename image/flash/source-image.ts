@@ -3,10 +3,10 @@
 // directory, the size and sha256 its manifest.json records for it.
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ReadError, readBoundedText } from '../../launcher/io/read-bounded.ts';
-import { maxManifestBytes } from '../../launcher/update/manifest-signature.ts';
+import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
+import { maxManifestBytes } from '../../common/manifest/manifest-signature.ts';
 import { findImageDir } from '../boot/boot-image.ts';
-import { manifestSchema } from '../build/manifest.ts';
+import { manifestSchema } from '../../common/manifest/manifest.ts';
 
 export type SourceImage = { readonly path: string; readonly bytes: number; readonly manifestSha256: string | undefined };
 

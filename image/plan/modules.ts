@@ -1,6 +1,6 @@
 // Kernel module selection: the modules a spec's allow-list names, plus everything they depend on
 // (from modules.dep), so a trimmed tree never misses a dependency.
-import { globMatches } from '../../launcher/config/glob.ts';
+import { globMatches } from '../../common/text/glob.ts';
 
 /** modules.dep: "kernel/a.ko: kernel/b.ko kernel/c.ko" per line -> module -> its dependencies. */
 export function parseModulesDep(text: string): Map<string, string[]> {

@@ -2,8 +2,8 @@
 // previous, their size on disk, build and publish dates, and whether a signature is present.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { manifestFileName, maxManifestBytes, signatureFileName } from '../../launcher/update/manifest-signature.ts';
-import { manifestSchema } from '../build/manifest.ts';
+import { manifestFileName, maxManifestBytes, signatureFileName } from '../../common/manifest/manifest-signature.ts';
+import { manifestSchema } from '../../common/manifest/manifest.ts';
 import { currentLinkName, previousLinkName, publishedVersions, readVersionLink, versionDir } from './published-root.ts';
 
 export interface ListedVersion {

@@ -2,7 +2,7 @@
 // holding the PID; a lock whose process is gone is taken over.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { processAlive } from '../../launcher/system/process-alive.ts';
+import { processAlive } from '../../common/system/process-alive.ts';
 
 export function withPublishLock<T>(root: string, work: () => Promise<T>): Promise<T> {
   const path = join(root, '.lock');

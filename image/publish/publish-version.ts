@@ -3,7 +3,7 @@
 import type { KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { manifestFileName } from '../../launcher/update/manifest-signature.ts';
+import { manifestFileName } from '../../common/manifest/manifest-signature.ts';
 import { verifyVersionDirectory, type VersionCheck } from '../sign/verify-version.ts';
 import { withPublishLock } from './publish-lock.ts';
 import { currentLinkName, makeCurrent, previousLinkName, readVersionLink, switchLink, versionDir, versionsDirName } from './published-root.ts';

@@ -3,8 +3,8 @@
 // the current version). Every switch is a rename, so a reader never sees it half-done.
 import { closeSync, fsyncSync, lstatSync, openSync, readlinkSync, readdirSync, renameSync, rmSync, symlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { versionPattern } from '../build/manifest.ts';
-import { syncToDisk } from '../../launcher/io/sync-to-disk.ts';
+import { versionPattern } from '../../common/manifest/manifest.ts';
+import { syncToDisk } from '../../common/io/sync-to-disk.ts';
 
 export const versionsDirName = 'versions';
 export const currentLinkName = 'current';

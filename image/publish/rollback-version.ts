@@ -2,7 +2,7 @@
 // it still verifies; the version it replaces becomes previous, so a second rollback undoes it.
 import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { versionPattern } from '../build/manifest.ts';
+import { versionPattern } from '../../common/manifest/manifest.ts';
 import { verifyVersionDirectory } from '../sign/verify-version.ts';
 import { withPublishLock } from './publish-lock.ts';
 import { requireVerified } from './publish-version.ts';

@@ -2,9 +2,9 @@
 // systems) into a hidden temporary directory, then one rename. Only signed-image files go in.
 import { copyFileSync, linkSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { manifestFileName, signatureFileName } from '../../launcher/update/manifest-signature.ts';
-import type { Manifest } from '../build/manifest.ts';
-import { syncToDisk } from '../../launcher/io/sync-to-disk.ts';
+import { manifestFileName, signatureFileName } from '../../common/manifest/manifest-signature.ts';
+import type { Manifest } from '../../common/manifest/manifest.ts';
+import { syncToDisk } from '../../common/io/sync-to-disk.ts';
 import { versionDir, versionsDirName } from './published-root.ts';
 
 /** The signed files of a version: its manifest's artifacts (older versions have fewer), manifest, signature. */

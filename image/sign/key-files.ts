@@ -3,8 +3,8 @@
 import { generateKeyPairSync, createPublicKey, type KeyObject } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReadError, readBoundedText } from '../../launcher/io/read-bounded.ts';
-import { keyFingerprint, loadPublicKey, maxPublicKeyBytes } from '../../launcher/update/manifest-signature.ts';
+import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
+import { keyFingerprint, loadPublicKey, maxPublicKeyBytes } from '../../common/manifest/manifest-signature.ts';
 import { loadPrivateKey } from './sign-manifest.ts';
 
 export const privateKeyName = 'image-key';

@@ -1,11 +1,11 @@
 // Signs a version directory's manifest.json with an ed25519 private key, writing
-// manifest.json.sig in the format launcher/update/manifest-signature.ts verifies.
+// manifest.json.sig in the format common/manifest/manifest-signature.ts verifies.
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeSignature, keyFingerprint, manifestFileName, signatureFileName, verifySignedManifest } from '../../launcher/update/manifest-signature.ts';
-import { describeSchemaProblem } from '../../launcher/broker/schema-problem.ts';
-import { manifestSchema, type Manifest } from '../build/manifest.ts';
+import { encodeSignature, keyFingerprint, manifestFileName, signatureFileName, verifySignedManifest } from '../../common/manifest/manifest-signature.ts';
+import { describeSchemaProblem } from '../../common/protocol/schema-problem.ts';
+import { manifestSchema, type Manifest } from '../../common/manifest/manifest.ts';
 
 /** Parses a PKCS#8 PEM private key and insists on ed25519; source names the key file. */
 export function loadPrivateKey(privateKeyPem: string, source: string): KeyObject {

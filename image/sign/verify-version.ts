@@ -3,8 +3,8 @@
 import type { KeyObject } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReadError, readBoundedText } from '../../launcher/io/read-bounded.ts';
-import { checkArtifact } from '../../launcher/update/artifact-check.ts';
+import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
+import { checkArtifact } from '../../common/manifest/artifact-check.ts';
 import {
   ManifestSignatureError,
   keyFingerprint,
@@ -14,8 +14,8 @@ import {
   signatureFileName,
   verifySignedManifest,
   type SignatureCheck,
-} from '../../launcher/update/manifest-signature.ts';
-import type { Manifest } from '../build/manifest.ts';
+} from '../../common/manifest/manifest-signature.ts';
+import type { Manifest } from '../../common/manifest/manifest.ts';
 
 export interface VersionProblem {
   /** The signature check that failed, or the artifact whose file is wrong. */

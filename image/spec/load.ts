@@ -1,6 +1,6 @@
 // Reads and validates an image spec file; every problem names the file and the field.
 import { dirname, resolve } from 'node:path';
-import { ReadError, readBoundedText } from '../../launcher/io/read-bounded.ts';
+import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
 import { imageSpecSchema, type ImageSpec } from './schema.ts';
 
 export const specLimits = { maxBytes: 1024 * 1024 } as const;

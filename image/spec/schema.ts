@@ -1,6 +1,7 @@
 // The image spec: what the image contains and which artifacts it yields, as validated data.
 // vdd-image only executes this description (mkosi style); docs/image.md documents every field.
 import { z } from 'zod';
+import { imageNameSchema } from '../../common/manifest/manifest.ts';
 
 /** A path inside the image: absolute, normalised, no "..". */
 const imagePath = z
@@ -25,7 +26,7 @@ const moduleGlob = z.string().regex(/^[A-Za-z0-9_*?./[\]-]{1,256}$/, 'must be a 
 const compression = z.enum(['xz', 'zstd', 'gzip']);
 
 export const imageSpecSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a short lowercase name'),
+  name: imageNameSchema,
   description: z.string().max(500).optional(),
   debian: z.strictObject({
     suite: z.string().regex(/^[a-z]+$/, 'must be a Debian suite name such as bookworm'),

@@ -1,13 +1,13 @@
 // vdd-launcher config: the effective configuration (KEY=value lines, or with --explain where each
 // value comes from), one key's value, or --check of every source.
 import { explainJson, explainText } from '../config/explain.ts';
-import { configKeys, isConfigKey, type ConfigKey } from '../config/keys.ts';
-import { formatProblem } from '../config/source.ts';
-import type { ValueType } from '../config/value-types.ts';
-import { stripControls } from '../text/terminal-safe.ts';
+import { configKeys, isConfigKey, type ConfigKey } from '../../common/launcher-config/keys.ts';
+import { formatProblem } from '../../common/launcher-config/source.ts';
+import type { ValueType } from '../../common/launcher-config/value-types.ts';
+import { stripControls } from '../../common/text/terminal-safe.ts';
 import type { CommandContext } from './command.ts';
 import { exitCodes } from './exit-codes.ts';
-import { UsageError } from './options.ts';
+import { UsageError } from '../../common/cli/command-line.ts';
 
 export async function runConfig({ line, stdout, stderr, config }: CommandContext): Promise<number> {
   const { options, operands } = line;

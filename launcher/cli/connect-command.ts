@@ -1,9 +1,9 @@
 // vdd-launcher connect ID|URI: starts one session without the menu. ID is a guest of the broker's
 // catalog; vnc://HOST[:PORT] or xdmcp://HOST[:PORT] names a guest directly (no broker needed).
 // --dry-run prints the plan; --exec (or little RAM) replaces the launcher with the session.
-import { brokerSettings } from '../broker/broker-settings.ts';
-import { CatalogKeeper } from '../broker/catalog-keeper.ts';
-import type { Guest } from '../broker/catalog-schema.ts';
+import { brokerSettings } from '../broker-client/broker-settings.ts';
+import { CatalogKeeper } from '../broker-client/catalog-keeper.ts';
+import type { Guest } from '../../common/protocol/broker-protocol.ts';
 import { findCatalog } from '../discovery/find-catalog.ts';
 import { execCommand, ExecError, execSession } from '../session/exec-session.ts';
 import { execModeReason } from '../session/exec-decision.ts';
@@ -11,7 +11,7 @@ import { GuestUriError, guestFromUri, isGuestUri } from '../session/guest-uri.ts
 import { prepareSession, sessionRuntimeDir, type PreparedSession } from '../session/prepare-session.ts';
 import { runSession } from '../session/run-session.ts';
 import type { SessionPlan } from '../session/session-plan.ts';
-import { stripControls } from '../text/terminal-safe.ts';
+import { stripControls } from '../../common/text/terminal-safe.ts';
 import type { CommandContext, Output } from './command.ts';
 import { exitCodes } from './exit-codes.ts';
 

@@ -1,7 +1,7 @@
 // vdd-launcher discover: tries every discovery source (waiting for each until discovery_timeout)
 // and prints what each found and how long it took; exit status 4 when nothing was found.
 import { discoverBrokers } from '../discovery/discovery-sources.ts';
-import { stripControls } from '../text/terminal-safe.ts';
+import { stripControls } from '../../common/text/terminal-safe.ts';
 import type { CommandContext } from './command.ts';
 import { exitCodes } from './exit-codes.ts';
 

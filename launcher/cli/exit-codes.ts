@@ -1,14 +1,16 @@
-// Exit statuses of vdd-launcher; documented in docs/vdd-launcher.md.
+// Exit statuses of vdd-launcher: the shared ones and its own; documented in docs/vdd-launcher.md.
+import { sharedExitCodes } from '../../common/exit-codes.ts';
+
 export const exitCodes = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
+  ok: sharedExitCodes.ok,
+  failure: sharedExitCodes.failure,
+  usage: sharedExitCodes.usage,
   configProblems: 3,
   noBroker: 4,
   noSuchGuest: 5,
   sessionFailed: 6,
   notImplemented: 7,
-  internal: 70,
+  internal: sharedExitCodes.internal,
 } as const;
 
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];

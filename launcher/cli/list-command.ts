@@ -1,9 +1,9 @@
 // vdd-launcher list: the catalog of the broker in use with each guest's state; when no broker
 // answers, the cached catalog marked offline; exit status 4 when there is neither.
-import { brokerSettings } from '../broker/broker-settings.ts';
-import { CatalogKeeper } from '../broker/catalog-keeper.ts';
+import { brokerSettings } from '../broker-client/broker-settings.ts';
+import { CatalogKeeper } from '../broker-client/catalog-keeper.ts';
 import { findCatalog } from '../discovery/find-catalog.ts';
-import { stripControls } from '../text/terminal-safe.ts';
+import { stripControls } from '../../common/text/terminal-safe.ts';
 import type { CommandContext } from './command.ts';
 import { exitCodes } from './exit-codes.ts';
 

@@ -2,8 +2,9 @@
 import { isIP } from 'node:net';
 import { readIdentity, normaliseMac, type ClientIdentity } from '../config/identity.ts';
 import { defaultCmdlineFile, defaultConfigFile, defaultDiskConfigFile, loadConfig, type LoadedConfig } from '../config/load.ts';
-import type { Setting } from '../config/source.ts';
-import { UsageError, type ParsedOptions } from './options.ts';
+import type { Setting } from '../../common/launcher-config/source.ts';
+import { UsageError } from '../../common/cli/command-line.ts';
+import type { ParsedOptions } from './options.ts';
 
 export function loadConfigFromCommandLine(options: ParsedOptions, env: Readonly<Record<string, string | undefined>>): LoadedConfig {
   return loadConfig({

@@ -1,5 +1,6 @@
-// The command line: subcommand, positionals and options, parsed strictly.
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+// vdd-launcher's command line: its options, parsed strictly by the shared parser.
+import type { parseArgs, ParseArgsOptionsConfig } from 'node:util';
+import { parseSubcommandLine } from '../../common/cli/command-line.ts';
 
 export const optionSpecs = {
   config: { type: 'string', short: 'c' },
@@ -24,21 +25,6 @@ export type OptionName = keyof typeof optionSpecs;
 export type ParsedOptions = ReturnType<typeof parseArgs<{ options: typeof optionSpecs; allowPositionals: true; strict: true }>>['values'];
 
 export type CommandLine = { readonly command: string | undefined; readonly operands: readonly string[]; readonly options: ParsedOptions };
-
-/** A bad command line; programs print it with a pointer to --help and exit with status 2. */
-export class UsageError extends Error {}
-
-/** `COMMAND [OPERAND...] [OPTIONS]`, parsed strictly against specs (shared by vdd-launcher, vdd-broker and vdd-image). */
-export function parseSubcommandLine<const Specs extends ParseArgsOptionsConfig>(args: readonly string[], specs: Specs) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: specs, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
-  }
-  const [command, ...operands] = parsed.positionals;
-  return { command, operands, options: parsed.values };
-}
 
 export function parseCommandLine(args: readonly string[]): CommandLine {
   return parseSubcommandLine(args, optionSpecs);

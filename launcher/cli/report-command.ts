@@ -8,7 +8,7 @@ import { collectReportFacts } from '../report/collect-report-facts.ts';
 import { reportDocument } from '../report/report-document.ts';
 import { reportText } from '../report/report-text.ts';
 import { uploadReport } from '../report/report-upload.ts';
-import { stripControls } from '../text/terminal-safe.ts';
+import { stripControls } from '../../common/text/terminal-safe.ts';
 import type { CommandContext } from './command.ts';
 import { exitCodes } from './exit-codes.ts';
 

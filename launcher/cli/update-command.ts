@@ -2,14 +2,14 @@
 // image server (update_url) offers, checks its signature, downloads it with resume, and has the
 // root helper install it into the other slot for one trial start. Reads config keys update_url,
 // image_version_file, broker_ca, broker_timeout.
-import { stripControls } from '../text/terminal-safe.ts';
+import { stripControls } from '../../common/text/terminal-safe.ts';
 import type { CommandContext } from './command.ts';
 import { exitCodes } from './exit-codes.ts';
 
 export async function runUpdate({ line, stdout, stderr, config }: CommandContext): Promise<number> {
   const loaded = config();
-  const { abUpdateSettings, flashedSlot } = await import('../update/flashed-agent.ts');
-  const { updateFlashedClient } = await import('../update/ab-update.ts');
+  const { abUpdateSettings, flashedSlot } = await import('../update/stage/flashed-agent.ts');
+  const { updateFlashedClient } = await import('../update/stage/ab-update.ts');
   const fail = (message: string) => {
     if (line.options.json) stdout.write(`${JSON.stringify({ state: 'failed', message })}\n`);
     else stderr.write(`vdd-launcher: update: ${stripControls(message)}\n`);

@@ -1,9 +1,9 @@
 // Renders the effective configuration with the source of every value, as text or JSON.
-import { stripControls } from '../text/terminal-safe.ts';
-import { configKeys, type ConfigKey } from './keys.ts';
+import { stripControls } from '../../common/text/terminal-safe.ts';
+import { configKeys, type ConfigKey } from '../../common/launcher-config/keys.ts';
 import type { LoadedConfig } from './load.ts';
-import { formatProblem, formatSource } from './source.ts';
-import type { ValueType } from './value-types.ts';
+import { formatProblem, formatSource } from '../../common/launcher-config/source.ts';
+import type { ValueType } from '../../common/launcher-config/value-types.ts';
 
 function formatValue(key: ConfigKey, loaded: LoadedConfig): string {
   return (configKeys[key].type as ValueType<unknown>).format(loaded.config[key]);

@@ -1,13 +1,13 @@
 // Gathers settings from every layer (config files' sections, kernel command line, environment,
 // flags) and resolves them. Reads: the image's config file, the flashed disk's config file, the
 // kernel command line file, VDD_* variables.
-import { ReadError, readBoundedText } from '../io/read-bounded.ts';
-import { parseIni, iniLimits } from './ini.ts';
+import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
+import { parseIni, iniLimits } from '../../common/launcher-config/ini.ts';
 import { applicableSections } from './sections.ts';
 import { kernelCmdlineLimits, vddParameters } from './kernel-cmdline.ts';
-import { resolveConfig, type ResolvedConfig } from './resolve.ts';
+import { resolveConfig, type ResolvedConfig } from '../../common/launcher-config/resolve.ts';
 import type { ClientIdentity } from './identity.ts';
-import type { ConfigProblem, Setting } from './source.ts';
+import type { ConfigProblem, Setting } from '../../common/launcher-config/source.ts';
 
 export const defaultConfigFile = '/etc/vdd/launcher.conf';
 /** Where the initrd mounts the flashed disk's FAT config partition (vdd.conf a refurbisher edits). */

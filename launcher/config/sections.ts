@@ -1,7 +1,7 @@
 // Decides which INI sections apply to this client: [common] first, then every section whose name
 // matches one of its MACs, IPs or its hostname, in file order (later wins).
-import { globMatches } from './glob.ts';
-import { commonSection, type IniSection } from './ini.ts';
+import { globMatches } from '../../common/text/glob.ts';
+import { commonSection, type IniSection } from '../../common/launcher-config/ini.ts';
 import type { ClientIdentity } from './identity.ts';
 
 export function sectionMatches(name: string, identity: ClientIdentity): boolean {

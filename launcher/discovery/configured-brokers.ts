@@ -2,7 +2,7 @@
 // vdd.broker and broker= in a config file. The config layer already merged them into the broker
 // key; its origin tells which layer set it, so exactly one of these finds the brokers.
 import type { LoadedConfig } from '../config/load.ts';
-import { formatSource, type SettingSource } from '../config/source.ts';
+import { formatSource, type SettingSource } from '../../common/launcher-config/source.ts';
 import { nothing, type DiscoverySource, type SourceName } from './discovery-source.ts';
 
 type Layer = { readonly name: SourceName; readonly label: string; readonly matches: (origin: SettingSource) => boolean; readonly via: (origin: SettingSource) => string };

@@ -1,9 +1,9 @@
 // The DHCP lease as the image's DHCP hook leaves it (overlays/usr/share/vdd/udhcpc-hook writes
 // KEY=value lines to the file in config key dhcp_file): parsed strictly, every value checked.
 import { isIP } from 'node:net';
-import { ReadError, readBoundedText } from '../io/read-bounded.ts';
-import { isHostname } from '../net/host.ts';
-import { quote } from '../text/terminal-safe.ts';
+import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
+import { isHostname } from '../../common/net/host.ts';
+import { quote } from '../../common/text/terminal-safe.ts';
 
 export type DhcpLease = {
   readonly interface: string | undefined;

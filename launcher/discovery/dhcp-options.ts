@@ -1,7 +1,7 @@
 // Broker URLs in DHCP options: private option 224 is the URL list as text; vendor option 43 is
 // either encapsulated sub-options (sub-option 1 holds the URL list) or the URL list as text.
-import { configKeys } from '../config/keys.ts';
-import { ValueError } from '../config/value-types.ts';
+import { configKeys } from '../../common/launcher-config/keys.ts';
+import { ValueError } from '../../common/launcher-config/value-types.ts';
 
 export class DhcpOptionError extends Error {}
 

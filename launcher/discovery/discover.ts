@@ -3,7 +3,7 @@
 // (configuration, the lease file) first, the network ones only if those found nothing, the XDMCP
 // broadcast only if nothing else did, so a configured broker costs no network traffic. The
 // discover command starts them all at once for its full report.
-import type { Guest } from '../broker/catalog-schema.ts';
+import type { Guest } from '../../common/protocol/broker-protocol.ts';
 import type { DiscoverySource, FoundBroker, SourceFinding, SourceName, SourceStage } from './discovery-source.ts';
 
 export type SourceStatus = 'found' | 'nothing' | 'failed' | 'timed-out' | 'not-needed' | 'off';

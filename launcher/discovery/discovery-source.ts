@@ -1,6 +1,6 @@
 // What a discovery source is and what it finds: brokers (URLs, with how they were found) or, for
 // the XDMCP broadcast, display managers that become xdmcp guests when no broker exists.
-import type { Guest } from '../broker/catalog-schema.ts';
+import type { Guest } from '../../common/protocol/broker-protocol.ts';
 
 export type SourceName = 'command-line' | 'kernel' | 'dhcp' | 'config-file' | 'dns-sd' | 'dns-srv' | 'xdmcp';
 

@@ -2,7 +2,7 @@
 // (ServiceBrowserPrepare + Start, so no signal is missed; then ResolveService for address, port
 // and TXT path=/scheme=). Reads DBUS_SYSTEM_BUS_ADDRESS.
 import { openSystemBus, type BusSignal } from '../system/system-bus.ts';
-import { isHost } from '../net/host.ts';
+import { isHost } from '../../common/net/host.ts';
 import { nothing, type DiscoverySource, type FoundBroker, type SourceFinding } from './discovery-source.ts';
 import { serviceUrl, txtKeys } from './service-url.ts';
 

@@ -2,8 +2,8 @@
 // the file in config key dhcp_file) and /etc/resolv.conf's search list, asked of the lease's DNS
 // servers (else the system's). A TXT record of the same name may give path= and scheme=.
 import { Resolver } from 'node:dns/promises';
-import { isHostname } from '../net/host.ts';
-import { ReadError, readBoundedText } from '../io/read-bounded.ts';
+import { isHostname } from '../../common/net/host.ts';
+import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
 import { readDhcpLease } from './dhcp-lease.ts';
 import { nothing, type DiscoverySource, type FoundBroker, type SourceFinding } from './discovery-source.ts';
 import { serviceUrl, txtKeys } from './service-url.ts';

@@ -1,8 +1,8 @@
 // Discovery and fetching together, as list and the menu use them: find the brokers, ask them in
 // order through the CatalogKeeper, or make a catalog of the display managers that answered the
 // XDMCP broadcast when no broker exists.
-import type { Catalog, Guest } from '../broker/catalog-schema.ts';
-import type { CatalogKeeper, CatalogState } from '../broker/catalog-keeper.ts';
+import type { Catalog, Guest } from '../../common/protocol/broker-protocol.ts';
+import type { CatalogKeeper, CatalogState } from '../broker-client/catalog-keeper.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { discoverBrokers } from './discovery-sources.ts';
 import type { Discovery } from './discover.ts';

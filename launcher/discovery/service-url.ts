@@ -1,7 +1,7 @@
 // Builds a broker URL from a service record (DNS-SD or DNS SRV): address, port and the TXT keys
 // path= (the broker's base path, default /) and scheme= (http or https, default http).
 import { isIP } from 'node:net';
-import { isHost } from '../net/host.ts';
+import { isHost } from '../../common/net/host.ts';
 
 export type TxtKeys = ReadonlyMap<string, string>;
 

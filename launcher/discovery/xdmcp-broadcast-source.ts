@@ -3,8 +3,8 @@
 // terminals offered them.
 import { createSocket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
-import { guestSchema, type Guest } from '../broker/catalog-schema.ts';
-import { decodeAnswer, encodeQuery, xdmcpPort, XdmcpPacketError } from '../probe/xdmcp-packet.ts';
+import { guestSchema, type Guest } from '../../common/protocol/broker-protocol.ts';
+import { decodeAnswer, encodeQuery, xdmcpPort, XdmcpPacketError } from '../../common/probe/xdmcp-packet.ts';
 import { nothing, type DiscoverySource, type SourceFinding } from './discovery-source.ts';
 
 /** How long to collect answers; display managers answer within milliseconds on a LAN. */

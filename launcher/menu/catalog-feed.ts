@@ -2,9 +2,9 @@
 // nothing else loaded), then discovery and fetching in the background (imported on first use),
 // refreshed every catalog ttl; when no broker answers, the kept catalog marked offline and a
 // retry with backoff. Reads broker_ca, broker_timeout, cache_dir and the discovery keys.
-import { brokerSettings } from '../broker/broker-settings.ts';
-import { retryDelayMs } from '../broker/backoff.ts';
-import { CatalogKeeper, type CatalogState } from '../broker/catalog-keeper.ts';
+import { brokerSettings } from '../broker-client/broker-settings.ts';
+import { retryDelayMs } from '../broker-client/backoff.ts';
+import { CatalogKeeper, type CatalogState } from '../broker-client/catalog-keeper.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { clockTime } from '../text/clock-time.ts';
 import type { CatalogFeed, CatalogSnapshot } from './ports.ts';

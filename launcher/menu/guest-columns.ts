@@ -1,6 +1,6 @@
 // Lays a guest out as one fixed-width menu row (number, name, OS, protocol, state) for any
 // screen width; pure, so layouts at 80 and 132 columns are unit-tested.
-import type { Guest } from '../broker/catalog-schema.ts';
+import type { Guest } from '../../common/protocol/broker-protocol.ts';
 
 export type RowText = { readonly text: string };
 

@@ -1,10 +1,10 @@
 // The info screen (I): who this PC is, which broker it uses and how it was found, versions.
 // Reads config key image_version_file (written by the image build).
-import { formatProblem } from '../config/source.ts';
+import { formatProblem } from '../../common/launcher-config/source.ts';
 import type { LoadedConfig } from '../config/load.ts';
-import { stripControls } from '../text/terminal-safe.ts';
-import { readRunningImage } from '../update/running-image.ts';
-import { version } from '../version.ts';
+import { stripControls } from '../../common/text/terminal-safe.ts';
+import { readRunningImage } from '../update/check/running-image.ts';
+import { version } from '../../common/version.ts';
 import { primaryLink, type HardwareFacts } from '../profile/hardware-facts.ts';
 import { hardwareFitness } from '../report/fitness-verdict.ts';
 import type { CatalogFeed } from './ports.ts';

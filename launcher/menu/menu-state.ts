@@ -1,7 +1,7 @@
 // The menu as pure data: which guests are listed, the filter, the cursor, the auto-connect
 // countdown and the open overlay; update() maps an event to the next state and the effects the
 // controller must carry out. No I/O here, so every key path is unit-tested.
-import type { Guest } from '../broker/catalog-schema.ts';
+import type { Guest } from '../../common/protocol/broker-protocol.ts';
 import type { PowerAction } from '../system/power.ts';
 
 export type CatalogStatus = {

@@ -1,7 +1,7 @@
 // What the menu needs from the rest of the launcher: a catalog that keeps itself current, and
 // a way to run a session. The controller gets them injected, so it is driven the same way in
 // the real program and in tests.
-import type { Guest } from '../broker/catalog-schema.ts';
+import type { Guest } from '../../common/protocol/broker-protocol.ts';
 import type { CatalogStatus } from './menu-state.ts';
 
 export type CatalogSnapshot = { readonly guests: readonly Guest[]; readonly status: CatalogStatus };

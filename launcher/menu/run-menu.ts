@@ -2,7 +2,7 @@
 // update_policy, update_idle (and the update checker's and the flashed-disk update agent's keys).
 import blessed from 'blessed';
 import type { CommandContext } from '../cli/command.ts';
-import { formatProblem } from '../config/source.ts';
+import { formatProblem } from '../../common/launcher-config/source.ts';
 import { openLauncherLog } from '../system/launcher-log.ts';
 import { markMenuUp } from '../system/menu-up.ts';
 import { requestPower } from '../system/power.ts';
@@ -13,7 +13,7 @@ import { infoLines } from './info-lines.ts';
 import { MenuController } from './menu-controller.ts';
 import { initialMenuState } from './menu-state.ts';
 import { startSession, warmUpSessions } from './start-session.ts';
-import type { FlashedAgent } from '../update/flashed-agent.ts';
+import type { FlashedAgent } from '../update/stage/flashed-agent.ts';
 
 export async function runMenu({ config, env, stderr }: CommandContext): Promise<number> {
   const loaded = config();
@@ -54,7 +54,7 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
     });
   }, 100);
   setTimeout(() => {
-    void Promise.all([import('../update/update-watch.ts'), import('../update/flashed-agent.ts')]).then(([{ startUpdateWatch }, { startFlashedAgent }]) => {
+    void Promise.all([import('../update/check/update-watch.ts'), import('../update/stage/flashed-agent.ts')]).then(([{ startUpdateWatch }, { startFlashedAgent }]) => {
       if (stopped) return;
       // A flashed PC installs a new version into its other slot before the restart is offered.
       flashed = startFlashedAgent(loaded, log, (version) => controller.offerUpdate(version));

@@ -1,7 +1,7 @@
 // Starts the session for a guest chosen in the menu. The session code is imported on the first
 // start (or by warmUpSessions once the first frame is drawn), so the menu's first frame never
 // pays for it; its state (reconnect backoff, the client profile) lives on.
-import type { Guest } from '../broker/catalog-schema.ts';
+import type { Guest } from '../../common/protocol/broker-protocol.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { GuestSessions } from '../session/guest-sessions.ts';
 import type { Log } from '../system/launcher-log.ts';

@@ -6,7 +6,7 @@
 // when DISPLAY is set, the X server (xrandr, xdpyinfo), which can hang on a stuck display.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readBoundedText } from '../io/read-bounded.ts';
+import { readBoundedText } from '../../common/io/read-bounded.ts';
 import type { DisplayFacts, DisplayMode, HardwareFacts, NetworkLink } from './hardware-facts.ts';
 import { x86_64Level } from './x86-level.ts';
 

@@ -2,7 +2,7 @@
 // and colour depth, X depth and resolution, from the hardware facts, with every config override
 // applied on top. Reads config keys vnc_encoding, vnc_quality, vnc_compression, vnc_depth,
 // x_depth, x_resolution. Pure: the same facts and config give the same parameters.
-import type { Config } from '../config/keys.ts';
+import type { Config } from '../../common/launcher-config/keys.ts';
 import { preferredMode, primaryLink, type DisplayMode, type HardwareFacts } from './hardware-facts.ts';
 
 export type VncEncoding = 'Tight' | 'ZRLE' | 'Hextile' | 'Raw';

@@ -5,11 +5,11 @@
 // deadline; a part that cannot be read is left empty rather than failing the report.
 import { readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ReadError, readBoundedText } from '../io/read-bounded.ts';
+import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
 import { kernelCmdlineLimits } from '../config/kernel-cmdline.ts';
 import { readHardwareFacts, withDeadline } from '../profile/read-hardware.ts';
-import { stripControls } from '../text/terminal-safe.ts';
-import { netbootRootUrl } from '../update/netboot-origin.ts';
+import { stripControls } from '../../common/text/terminal-safe.ts';
+import { netbootRootUrl } from '../update/check/netboot-origin.ts';
 import { readPciDisplayControllers } from './pci-display.ts';
 import type { DiskFacts, NetbootFacts, ReportFacts } from './report-facts.ts';
 

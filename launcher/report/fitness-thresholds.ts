@@ -2,7 +2,7 @@
 // as data. RAM limits apply to what the kernel reports (MemTotal), below what is installed: the
 // image's kernel reports 206 MiB on a 256 MB PC and 457 MiB on a 512 MB one (measured in QEMU),
 // and onboard graphics takes 8-64 MB more.
-import { configKeys } from '../config/keys.ts';
+import { configKeys } from '../../common/launcher-config/keys.ts';
 import { profileThresholds } from '../profile/session-parameters.ts';
 
 const mib = 1024 * 1024;

@@ -3,7 +3,7 @@
 // names for the makers of old PCs' graphics; the device stays a number (no pci.ids on the image).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readBoundedText } from '../io/read-bounded.ts';
+import { readBoundedText } from '../../common/io/read-bounded.ts';
 import type { GpuFacts } from '../profile/hardware-facts.ts';
 
 export const pciDevicesRoot = '/sys/bus/pci/devices';

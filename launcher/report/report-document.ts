@@ -1,6 +1,6 @@
 // The report as one stable JSON document (`vdd-launcher report --json`, format 1; documented in
 // docs/vdd-launcher.md): facts and verdict together, every unknown value null, never absent.
-import { version } from '../version.ts';
+import { version } from '../../common/version.ts';
 import { fitnessVerdict, type Finding, type Verdict } from './fitness-verdict.ts';
 import type { ReportFacts } from './report-facts.ts';
 

@@ -1,6 +1,6 @@
 // The report as text for a refurbisher at an 80-column console: the verdict first, each reason
 // on its own wrapped lines, then one labelled block per part of the PC.
-import { stripControls } from '../text/terminal-safe.ts';
+import { stripControls } from '../../common/text/terminal-safe.ts';
 import type { ReportDocument } from './report-document.ts';
 
 const width = 80;

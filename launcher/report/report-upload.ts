@@ -1,9 +1,9 @@
 // `report --upload`: the report as the broker protocol's client report (flat hardware entries,
 // bounded in count and length) sent to the first broker, in failover order, that accepts it.
 // Reads config keys broker_timeout and broker_ca (through brokerSettings).
-import { brokerSettings } from '../broker/broker-settings.ts';
-import { bodyLimits, type ClientReport } from '../broker/catalog-schema.ts';
-import { sendReport } from '../broker/client-report.ts';
+import { brokerSettings } from '../broker-client/broker-settings.ts';
+import { bodyLimits, type ClientReport } from '../../common/protocol/broker-protocol.ts';
+import { sendReport } from '../broker-client/client-report.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { ReportDocument } from './report-document.ts';
 

@@ -1,7 +1,7 @@
 // Whether a session runs supervised (the launcher stays, returns to the menu, offers reconnects)
 // or in exec mode (the launcher replaces itself; nothing of it stays in RAM). Reads config key
 // session_exec_below_ram.
-import type { Config } from '../config/keys.ts';
+import type { Config } from '../../common/launcher-config/keys.ts';
 import type { HardwareFacts } from '../profile/hardware-facts.ts';
 
 /** Why exec mode is used, or undefined for a supervised session. */

@@ -12,7 +12,7 @@ import { delimiter, join } from 'node:path';
 import { displayFd, passwordFd } from './plan-session.ts';
 import type { PlannedProcess, SessionPlan } from './session-plan.ts';
 import { writeXAuthority } from './x-authority.ts';
-import { makeDirectory } from '../io/make-directory.ts';
+import { makeDirectory } from '../../common/io/make-directory.ts';
 
 export type ExecCommand = { readonly file: string; readonly argv: readonly string[]; readonly env: Readonly<Record<string, string>>; readonly fifo: string | undefined };
 

@@ -6,10 +6,10 @@
 // the broker is asked (200 ms into the viewer's start), and again as the broker says if that
 // differs before anything is on screen.
 // Reads config keys cache_dir and those of prepare-session.ts and exec-decision.ts.
-import { retryDelayMs } from '../broker/backoff.ts';
+import { retryDelayMs } from '../broker-client/backoff.ts';
 import { statSync } from 'node:fs';
-import { catalogCachePath, readCatalogCache } from '../broker/catalog-cache.ts';
-import type { Guest, SessionAnswer } from '../broker/catalog-schema.ts';
+import { catalogCachePath, readCatalogCache } from '../broker-client/catalog-cache.ts';
+import type { Guest, SessionAnswer } from '../../common/protocol/broker-protocol.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { execModeReason } from './exec-decision.ts';
 import { execSession } from './exec-session.ts';

@@ -1,8 +1,8 @@
 // A guest named on the command line instead of picked from a broker's catalog, so sessions work
 // without a broker: vnc://HOST[:PORT] (RFC 7869; PORT is the TCP port, default 5900) and
 // xdmcp://HOST[:PORT] (default 177). Validated with the catalog's own guest schema.
-import { guestSchema, type Guest } from '../broker/catalog-schema.ts';
-import { quote } from '../text/terminal-safe.ts';
+import { guestSchema, type Guest } from '../../common/protocol/broker-protocol.ts';
+import { quote } from '../../common/text/terminal-safe.ts';
 
 export class GuestUriError extends Error {}
 

@@ -1,8 +1,8 @@
 // Turns (guest, session parameters, config, environment) into a SessionPlan: the exact argv of
 // the X server, Xnest or vncviewer, their environments and files. Pure: no I/O, no secrets.
 // Reads config keys session_display, session_vt, session_probe_timeout, x_resolution.
-import type { Guest } from '../broker/catalog-schema.ts';
-import type { Config } from '../config/keys.ts';
+import type { Guest } from '../../common/protocol/broker-protocol.ts';
+import type { Config } from '../../common/launcher-config/keys.ts';
 import type { SessionParameters } from '../profile/session-parameters.ts';
 import type { PasswordSource, PlannedFile, PlannedProcess, SessionPlan } from './session-plan.ts';
 import { vncviewerArgs } from './vncviewer-args.ts';

@@ -5,14 +5,14 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Guest, SessionAnswer } from '../broker/catalog-schema.ts';
-import { brokerSettings } from '../broker/broker-settings.ts';
-import { requestSession } from '../broker/session-request.ts';
+import type { Guest, SessionAnswer } from '../../common/protocol/broker-protocol.ts';
+import { brokerSettings } from '../broker-client/broker-settings.ts';
+import { requestSession } from '../broker-client/session-request.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { clientFacts } from '../profile/client-facts.ts';
 import type { HardwareFacts } from '../profile/hardware-facts.ts';
 import { sessionParameters } from '../profile/session-parameters.ts';
-import { scrambleVncPassword } from '../vnc/vnc-des.ts';
+import { scrambleVncPassword } from '../../common/vnc/vnc-des.ts';
 import { planSession, PlanError } from './plan-session.ts';
 import { probeGuest, type ProbeVerdict } from './probe-guest.ts';
 import { failure, type SessionFailure } from './session-end.ts';

@@ -1,9 +1,9 @@
 // Asks the guest before a session starts (an XDMCP Query, or the RFB handshake up to the
 // security types), so a dead or unwilling guest gives the person a reason instead of a black
 // screen; X itself would wait forever for a silent host.
-import type { ProbeFailure } from '../probe/probe-failure.ts';
-import { probeRfb } from '../probe/rfb-handshake.ts';
-import { queryXdmcp } from '../probe/xdmcp-query.ts';
+import type { ProbeFailure } from '../../common/probe/probe-failure.ts';
+import { probeRfb } from '../../common/probe/rfb-handshake.ts';
+import { queryXdmcp } from '../../common/probe/xdmcp-query.ts';
 import { failure, type FailureCode, type GuestLabel, type SessionFailure } from './session-end.ts';
 import type { SessionPlan } from './session-plan.ts';
 

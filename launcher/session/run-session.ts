@@ -10,7 +10,7 @@ import { unlinkedPasswordFile } from './password-file.ts';
 import { writeXAuthority } from './x-authority.ts';
 import { probeGuest, type ProbeVerdict } from './probe-guest.ts';
 import { removeStaleXLock } from './x-lock.ts';
-import { makeDirectory } from '../io/make-directory.ts';
+import { makeDirectory } from '../../common/io/make-directory.ts';
 
 /** How long a session may take to show itself before the probe asks the guest why not. */
 const probeGraceMs = 200;

@@ -1,7 +1,7 @@
 // How a session ended, in words for the person at the PC: classifies the exit of the X server,
 // Xnest or vncviewer (which exits 0 even when it failed, so its stderr decides) and the probe
 // that runs first. Pure.
-import { stripControls } from '../text/terminal-safe.ts';
+import { stripControls } from '../../common/text/terminal-safe.ts';
 import type { ProcessExit } from './session-process.ts';
 import type { PlannedProcess } from './session-plan.ts';
 

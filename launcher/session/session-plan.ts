@@ -1,7 +1,7 @@
 // What a session is, as data: every process with its exact argv and whole environment, the files
 // it needs, the display and VT. Built by plan-session.ts, printed by `connect --dry-run`, started
 // by run-session.ts or exec-session.ts. Never holds a secret: only where a password comes from.
-import type { SessionProtocol } from '../broker/catalog-schema.ts';
+import type { SessionProtocol } from '../../common/protocol/broker-protocol.ts';
 import type { SessionParameters } from '../profile/session-parameters.ts';
 
 export type PlannedProcess = {

@@ -1,7 +1,7 @@
 // X servers leave /tmp/.X<N>-lock and /tmp/.X11-unix/X<N> behind when they are killed; the next
 // server on that display then refuses to start. Removes them when their PID is the one we ran.
 import { readFileSync, rmSync } from 'node:fs';
-import { processAlive } from '../system/process-alive.ts';
+import { processAlive } from '../../common/system/process-alive.ts';
 
 export function removeStaleXLock(display: number, pid: number, tmp = '/tmp'): void {
   const lock = `${tmp}/.X${display}-lock`;

@@ -5,9 +5,9 @@
 // Reads config keys log_file and log_level.
 import { closeSync, fstatSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Config } from '../config/keys.ts';
-import { stripControls } from '../text/terminal-safe.ts';
-import { makeDirectory } from '../io/make-directory.ts';
+import type { Config } from '../../common/launcher-config/keys.ts';
+import { stripControls } from '../../common/text/terminal-safe.ts';
+import { makeDirectory } from '../../common/io/make-directory.ts';
 
 export type Log = (line: string) => void;
 

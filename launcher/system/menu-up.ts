@@ -3,7 +3,7 @@
 // menu. Reads config key cache_dir (the image's helpers look in /run/vdd, its default).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeDirectory } from '../io/make-directory.ts';
+import { makeDirectory } from '../../common/io/make-directory.ts';
 
 /** Best effort: outside the image nothing waits for it, and an unusable cache_dir is reported where the cache is written. */
 export function markMenuUp(cacheDir: string): void {

@@ -21,11 +21,15 @@ export const slotPaths = {
   watchdog: '/run/vdd-boot/watchdog',
 } as const;
 
+/** What the launcher may ask the root helper to do. */
+export const slotActions = ['install', 'good'] as const;
+export type SlotAction = (typeof slotActions)[number];
+
 export const requestIdPattern = /^[0-9a-f]{16}$/;
 
 export const slotStatusSchema = z.strictObject({
   id: z.string().regex(requestIdPattern),
-  action: z.enum(['install', 'good']),
+  action: z.enum(slotActions),
   state: z.enum(['working', 'done', 'failed']),
   message: z.string().max(2000),
   version: z.string().max(64).optional(),

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseAccel, findImageDir, startBootSession, type BootSession } from '../../image/boot/boot-image.ts';
 import { QmpClient } from '../../image/boot/qmp.ts';
 import { SerialConsole } from '../../image/boot/serial-console.ts';
-import { manifestSchema, sha256File } from '../../image/build/manifest.ts';
+import { manifestSchema, sha256File } from '../../common/manifest/manifest.ts';
 import { readPrivateKeyFile, readPublicKeyFile } from '../../image/sign/key-files.ts';
 import { signVersionDirectory } from '../../image/sign/sign-manifest.ts';
 import { verifyVersionDirectory } from '../../image/sign/verify-version.ts';

@@ -12,7 +12,7 @@ import { QmpClient } from '../../image/boot/qmp.ts';
 import { colourShare } from '../../image/boot/screendump.ts';
 import { SerialConsole } from '../../image/boot/serial-console.ts';
 import { buildImage } from '../../image/build/build-image.ts';
-import { manifestSchema } from '../../image/build/manifest.ts';
+import { manifestSchema } from '../../common/manifest/manifest.ts';
 import { verifyVersionDirectory } from '../../image/sign/verify-version.ts';
 import { diskLayout } from '../../image/plan/disk-layout.ts';
 import { loadSpec } from '../../image/spec/load.ts';

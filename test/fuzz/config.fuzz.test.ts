@@ -3,12 +3,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { explainText } from '../../launcher/config/explain.ts';
-import { parseIni } from '../../launcher/config/ini.ts';
+import { parseIni } from '../../common/launcher-config/ini.ts';
 import { splitKernelCmdline, vddParameters } from '../../launcher/config/kernel-cmdline.ts';
-import { configKeys } from '../../launcher/config/keys.ts';
-import { resolveConfig } from '../../launcher/config/resolve.ts';
-import type { Setting } from '../../launcher/config/source.ts';
-import type { ValueType } from '../../launcher/config/value-types.ts';
+import { configKeys } from '../../common/launcher-config/keys.ts';
+import { resolveConfig } from '../../common/launcher-config/resolve.ts';
+import type { Setting } from '../../common/launcher-config/source.ts';
+import type { ValueType } from '../../common/launcher-config/value-types.ts';
 import { fuzzRuns, hostileText as anyText, terminalControl } from '../support/fuzz.ts';
 
 const keyNames = Object.keys(configKeys);

@@ -13,7 +13,7 @@ import { DhcpLeaseError, readDhcpLease } from '../../launcher/discovery/dhcp-lea
 import { brokersFromOption224, brokersFromOption43, DhcpOptionError } from '../../launcher/discovery/dhcp-options.ts';
 import { resolvConfDomains, srvBrokers } from '../../launcher/discovery/dns-srv-source.ts';
 import { serviceUrl, txtKeys } from '../../launcher/discovery/service-url.ts';
-import { isHost, isHostname } from '../../launcher/net/host.ts';
+import { isHost, isHostname } from '../../common/net/host.ts';
 import { expectTerminalSafe, fuzzRuns, hostileBytes, hostileText } from '../support/fuzz.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 

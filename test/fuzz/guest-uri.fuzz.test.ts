@@ -2,7 +2,7 @@
 // valid guest whose shown text is terminal-safe, or a GuestUriError in terminal-safe words.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { guestSchema } from '../../launcher/broker/catalog-schema.ts';
+import { guestSchema } from '../../common/protocol/broker-protocol.ts';
 import { guestFromUri, GuestUriError, isGuestUri } from '../../launcher/session/guest-uri.ts';
 import { expectTerminalSafe, fuzzRuns, hostileText } from '../support/fuzz.ts';
 

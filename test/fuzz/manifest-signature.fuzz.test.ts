@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signManifestBytes } from '../../image/sign/sign-manifest.ts';
-import { ManifestSignatureError, verifySignedManifest } from '../../launcher/update/manifest-signature.ts';
+import { ManifestSignatureError, verifySignedManifest } from '../../common/manifest/manifest-signature.ts';
 import { makeFakeVersion, makeTestKeys } from '../support/fake-version.ts';
 import { expectTerminalSafe, fuzzRuns, hostileBytes, hostileText } from '../support/fuzz.ts';
 import { useTempDir } from '../support/temp-dir.ts';

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { artifactNames, manifestSchema } from '../../image/build/manifest.ts';
+import { artifactNames, manifestSchema } from '../../common/manifest/manifest.ts';
 import { expectTerminalSafe, fuzzRuns, hostileText } from '../support/fuzz.ts';
 
 const mostly = <T>(valid: fc.Arbitrary<T>, weight = 10): fc.Arbitrary<unknown> =>

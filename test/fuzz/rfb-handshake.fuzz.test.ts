@@ -3,8 +3,8 @@
 // deadline at the latest, with a result or a ProbeFailure whose text is terminal-safe.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { probeRfb, type RfbProbe } from '../../launcher/probe/rfb-handshake.ts';
-import type { ProbeFailure } from '../../launcher/probe/probe-failure.ts';
+import { probeRfb, type RfbProbe } from '../../common/probe/rfb-handshake.ts';
+import type { ProbeFailure } from '../../common/probe/probe-failure.ts';
 import { expectTerminalSafe, fuzzRuns, hostileBytes, hostileText } from '../support/fuzz.ts';
 import { useScriptedServer } from '../support/scripted-server.ts';
 

@@ -2,7 +2,7 @@
 // with XdmcpPacketError: never another exception, never a read past the packet.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { decodeAnswer, XdmcpPacketError } from '../../launcher/probe/xdmcp-packet.ts';
+import { decodeAnswer, XdmcpPacketError } from '../../common/probe/xdmcp-packet.ts';
 import { fuzzRuns, terminalControl } from '../support/fuzz.ts';
 
 describe('XDMCP answer decoding', () => {

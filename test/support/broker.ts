@@ -2,7 +2,7 @@
 // what clients do with catalogs; states as written (no probes).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Catalog, Guest } from '../../launcher/broker/catalog-schema.ts';
+import type { Catalog, Guest } from '../../common/protocol/broker-protocol.ts';
 import type { Child, Children } from './children.ts';
 import { startVddBroker, type BrokerPeerOptions } from './peers/vdd-broker.ts';
 

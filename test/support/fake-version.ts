@@ -3,7 +3,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactNames, describeArtifacts, payloadBytes, writeManifest, type Manifest } from '../../image/build/manifest.ts';
+import { artifactNames, describeArtifacts, payloadBytes, writeManifest, type Manifest } from '../../common/manifest/manifest.ts';
 
 export interface TestKeys {
   privateKey: KeyObject;

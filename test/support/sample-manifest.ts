@@ -1,6 +1,6 @@
 // A valid manifest.json for tests and benchmarks that need one without building an image: every
 // artifact gets the same sha256 and size unless the caller says otherwise.
-import type { Manifest } from '../../image/build/manifest.ts';
+import type { Manifest } from '../../common/manifest/manifest.ts';
 
 type Artifact = Manifest['artifacts']['vmlinuz'];
 

@@ -4,9 +4,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CatalogKeeper } from '../../../launcher/broker/catalog-keeper.ts';
-import { fetchCatalog } from '../../../launcher/broker/catalog-fetch.ts';
-import { requestSession } from '../../../launcher/broker/session-request.ts';
+import { CatalogKeeper } from '../../../launcher/broker-client/catalog-keeper.ts';
+import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
+import { requestSession } from '../../../launcher/broker-client/session-request.ts';
 import { useChildren } from '../../support/children.ts';
 import { requireLauncher, runLauncher } from '../../support/launcher-binary.ts';
 import { startNginx } from '../../support/peers/nginx.ts';

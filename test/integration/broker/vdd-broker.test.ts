@@ -4,10 +4,10 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fetchCatalog } from '../../../launcher/broker/catalog-fetch.ts';
-import { requestSession } from '../../../launcher/broker/session-request.ts';
-import { sendReport } from '../../../launcher/broker/client-report.ts';
-import { probeRfb } from '../../../launcher/probe/rfb-handshake.ts';
+import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
+import { requestSession } from '../../../launcher/broker-client/session-request.ts';
+import { sendReport } from '../../../launcher/broker-client/client-report.ts';
+import { probeRfb } from '../../../common/probe/rfb-handshake.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { requireLauncher, runLauncher } from '../../support/launcher-binary.ts';
 import { makeTestCa } from '../../support/peers/test-ca.ts';

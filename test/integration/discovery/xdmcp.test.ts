@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CatalogAnswer } from '../../../launcher/broker/catalog-fetch.ts';
+import type { CatalogAnswer } from '../../../launcher/broker-client/catalog-fetch.ts';
 import { useTestNetwork, netnsUnavailable } from '../../support/netns.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { requireLauncher } from '../../support/launcher-binary.ts';
@@ -18,7 +18,7 @@ import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
 const unavailable = announceSkip('XDMCP broker probe and broadcast tests', missingTools(['xdm']) ?? netnsUnavailable());
 
-const fetchModule = new URL('../../../launcher/broker/catalog-fetch.ts', import.meta.url);
+const fetchModule = new URL('../../../launcher/broker-client/catalog-fetch.ts', import.meta.url);
 
 describe.skipIf(unavailable)('XDMCP probes and broadcast', () => {
   const network = useTestNetwork();

@@ -6,9 +6,9 @@
 import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCatalogCache, writeCatalogCache } from '../../../launcher/broker/catalog-cache.ts';
-import { fetchCatalog } from '../../../launcher/broker/catalog-fetch.ts';
-import type { Guest } from '../../../launcher/broker/catalog-schema.ts';
+import { readCatalogCache, writeCatalogCache } from '../../../launcher/broker-client/catalog-cache.ts';
+import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
+import type { Guest } from '../../../common/protocol/broker-protocol.ts';
 import { catalogOf, startBroker, testGuest } from '../../support/broker.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { useFaultProxy } from '../../support/fault-proxy.ts';

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fetchCatalog } from '../../../launcher/broker/catalog-fetch.ts';
+import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
 import { startBroker, testGuest } from '../../support/broker.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launcher-binary.ts';

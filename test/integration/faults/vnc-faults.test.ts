@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCatalogCache } from '../../../launcher/broker/catalog-cache.ts';
-import { fetchCatalog } from '../../../launcher/broker/catalog-fetch.ts';
+import { readCatalogCache } from '../../../launcher/broker-client/catalog-cache.ts';
+import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
 import { startBroker, testGuest } from '../../support/broker.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launcher-binary.ts';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCatalogCache } from '../../../launcher/broker/catalog-cache.ts';
+import { readCatalogCache } from '../../../launcher/broker-client/catalog-cache.ts';
 import { startBroker, testGuest } from '../../support/broker.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launcher-binary.ts';

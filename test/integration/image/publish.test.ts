@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeManifest } from '../../../image/build/manifest.ts';
+import { writeManifest } from '../../../common/manifest/manifest.ts';
 import { makeFakeVersion } from '../../support/fake-version.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 

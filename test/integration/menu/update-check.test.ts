@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Manifest } from '../../../image/build/manifest.ts';
+import type { Manifest } from '../../../common/manifest/manifest.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
 import { startNginx } from '../../support/peers/nginx.ts';
@@ -13,7 +13,7 @@ import { startLogindStandIn, type LogindStandIn } from '../../support/logind-sta
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { useTerminals } from '../../support/tmux.ts';
-import { fetchPublishedManifest } from '../../../launcher/update/published-manifest.ts';
+import { fetchPublishedManifest } from '../../../launcher/update/check/published-manifest.ts';
 import { sampleManifest } from '../../support/sample-manifest.ts';
 
 const unavailable = announceSkip('netboot update checks in the menu', missingTools(['nginx', 'tmux', 'dbus-daemon']));

@@ -2,7 +2,7 @@
 // the server's own status, Unwilling with LightDM's reason, a silent address, a closed port at once),
 // and the RFB handshake with Xvnc (VncAuth, None) and QEMU's VNC server with a password secret.
 import { describe, expect, it } from 'vitest';
-import { probeRfb } from '../../../launcher/probe/rfb-handshake.ts';
+import { probeRfb } from '../../../common/probe/rfb-handshake.ts';
 import { useTestNetwork, netnsUnavailable } from '../../support/netns.ts';
 import { useChildren } from '../../support/children.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
@@ -17,7 +17,7 @@ import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
 const unavailable = announceSkip('probe tests', netnsUnavailable() ?? missingTools(['xdm', 'lightdm', 'Xvnc', 'vncpasswd', 'qemu-system-x86_64']));
 
-const xdmcpQuery = new URL('../../../launcher/probe/xdmcp-query.ts', import.meta.url);
+const xdmcpQuery = new URL('../../../common/probe/xdmcp-query.ts', import.meta.url);
 
 describe.skipIf(unavailable)('XDMCP Query', () => {
   const network = useTestNetwork();

@@ -2,7 +2,7 @@
 // answers, refusals with reasons, hang-ups and silence (probes.test.ts covers Xvnc and QEMU).
 import { createServer, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { probeRfb } from '../../../launcher/probe/rfb-handshake.ts';
+import { probeRfb } from '../../../common/probe/rfb-handshake.ts';
 
 const timeoutMs = 3000;
 

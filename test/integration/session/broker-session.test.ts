@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fetchCatalog } from '../../../launcher/broker/catalog-fetch.ts';
+import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
 import { launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { useTempDir } from '../../support/temp-dir.ts';

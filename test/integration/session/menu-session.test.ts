@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeCatalogCache } from '../../../launcher/broker/catalog-cache.ts';
+import { writeCatalogCache } from '../../../launcher/broker-client/catalog-cache.ts';
 import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { useTempDir } from '../../support/temp-dir.ts';

@@ -5,14 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Guest } from '../../../launcher/broker/catalog-schema.ts';
+import type { Guest } from '../../../common/protocol/broker-protocol.ts';
 import { sessionParameters } from '../../../launcher/profile/session-parameters.ts';
 import { planSession } from '../../../launcher/session/plan-session.ts';
 import { runSession, type RunningSession } from '../../../launcher/session/run-session.ts';
 import type { SessionEnd } from '../../../launcher/session/session-end.ts';
 import { startSpare } from '../../../launcher/session/spare-process.ts';
-import { scrambleVncPassword } from '../../../launcher/vnc/vnc-des.ts';
-import { defaultConfig } from '../../../launcher/config/keys.ts';
+import { scrambleVncPassword } from '../../../common/vnc/vnc-des.ts';
+import { defaultConfig } from '../../../common/launcher-config/keys.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { startXvfb, type XServer } from '../../support/peers/x-display.ts';

@@ -2,11 +2,11 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { retryDelayMs } from '../../../launcher/broker/backoff.ts';
-import { brokerResource } from '../../../launcher/broker/broker-url.ts';
-import { readCatalogCache, writeCatalogCache } from '../../../launcher/broker/catalog-cache.ts';
-import { parseCatalog } from '../../../launcher/broker/catalog-fetch.ts';
-import { catalogLimits, protocol, reportSchema } from '../../../launcher/broker/catalog-schema.ts';
+import { retryDelayMs } from '../../../launcher/broker-client/backoff.ts';
+import { brokerResource } from '../../../launcher/broker-client/broker-url.ts';
+import { readCatalogCache, writeCatalogCache } from '../../../launcher/broker-client/catalog-cache.ts';
+import { parseCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
+import { catalogLimits, protocol, reportSchema } from '../../../common/protocol/broker-protocol.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
 const guest = { id: 'debian', name: 'Debian', os: 'Debian 12', protocol: 'xdmcp', host: '10.0.0.20', port: 177, state: 'running' };

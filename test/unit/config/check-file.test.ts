@@ -2,8 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configFileProblems } from '../../../launcher/config/check-file.ts';
-import { formatProblem } from '../../../launcher/config/source.ts';
+import { configFileProblems } from '../../../common/launcher-config/check-file.ts';
+import { formatProblem } from '../../../common/launcher-config/source.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
 describe('configFileProblems', () => {

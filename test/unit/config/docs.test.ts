@@ -1,8 +1,8 @@
 // docs/configuration.md must document every key with its real default.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configKeys } from '../../../launcher/config/keys.ts';
-import type { ValueType } from '../../../launcher/config/value-types.ts';
+import { configKeys } from '../../../common/launcher-config/keys.ts';
+import type { ValueType } from '../../../common/launcher-config/value-types.ts';
 
 const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIni } from '../../../launcher/config/ini.ts';
+import { parseIni } from '../../../common/launcher-config/ini.ts';
 
 describe('parseIni', () => {
   it('reads sections, keys (lower-cased), quoted values and comments with line numbers', () => {

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type ConfigInputs } from '../../../launcher/config/load.ts';
-import { formatProblem } from '../../../launcher/config/source.ts';
+import { formatProblem } from '../../../common/launcher-config/source.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
 const dir = useTempDir();

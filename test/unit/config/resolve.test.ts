@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../../launcher/config/resolve.ts';
-import { formatProblem, type Setting } from '../../../launcher/config/source.ts';
+import { resolveConfig } from '../../../common/launcher-config/resolve.ts';
+import { formatProblem, type Setting } from '../../../common/launcher-config/source.ts';
 
 const file = (line: number, key: string, value: string, section = 'common'): Setting => ({
   key,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { globMatches } from '../../../launcher/config/glob.ts';
-import { parseIni } from '../../../launcher/config/ini.ts';
+import { globMatches } from '../../../common/text/glob.ts';
+import { parseIni } from '../../../common/launcher-config/ini.ts';
 import { applicableSections, sectionMatches } from '../../../launcher/config/sections.ts';
 
 const client = { macs: ['52:54:00:12:34:56'], ips: ['10.0.2.15', 'fe80::1'], hostname: 'lab-pc07' };

@@ -1,7 +1,7 @@
 // manifest.json's artifacts: a version built before nbd.img existed still parses (it can be
 // made current again by a rollback and updated to), and an artifact nobody knows is refused.
 import { describe, expect, it } from 'vitest';
-import { manifestSchema } from '../../../image/build/manifest.ts';
+import { manifestSchema } from '../../../common/manifest/manifest.ts';
 import { sampleManifest } from '../../support/sample-manifest.ts';
 
 describe('manifest artifacts', () => {

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import blessed from 'blessed';
 import { describe, expect, it, vi } from 'vitest';
-import type { Guest } from '../../../launcher/broker/catalog-schema.ts';
+import type { Guest } from '../../../common/protocol/broker-protocol.ts';
 import { MenuController, menuKey } from '../../../launcher/menu/menu-controller.ts';
 import { initialMenuState } from '../../../launcher/menu/menu-state.ts';
 

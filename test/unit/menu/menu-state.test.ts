@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Guest } from '../../../launcher/broker/catalog-schema.ts';
+import type { Guest } from '../../../common/protocol/broker-protocol.ts';
 import { initialMenuState, selectedIndex, update, visibleGuests, type MenuEvent, type MenuState } from '../../../launcher/menu/menu-state.ts';
 
 const guest = (id: string, name: string, os = 'Debian 12'): Guest => ({ id, name, os, protocol: 'xdmcp', host: '10.0.0.1', port: 177, state: 'running' });

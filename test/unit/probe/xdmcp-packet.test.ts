@@ -1,7 +1,7 @@
 // XDMCP packets: the exact bytes of a Query, the answers display managers send, and malformed
 // packets refused with a reason instead of read past their end.
 import { describe, expect, it } from 'vitest';
-import { decodeAnswer, encodeQuery, XdmcpPacketError } from '../../../launcher/probe/xdmcp-packet.ts';
+import { decodeAnswer, encodeQuery, XdmcpPacketError } from '../../../common/probe/xdmcp-packet.ts';
 
 function packet(opcode: number, ...fields: (string | Buffer)[]): Buffer {
   const body = Buffer.concat(

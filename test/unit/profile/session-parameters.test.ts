@@ -1,6 +1,6 @@
 // Client profile -> session parameters: slow CPU, slow link, low RAM, screen modes, overrides.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../../launcher/config/keys.ts';
+import { defaultConfig } from '../../../common/launcher-config/keys.ts';
 import type { HardwareFacts } from '../../../launcher/profile/hardware-facts.ts';
 import { sessionParameters } from '../../../launcher/profile/session-parameters.ts';
 import { x86_64Level } from '../../../launcher/profile/x86-level.ts';

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { reportSchema } from '../../../launcher/broker/catalog-schema.ts';
+import { reportSchema } from '../../../common/protocol/broker-protocol.ts';
 import { fitnessVerdict } from '../../../launcher/report/fitness-verdict.ts';
 import { fitnessLine } from '../../../launcher/menu/info-lines.ts';
 import { reportDocument } from '../../../launcher/report/report-document.ts';

@@ -1,7 +1,7 @@
 // The session plan: exact argv, environments and files for console and nested XDMCP and VNC.
 import { describe, expect, it } from 'vitest';
-import type { Guest } from '../../../launcher/broker/catalog-schema.ts';
-import { defaultConfig } from '../../../launcher/config/keys.ts';
+import type { Guest } from '../../../common/protocol/broker-protocol.ts';
+import { defaultConfig } from '../../../common/launcher-config/keys.ts';
 import { sessionParameters } from '../../../launcher/profile/session-parameters.ts';
 import { planSession, PlanError, type PlanInput } from '../../../launcher/session/plan-session.ts';
 import { execCommand } from '../../../launcher/session/exec-session.ts';

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { signManifestBytes } from '../../../image/sign/sign-manifest.ts';
-import { ManifestSignatureError, verifySignedManifest, type SignatureCheck } from '../../../launcher/update/manifest-signature.ts';
+import { ManifestSignatureError, verifySignedManifest, type SignatureCheck } from '../../../common/manifest/manifest-signature.ts';
 import { makeFakeVersion, makeTestKeys } from '../../support/fake-version.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 

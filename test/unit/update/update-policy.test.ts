@@ -2,8 +2,8 @@
 // now), keys and sessions holding it off; and where the update root comes from.
 import { describe, expect, it } from 'vitest';
 import { initialMenuState, update, type MenuEvent, type MenuState, type UpdatePolicy } from '../../../launcher/menu/menu-state.ts';
-import { netbootRootUrl, publishRootFromCmdline } from '../../../launcher/update/netboot-origin.ts';
-import { currentManifestUrl } from '../../../launcher/update/published-manifest.ts';
+import { netbootRootUrl, publishRootFromCmdline } from '../../../launcher/update/check/netboot-origin.ts';
+import { currentManifestUrl } from '../../../launcher/update/check/published-manifest.ts';
 
 function menu(policy: UpdatePolicy, idle = 3): MenuState {
   return update(initialMenuState({ defaultGuest: '', timeout: 10, allowQuit: false, updatePolicy: policy, updateIdle: idle }), { type: 'update', version: '0.2.0' }).state;

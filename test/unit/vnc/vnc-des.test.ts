@@ -1,7 +1,7 @@
 // VNC DES: stored-password scrambling against what vncpasswd -f writes, and the challenge response.
 import { createDecipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { scrambleVncPassword, vncAuthResponse, vncPasswordBytes } from '../../../launcher/vnc/vnc-des.ts';
+import { scrambleVncPassword, vncAuthResponse, vncPasswordBytes } from '../../../common/vnc/vnc-des.ts';
 
 describe('VNC DES', () => {
   it('scrambles a password as vncpasswd -f does', () => {

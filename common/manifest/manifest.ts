@@ -1,0 +1,72 @@
+// manifest.json: the version and the sha256 and size of every artifact; what publishing,
+// verification and A/B updates check against.
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export const payloadArtifacts = ['vmlinuz', 'initrd.img', 'root.squashfs'] as const;
+
+/** An image's name (the spec's `name`): a short lowercase word. */
+export const imageNameSchema = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a short lowercase name');
+
+/** An image version: also the name of its directory, so never a path. */
+export const versionPattern = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
+
+const artifactSchema = z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().min(0) });
+
+const artifactsSchema = z.strictObject({
+  vmlinuz: artifactSchema,
+  'initrd.img': artifactSchema,
+  'root.squashfs': artifactSchema,
+  // Versions built before the NBD client left the initrd have none, and must still verify and
+  // be updated to (a rollback on the image server can make one current again).
+  'nbd.img': artifactSchema.optional(),
+  'vdd.ipxe': artifactSchema,
+  'vdd-thin.img': artifactSchema,
+});
+
+/** Every artifact a build writes. */
+export const artifactNames = artifactsSchema.keyof().options;
+
+export const manifestSchema = z.strictObject({
+  format: z.literal(1),
+  // A manifest may come from an image server over the network: every string is bounded and checked.
+  name: imageNameSchema,
+  version: z.string().regex(versionPattern),
+  created: z.iso.datetime(),
+  kernel: z.string().regex(/^[A-Za-z0-9._+-]{1,128}$/, 'must be a kernel release such as 6.1.0-27-amd64'),
+  /** The netboot kernel command line; ${vdd-base} stands for the URL of the version's directory. */
+  netbootCommandLine: z.string().regex(/^[\x20-\x7e]{0,4096}$/, 'must be printable ASCII, at most 4096 characters'),
+  squashfsCompression: z.enum(['xz', 'zstd', 'gzip']),
+  payloadBytes: z.number().int(),
+  payloadBudgetBytes: z.number().int(),
+  artifacts: artifactsSchema,
+  build: z.strictObject({ seconds: z.number(), cachedPackages: z.number().int(), reusedRoot: z.boolean(), steps: z.record(z.string(), z.number()) }),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  // 1 MiB reads: about a fifth faster than the default 64 KiB on a 460 MiB version (bench publish).
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export async function describeArtifacts(dir: string): Promise<Manifest['artifacts']> {
+  const artifacts: Partial<Record<(typeof artifactNames)[number], z.infer<typeof artifactSchema>>> = {};
+  for (const name of artifactNames) {
+    const path = join(dir, name);
+    artifacts[name] = { sha256: await sha256File(path), size: statSync(path).size };
+  }
+  return artifacts as Manifest['artifacts'];
+}
+
+export function payloadBytes(artifacts: Manifest['artifacts']): number {
+  return payloadArtifacts.reduce((sum, name) => sum + artifacts[name].size, 0);
+}
+
+export function writeManifest(dir: string, manifest: Manifest): void {
+  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifestSchema.parse(manifest), null, 2)}\n`);
+}
