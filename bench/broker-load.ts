@@ -12,11 +12,17 @@ const toMs = (value: string, unit: string) => Number(value) * (unit === 'us' ? 0
 /** wrk --latency output: "99%   12.34ms" lines and "Requests/sec: 1234.56". */
 export function parseWrk(output: string) {
   const latency: Record<string, number> = {};
-  for (const match of output.matchAll(/^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$/gm)) latency[`p${match[1]}Ms`] = Math.round(toMs(match[2] ?? '0', match[3] ?? 'ms') * 100) / 100;
+  for (const match of output.matchAll(/^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s|m)\s*$/gm))
+    latency[`p${match[1]}Ms`] = Math.round(toMs(match[2] ?? '0', match[3] ?? 'ms') * 100) / 100;
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(output)?.[1];
   const errors = /Socket errors: (.*)/.exec(output)?.[1];
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1];
-  return { requestsPerSecond: rps === undefined ? undefined : Number(rps), ...latency, ...(errors ? { socketErrors: errors } : {}), ...(non2xx ? { non2xx: Number(non2xx) } : {}) };
+  return {
+    requestsPerSecond: rps === undefined ? undefined : Number(rps),
+    ...latency,
+    ...(errors ? { socketErrors: errors } : {}),
+    ...(non2xx ? { non2xx: Number(non2xx) } : {}),
+  };
 }
 
 export async function benchBrokerLoad(work: string, guests = 100, connections = 500) {
@@ -31,7 +37,11 @@ export async function benchBrokerLoad(work: string, guests = 100, connections = 
   const broker = spawn(process.execPath, [brokerProgram, '--catalog', catalog, '--listen', `127.0.0.1:${port}`, '--probe-interval', '0'], { stdio: 'ignore' });
   try {
     await waitFor('vdd-broker', () => tcpPortOpen('127.0.0.1', port), { timeoutMs: 15_000 });
-    const output = execFileSync('wrk', ['-t', '2', '-c', String(connections), '-d', '10s', '--timeout', '5s', '--latency', `http://127.0.0.1:${port}/v1/catalog`], { encoding: 'utf8' });
+    const output = execFileSync(
+      'wrk',
+      ['-t', '2', '-c', String(connections), '-d', '10s', '--timeout', '5s', '--latency', `http://127.0.0.1:${port}/v1/catalog`],
+      { encoding: 'utf8' },
+    );
     return { tool: 'wrk', connections, guests, durationS: 10, ...parseWrk(output) };
   } finally {
     broker.kill();

@@ -29,7 +29,13 @@ export async function benchFlash(work: string, imageMiB = 256, runs = 3) {
     const quiet = { write: () => true };
     for (let run = 0; run < runs; run++) {
       const started = performance.now();
-      const report = await flashImage({ image: { path: image, bytes: imageMiB * mib, manifestSha256: undefined }, target: { kind: 'device', path: loop }, config: undefined, force: false, output: quiet });
+      const report = await flashImage({
+        image: { path: image, bytes: imageMiB * mib, manifestSha256: undefined },
+        target: { kind: 'device', path: loop },
+        config: undefined,
+        force: false,
+        output: quiet,
+      });
       total.push(report.bytes / 1e6 / ((performance.now() - started) / 1000));
       write.push(report.writeMBps);
       verify.push(report.verifyMBps);

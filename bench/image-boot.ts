@@ -52,9 +52,21 @@ export function benchPayload(imageDir: string): Record<string, unknown> {
 /** Where a boot's seconds go, from the initrd's messages on the serial console (0.1 s steps). */
 type BootPhases = { firmwareAndKernel: number; initrd: number; systemAndLauncher: number };
 
-async function bootToMenu(imageDir: string, mode: BootMode, memoryMiB: number, accel: 'kvm' | 'tcg'): Promise<{ seconds: number; phases: BootPhases; usedMiB: number }> {
+async function bootToMenu(
+  imageDir: string,
+  mode: BootMode,
+  memoryMiB: number,
+  accel: 'kvm' | 'tcg',
+): Promise<{ seconds: number; phases: BootPhases; usedMiB: number }> {
   const work = mkdtempSync(join(tmpdir(), 'vdd-bench-boot-'));
-  const session = await startBootSession({ imageDir, mode, memoryMiB, accel, serial: { socket: join(work, 'serial.sock') }, qmpSocket: join(work, 'qmp.sock') });
+  const session = await startBootSession({
+    imageDir,
+    mode,
+    memoryMiB,
+    accel,
+    serial: { socket: join(work, 'serial.sock') },
+    qmpSocket: join(work, 'qmp.sock'),
+  });
   try {
     const console = await SerialConsole.connect(join(work, 'serial.sock'));
     const started = Date.now();
@@ -151,9 +163,26 @@ export async function benchVncSessionMemory(imageDir: string, cacheDir: string):
     await waitForPort(vncPort);
     spawnSync('xsetroot', ['-display', `:${display}`, '-solid', '#3366cc']);
     const catalog = join(work, 'catalog.json');
-    const guest = { id: 'xvnc', name: 'Xvnc on the host', os: 'Debian 12', protocol: 'vnc', host: guestServiceAddress, port: 5901, state: 'running', auth: 'none' };
+    const guest = {
+      id: 'xvnc',
+      name: 'Xvnc on the host',
+      os: 'Debian 12',
+      protocol: 'vnc',
+      host: guestServiceAddress,
+      port: 5901,
+      state: 'running',
+      auth: 'none',
+    };
     writeFileSync(catalog, JSON.stringify({ version: 1, broker: { id: 'bench', name: 'bench' }, ttl: 30, guests: [guest] }));
-    start(process.execPath, [fileURLToPath(new URL('../bin/vdd-broker.js', import.meta.url)), '--catalog', catalog, '--listen', `127.0.0.1:${brokerPort}`, '--probe-interval', '0']);
+    start(process.execPath, [
+      fileURLToPath(new URL('../bin/vdd-broker.js', import.meta.url)),
+      '--catalog',
+      catalog,
+      '--listen',
+      `127.0.0.1:${brokerPort}`,
+      '--probe-interval',
+      '0',
+    ]);
     await waitForPort(brokerPort);
     const session = await startBootSession({
       imageDir,
@@ -183,7 +212,8 @@ export async function benchVncSessionMemory(imageDir: string, cacheDir: string):
       for (;;) {
         await qmp.execute('screendump', { filename: dump });
         if (colourShare(readFileSync(dump), [0x33, 0x66, 0xcc]) > 0.5) break;
-        if (Date.now() - started > 3 * 60_000) throw new Error(`the remote desktop never showed after 1 and Enter on the screen; serial console:\n${console.text.slice(-2000)}`);
+        if (Date.now() - started > 3 * 60_000)
+          throw new Error(`the remote desktop never showed after 1 and Enter on the screen; serial console:\n${console.text.slice(-2000)}`);
         await sleep(1000);
       }
       const toDesktopSeconds = (Date.now() - started) / 1000;

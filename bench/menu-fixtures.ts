@@ -9,7 +9,15 @@ export function benchCatalog(count: number): Catalog {
   const guests = Array.from({ length: count }, (_, i): Guest => {
     const os = systems[i % systems.length] ?? 'Debian 12';
     const vnc = os === 'Windows XP' || os === 'ReactOS';
-    return { id: `guest-${i}`, name: `${os} desk ${i + 1}`, os, protocol: vnc ? 'vnc' : 'xdmcp', host: `10.0.${Math.floor(i / 250)}.${(i % 250) + 1}`, port: vnc ? 5900 : 177, state: i % 7 === 0 ? 'stopped' : 'running' };
+    return {
+      id: `guest-${i}`,
+      name: `${os} desk ${i + 1}`,
+      os,
+      protocol: vnc ? 'vnc' : 'xdmcp',
+      host: `10.0.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+      port: vnc ? 5900 : 177,
+      state: i % 7 === 0 ? 'stopped' : 'running',
+    };
   });
   return { version: 1, broker: { id: 'bench', name: 'Bench broker' }, ttl: 3600, guests };
 }

@@ -22,18 +22,55 @@ export async function benchMenuKeys(launcher: string, work: string, guests = 500
   const tmux = new TmuxControl(80, 25);
   try {
     await sleep(1500);
-    const args = ['--config', '/dev/null', '--cmdline', '/dev/null', '--disk-config', '/dev/null', '--set', 'log_file=/dev/null', '--broker', url, '--set', `cache_dir=${join(work, 'keys-cache')}`, '--set', 'menu_timeout=0'];
+    const args = [
+      '--config',
+      '/dev/null',
+      '--cmdline',
+      '/dev/null',
+      '--disk-config',
+      '/dev/null',
+      '--set',
+      'log_file=/dev/null',
+      '--broker',
+      url,
+      '--set',
+      `cache_dir=${join(work, 'keys-cache')}`,
+      '--set',
+      'menu_timeout=0',
+    ];
     const { pane } = await tmux.run([launcher, ...args], { TERM: 'linux' }, 'Enter connect');
     await tmux.waitForScreen(pane, `Broker: ${url}`);
     await sleep(500);
-    const keys = [...Array(30).fill('Down'), ...Array(10).fill('PageDown'), 'End', ...Array(10).fill('Up'), 'Home', '/', 'd', 'e', 's', 'k', ' ', '4', 'BSpace', 'Escape'];
+    const keys = [
+      ...Array(30).fill('Down'),
+      ...Array(10).fill('PageDown'),
+      'End',
+      ...Array(10).fill('Up'),
+      'Home',
+      '/',
+      'd',
+      'e',
+      's',
+      'k',
+      ' ',
+      '4',
+      'BSpace',
+      'Escape',
+    ];
     const times: number[] = [];
     for (const key of keys) {
       times.push(await tmux.press(pane, key));
       await sleep(20);
     }
     const round = (value: number) => Math.round(value * 10) / 10;
-    return { guests, presses: times.length, p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)), maxMs: round(Math.max(...times)), targetP95Ms: 'see issue 5' };
+    return {
+      guests,
+      presses: times.length,
+      p50Ms: round(percentile(times, 50)),
+      p95Ms: round(percentile(times, 95)),
+      maxMs: round(Math.max(...times)),
+      targetP95Ms: 'see issue 5',
+    };
   } finally {
     tmux.close();
     broker.kill();

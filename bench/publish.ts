@@ -53,7 +53,8 @@ export async function benchPublish(work: string) {
   const rollbackSeconds: number[] = [];
   for (let index = 0; index < runs; index++) rollbackSeconds.push(timed(['rollback', '--root', root, ...key]));
   const switchOnlySeconds: number[] = [];
-  for (let index = 0; index < runs; index++) switchOnlySeconds.push(timed(['publish', '--root', root, '--from', versions[index % versions.length] ?? '', '--keep', '10', ...key]));
+  for (let index = 0; index < runs; index++)
+    switchOnlySeconds.push(timed(['publish', '--root', root, '--from', versions[index % versions.length] ?? '', '--keep', '10', ...key]));
 
   // Across file systems (tmpfs to here) publish copies instead of linking.
   let copied: { publishCopiedSeconds: number } | { skipped: string } = { skipped: 'no /dev/shm to publish from' };

@@ -28,8 +28,30 @@ export async function benchRespawn(launcher: string, work: string, runs = 10): P
   const cache = `${work}/respawn-cache`;
   // The first frame shows a cached list of 50 guests; the broker (a closed port) is asked after it.
   writeCachedCatalog(cache, 50, 'http://127.0.0.1:9/');
-  const args = ['--config', '/dev/null', '--disk-config', '/dev/null', '--cmdline', '/dev/null', '--set', `cache_dir=${cache}`, '--set', `log_file=${cache}/launcher.log`, '--set', 'discovery_sources=', '--broker', 'http://127.0.0.1:9/', '--set', 'menu_timeout=0'];
-  const argv = initNamespaceArgv(`${work}/respawn-init`, [launcher, ...args], { TERM: 'linux', PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: work, LANG: 'C.UTF-8' });
+  const args = [
+    '--config',
+    '/dev/null',
+    '--disk-config',
+    '/dev/null',
+    '--cmdline',
+    '/dev/null',
+    '--set',
+    `cache_dir=${cache}`,
+    '--set',
+    `log_file=${cache}/launcher.log`,
+    '--set',
+    'discovery_sources=',
+    '--broker',
+    'http://127.0.0.1:9/',
+    '--set',
+    'menu_timeout=0',
+  ];
+  const argv = initNamespaceArgv(`${work}/respawn-init`, [launcher, ...args], {
+    TERM: 'linux',
+    PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: work,
+    LANG: 'C.UTF-8',
+  });
   const marker = keyHelp.split('  ')[0] ?? keyHelp;
   const tmux = new TmuxControl(80, 25);
   let unsharePid: number | undefined;

@@ -36,7 +36,11 @@ const benchmarks: readonly Benchmark[] = [
     run: ({ launcher, work }) => {
       const cache = join(work, 'first-frame-cache');
       writeCachedCatalog(cache, 50, 'http://127.0.0.1:9/');
-      return benchFirstFrame(launcher, ['--config', '/dev/null', '--cmdline', '/dev/null', '--disk-config', '/dev/null', '--set', 'log_file=/dev/null', '--broker', 'http://127.0.0.1:9/'], { VDD_CACHE_DIR: cache });
+      return benchFirstFrame(
+        launcher,
+        ['--config', '/dev/null', '--cmdline', '/dev/null', '--disk-config', '/dev/null', '--set', 'log_file=/dev/null', '--broker', 'http://127.0.0.1:9/'],
+        { VDD_CACHE_DIR: cache },
+      );
     },
   },
   { name: 'menuKeysWith5000Guests', run: ({ launcher, work }) => benchMenuKeys(launcher, work) },
@@ -46,7 +50,11 @@ const benchmarks: readonly Benchmark[] = [
     run: ({ launcher, work }) => {
       const config = join(work, 'launcher.conf');
       writeFileSync(config, '[common]\nmenu_timeout = 0\n');
-      return benchMenuMemory(launcher, ['--config', config, '--cmdline', '/dev/null', '--disk-config', '/dev/null', '--set', 'log_file=/dev/null', '--set', 'discovery_sources='], { VDD_CACHE_DIR: work });
+      return benchMenuMemory(
+        launcher,
+        ['--config', config, '--cmdline', '/dev/null', '--disk-config', '/dev/null', '--set', 'log_file=/dev/null', '--set', 'discovery_sources='],
+        { VDD_CACHE_DIR: work },
+      );
     },
   },
   { name: 'discoveryFromConfig', run: ({ work }) => benchConfiguredDiscovery(work) },

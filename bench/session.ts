@@ -42,14 +42,44 @@ async function setUp(work: string, label: string): Promise<Setup> {
   const outer = await startXvfb(children, '640x480', fbdir);
   const server = await startXvnc(children, work, { size: '640x480' });
   children.start('xlogo', 'xlogo', ['-display', server.name, '-geometry', '640x480+0+0', '-fg', 'red', '-bg', 'white']);
-  const guest: Guest = { id: 'bench-vnc', name: 'Bench desktop', os: 'Test', protocol: 'vnc', host: '127.0.0.1', port: server.port, state: 'running', auth: 'none' };
+  const guest: Guest = {
+    id: 'bench-vnc',
+    name: 'Bench desktop',
+    os: 'Test',
+    protocol: 'vnc',
+    host: '127.0.0.1',
+    port: server.port,
+    state: 'running',
+    auth: 'none',
+  };
   const cache = join(work, `session-${label}`);
-  writeCatalogCache(cache, { catalog: { version: 1, broker: { id: 'bench', name: 'Bench broker' }, ttl: 3600, guests: [guest] }, broker: 'http://127.0.0.1:9/', savedAt: Date.now() });
+  writeCatalogCache(cache, {
+    catalog: { version: 1, broker: { id: 'bench', name: 'Bench broker' }, ttl: 3600, guests: [guest] },
+    broker: 'http://127.0.0.1:9/',
+    savedAt: Date.now(),
+  });
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'linux', DISPLAY: outer.name, VDD_CACHE_DIR: cache, HOME: work };
   return { children, screen: new Framebuffer(fbdir), guest, cache, env };
 }
 
-const menuArgs = ['--config', '/dev/null', '--cmdline', '/dev/null', '--disk-config', '/dev/null', '--set', 'log_file=/dev/null', '--broker', 'http://127.0.0.1:9/', '--set', 'menu_timeout=0', '--set', 'discovery_sources=', '--set', 'session_exec_below_ram=0'];
+const menuArgs = [
+  '--config',
+  '/dev/null',
+  '--cmdline',
+  '/dev/null',
+  '--disk-config',
+  '/dev/null',
+  '--set',
+  'log_file=/dev/null',
+  '--broker',
+  'http://127.0.0.1:9/',
+  '--set',
+  'menu_timeout=0',
+  '--set',
+  'discovery_sources=',
+  '--set',
+  'session_exec_below_ram=0',
+];
 
 /** The outer display's screen, read straight from the file Xvfb keeps it in (-fbdir): a look reads
  * a few rows (~40 KB) instead of starting xwd, so the screen is polled every ms while taking
@@ -106,7 +136,14 @@ export async function benchVncFirstFrame(
   launcher: string,
   work: string,
   runs = 25,
-): Promise<{ cold: FirstFrame; warm: FirstFrame; menuBackAfterSessionMs: { median: number; max: number; target: number }; runs: number; viewerSpawnedDirectlyMs: number; runsMs: { cold: number[]; warm: number[]; byHand: number[]; spawnedDirectly: number[] } }> {
+): Promise<{
+  cold: FirstFrame;
+  warm: FirstFrame;
+  menuBackAfterSessionMs: { median: number; max: number; target: number };
+  runs: number;
+  viewerSpawnedDirectlyMs: number;
+  runsMs: { cold: number[]; warm: number[]; byHand: number[]; spawnedDirectly: number[] };
+}> {
   const setup = await setUp(work, 'first-frame');
   const tmux = new TmuxControl(80, 25);
   const cold: number[] = [];
@@ -198,7 +235,9 @@ async function closeViewer(pid: number): Promise<void> {
 
 /** The vncviewer the launcher started (SIGTERM makes it exit 0, as when closed). */
 function viewerOf(launcherPid: number): Promise<number> {
-  return waitFor('the viewer child of the launcher', () => childPids(launcherPid).find((pid) => /vncviewer$/.test(readlinkSync(`/proc/${pid}/exe`))), { timeoutMs: 5000 });
+  return waitFor('the viewer child of the launcher', () => childPids(launcherPid).find((pid) => /vncviewer$/.test(readlinkSync(`/proc/${pid}/exe`))), {
+    timeoutMs: 5000,
+  });
 }
 
 function childPids(pid: number): number[] {
@@ -236,7 +275,23 @@ export async function benchSessionMemory(launcher: string, work: string): Promis
     await untilBlank(setup.screen);
 
     // Exec mode: the launcher's PID becomes vncviewer.
-    const exec = spawn(launcher, ['connect', `vnc://127.0.0.1:${setup.guest.port}`, '--exec', '--config', '/dev/null', '--cmdline', '/dev/null', '--disk-config', '/dev/null', '--set', 'log_file=/dev/null'], { env: setup.env, stdio: 'ignore' });
+    const exec = spawn(
+      launcher,
+      [
+        'connect',
+        `vnc://127.0.0.1:${setup.guest.port}`,
+        '--exec',
+        '--config',
+        '/dev/null',
+        '--cmdline',
+        '/dev/null',
+        '--disk-config',
+        '/dev/null',
+        '--set',
+        'log_file=/dev/null',
+      ],
+      { env: setup.env, stdio: 'ignore' },
+    );
     await untilDrawn(setup.screen, performance.now());
     await sleep(2000);
     const execPid = exec.pid as number;

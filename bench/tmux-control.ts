@@ -79,12 +79,17 @@ export class TmuxControl {
     await this.command('set-option -g remain-on-exit off');
     // As on a thin client's console, which is not tmux: blessed would otherwise run `tmux -V` at
     // start (~3 ms before the first frame) and wrap some output for tmux.
-    const envArgs = Object.entries({ TMUX: '', ...env }).map(([name, value]) => `-e ${tmuxQuote(`${name}=${value}`)}`).join(' ');
+    const envArgs = Object.entries({ TMUX: '', ...env })
+      .map(([name, value]) => `-e ${tmuxQuote(`${name}=${value}`)}`)
+      .join(' ');
     let output = '';
     let pane = '';
     let window = '';
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${until ?? 'exit'} within ${timeoutMs} ms; output: ${JSON.stringify(output.slice(-400))}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no ${until ?? 'exit'} within ${timeoutMs} ms; output: ${JSON.stringify(output.slice(-400))}`)),
+        timeoutMs,
+      );
       const finish = () => {
         clearTimeout(timer);
         this.listener = undefined;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // vdd-image from a checkout.
-import { runProgram } from "./run-with-pinned-node.js";
+import { runProgram } from './run-with-pinned-node.js';
 
-await runProgram("../image/main.ts");
+await runProgram('../image/main.ts');

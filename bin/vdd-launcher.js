@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // vdd-launcher from a checkout.
-import { runProgram } from "./run-with-pinned-node.js";
+import { runProgram } from './run-with-pinned-node.js';
 
-await runProgram("../launcher/entry.ts");
+await runProgram('../launcher/entry.ts');

@@ -21,17 +21,15 @@ const fileGuestSchema = guestSchema.extend({
   passwordFile: z.string().max(4096).startsWith('/', 'must be an absolute path').optional(),
 });
 
-const fileSchema = z
-  .strictObject({ ...catalogSchema.shape, guests: z.array(fileGuestSchema).max(catalogLimits.maxGuests) })
-  .superRefine((catalog, context) => {
-    const seen = new Set<string>();
-    catalog.guests.forEach((guest, index) => {
-      if (seen.has(guest.id)) context.addIssue({ code: 'custom', path: ['guests', index, 'id'], message: `duplicate guest id "${guest.id}"` });
-      seen.add(guest.id);
-      if (guest.passwordFile !== undefined && guest.auth !== 'vnc-password')
-        context.addIssue({ code: 'custom', path: ['guests', index, 'passwordFile'], message: 'only for guests with "auth": "vnc-password"' });
-    });
+const fileSchema = z.strictObject({ ...catalogSchema.shape, guests: z.array(fileGuestSchema).max(catalogLimits.maxGuests) }).superRefine((catalog, context) => {
+  const seen = new Set<string>();
+  catalog.guests.forEach((guest, index) => {
+    if (seen.has(guest.id)) context.addIssue({ code: 'custom', path: ['guests', index, 'id'], message: `duplicate guest id "${guest.id}"` });
+    seen.add(guest.id);
+    if (guest.passwordFile !== undefined && guest.auth !== 'vnc-password')
+      context.addIssue({ code: 'custom', path: ['guests', index, 'passwordFile'], message: 'only for guests with "auth": "vnc-password"' });
   });
+});
 
 /** What is wrong with the file, terminal-safe: JSON.parse quotes the file's text. */
 export class CatalogFileError extends Error {

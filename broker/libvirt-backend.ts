@@ -25,7 +25,13 @@ function attribute(tag: string, name: string): string | undefined {
   return new RegExp(`\\s${name}=['"]([^'"]*)['"]`).exec(tag)?.[1];
 }
 
-const unescapeXml = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const unescapeXml = (text: string) =>
+  text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 /** What the catalog needs from a domain's XML: title, OS and the VNC graphics. */
 export function readDomainXml(xml: string): { title?: string; os?: string; vnc?: { port: number; listen?: string } } {
@@ -53,7 +59,11 @@ export class LibvirtBackend {
   }
 
   async guests(): Promise<BrokerGuest[]> {
-    const names = (await virsh(this.uri, ['list', '--all', '--name'])).split('\n').map((name) => name.trim()).filter((name) => name !== '').slice(0, maxDomains);
+    const names = (await virsh(this.uri, ['list', '--all', '--name']))
+      .split('\n')
+      .map((name) => name.trim())
+      .filter((name) => name !== '')
+      .slice(0, maxDomains);
     const guests: BrokerGuest[] = [];
     this.names.clear();
     for (const name of names) {
@@ -72,7 +82,9 @@ export class LibvirtBackend {
         startable: true,
       });
       if (!parsed.success || host === undefined) {
-        this.log(`libvirt domain ${name}: not listed (${host === undefined ? 'its VNC listens on every address: give --libvirt-vnc-host' : 'its name is not a valid guest id'})`);
+        this.log(
+          `libvirt domain ${name}: not listed (${host === undefined ? 'its VNC listens on every address: give --libvirt-vnc-host' : 'its name is not a valid guest id'})`,
+        );
         continue;
       }
       this.names.set(parsed.data.id, name);

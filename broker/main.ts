@@ -54,7 +54,8 @@ async function run(options: BrokerOptions): Promise<number> {
   server.requestTimeout = 15_000;
   server.keepAliveTimeout = 5_000;
   await listen(server, options);
-  const probes = options.probeIntervalMs > 0 ? new GuestProbes(store, { intervalMs: options.probeIntervalMs, timeoutMs: options.probeTimeoutMs, log }) : undefined;
+  const probes =
+    options.probeIntervalMs > 0 ? new GuestProbes(store, { intervalMs: options.probeIntervalMs, timeoutMs: options.probeTimeoutMs, log }) : undefined;
   store.watch();
   probes?.start();
   const scheme = options.tls ? 'https' : 'http';

@@ -62,7 +62,8 @@ Exit status: 0 stopped by a signal, 1 cannot start (the message says why), 2 bad
 
 function number(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
-  if (!/^\d{1,9}$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`--${name} ${text}: expected a whole number from ${min} to ${max}`);
+  if (!/^\d{1,9}$/.test(text) || Number(text) < min || Number(text) > max)
+    throw new UsageError(`--${name} ${text}: expected a whole number from ${min} to ${max}`);
   return Number(text);
 }
 
@@ -82,7 +83,8 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
   if (options.help || options.version) return { help: options.help === true, version: options.version === true, options: undefined };
   if (options.catalog === undefined) throw new UsageError('--catalog FILE is required');
   if ((options['tls-cert'] === undefined) !== (options['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
-  if (options['libvirt-vnc-host'] !== undefined && (options.libvirt === undefined || !isHost(options['libvirt-vnc-host']))) throw new UsageError('--libvirt-vnc-host needs --libvirt and a host name or address');
+  if (options['libvirt-vnc-host'] !== undefined && (options.libvirt === undefined || !isHost(options['libvirt-vnc-host'])))
+    throw new UsageError('--libvirt-vnc-host needs --libvirt and a host name or address');
   const { host, port } = parseListen(options.listen ?? '0.0.0.0:8080');
   return {
     help: false,

@@ -31,7 +31,8 @@ export class SessionIssuer {
     let state = this.store.stateOf(id) ?? guest.state;
     let port = guest.port;
     if (state === 'stopped') {
-      if (!guest.startable || this.starter === undefined || !this.starter.owns(id)) throw new HttpProblem(409, 'not-startable', `guest ${id} is stopped and this broker cannot start it`);
+      if (!guest.startable || this.starter === undefined || !this.starter.owns(id))
+        throw new HttpProblem(409, 'not-startable', `guest ${id} is stopped and this broker cannot start it`);
       try {
         port = (await this.starter.start(id)).port ?? port;
       } catch (error) {

@@ -51,10 +51,7 @@ export async function packageExecutable(bundle: string): Promise<void> {
   const work = mkdtempSync(join(dist, '.sea-'));
   const blob = join(work, 'sea-prep.blob');
   const seaConfig = join(work, 'sea-config.json');
-  writeFileSync(
-    seaConfig,
-    JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: true, execArgv: executableArgs }),
-  );
+  writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: true, execArgv: executableArgs }));
   step('building the startup snapshot');
   runTool(node, ['--experimental-sea-config', seaConfig]);
 

@@ -54,7 +54,8 @@ async function build(options: ImageOptions): Promise<number> {
   const backend = options.backend ?? 'debian';
   if (backend !== 'debian' && backend !== 'gentoo') throw new UsageError(`--backend ${backend}: expected debian or gentoo`);
   if (backend === 'gentoo') {
-    if (!options.plan) throw new UsageError('--backend gentoo only prints the recipe: add --plan, run it on a Gentoo host, then vdd-image build --from-root ROOT');
+    if (!options.plan)
+      throw new UsageError('--backend gentoo only prints the recipe: add --plan, run it on a Gentoo host, then vdd-image build --from-root ROOT');
     const recipe = gentooRecipe(loaded.spec, '/var/tmp/vdd-thin-root');
     if (options.json) process.stdout.write(`${JSON.stringify(recipe, null, 2)}\n`);
     else {
@@ -70,7 +71,9 @@ async function build(options: ImageOptions): Promise<number> {
     return exitCodes.ok;
   }
   if (process.getuid?.() !== 0) throw new Error('build needs root (mmdebstrap --mode=root, chroot, file ownership)');
-  const signingKey = buildSigningKey(options, { outRoot: defaultOutRoot, cacheDir: defaultCacheDir }, (line) => process.stderr.write(`vdd-image build: ${line}\n`));
+  const signingKey = buildSigningKey(options, { outRoot: defaultOutRoot, cacheDir: defaultCacheDir }, (line) =>
+    process.stderr.write(`vdd-image build: ${line}\n`),
+  );
   const result = await buildImage({
     loaded,
     version: options['image-version'] ?? version,
@@ -113,7 +116,10 @@ main(process.argv.slice(2)).then(
       return;
     }
     const log = (error as { logPath?: string }).logPath;
-    const message = String((error as Error).message ?? error).split('\n').map(stripControls).join('\n');
+    const message = String((error as Error).message ?? error)
+      .split('\n')
+      .map(stripControls)
+      .join('\n');
     process.stderr.write(`\nvdd-image: ${message}\n${log ? `build log: ${log}\n` : ''}`);
     process.exitCode = exitCodes.failure;
   },

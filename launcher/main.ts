@@ -28,7 +28,9 @@ export async function main(args: readonly string[], io: Io): Promise<number> {
 async function dispatch(line: CommandLine, io: Io): Promise<number> {
   const { options } = line;
   if (options.version) {
-    io.stdout.write(options.json ? `${JSON.stringify({ version, node: process.versions.node })}\n` : `vdd-launcher ${version} (node ${process.versions.node})\n`);
+    io.stdout.write(
+      options.json ? `${JSON.stringify({ version, node: process.versions.node })}\n` : `vdd-launcher ${version} (node ${process.versions.node})\n`,
+    );
     return exitCodes.ok;
   }
   const name = line.command ?? defaultCommand;

@@ -67,7 +67,16 @@ async function startGuests(net: XdmcpNetwork): Promise<string> {
       ttl: 30,
       guests: [
         { id: 'debian', name: 'Debian desktop (XDMCP)', os: 'Debian 12', protocol: 'xdmcp', host: serverAddress, port: 177 },
-        { id: 'desktop', name: 'Small desktop (VNC)', os: 'Xvnc', protocol: 'vnc', host: '127.0.0.1', port: xvnc.port, auth: 'vnc-password', passwordFile: xvnc.passwordFile },
+        {
+          id: 'desktop',
+          name: 'Small desktop (VNC)',
+          os: 'Xvnc',
+          protocol: 'vnc',
+          host: '127.0.0.1',
+          port: xvnc.port,
+          auth: 'vnc-password',
+          passwordFile: xvnc.passwordFile,
+        },
         { id: 'reactos', name: 'ReactOS (switched off)', os: 'ReactOS', protocol: 'vnc', host: '127.0.0.1', port: 5999, state: 'stopped' },
       ],
     }),
@@ -96,7 +105,22 @@ async function sessionDisplay(netns: string): Promise<{ display: string; own: XS
 
 function launcherArgs(netns: string, brokerUrl: string): string[] {
   const sets = ['menu_allow_quit=yes', 'menu_title=vdd demo thin client', 'menu_timeout=0', `cache_dir=${join(work, 'cache')}`, 'discovery_sources='];
-  return ['ip', 'netns', 'exec', netns, launcher, '--config', '/dev/null', '--disk-config', '/dev/null', '--cmdline', '/dev/null', '--broker', brokerUrl, ...sets.flatMap((set) => ['--set', set])];
+  return [
+    'ip',
+    'netns',
+    'exec',
+    netns,
+    launcher,
+    '--config',
+    '/dev/null',
+    '--disk-config',
+    '/dev/null',
+    '--cmdline',
+    '/dev/null',
+    '--broker',
+    brokerUrl,
+    ...sets.flatMap((set) => ['--set', set]),
+  ];
 }
 
 /** Interactive: the menu in this terminal until "Leave the menu"; screenshots of sessions in our Xvfb. */
@@ -151,7 +175,9 @@ async function scripted(argv: string[], display: string, netns: string): Promise
     await shoot('vnc-session.png', display);
     say('closing the viewer: the menu comes back');
     // As if the person closed the viewer: the launcher's own vncviewer child goes away.
-    const viewers = execFileSync('pgrep', ['-P', String(menu.pid()), '-x', 'vncviewer'], { encoding: 'utf8' }).trim().split('\n');
+    const viewers = execFileSync('pgrep', ['-P', String(menu.pid()), '-x', 'vncviewer'], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     for (const pid of viewers) process.kill(Number(pid));
     // The menu comes back, or first says how the session ended (with a reconnect offer).
     await waitFor('the session to end', () => !menu.screen().includes('Connected to'), { timeoutMs: 15_000 });

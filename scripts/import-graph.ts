@@ -100,7 +100,8 @@ export function importCycles(graph: Map<string, string[]>): string[][] {
 
 /** Imports between top-level folders (and launcher's concerns), counted: the picture a maintainer reads. */
 export function folderEdges(graph: Map<string, string[]>): Map<string, number> {
-  const folder = (file: string) => (file.startsWith('launcher/') || file.startsWith('common/') ? file.split('/').slice(0, 2).join('/') : (file.split('/')[0] ?? file));
+  const folder = (file: string) =>
+    file.startsWith('launcher/') || file.startsWith('common/') ? file.split('/').slice(0, 2).join('/') : (file.split('/')[0] ?? file);
   const edges = new Map<string, number>();
   for (const [from, targets] of graph)
     for (const to of targets) {

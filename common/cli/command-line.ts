@@ -8,9 +8,10 @@ export class UsageError extends Error {
 }
 
 export function parseSubcommandLine<const Specs extends ParseArgsOptionsConfig>(args: readonly string[], specs: Specs) {
-  let parsed;
+  const parse = () => parseArgs({ args: [...args], options: specs, allowPositionals: true, strict: true });
+  let parsed: ReturnType<typeof parse>;
   try {
-    parsed = parseArgs({ args: [...args], options: specs, allowPositionals: true, strict: true });
+    parsed = parse();
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), { cause: error });
   }

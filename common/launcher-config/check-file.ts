@@ -17,7 +17,12 @@ export function configFileProblems(path: string): ConfigProblem[] {
   const document = parseIni(text);
   const problems: ConfigProblem[] = document.problems.map((problem) => ({ source: { kind: 'file', path, line: problem.line }, message: problem.message }));
   const settings: Setting[] = document.sections.flatMap((section) =>
-    section.entries.map((entry) => ({ key: entry.key, name: entry.key, value: entry.value, source: { kind: 'file', path, line: entry.line, section: section.name } as const })),
+    section.entries.map((entry) => ({
+      key: entry.key,
+      name: entry.key,
+      value: entry.value,
+      source: { kind: 'file', path, line: entry.line, section: section.name } as const,
+    })),
   );
   resolveConfig(settings, problems);
   return problems;

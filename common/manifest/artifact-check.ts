@@ -27,7 +27,10 @@ export async function checkArtifact(path: string, expected: ArtifactEntry): Prom
   if (size > expected.size) return { problem: 'too-long', message: `${path}: ${size} bytes, the manifest says ${expected.size}` };
   const sha256 = await sha256File(path);
   if (sha256 !== expected.sha256) {
-    return { problem: 'checksum', message: `${path}: sha256 ${sha256.slice(0, 16)}… does not match the manifest's ${expected.sha256.slice(0, 16)}…: the file is corrupted or was changed` };
+    return {
+      problem: 'checksum',
+      message: `${path}: sha256 ${sha256.slice(0, 16)}… does not match the manifest's ${expected.sha256.slice(0, 16)}…: the file is corrupted or was changed`,
+    };
   }
   return undefined;
 }

@@ -17,14 +17,7 @@ export const maxSignatureBytes = 256;
 export const maxPublicKeyBytes = 4096;
 
 /** Which check failed, so callers (and tests) can tell a forged update from a broken one. */
-export type SignatureCheck =
-  | 'missing-signature'
-  | 'garbled-signature'
-  | 'bad-public-key'
-  | 'signature-mismatch'
-  | 'too-large'
-  | 'not-json'
-  | 'schema';
+export type SignatureCheck = 'missing-signature' | 'garbled-signature' | 'bad-public-key' | 'signature-mismatch' | 'too-large' | 'not-json' | 'schema';
 
 export class ManifestSignatureError extends Error {
   readonly check: SignatureCheck;

@@ -132,7 +132,8 @@ async function handshake(socket: Socket, reader: SocketReader, where: string, pa
   socket.write(Buffer.from([1])); // ClientInit: shared, so a probe never disconnects a viewer
   const init = await reader.read(24);
   const nameBytes = init.readUInt32BE(20);
-  if (nameBytes > maxStringBytes) throw new HandshakeError(probeFailure('bad-answer', `${where} sent a desktop name of ${nameBytes} bytes (limit ${maxStringBytes})`));
+  if (nameBytes > maxStringBytes)
+    throw new HandshakeError(probeFailure('bad-answer', `${where} sent a desktop name of ${nameBytes} bytes (limit ${maxStringBytes})`));
   const name = shownText(await reader.read(nameBytes));
   return {
     version,

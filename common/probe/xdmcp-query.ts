@@ -98,7 +98,10 @@ function exchange(
         () =>
           finish(
             badAnswer === undefined
-              ? probeFailure('timeout', `no XDMCP answer from ${where} within ${Math.round(statedMs)} ms (no display manager there, or a firewall drops UDP ${port})`)
+              ? probeFailure(
+                  'timeout',
+                  `no XDMCP answer from ${where} within ${Math.round(statedMs)} ms (no display manager there, or a firewall drops UDP ${port})`,
+                )
               : probeFailure('bad-answer', `${where} answered with a packet that is not a valid XDMCP answer: ${badAnswer}`),
           ),
         timeoutMs,

@@ -34,7 +34,12 @@ export const protocol = {
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 /** Free text shown to people: control characters and escape sequences removed here, at the edge. */
-const displayText = (max: number) => z.string().max(max * 4).transform(stripControls).pipe(z.string().max(max));
+const displayText = (max: number) =>
+  z
+    .string()
+    .max(max * 4)
+    .transform(stripControls)
+    .pipe(z.string().max(max));
 const host = z.string().max(253).refine(isHost, 'must be a host name or an IP address');
 const port = z.number().int().min(1).max(65535);
 
@@ -78,13 +83,20 @@ export const sessionAnswerSchema = z.strictObject({
 });
 
 const mac = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'must be a MAC address like 52:54:00:12:34:56 (lower case)');
-const ipAddress = z.string().max(45).refine((value) => isIP(value) !== 0, 'must be an IP address');
+const ipAddress = z
+  .string()
+  .max(45)
+  .refine((value) => isIP(value) !== 0, 'must be an IP address');
 const shortText = (max: number) => z.string().max(max).transform(stripControls);
 
 /** Who is asking: sent with session requests and reports. */
 export const clientSchema = z.strictObject({
   mac,
-  hostname: z.string().max(253).refine((value) => value === '' || isHost(value), 'must be a host name').optional(),
+  hostname: z
+    .string()
+    .max(253)
+    .refine((value) => value === '' || isHost(value), 'must be a host name')
+    .optional(),
   ips: z.array(ipAddress).max(16).optional(),
 });
 
@@ -104,7 +116,10 @@ export const reportSchema = z.strictObject({
         guestId: id,
         protocol: z.enum(sessionProtocols),
         startedAt: z.iso.datetime({ offset: true }),
-        seconds: z.number().min(0).max(31 * 86_400),
+        seconds: z
+          .number()
+          .min(0)
+          .max(31 * 86_400),
         outcome: z.enum(['ended', 'failed', 'dropped']),
         reason: shortText(256).optional(),
         rttMs: z.number().min(0).max(60_000).optional(),

@@ -18,9 +18,11 @@ export function stripControls(text: string): string {
 /** Quotes a value for an error message: controls shown as \xNN, long values cut. */
 export function quote(text: string, max = 60): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  const escaped = cut.replace(/["\\]/g, (c) => `\\${c}`).replace(controlCharacter, (c) => {
-    const code = c.codePointAt(0) ?? 0;
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  const escaped = cut
+    .replace(/["\\]/g, (c) => `\\${c}`)
+    .replace(controlCharacter, (c) => {
+      const code = c.codePointAt(0) ?? 0;
+      return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    });
   return `"${escaped}"`;
 }

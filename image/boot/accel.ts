@@ -53,7 +53,9 @@ export function markerBoot(accel: 'kvm' | 'tcg', kernel: string, timeoutMs: numb
 export async function kvmWorks(kernel: string, cacheDir: string): Promise<boolean> {
   if (!existsSync('/dev/kvm')) return false;
   const qemuVersion = spawnSync(qemuCommand, ['--version'], { encoding: 'utf8' }).stdout ?? '';
-  const key = createHash('sha256').update(`${qemuVersion} ${release()} ${cpus()[0]?.model ?? ''}`).digest('hex');
+  const key = createHash('sha256')
+    .update(`${qemuVersion} ${release()} ${cpus()[0]?.model ?? ''}`)
+    .digest('hex');
   const cacheFile = join(cacheDir, 'kvm-verdict.json');
   try {
     const cached = verdictSchema.parse(JSON.parse(readFileSync(cacheFile, 'utf8')));

@@ -56,10 +56,23 @@ export async function startBootSession(options: BootSessionOptions): Promise<Boo
   if (options.mode === 'net' || options.mode === 'kernel') {
     const nbdPort = await freeLoopbackPort();
     helpers.push(
-      spawn('qemu-nbd', ['--read-only', '--persistent', '--shared=4', '--bind=127.0.0.1', `--port=${nbdPort}`, '--export-name=vdd', '--format=raw', join(options.imageDir, 'root.squashfs')], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-        detached: true,
-      }),
+      spawn(
+        'qemu-nbd',
+        [
+          '--read-only',
+          '--persistent',
+          '--shared=4',
+          '--bind=127.0.0.1',
+          `--port=${nbdPort}`,
+          '--export-name=vdd',
+          '--format=raw',
+          join(options.imageDir, 'root.squashfs'),
+        ],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+          detached: true,
+        },
+      ),
     );
     forwards.push({ guestPort: nbdGuestPort, hostPort: nbdPort });
     if (options.mode === 'net') {
@@ -83,7 +96,11 @@ export async function startBootSession(options: BootSessionOptions): Promise<Boo
   }
   const serialArg = options.serial === 'terminal' ? 'mon:stdio' : 'stdio';
   const args = qemuArgs({
-    accel: options.accel, memoryMiB: options.memoryMiB, boot, forwards, serial: serialArg,
+    accel: options.accel,
+    memoryMiB: options.memoryMiB,
+    boot,
+    forwards,
+    serial: serialArg,
     ...(options.qmpSocket ? { qmpSocket: options.qmpSocket } : {}),
     ...(options.persistent && options.diskImage !== undefined ? { persistent: true } : {}),
   });
@@ -95,7 +112,10 @@ export async function startBootSession(options: BootSessionOptions): Promise<Boo
   if (options.secondSerialSocket !== undefined) {
     args.push('-chardev', `socket,id=serial1,path=${options.secondSerialSocket},server=on,wait=off`, '-serial', 'chardev:serial1');
   }
-  const qemu = spawn(qemuCommand, args, { stdio: options.serial === 'terminal' ? 'inherit' : ['ignore', 'ignore', 'pipe'], detached: options.serial !== 'terminal' });
+  const qemu = spawn(qemuCommand, args, {
+    stdio: options.serial === 'terminal' ? 'inherit' : ['ignore', 'ignore', 'pipe'],
+    detached: options.serial !== 'terminal',
+  });
   const exited = new Promise<number>((resolve) => {
     qemu.on('exit', (code) => resolve(code ?? 1));
     qemu.on('error', (error) => {
@@ -134,7 +154,8 @@ export function freeLoopbackPort(): Promise<number> {
 export function findImageDir(outRoot: string, version: string | undefined): string {
   if (version !== undefined) {
     const dir = join(outRoot, version);
-    if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir} holds no built image (no manifest.json): run vdd-image build --image-version ${version}`);
+    if (!existsSync(join(dir, 'manifest.json')))
+      throw new Error(`${dir} holds no built image (no manifest.json): run vdd-image build --image-version ${version}`);
     return dir;
   }
   const versions = existsSync(outRoot) ? readdirSync(outRoot).filter((name) => !name.startsWith('.') && existsSync(join(outRoot, name, 'manifest.json'))) : [];

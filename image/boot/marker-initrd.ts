@@ -8,7 +8,13 @@ export const bootMarker = 'VDD-BARE-BOOT-MARKER';
 export const hostBusybox = '/bin/busybox';
 
 export function markerInitrd(busybox = hostBusybox): Buffer {
-  const init = ['#!/bin/busybox sh', '/bin/busybox mount -t devtmpfs devtmpfs /dev', `/bin/busybox echo ${bootMarker} > /dev/ttyS0`, '/bin/busybox poweroff -f', ''].join('\n');
+  const init = [
+    '#!/bin/busybox sh',
+    '/bin/busybox mount -t devtmpfs devtmpfs /dev',
+    `/bin/busybox echo ${bootMarker} > /dev/ttyS0`,
+    '/bin/busybox poweroff -f',
+    '',
+  ].join('\n');
   return newcArchive([
     { name: 'bin', mode: 0o755 },
     { name: 'dev', mode: 0o755 },

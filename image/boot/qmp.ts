@@ -69,7 +69,10 @@ export class QmpClient {
     await this.execute('qom-set', { path: '/machine/peripheral/balloon0', property: 'guest-stats-polling-interval', value: 1 });
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const answer = (await this.execute('qom-get', { path: '/machine/peripheral/balloon0', property: 'guest-stats' })) as { stats: Record<string, number>; 'last-update': number };
+      const answer = (await this.execute('qom-get', { path: '/machine/peripheral/balloon0', property: 'guest-stats' })) as {
+        stats: Record<string, number>;
+        'last-update': number;
+      };
       const total = answer.stats['stat-total-memory'] ?? -1;
       const available = answer.stats['stat-available-memory'] ?? -1;
       // Until the guest's driver reports, QEMU answers with placeholders (last-update 0).

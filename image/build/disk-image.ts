@@ -1,7 +1,19 @@
 // vdd-thin.img without loop devices: a sparse file, an MBR partition table (sfdisk), the FAT
 // partition (mkfs.fat --offset, mtools) with syslinux for BIOS and systemd-boot for UEFI, the
 // kernel and initrd of slot A, vdd.conf for refurbishers, and root.squashfs in partition 2.
-import { closeSync, copyFileSync, createReadStream, mkdirSync, openSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  createReadStream,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { diskLayout, sectorBytes, sfdiskScript, type DiskLayout } from '../plan/disk-layout.ts';
 import { diskSlots, syslinuxConfig, systemdBootEntry, systemdBootLoaderConf } from '../plan/kernel-command-line.ts';

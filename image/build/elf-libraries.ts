@@ -60,7 +60,10 @@ export async function libraryClosure(progress: BuildProgress, root: string, prog
   const found = new Set<string>();
   let pending = [...programs];
   while (pending.length > 0) {
-    const needed = await neededLibraries(progress, pending.map((path) => join(root, path)));
+    const needed = await neededLibraries(
+      progress,
+      pending.map((path) => join(root, path)),
+    );
     const next: string[] = [];
     for (const [file, libraries] of needed) {
       for (const soname of libraries) {

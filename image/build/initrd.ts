@@ -65,7 +65,9 @@ function copyInto(fromRoot: string, toRoot: string, from: string, to: string): v
 }
 
 function listTree(tree: string): string[] {
-  return walkTree(tree).map((item) => item.relative).sort();
+  return walkTree(tree)
+    .map((item) => item.relative)
+    .sort();
 }
 
 /** The kernel unpacks xz (crc32 only), zstd and gzip initrds. */

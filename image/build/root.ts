@@ -69,7 +69,8 @@ export function customizeRoot(context: BuildContext): void {
   }
   for (const file of spec.files) {
     const source = join(baseDir, file.source);
-    if (!existsSync(source)) throw new Error(`${source} (spec files, for ${file.target}) does not exist${file.source.includes('dist/') ? '; run npm run build first' : ''}`);
+    if (!existsSync(source))
+      throw new Error(`${source} (spec files, for ${file.target}) does not exist${file.source.includes('dist/') ? '; run npm run build first' : ''}`);
     const target = join(root, file.target);
     mkdirSync(join(target, '..'), { recursive: true });
     cpSync(source, target);

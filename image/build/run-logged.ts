@@ -32,13 +32,20 @@ export function runLogged(progress: BuildProgress, command: string, args: readon
       tail = (tail + chunk.toString()).slice(-4000);
       progress.logStream.write(chunk);
     };
-    child.stdout?.on('data', (chunk: Buffer) => (options.captureStdout ? (stdout += chunk.toString()) : keep(chunk)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (options.captureStdout) stdout += chunk.toString();
+      else keep(chunk);
+    });
     child.stderr?.on('data', keep);
     child.on('error', (error) => reject(new CommandError(`${command}: ${error.message}`)));
     child.on('close', (code, signal) => {
       if (code === 0) return resolve(stdout);
       const why = signal ? `killed by ${signal}` : `exit status ${code}`;
-      reject(new CommandError(`${[command, ...shown].map(quoteForLog).join(' ')}: ${why}\n${tail.trim().split('\n').slice(-15).join('\n')}\n(full output in ${progress.logPath})`));
+      reject(
+        new CommandError(
+          `${[command, ...shown].map(quoteForLog).join(' ')}: ${why}\n${tail.trim().split('\n').slice(-15).join('\n')}\n(full output in ${progress.logPath})`,
+        ),
+      );
     });
     if (options.input !== undefined) child.stdin?.end(options.input);
   }).finally(() => {

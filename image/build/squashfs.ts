@@ -17,6 +17,10 @@ export function mksquashfsArgs(root: string, output: string, compression: Compre
 export async function makeSquashfs(context: BuildContext): Promise<Compression> {
   const { squashfs } = context.spec;
   const [compression, level] = context.fast ? [squashfs.fastCompression, undefined] : [squashfs.compression, squashfs.level];
-  await runLogged(context.progress, 'mksquashfs', mksquashfsArgs(rootDir(context), join(context.outDir, 'root.squashfs'), compression, squashfs.blockSizeKiB, level));
+  await runLogged(
+    context.progress,
+    'mksquashfs',
+    mksquashfsArgs(rootDir(context), join(context.outDir, 'root.squashfs'), compression, squashfs.blockSizeKiB, level),
+  );
   return compression;
 }

@@ -20,6 +20,8 @@ export function removePaths(context: BuildContext): number {
 export async function checkLibraries(context: BuildContext): Promise<void> {
   const missing = await missingLibraries(context.progress, rootDir(context));
   if (missing.length > 0) {
-    throw new Error(`the trimmed root misses libraries (check purgePackages and removePaths in the spec):\n  ${missing.slice(0, 30).join('\n  ')}${missing.length > 30 ? `\n  ... and ${missing.length - 30} more` : ''}`);
+    throw new Error(
+      `the trimmed root misses libraries (check purgePackages and removePaths in the spec):\n  ${missing.slice(0, 30).join('\n  ')}${missing.length > 30 ? `\n  ... and ${missing.length - 30} more` : ''}`,
+    );
   }
 }

@@ -25,6 +25,8 @@ export async function flash(options: ImageOptions, paths: { readonly outRoot: st
   const report = await flashImage({ image, target, config: options.config, force: options.force ?? false, output: process.stderr }).finally(() => {
     process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
   });
-  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${report.target}: ${report.bytes} bytes written and verified, sha256 ${report.sha256}\n`);
+  process.stdout.write(
+    options.json ? `${JSON.stringify(report, null, 2)}\n` : `${report.target}: ${report.bytes} bytes written and verified, sha256 ${report.sha256}\n`,
+  );
   return exitCodes.ok;
 }

@@ -15,7 +15,8 @@ export interface ImagePaths {
 }
 
 function oneOperand(command: string, operands: readonly string[], what: string): string {
-  if (operands.length !== 1 || operands[0] === undefined) throw new UsageError(`${command}: expected one ${what}${operands.length > 1 ? `, got '${operands[1]}' too` : ''}`);
+  if (operands.length !== 1 || operands[0] === undefined)
+    throw new UsageError(`${command}: expected one ${what}${operands.length > 1 ? `, got '${operands[1]}' too` : ''}`);
   return operands[0];
 }
 
@@ -37,7 +38,9 @@ export function buildSigningKey(options: ImageOptions, paths: ImagePaths, say: (
   const path = signingKeyPath(options, paths);
   if (options.key === undefined && !existsSync(path)) {
     const files = generateKeyFiles(defaultKeyDir(paths.cacheDir), false);
-    say(`no image signing key yet: generated ${files.privateKeyPath} (${files.fingerprint}); keep a copy of it: images for these clients must be signed with it`);
+    say(
+      `no image signing key yet: generated ${files.privateKeyPath} (${files.fingerprint}); keep a copy of it: images for these clients must be signed with it`,
+    );
   }
   return readPrivateKeyFile(path);
 }
@@ -62,9 +65,13 @@ export async function verify(operands: readonly string[], options: ImageOptions,
   const dir = oneOperand('verify', operands, 'version directory');
   const check = await verifyVersionDirectory(dir, trustedKey(options, paths));
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ dir, ok: check.problems.length === 0, version: check.manifest?.version ?? null, fingerprint: check.fingerprint, problems: check.problems }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ dir, ok: check.problems.length === 0, version: check.manifest?.version ?? null, fingerprint: check.fingerprint, problems: check.problems }, null, 2)}\n`,
+    );
   } else if (check.problems.length === 0) {
-    process.stdout.write(`${dir}: version ${check.manifest?.version}: signature (key ${check.fingerprint}) and ${Object.keys(check.manifest?.artifacts ?? {}).length} artifacts OK\n`);
+    process.stdout.write(
+      `${dir}: version ${check.manifest?.version}: signature (key ${check.fingerprint}) and ${Object.keys(check.manifest?.artifacts ?? {}).length} artifacts OK\n`,
+    );
   } else for (const problem of check.problems) process.stdout.write(`${problem.message}\n`);
   return check.problems.length === 0 ? 0 : 1;
 }

@@ -35,7 +35,6 @@ export const imageOptionSpecs = {
 export type ImageOptionName = keyof typeof imageOptionSpecs;
 export type ImageOptions = ReturnType<typeof parseArgs<{ options: typeof imageOptionSpecs; allowPositionals: true; strict: true }>>['values'];
 
-
 export function parseImageCommandLine(args: readonly string[]): { command: string | undefined; operands: string[]; options: ImageOptions } {
   return parseSubcommandLine(args, imageOptionSpecs);
 }

@@ -17,7 +17,8 @@ function requireRoot(command: string, options: ImageOptions): string {
 
 export function parseKeep(text: string | undefined): number {
   if (text === undefined) return defaultKeep;
-  if (!/^[0-9]{1,3}$/.test(text) || Number(text) < 2) throw new UsageError(`--keep ${text}: expected a number of versions from 2 to 999 (current and previous are always kept)`);
+  if (!/^[0-9]{1,3}$/.test(text) || Number(text) < 2)
+    throw new UsageError(`--keep ${text}: expected a number of versions from 2 to 999 (current and previous are always kept)`);
   return Number(text);
 }
 

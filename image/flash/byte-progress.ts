@@ -18,7 +18,8 @@ export class ByteProgress {
   private readonly label: string;
   private readonly total: number;
   private readonly started = performance.now();
-  private lastDraw = 0;
+  // performance.now() counts from process start, which may be under 100 ms ago: draw the first update.
+  private lastDraw = Number.NEGATIVE_INFINITY;
   private lastTenth = 0;
 
   constructor(output: ProgressOutput, label: string, total: number) {

@@ -33,10 +33,14 @@ export function checkTargetDevice(path: string, imageBytes: number, force: boole
   }
   if (device.readOnly) throw new FlashRefusal(`${path} is read-only.`);
   if (!force && device.partition !== undefined) {
-    throw new FlashRefusal(`${path} is partition ${device.partition} of /dev/${device.disk}, not a whole disk; flash /dev/${device.disk}, or add --force to write into the partition.`);
+    throw new FlashRefusal(
+      `${path} is partition ${device.partition} of /dev/${device.disk}, not a whole disk; flash /dev/${device.disk}, or add --force to write into the partition.`,
+    );
   }
   if (!force && device.below.length > 0) {
-    throw new FlashRefusal(`${path} is built on /dev/${device.below.join(', /dev/')} (a device-mapper, RAID or loop device), not a whole disk; add --force to write to it anyway.`);
+    throw new FlashRefusal(
+      `${path} is built on /dev/${device.below.join(', /dev/')} (a device-mapper, RAID or loop device), not a whole disk; add --force to write to it anyway.`,
+    );
   }
   if (device.sizeBytes < imageBytes) {
     throw new FlashRefusal(`${path} holds ${megabytes(device.sizeBytes)}, less than the ${megabytes(imageBytes)} image.`);
@@ -52,7 +56,8 @@ function currentUses(): Use[] {
   const uses: Use[] = [];
   for (const mount of parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))) {
     const name = nameOfDevice(mount.device) ?? deviceAtPath(mount.source);
-    if (name !== undefined) uses.push({ what: `${mount.source} is mounted on ${mount.mountPoint}`, name, stack: stackBelow(name), root: mount.mountPoint === '/' });
+    if (name !== undefined)
+      uses.push({ what: `${mount.source} is mounted on ${mount.mountPoint}`, name, stack: stackBelow(name), root: mount.mountPoint === '/' });
   }
   const swaps = existsSync('/proc/swaps') ? readFileSync('/proc/swaps', 'utf8').split('\n').slice(1) : [];
   for (const line of swaps) {

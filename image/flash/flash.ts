@@ -46,7 +46,9 @@ export async function flashImage(options: FlashOptions): Promise<FlashReport> {
   output.write(`flashing ${image.path} (${megabytes(image.bytes)}) to ${target.path}\n`);
   const written = await writeImage(image.path, target, output);
   if (image.manifestSha256 !== undefined && written.sha256 !== image.manifestSha256) {
-    throw new Error(`${image.path} does not match its manifest.json (sha256 ${written.sha256}, the manifest says ${image.manifestSha256}): the image is damaged, and so is what was written to ${target.path}; rebuild or fetch the image again`);
+    throw new Error(
+      `${image.path} does not match its manifest.json (sha256 ${written.sha256}, the manifest says ${image.manifestSha256}): the image is damaged, and so is what was written to ${target.path}; rebuild or fetch the image again`,
+    );
   }
   const verified = await verifyImage(image.path, target, output);
   if (config !== undefined && configOffset !== undefined) {
@@ -77,7 +79,9 @@ function showNewPartitions(path: string, output: ProgressOutput): void {
   try {
     runTool('partx', ['--update', path]);
   } catch (error) {
-    output.write(`note: the kernel still lists the old partitions of ${path} (${stripControls((error as Error).message)}); unplug and plug it in again to see the new ones\n`);
+    output.write(
+      `note: the kernel still lists the old partitions of ${path} (${stripControls((error as Error).message)}); unplug and plug it in again to see the new ones\n`,
+    );
   }
 }
 

@@ -4,7 +4,7 @@
 export type Mount = { readonly device: string; readonly mountPoint: string; readonly source: string };
 
 /** Mount points and sources escape space, tab, newline and backslash as \NNN octal. */
-function unescape(field: string): string {
+function unescapeOctal(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
@@ -18,7 +18,7 @@ export function parseMountinfo(text: string): Mount[] {
     const mountPoint = fields[4];
     const source = fields[separator + 2];
     if (separator < 0 || device === undefined || mountPoint === undefined || source === undefined) continue;
-    mounts.push({ device, mountPoint: unescape(mountPoint), source: unescape(source) });
+    mounts.push({ device, mountPoint: unescapeOctal(mountPoint), source: unescapeOctal(source) });
   }
   return mounts;
 }

@@ -13,7 +13,9 @@ const mtoolsEnv = { ...process.env, MTOOLS_SKIP_CHECK: '1' };
 export function checkSiteConfig(path: string): void {
   const problems = configFileProblems(path);
   if (problems.length > 0) {
-    throw new Error(`--config ${path} is not valid, so nothing was written:\n${problems.map((problem) => `  ${stripControls(formatProblem(problem))}`).join('\n')}`);
+    throw new Error(
+      `--config ${path} is not valid, so nothing was written:\n${problems.map((problem) => `  ${stripControls(formatProblem(problem))}`).join('\n')}`,
+    );
   }
 }
 

@@ -15,10 +15,13 @@ export function sourceImage(image: string | undefined, outRoot: string, version:
   if (!existsSync(path)) throw new Error(`${path} does not exist${image === undefined ? ': build the image first (vdd-image build)' : ''}`);
   const stat = statSync(path);
   if (!stat.isFile()) throw new Error(`${path} is not a regular file; --image takes a disk image file such as vdd-thin.img`);
-  if (stat.size === 0 || stat.size % 512 !== 0) throw new Error(`${path} is not a disk image: its size (${stat.size} bytes) is not a whole number of 512-byte sectors`);
+  if (stat.size === 0 || stat.size % 512 !== 0)
+    throw new Error(`${path} is not a disk image: its size (${stat.size} bytes) is not a whole number of 512-byte sectors`);
   const recorded = manifestEntry(path);
   if (recorded !== undefined && recorded.size !== stat.size) {
-    throw new Error(`${path} is ${stat.size} bytes but its manifest.json says ${recorded.size}: the image is damaged or from another build; rebuild or fetch it again`);
+    throw new Error(
+      `${path} is ${stat.size} bytes but its manifest.json says ${recorded.size}: the image is damaged or from another build; rebuild or fetch it again`,
+    );
   }
   return { path, bytes: stat.size, manifestSha256: recorded?.sha256 };
 }

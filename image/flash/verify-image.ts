@@ -23,13 +23,16 @@ export async function verifyImage(image: string, target: FlashTarget, output: Pr
       for (let position = 0; position < size; position += chunkBytes) {
         const length = Math.min(chunkBytes, size - position);
         const [expected, actual] = await Promise.all([readFully(source, original, length, position), readFully(readBack, written, length, position)]);
-        if (expected !== length) throw new VerifyError(`${image} ended at byte ${position + expected} while being read back (was it changed during the flash?)`);
+        if (expected !== length)
+          throw new VerifyError(`${image} ended at byte ${position + expected} while being read back (was it changed during the flash?)`);
         if (actual !== length) throw new VerifyError(`${target.path} ends at byte ${position + actual}, before the end of the image (${size} bytes).`);
         const want = original.subarray(0, length);
         const got = written.subarray(0, length);
         if (!got.equals(want)) {
           const offset = position + firstDifference(want, got);
-          throw new VerifyError(`${target.path} differs from ${image} at byte ${offset} (sector ${Math.floor(offset / 512)}): the medium did not keep what was written, or something else wrote to it.`);
+          throw new VerifyError(
+            `${target.path} differs from ${image} at byte ${offset} (sector ${Math.floor(offset / 512)}): the medium did not keep what was written, or something else wrote to it.`,
+          );
         }
         progress.update(position + length);
       }

@@ -2,9 +2,7 @@
 // syslinux (BIOS) and systemd-boot (UEFI) entries of the flashed disk.
 import type { ImageSpec } from '../spec/schema.ts';
 
-export type RootSource =
-  | { readonly kind: 'http'; readonly url: string; readonly size: number }
-  | { readonly kind: 'disk'; readonly slot: 'a' | 'b' };
+export type RootSource = { readonly kind: 'http'; readonly url: string; readonly size: number } | { readonly kind: 'disk'; readonly slot: 'a' | 'b' };
 
 export function kernelCommandLine(spec: ImageSpec, root: RootSource): string {
   const parameters = [...spec.kernel.parameters];

@@ -10,7 +10,14 @@ export function parseModulesDep(text: string): Map<string, string[]> {
     if (colon === -1) continue;
     const module = line.slice(0, colon).trim();
     if (module === '') continue;
-    modules.set(module, line.slice(colon + 1).trim().split(/\s+/).filter(Boolean));
+    modules.set(
+      module,
+      line
+        .slice(colon + 1)
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean),
+    );
   }
   return modules;
 }

@@ -17,7 +17,8 @@ export function withPublishLock<T>(root: string, work: () => Promise<T>): Promis
         throw new Error(`${path}: another vdd-image is publishing into ${root} (${(error as Error).message})`);
       }
       const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) throw new Error(`${root} is locked by vdd-image process ${holder} (${path}); wait for it to finish`);
+      if (Number.isInteger(holder) && holder > 0 && processAlive(holder))
+        throw new Error(`${root} is locked by vdd-image process ${holder} (${path}); wait for it to finish`);
       rmSync(path, { force: true });
     }
   }

@@ -48,7 +48,9 @@ export function publishVersion(options: PublishOptions): Promise<PublishResult> 
     let placed: PublishResult['placed'];
     if (existsSync(target)) {
       if (!readFileSync(join(target, manifestFileName)).equals(readFileSync(join(from, manifestFileName)))) {
-        throw new Error(`${target} already holds another build of version ${version}; publish the new build under a new version (vdd-image build --image-version)`);
+        throw new Error(
+          `${target} already holds another build of version ${version}; publish the new build under a new version (vdd-image build --image-version)`,
+        );
       }
       say(`version ${version} is already published; checking it`);
       requireVerified(await verifyVersionDirectory(target, publicKey), 'switch to');

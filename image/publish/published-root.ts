@@ -25,7 +25,8 @@ export function readVersionLink(root: string, name: typeof currentLinkName | typ
     throw new Error(`${join(root, name)}: ${(error as Error).message}`);
   }
   const match = /^versions\/([^/]+)$/.exec(target);
-  if (!match?.[1] || !versionPattern.test(match[1])) throw new Error(`${join(root, name)} points at "${target}", not at versions/<version>; fix or remove it by hand`);
+  if (!match?.[1] || !versionPattern.test(match[1]))
+    throw new Error(`${join(root, name)} points at "${target}", not at versions/<version>; fix or remove it by hand`);
   return match[1];
 }
 

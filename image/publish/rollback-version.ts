@@ -18,7 +18,8 @@ export function rollbackVersion(root: string, publicKey: KeyObject, to: string |
     const current = readVersionLink(root, currentLinkName);
     if (current === undefined) throw new Error(`${root}: nothing is published here (no ${currentLinkName} link)`);
     const target = to ?? readVersionLink(root, previousLinkName);
-    if (target === undefined) throw new Error(`${root}: no previous version to roll back to; name one with --to (published: ${publishedVersions(root).join(', ')})`);
+    if (target === undefined)
+      throw new Error(`${root}: no previous version to roll back to; name one with --to (published: ${publishedVersions(root).join(', ')})`);
     if (!versionPattern.test(target) || !existsSync(versionDir(root, target))) {
       throw new Error(`${root}: version "${target}" is not published here (published: ${publishedVersions(root).join(', ')})`);
     }

@@ -58,7 +58,8 @@ export async function verifyVersionDirectory(dir: string, publicKey: KeyObject):
     if (error instanceof ManifestSignatureError) check.problems.push({ what: error.check, message: error.message });
     else {
       const code = (error as NodeJS.ErrnoException).code;
-      const reason = code === 'ENOENT' ? `no ${manifestFileName}: not an image version directory` : `${manifestFileName} cannot be read: ${(error as Error).message}`;
+      const reason =
+        code === 'ENOENT' ? `no ${manifestFileName}: not an image version directory` : `${manifestFileName} cannot be read: ${(error as Error).message}`;
       check.problems.push({ what: 'manifest-unreadable', message: `${dir}: ${reason}` });
     }
     return check;

@@ -79,17 +79,19 @@ export const imageSpecSchema = z.strictObject({
      */
     nbdPrograms: z.array(imagePath).min(1).max(20),
   }),
-  squashfs: z.strictObject({
-    /** Release builds; `vdd-image build --fast` uses fastCompression instead. */
-    compression,
-    /** Of the release compression: zstd 1-22, gzip 1-9 (xz has none); mksquashfs's default when absent. */
-    level: z.number().int().min(1).max(22).optional(),
-    fastCompression: compression,
-    blockSizeKiB: z.union([z.literal(128), z.literal(256), z.literal(512), z.literal(1024)]),
-  }).refine((squashfs) => squashfs.level === undefined || squashfs.compression === 'zstd' || (squashfs.compression === 'gzip' && squashfs.level <= 9), {
-    message: 'level applies to zstd (1-22) and gzip (1-9) only',
-    path: ['level'],
-  }),
+  squashfs: z
+    .strictObject({
+      /** Release builds; `vdd-image build --fast` uses fastCompression instead. */
+      compression,
+      /** Of the release compression: zstd 1-22, gzip 1-9 (xz has none); mksquashfs's default when absent. */
+      level: z.number().int().min(1).max(22).optional(),
+      fastCompression: compression,
+      blockSizeKiB: z.union([z.literal(128), z.literal(256), z.literal(512), z.literal(1024)]),
+    })
+    .refine((squashfs) => squashfs.level === undefined || squashfs.compression === 'zstd' || (squashfs.compression === 'gzip' && squashfs.level <= 9), {
+      message: 'level applies to zstd (1-22) and gzip (1-9) only',
+      path: ['level'],
+    }),
   netboot: z.strictObject({
     /** RAM the running system needs besides the root held in RAM; less than that means NBD. */
     ramReserveMiB: z.number().int().min(32).max(4096),
@@ -106,7 +108,10 @@ export const imageSpecSchema = z.strictObject({
   payloadBudgetMiB: z.number().int().min(1).max(4096),
   gentoo: z.strictObject({
     profile: z.string().max(200),
-    packages: z.array(z.string().regex(/^[a-z0-9-]+\/[A-Za-z0-9+_.-]+$/, 'must be a Portage atom category/name')).min(1).max(200),
+    packages: z
+      .array(z.string().regex(/^[a-z0-9-]+\/[A-Za-z0-9+_.-]+$/, 'must be a Portage atom category/name'))
+      .min(1)
+      .max(200),
     use: z.record(z.string().max(200), z.array(z.string().regex(/^-?[a-z0-9_+-]+$/, 'must be a USE flag')).max(100)),
     makeConf: z.record(z.string().regex(/^[A-Z_]+$/, 'must be a make.conf variable'), z.string().max(1000)),
     kernelConfig: z.array(z.string().regex(/^CONFIG_[A-Z0-9_]+=(?:y|m|n|"[^"]*"|[0-9]+)$/, 'must be CONFIG_X=y|m|n|value')).max(500),

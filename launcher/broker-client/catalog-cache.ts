@@ -63,7 +63,13 @@ export function writeCatalogCache(cacheDir: string, entry: CachedCatalog): void 
   const path = catalogCachePath(cacheDir);
   const temporary = `${path}.${process.pid}.tmp`;
   makeDirectory(cacheDir);
-  const document = { format: 'vdd-catalog-cache-1', broker: entry.broker, ...(entry.etag === undefined ? {} : { etag: entry.etag }), savedAt: entry.savedAt, catalog: entry.catalog };
+  const document = {
+    format: 'vdd-catalog-cache-1',
+    broker: entry.broker,
+    ...(entry.etag === undefined ? {} : { etag: entry.etag }),
+    savedAt: entry.savedAt,
+    catalog: entry.catalog,
+  };
   try {
     writeFileSync(temporary, JSON.stringify(document), { mode: 0o644, flush: true });
     renameSync(temporary, path);

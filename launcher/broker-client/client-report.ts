@@ -9,7 +9,8 @@ import { describeSchemaProblem } from '../../common/protocol/schema-problem.ts';
 export async function sendReport(broker: string, report: ClientReport, options: RequestOptions): Promise<void> {
   // Checked before the MAC goes into the URL: encodeURIComponent throws on a lone surrogate.
   const checked = reportSchema.safeParse(report);
-  if (!checked.success) throw new BrokerError(brokerResource(broker, protocol.reportPath('MAC')).href, `report not sent: ${describeSchemaProblem(checked.error)}`);
+  if (!checked.success)
+    throw new BrokerError(brokerResource(broker, protocol.reportPath('MAC')).href, `report not sent: ${describeSchemaProblem(checked.error)}`);
   const url = brokerResource(broker, protocol.reportPath(checked.data.client.mac));
   const body = JSON.stringify(checked.data);
   if (Buffer.byteLength(body) > bodyLimits.reportBytes) throw new BrokerError(url.href, `report not sent: larger than ${bodyLimits.reportBytes} bytes`);

@@ -92,32 +92,38 @@ export async function sendRequest(options: HttpRequest): Promise<HttpAnswer> {
       clearTimeout(timer);
       reject(new BrokerError(href, reason));
     };
-    const request = send(options.url, { method: options.method, headers, ...(ca === undefined ? {} : { ca, rejectUnauthorized: true }) }, (answer: IncomingMessage) => {
-      const declared = Number(answer.headers['content-length']);
-      if (Number.isFinite(declared) && declared > options.maxBytes) {
-        answer.destroy();
-        request.destroy();
-        fail(`answer of ${declared} bytes is larger than the limit of ${options.maxBytes}`);
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let length = 0;
-      answer.on('data', (chunk: Buffer) => {
-        length += chunk.length;
-        if (length > options.maxBytes) {
+    const request = send(
+      options.url,
+      { method: options.method, headers, ...(ca === undefined ? {} : { ca, rejectUnauthorized: true }) },
+      (answer: IncomingMessage) => {
+        const declared = Number(answer.headers['content-length']);
+        if (Number.isFinite(declared) && declared > options.maxBytes) {
+          answer.destroy();
           request.destroy();
-          fail(`answer is larger than the limit of ${options.maxBytes} bytes`);
+          fail(`answer of ${declared} bytes is larger than the limit of ${options.maxBytes}`);
           return;
         }
-        chunks.push(chunk);
-      });
-      answer.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: answer.statusCode ?? 0, headers: answer.headers, body: Buffer.concat(chunks, length).toString('utf8') });
-      });
-      // The answer had begun: a reset now means it was cut short (a proxy or the broker dying mid-answer).
-      answer.on('error', (error: NodeJS.ErrnoException) => fail(error.code === 'ECONNRESET' ? `the answer was cut short after ${length} bytes of its body` : describeNetworkError(error)));
-    });
+        const chunks: Buffer[] = [];
+        let length = 0;
+        answer.on('data', (chunk: Buffer) => {
+          length += chunk.length;
+          if (length > options.maxBytes) {
+            request.destroy();
+            fail(`answer is larger than the limit of ${options.maxBytes} bytes`);
+            return;
+          }
+          chunks.push(chunk);
+        });
+        answer.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: answer.statusCode ?? 0, headers: answer.headers, body: Buffer.concat(chunks, length).toString('utf8') });
+        });
+        // The answer had begun: a reset now means it was cut short (a proxy or the broker dying mid-answer).
+        answer.on('error', (error: NodeJS.ErrnoException) =>
+          fail(error.code === 'ECONNRESET' ? `the answer was cut short after ${length} bytes of its body` : describeNetworkError(error)),
+        );
+      },
+    );
     timer = setTimeout(() => {
       request.destroy();
       fail(`no answer within ${options.timeoutMs} ms (config key broker_timeout)`);

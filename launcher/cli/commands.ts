@@ -39,7 +39,8 @@ export const commands: readonly Command[] = [
     name: 'discover',
     synopsis: 'discover [--json]',
     summary: 'look for brokers on every source and print what each found',
-    description: 'Tries every discovery source (flags, kernel command line, DHCP, config, DNS-SD, DNS SRV, XDMCP broadcast) and prints what each found and how long it took.',
+    description:
+      'Tries every discovery source (flags, kernel command line, DHCP, config, DNS-SD, DNS SRV, XDMCP broadcast) and prints what each found and how long it took.',
     options: ['json'],
     operands: { min: 0, max: 0 },
     run: async (context) => (await import('./discover-command.ts')).runDiscover(context),
@@ -59,7 +60,7 @@ export const commands: readonly Command[] = [
     synopsis: 'update [--json]',
     summary: 'install a newer image into the other slot of a flashed disk',
     description:
-      "On a PC started from a flashed disk: fetches the version update_url offers, checks its signature against /etc/vdd/image-key.pub, downloads it (resuming after an interruption), and has the root helper check it again and write it to the inactive slot for one trial start. The menu does the same in the background.",
+      'On a PC started from a flashed disk: fetches the version update_url offers, checks its signature against /etc/vdd/image-key.pub, downloads it (resuming after an interruption), and has the root helper check it again and write it to the inactive slot for one trial start. The menu does the same in the background.',
     options: ['json'],
     operands: { min: 0, max: 0 },
     run: async (context) => (await import('./update-command.ts')).runUpdate(context),

@@ -39,7 +39,9 @@ export async function runConnect({ line, stdout, stderr, config, env }: CommandC
     }
     const found = state.catalog.guests.find((candidate) => candidate.id === operand);
     if (!found) {
-      say(`no guest "${operand}" in the catalog of ${state.broker ?? 'the broker'}; guests: ${state.catalog.guests.map((candidate) => candidate.id).join(', ') || 'none'}`);
+      say(
+        `no guest "${operand}" in the catalog of ${state.broker ?? 'the broker'}; guests: ${state.catalog.guests.map((candidate) => candidate.id).join(', ') || 'none'}`,
+      );
       return exitCodes.noSuchGuest;
     }
     guest = found;
@@ -50,7 +52,9 @@ export async function runConnect({ line, stdout, stderr, config, env }: CommandC
   const log = loaded.config.log_level === 'debug' || loaded.config.log_level === 'info' ? say : () => {};
   const prepared = await prepareSession(guest, loaded, env, { broker, dryRun, log });
   if (!prepared.ok) {
-    say(`${prepared.failure.title}: ${prepared.failure.text}${prepared.failure.detail && !prepared.failure.text.includes(prepared.failure.detail) ? ` (${prepared.failure.detail})` : ''}`);
+    say(
+      `${prepared.failure.title}: ${prepared.failure.text}${prepared.failure.detail && !prepared.failure.text.includes(prepared.failure.detail) ? ` (${prepared.failure.detail})` : ''}`,
+    );
     return exitCodes.sessionFailed;
   }
   const session = prepared.session;
@@ -81,7 +85,14 @@ export async function runConnect({ line, stdout, stderr, config, env }: CommandC
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, stop);
   try {
-    const end = await runSession(session.plan, { runtimeDir, scrambledPassword: session.scrambledPassword, log, signal: abort.signal, started: (text) => log(text), probe: session.probe });
+    const end = await runSession(session.plan, {
+      runtimeDir,
+      scrambledPassword: session.scrambledPassword,
+      log,
+      signal: abort.signal,
+      started: (text) => log(text),
+      probe: session.probe,
+    });
     if (end.kind === 'ended') return exitCodes.ok;
     say(`${end.failure.title}: ${end.failure.text} (${end.failure.detail})`);
     return exitCodes.sessionFailed;
@@ -113,7 +124,9 @@ function printPlan(stdout: Output, session: PreparedSession, execReason: string 
     `password:   ${plan.password === 'none' ? 'none' : `from ${plan.password === 'broker' ? "the broker's one-time answer" : 'vnc_password_file'}, on an unlinked file (fd 3)`}`,
     ...plan.processes.flatMap((process) => [
       `${process.role.padEnd(10)}: ${[process.command, ...process.args].map(shellWord).join(' ')}`,
-      `${''.padEnd(10)}  env ${Object.entries(process.env).map(([name, value]) => `${name}=${shellWord(value)}`).join(' ')}`,
+      `${''.padEnd(10)}  env ${Object.entries(process.env)
+        .map(([name, value]) => `${name}=${shellWord(value)}`)
+        .join(' ')}`,
     ]),
     ...plan.files.map((file) => `file:       ${file.path} (${file.purpose}, mode ${file.mode.toString(8)}, removed when the session ends)`),
     ...plan.parameters.reasons.map((reason) => `profile:    ${reason}`),

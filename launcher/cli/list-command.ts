@@ -14,7 +14,9 @@ export async function runList({ line, stdout, stderr, config, env }: CommandCont
   const { state, via } = await findCatalog(keeper, loaded, env);
   if (state.catalog === undefined) {
     const reasons = state.failures.map((failure) => `${failure.broker}: ${failure.reason}`).join('; ');
-    stderr.write(`vdd-launcher list: no broker answered and no catalog is cached in ${loaded.config.cache_dir}${reasons ? ` (${stripControls(reasons)})` : ''}\n`);
+    stderr.write(
+      `vdd-launcher list: no broker answered and no catalog is cached in ${loaded.config.cache_dir}${reasons ? ` (${stripControls(reasons)})` : ''}\n`,
+    );
     return exitCodes.noBroker;
   }
   const savedAt = state.savedAt === undefined ? undefined : new Date(state.savedAt).toISOString();
@@ -27,7 +29,14 @@ export async function runList({ line, stdout, stderr, config, env }: CommandCont
   const header = state.online
     ? `Broker: ${state.broker}${via ? ` (${via})` : ''}: ${state.catalog.broker.name}`
     : `OFFLINE: no broker answered; the catalog cached at ${savedAt} from ${state.broker} (states may be out of date)`;
-  const rows = state.catalog.guests.map((guest) => [guest.id, guest.name, guest.os, guest.protocol, guest.host.includes(':') ? `[${guest.host}]:${guest.port}` : `${guest.host}:${guest.port}`, state.online ? guest.state : `${guest.state}?`]);
+  const rows = state.catalog.guests.map((guest) => [
+    guest.id,
+    guest.name,
+    guest.os,
+    guest.protocol,
+    guest.host.includes(':') ? `[${guest.host}]:${guest.port}` : `${guest.host}:${guest.port}`,
+    state.online ? guest.state : `${guest.state}?`,
+  ]);
   const titles = ['ID', 'NAME', 'OS', 'TYPE', 'ADDRESS', 'STATE'];
   const widths = titles.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
   const format = (row: readonly string[]) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ');

@@ -15,7 +15,7 @@ export const optionDocs: Record<OptionName, { readonly argument?: string; readon
   check: { text: 'only report configuration problems; exit status 3 if there are any' },
   'dry-run': { text: 'print the session plan instead of starting it' },
   exec: { text: 'replace the launcher with the session (frees its memory)' },
-  upload: { text: "also send the report to the broker (POST /v1/clients/MAC/report)" },
+  upload: { text: 'also send the report to the broker (POST /v1/clients/MAC/report)' },
   help: { text: 'show help and exit' },
   version: { text: 'show the version and exit' },
 };

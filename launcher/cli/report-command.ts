@@ -13,7 +13,7 @@ import type { CommandContext } from './command.ts';
 import { exitCodes } from './exit-codes.ts';
 
 export async function runReport({ line, stdout, stderr, config, env }: CommandContext): Promise<number> {
-  let report;
+  let report: ReturnType<typeof reportDocument>;
   try {
     report = reportDocument(await collectReportFacts(line.options.cmdline ?? defaultCmdlineFile));
   } catch (error) {

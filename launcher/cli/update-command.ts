@@ -23,7 +23,8 @@ export async function runUpdate({ line, stdout, stderr, config }: CommandContext
     const result = await updateFlashedClient({ ...settings, progress: (text) => stderr.write(`update: ${stripControls(text)}\n`) });
     if (line.options.json) stdout.write(`${JSON.stringify({ runningSlot: slot, ...result })}\n`);
     else if (result.state === 'up-to-date') stdout.write(`Up to date: this PC runs ${result.version} (slot ${slot}).\n`);
-    else stdout.write(`Version ${result.version} is in slot ${result.slot}. Restart to start it; it stays if the menu comes up, else slot ${slot} comes back.\n`);
+    else
+      stdout.write(`Version ${result.version} is in slot ${result.slot}. Restart to start it; it stays if the menu comes up, else slot ${slot} comes back.\n`);
     return exitCodes.ok;
   } catch (error) {
     return fail((error as Error).message);

@@ -32,6 +32,8 @@ export const initrdParameters: ReadonlySet<string> = new Set(['root', 'root_size
 /** The launcher's vdd.* parameters with the prefix removed and the key lower-cased (the initrd's are left out). */
 export function vddParameters(cmdline: string): KernelParameter[] {
   return splitKernelCmdline(cmdline)
-    .filter((parameter) => parameter.name.toLowerCase().startsWith(kernelPrefix) && !initrdParameters.has(parameter.name.slice(kernelPrefix.length).toLowerCase()))
+    .filter(
+      (parameter) => parameter.name.toLowerCase().startsWith(kernelPrefix) && !initrdParameters.has(parameter.name.slice(kernelPrefix.length).toLowerCase()),
+    )
     .map((parameter) => ({ name: parameter.name.slice(kernelPrefix.length).toLowerCase(), value: parameter.value }));
 }

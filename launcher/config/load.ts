@@ -53,7 +53,12 @@ export function loadConfig(inputs: ConfigInputs): LoadedConfig {
     for (const section of applicableSections(document.sections, inputs.identity)) {
       sections.push({ path: file.path, section: section.name, line: section.line });
       for (const entry of section.entries) {
-        settings.push({ key: entry.key, name: entry.key, value: entry.value, source: { kind: 'file', path: file.path, line: entry.line, section: section.name } });
+        settings.push({
+          key: entry.key,
+          name: entry.key,
+          value: entry.value,
+          source: { kind: 'file', path: file.path, line: entry.line, section: section.name },
+        });
       }
     }
   }

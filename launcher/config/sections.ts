@@ -8,11 +8,7 @@ export function sectionMatches(name: string, identity: ClientIdentity): boolean 
   if (name === commonSection) return true;
   // A MAC written with dashes matches too; globs keep their meaning.
   const macGlob = /^[0-9a-f*?[\]!-]+$/i.test(name) && name.includes('-') ? name.replaceAll('-', ':') : name;
-  return (
-    identity.macs.some((mac) => globMatches(macGlob, mac)) ||
-    identity.ips.some((ip) => globMatches(name, ip)) ||
-    globMatches(name, identity.hostname)
-  );
+  return identity.macs.some((mac) => globMatches(macGlob, mac)) || identity.ips.some((ip) => globMatches(name, ip)) || globMatches(name, identity.hostname);
 }
 
 export function applicableSections(sections: readonly IniSection[], identity: ClientIdentity): IniSection[] {

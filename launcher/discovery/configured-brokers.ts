@@ -5,7 +5,12 @@ import type { LoadedConfig } from '../config/load.ts';
 import { formatSource, type SettingSource } from '../../common/launcher-config/source.ts';
 import { nothing, type DiscoverySource, type SourceName } from './discovery-source.ts';
 
-type Layer = { readonly name: SourceName; readonly label: string; readonly matches: (origin: SettingSource) => boolean; readonly via: (origin: SettingSource) => string };
+type Layer = {
+  readonly name: SourceName;
+  readonly label: string;
+  readonly matches: (origin: SettingSource) => boolean;
+  readonly via: (origin: SettingSource) => string;
+};
 
 const layers: readonly Layer[] = [
   {
@@ -31,7 +36,10 @@ export function configuredBrokerSource(name: 'command-line' | 'kernel' | 'config
       if (brokers.length === 0) return nothing('broker is not set');
       if (!layer.matches(origin)) return nothing(`not used: broker is set by ${formatSource(origin)}`);
       const via = layer.via(origin);
-      return { brokers: brokers.map((url) => ({ url, via })), detail: `${brokers.length} broker${brokers.length === 1 ? '' : 's'} from ${formatSource(origin)}` };
+      return {
+        brokers: brokers.map((url) => ({ url, via })),
+        detail: `${brokers.length} broker${brokers.length === 1 ? '' : 's'} from ${formatSource(origin)}`,
+      };
     },
   };
 }

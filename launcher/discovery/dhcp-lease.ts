@@ -49,7 +49,9 @@ export function readDhcpLease(path: string): DhcpLease | undefined {
     values.set(match[1] ?? '', match[2] ?? '');
   }
   const get = (key: string) => values.get(key) ?? '';
-  const dns = get('dns').split(' ').filter((address) => address !== '');
+  const dns = get('dns')
+    .split(' ')
+    .filter((address) => address !== '');
   const badDns = dns.find((address) => isIP(address) === 0);
   if (badDns !== undefined) throw new DhcpLeaseError(`${path}: dns has ${quote(badDns)}, not an IP address`);
   const [domain] = names(path, 'domain', get('domain'));

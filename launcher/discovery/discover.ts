@@ -100,7 +100,7 @@ export function discover(sources: readonly DiscoverySource[], options: DiscoverO
     if (options.waitForAll) {
       // The full report: every source at once, each until it finishes or the deadline.
       stage = stages.length;
-      sources.forEach((_, index) => begin(index));
+      for (const index of sources.keys()) begin(index);
     } else openStage(0);
   });
 }
@@ -113,12 +113,26 @@ function summarise(sources: readonly DiscoverySource[], outcomes: readonly (Outc
     const base = { name: source.name, label: source.label };
     if (outcome === undefined) {
       const decided = winner !== -1 && index > winner;
-      return { ...base, status: decided ? 'not-needed' : 'timed-out', brokers: [], guests: 0, detail: decided ? 'a source above it already found a broker' : `no answer within ${options.deadlineMs} ms (config key discovery_timeout)`, ms: Math.round(ms) };
+      return {
+        ...base,
+        status: decided ? 'not-needed' : 'timed-out',
+        brokers: [],
+        guests: 0,
+        detail: decided ? 'a source above it already found a broker' : `no answer within ${options.deadlineMs} ms (config key discovery_timeout)`,
+        ms: Math.round(ms),
+      };
     }
     const round = Math.round(outcome.ms * 10) / 10;
     if (outcome.error !== undefined) return { ...base, status: 'failed', brokers: [], guests: 0, detail: outcome.error, ms: round };
     const finding = outcome.finding ?? { brokers: [], detail: '' };
-    return { ...base, status: found(outcome) ? 'found' : 'nothing', brokers: finding.brokers, guests: finding.guests?.length ?? 0, detail: finding.detail, ms: round };
+    return {
+      ...base,
+      status: found(outcome) ? 'found' : 'nothing',
+      brokers: finding.brokers,
+      guests: finding.guests?.length ?? 0,
+      detail: finding.detail,
+      ms: round,
+    };
   });
   for (const off of options.off ?? []) reports.push({ ...off, status: 'off', brokers: [], guests: 0, detail: 'not in discovery_sources', ms: 0 });
   const order = options.order;

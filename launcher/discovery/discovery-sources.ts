@@ -18,7 +18,10 @@ export function enabledNetworkSources(loaded: LoadedConfig): Set<NetworkSourceNa
   return new Set(networkSourceNames.filter((name) => names.includes(name)));
 }
 
-export function discoverySources(loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>): { sources: DiscoverySource[]; off: { name: SourceName; label: string }[] } {
+export function discoverySources(
+  loaded: LoadedConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): { sources: DiscoverySource[]; off: { name: SourceName; label: string }[] } {
   const { config } = loaded;
   const enabled = enabledNetworkSources(loaded);
   const network: Record<NetworkSourceName, () => DiscoverySource> = {

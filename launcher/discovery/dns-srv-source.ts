@@ -1,6 +1,7 @@
 // Discovery source: DNS SRV records _vdd._tcp.<domain> for the lease's domain and search list (from
 // the file in config key dhcp_file) and /etc/resolv.conf's search list, asked of the lease's DNS
 // servers (else the system's). A TXT record of the same name may give path= and scheme=.
+import type { SrvRecord } from 'node:dns';
 import { Resolver } from 'node:dns/promises';
 import { isHostname } from '../../common/net/host.ts';
 import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
@@ -36,13 +37,15 @@ export function dnsSrvSource(dhcpFile: string, queryTimeoutMs: number): Discover
 }
 
 async function lookUp(dhcpFile: string, queryTimeoutMs: number, signal: AbortSignal): Promise<SourceFinding> {
-  let lease;
+  let lease: ReturnType<typeof readDhcpLease> | undefined;
   try {
     lease = readDhcpLease(dhcpFile);
   } catch {
     lease = undefined; // The DHCP source reports what is wrong with the file.
   }
-  const domains = [...new Set([...(lease?.domain ? [lease.domain] : []), ...(lease?.search ?? []), ...systemDomains()].map((name) => name.replace(/\.$/, '').toLowerCase()))].slice(0, maxDomains);
+  const domains = [
+    ...new Set([...(lease?.domain ? [lease.domain] : []), ...(lease?.search ?? []), ...systemDomains()].map((name) => name.replace(/\.$/, '').toLowerCase())),
+  ].slice(0, maxDomains);
   if (domains.length === 0) return nothing('no search domain (neither in the DHCP lease nor in /etc/resolv.conf)');
   const resolver = new Resolver({ timeout: queryTimeoutMs, tries: 2 });
   if (lease !== undefined && lease.dns.length > 0) resolver.setServers([...lease.dns]);
@@ -62,7 +65,7 @@ async function lookUp(dhcpFile: string, queryTimeoutMs: number, signal: AbortSig
 /** The brokers of the SRV records _vdd._tcp.DOMAIN (with the TXT keys of the same name), best first. */
 export async function srvBrokers(resolver: Resolver, domain: string): Promise<FoundBroker[]> {
   const name = `_vdd._tcp.${domain}`;
-  let records;
+  let records: SrvRecord[];
   try {
     records = await resolver.resolveSrv(name);
   } catch (error) {
@@ -70,7 +73,10 @@ export async function srvBrokers(resolver: Resolver, domain: string): Promise<Fo
     if (code === 'ENODATA' || code === 'ENOTFOUND') return [];
     throw new Error(`${name}: ${code ?? (error as Error).message}`);
   }
-  const txt = await resolver.resolveTxt(name).then((entries) => txtKeys(entries.flat()), () => txtKeys([]));
+  const txt = await resolver.resolveTxt(name).then(
+    (entries) => txtKeys(entries.flat()),
+    () => txtKeys([]),
+  );
   return records
     .filter((record) => record.name !== '' && record.name !== '.' && isHostname(record.name))
     .sort((a, b) => a.priority - b.priority || b.weight - a.weight)

@@ -30,8 +30,15 @@ export async function findCatalog(keeper: CatalogKeeper, loaded: LoadedConfig, e
   }
   if (discovery.xdmcpGuests.length > 0) {
     const catalog = xdmcpCatalog(discovery.xdmcpGuests);
-    return { discovery, via: 'XDMCP BroadcastQuery', state: { online: true, catalog, broker: xdmcpBroadcastBroker, savedAt: Date.now(), failures: [], changed: true } };
+    return {
+      discovery,
+      via: 'XDMCP BroadcastQuery',
+      state: { online: true, catalog, broker: xdmcpBroadcastBroker, savedAt: Date.now(), failures: [], changed: true },
+    };
   }
-  const tried = discovery.reports.filter((report) => report.status !== 'off').map((report) => report.name).join(', ');
+  const tried = discovery.reports
+    .filter((report) => report.status !== 'off')
+    .map((report) => report.name)
+    .join(', ');
   return { discovery, via: undefined, state: keeper.offline([{ broker: '(none)', reason: `no broker found (looked at: ${tried})` }]) };
 }

@@ -40,7 +40,11 @@ function broadcast(signal: AbortSignal): Promise<SourceFinding> {
       signal.removeEventListener('abort', finish);
       socket.close();
       const found = [...guests.values()];
-      resolve(found.length === 0 ? nothing(`no display manager answered on ${targets.join(', ')}`) : { brokers: [], guests: found, detail: `${found.length} willing display manager${found.length === 1 ? '' : 's'}` });
+      resolve(
+        found.length === 0
+          ? nothing(`no display manager answered on ${targets.join(', ')}`)
+          : { brokers: [], guests: found, detail: `${found.length} willing display manager${found.length === 1 ? '' : 's'}` },
+      );
     };
     const timer = setTimeout(finish, listenMs);
     signal.addEventListener('abort', finish, { once: true });

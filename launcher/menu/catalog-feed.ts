@@ -66,7 +66,12 @@ export function createCatalogFeed(loaded: LoadedConfig, env: Readonly<Record<str
     const delay = retryDelayMs(failures);
     listener?.({
       guests: state.catalog?.guests ?? [],
-      status: { online: false, ...(state.broker === undefined ? {} : { broker: state.broker }), error: offlineReason(state), retryAt: performance.now() + delay },
+      status: {
+        online: false,
+        ...(state.broker === undefined ? {} : { broker: state.broker }),
+        error: offlineReason(state),
+        retryAt: performance.now() + delay,
+      },
     });
     schedule(delay);
   };
@@ -79,7 +84,10 @@ export function createCatalogFeed(loaded: LoadedConfig, env: Readonly<Record<str
         failures += 1;
         const delay = retryDelayMs(failures);
         const kept = keeper.current;
-        listener?.({ guests: kept?.catalog.guests ?? [], status: { online: false, error: `internal error: ${(error as Error).message}`, retryAt: performance.now() + delay } });
+        listener?.({
+          guests: kept?.catalog.guests ?? [],
+          status: { online: false, error: `internal error: ${(error as Error).message}`, retryAt: performance.now() + delay },
+        });
         schedule(delay);
       })
       .finally(() => {

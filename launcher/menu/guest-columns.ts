@@ -20,7 +20,11 @@ function nameWidth(columns: number): number {
 }
 
 export function headerRow(columns: number): string {
-  return fit(`  ${'#'.padStart(numberWidth)} ${fit('Desktop', nameWidth(columns), '')} ${fit('System', osWidth, '')} ${fit('Type', protocolWidth, '')} State`, columns, '');
+  return fit(
+    `  ${'#'.padStart(numberWidth)} ${fit('Desktop', nameWidth(columns), '')} ${fit('System', osWidth, '')} ${fit('Type', protocolWidth, '')} State`,
+    columns,
+    '',
+  );
 }
 
 /** `position` is 1-based among the visible guests; 1-9 are hotkeys. */

@@ -34,11 +34,7 @@ export function infoLines(loaded: LoadedConfig, feed: CatalogFeed, hardware: Har
     ['Updates', update],
     ['Settings', problems.length === 0 ? 'valid' : `${problems.length} problem(s), first: ${formatProblem(problems[0]!)}`],
   ];
-  return [
-    'About this computer',
-    '',
-    ...rows.map(([label, value]) => `${`${label}:`.padEnd(14)}${value}`),
-  ].map(stripControls);
+  return ['About this computer', '', ...rows.map(([label, value]) => `${`${label}:`.padEnd(14)}${value}`)].map(stripControls);
 }
 
 /** The refurbisher's verdict at a glance (the PC has no shell for `vdd-launcher report`): the worst reason leads. */

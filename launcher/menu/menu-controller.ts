@@ -173,7 +173,10 @@ export class MenuController {
     const guest = this.state.guests.find((g) => g.id === guestId);
     if (this.busy) return;
     if (!guest) {
-      this.dispatch({ type: 'session-ended', problem: { title: 'Desktop not found', text: `The broker no longer offers "${guestId}". Choose another desktop.` } });
+      this.dispatch({
+        type: 'session-ended',
+        problem: { title: 'Desktop not found', text: `The broker no longer offers "${guestId}". Choose another desktop.` },
+      });
       return;
     }
     this.busy = true;

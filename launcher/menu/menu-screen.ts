@@ -39,7 +39,17 @@ export class MenuScreen {
     this.brokerLine = line({ bottom: 2 });
     this.promptLine = line({ bottom: 1 });
     line({ bottom: 0, content: ` ${keyHelp}`, style: { inverse: true } });
-    this.overlay = blessed.box({ parent: screen, top: 'center', left: 'center', width: '80%', height: 'shrink', padding: 1, tags: false, hidden: true, style: { inverse: true } });
+    this.overlay = blessed.box({
+      parent: screen,
+      top: 'center',
+      left: 'center',
+      width: '80%',
+      height: 'shrink',
+      padding: 1,
+      tags: false,
+      hidden: true,
+      style: { inverse: true },
+    });
     screen.on('resize', () => (this.rows = this.resizeRows()));
     this.rows = this.resizeRows();
   }
@@ -118,7 +128,13 @@ function overlayLines(state: MenuState, overlay: Overlay, context: MenuContext):
     case 'info':
       return [...context.infoLines(), '', 'Press Enter to go back.'];
     case 'power':
-      return ['Power', '', ...powerChoices(state).map((choice, i) => `${i === overlay.index ? '>' : ' '} ${choice.label}`), '', 'Up/Down choose, Enter confirms, Esc goes back.'];
+      return [
+        'Power',
+        '',
+        ...powerChoices(state).map((choice, i) => `${i === overlay.index ? '>' : ' '} ${choice.label}`),
+        '',
+        'Up/Down choose, Enter confirms, Esc goes back.',
+      ];
     case 'message':
       return [overlay.title, '', overlay.text, '', 'Press Enter to go back to the list.'];
     case 'session':

@@ -80,7 +80,13 @@ export type MenuEffect =
   | { readonly type: 'power'; readonly action: PowerAction }
   | { readonly type: 'quit' };
 
-export function initialMenuState(options: { defaultGuest: string; timeout: number; allowQuit: boolean; updatePolicy?: UpdatePolicy; updateIdle?: number }): MenuState {
+export function initialMenuState(options: {
+  defaultGuest: string;
+  timeout: number;
+  allowQuit: boolean;
+  updatePolicy?: UpdatePolicy;
+  updateIdle?: number;
+}): MenuState {
   const defaultGuest = options.defaultGuest === '' ? undefined : options.defaultGuest;
   return {
     guests: [],
@@ -128,7 +134,11 @@ export function update(state: MenuState, event: MenuEvent): Result {
     }
     case 'update':
       return {
-        state: { ...state, update: event.version === undefined ? undefined : { version: event.version, idleSeconds: 0, restartRequested: state.update?.restartRequested ?? false } },
+        state: {
+          ...state,
+          update:
+            event.version === undefined ? undefined : { version: event.version, idleSeconds: 0, restartRequested: state.update?.restartRequested ?? false },
+        },
         effects: [],
       };
     case 'session-started':
@@ -154,7 +164,8 @@ function withCountdown(state: MenuState): MenuState {
 function tickUpdate(state: MenuState): Result {
   const pending = state.update;
   if (pending === undefined || pending.restartRequested || state.updatePolicy === 'never') return { state, effects: [] };
-  if (state.overlay?.kind === 'session') return { state: pending.idleSeconds === 0 ? state : { ...state, update: { ...pending, idleSeconds: 0 } }, effects: [] };
+  if (state.overlay?.kind === 'session')
+    return { state: pending.idleSeconds === 0 ? state : { ...state, update: { ...pending, idleSeconds: 0 } }, effects: [] };
   const idleSeconds = pending.idleSeconds + 1;
   if (state.updatePolicy === 'now' || idleSeconds >= state.updateIdle) {
     return { state: { ...state, update: { ...pending, idleSeconds, restartRequested: true } }, effects: [{ type: 'power', action: 'reboot' }] };

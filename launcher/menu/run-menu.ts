@@ -23,18 +23,22 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
   const feed = createCatalogFeed(loaded, env);
   let hardware: HardwareFacts | string = 'being read...';
   let updateStatus = 'not checked yet';
-  const controller = new MenuController(screen, initialMenuState({
+  const controller = new MenuController(
+    screen,
+    initialMenuState({
       defaultGuest: loaded.config.default_guest,
       timeout: loaded.config.menu_timeout,
       allowQuit: loaded.config.menu_allow_quit,
       updatePolicy: loaded.config.update_policy,
       updateIdle: loaded.config.update_idle,
-    }), {
-    feed,
-    startSession: (guest, started) => startSession(guest, loaded, env, log, started),
-    power: (action) => requestPower(action, env),
-    context: { title: loaded.config.menu_title, infoLines: () => infoLines(loaded, feed, hardware, updateStatus) },
-  });
+    }),
+    {
+      feed,
+      startSession: (guest, started) => startSession(guest, loaded, env, log, started),
+      power: (action) => requestPower(action, env),
+      context: { title: loaded.config.menu_title, infoLines: () => infoLines(loaded, feed, hardware, updateStatus) },
+    },
+  );
   // The first frame is on the terminal now.
   markMenuUp(loaded.config.cache_dir);
   // Once the first frame is out: the session code and the hardware facts, which the info
@@ -54,12 +58,14 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
     });
   }, 100);
   setTimeout(() => {
-    void Promise.all([import('../update/check/update-watch.ts'), import('../update/stage/flashed-agent.ts')]).then(([{ startUpdateWatch }, { startFlashedAgent }]) => {
-      if (stopped) return;
-      // A flashed PC installs a new version into its other slot before the restart is offered.
-      flashed = startFlashedAgent(loaded, log, (version) => controller.offerUpdate(version));
-      updates = startUpdateWatch(loaded, log, flashed?.offered ?? ((version) => controller.offerUpdate(version)), (text) => (updateStatus = text));
-    });
+    void Promise.all([import('../update/check/update-watch.ts'), import('../update/stage/flashed-agent.ts')]).then(
+      ([{ startUpdateWatch }, { startFlashedAgent }]) => {
+        if (stopped) return;
+        // A flashed PC installs a new version into its other slot before the restart is offered.
+        flashed = startFlashedAgent(loaded, log, (version) => controller.offerUpdate(version));
+        updates = startUpdateWatch(loaded, log, flashed?.offered ?? ((version) => controller.offerUpdate(version)), (text) => (updateStatus = text));
+      },
+    );
   }, 500);
   // The launcher only leaves when it is told to stop (init starts it again); never to a shell.
   for (const signal of ['SIGINT', 'SIGQUIT', 'SIGTSTP'] as const) process.on(signal, () => {});

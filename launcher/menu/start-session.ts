@@ -9,7 +9,13 @@ import type { SessionOutcome } from './ports.ts';
 
 let sessions: GuestSessions | undefined;
 
-export async function startSession(guest: Guest, loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>, log: Log, started: (text: string) => void): Promise<SessionOutcome> {
+export async function startSession(
+  guest: Guest,
+  loaded: LoadedConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  log: Log,
+  started: (text: string) => void,
+): Promise<SessionOutcome> {
   sessions ??= (await import('../session/guest-sessions.ts')).createGuestSessions(loaded, env, log);
   const outcome = await sessions.start(guest, started);
   return outcome.problem ? { problem: outcome.problem } : {};

@@ -67,7 +67,13 @@ export function readNetworkLinks(root: string): NetworkLink[] {
       }
     };
     const speed = Number(read('speed'));
-    links.push({ name, mac: read('address'), speedMbps: Number.isInteger(speed) && speed > 0 ? speed : undefined, wired: !existsSync(join(root, name, 'wireless')), up: read('operstate') === 'up' });
+    links.push({
+      name,
+      mac: read('address'),
+      speedMbps: Number.isInteger(speed) && speed > 0 ? speed : undefined,
+      wired: !existsSync(join(root, name, 'wireless')),
+      up: read('operstate') === 'up',
+    });
   }
   return links;
 }

@@ -73,7 +73,10 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Choice = { vnc: Mutable<SessionParameters['vnc']>; x: Mutable<SessionParameters['x']> };
 
 function chooseAutomatically(facts: HardwareFacts | undefined, reasons: string[]): Choice {
-  const choice: Choice = { vnc: { encoding: undefined, quality: undefined, compression: undefined, jpeg: true, depth: 24 }, x: { depth: 24, resolution: undefined } };
+  const choice: Choice = {
+    vnc: { encoding: undefined, quality: undefined, compression: undefined, jpeg: true, depth: 24 },
+    x: { depth: 24, resolution: undefined },
+  };
   if (!facts) {
     reasons.push('hardware unknown: vncviewer chooses the encoding; 24-bit colour');
     return choice;

@@ -28,14 +28,22 @@ export async function collectReportFacts(cmdlineFile: string): Promise<ReportFac
   ]);
   const disks: DiskFacts[] = blocks
     .filter((block) => block.type === 'disk' && block.size > 0 && !notADisk.test(block.name))
-    .map((block) => ({ name: clean(block.name), model: clean(block.model), sizeBytes: block.size, kind: clean(block.physical) || 'unknown', removable: block.removable }));
+    .map((block) => ({
+      name: clean(block.name),
+      model: clean(block.model),
+      sizeBytes: block.size,
+      kind: clean(block.physical) || 'unknown',
+      removable: block.removable,
+    }));
   const hardware = profiled.gpus.length > 0 ? profiled : { ...profiled, gpus: readPciDisplayControllers() };
   return {
     hardware,
-    nicDrivers: Object.fromEntries(hardware.network.flatMap((link) => {
-      const driver = nicDriver(link.name);
-      return driver === undefined ? [] : [[link.name, driver]];
-    })),
+    nicDrivers: Object.fromEntries(
+      hardware.network.flatMap((link) => {
+        const driver = nicDriver(link.name);
+        return driver === undefined ? [] : [[link.name, driver]];
+      }),
+    ),
     disks,
     bios: { vendor: clean(bios.vendor), version: clean(bios.version), date: clean(bios.releaseDate) },
     system: { manufacturer: clean(system.manufacturer), model: clean(system.model), virtual: system.virtual === true },
@@ -65,5 +73,7 @@ function netbootFacts(cmdlineFile: string): NetbootFacts {
 
 /** DMI and lsblk strings are the maker's free text: no control characters, bounded. */
 function clean(text: string | undefined): string {
-  return stripControls(text ?? '').trim().slice(0, 128);
+  return stripControls(text ?? '')
+    .trim()
+    .slice(0, 128);
 }

@@ -40,7 +40,9 @@ export function readPciDisplayControllers(root = pciDevicesRoot): GpuFacts[] {
   for (const name of names) {
     const read = (file: string) => {
       try {
-        return readBoundedText(join(root, name, file), 64).trim().toLowerCase();
+        return readBoundedText(join(root, name, file), 64)
+          .trim()
+          .toLowerCase();
       } catch {
         return '';
       }
@@ -50,7 +52,11 @@ export function readPciDisplayControllers(root = pciDevicesRoot): GpuFacts[] {
     const vendor = read('vendor');
     const device = read('device');
     if (!/^0x[0-9a-f]{4}$/.test(vendor) || !/^0x[0-9a-f]{4}$/.test(device)) continue;
-    gpus.push({ vendor: vendors[vendor] ?? `PCI vendor ${vendor}`, model: `${kinds[pciClass.slice(0, 6)] ?? 'display'} controller, PCI ${vendor.slice(2)}:${device.slice(2)}`, memoryMB: undefined });
+    gpus.push({
+      vendor: vendors[vendor] ?? `PCI vendor ${vendor}`,
+      model: `${kinds[pciClass.slice(0, 6)] ?? 'display'} controller, PCI ${vendor.slice(2)}:${device.slice(2)}`,
+      memoryMB: undefined,
+    });
   }
   return gpus;
 }

@@ -11,7 +11,14 @@ export type ReportDocument = {
   readonly computer: { readonly manufacturer: string; readonly model: string; readonly virtual: boolean };
   readonly cpu: { readonly vendor: string; readonly model: string; readonly cores: number; readonly speedMHz: number | null; readonly x86_64Level: number };
   readonly memory: { readonly totalMiB: number; readonly availableMiB: number };
-  readonly network: readonly { readonly name: string; readonly mac: string; readonly driver: string | null; readonly wired: boolean; readonly up: boolean; readonly speedMbps: number | null }[];
+  readonly network: readonly {
+    readonly name: string;
+    readonly mac: string;
+    readonly driver: string | null;
+    readonly wired: boolean;
+    readonly up: boolean;
+    readonly speedMbps: number | null;
+  }[];
   readonly gpus: readonly { readonly vendor: string; readonly model: string; readonly memoryMB: number | null }[];
   readonly disks: readonly { readonly name: string; readonly model: string; readonly sizeBytes: number; readonly kind: string; readonly removable: boolean }[];
   readonly firmware: { readonly type: 'bios' | 'uefi' | 'unknown'; readonly vendor: string; readonly version: string; readonly date: string };
@@ -30,9 +37,22 @@ export function reportDocument(facts: ReportFacts): ReportDocument {
     verdict,
     findings,
     computer: facts.system,
-    cpu: { vendor: hardware.cpu.vendor, model: hardware.cpu.model, cores: hardware.cpu.cores, speedMHz: hardware.cpu.speedMHz ?? null, x86_64Level: hardware.cpu.x86_64Level },
+    cpu: {
+      vendor: hardware.cpu.vendor,
+      model: hardware.cpu.model,
+      cores: hardware.cpu.cores,
+      speedMHz: hardware.cpu.speedMHz ?? null,
+      x86_64Level: hardware.cpu.x86_64Level,
+    },
     memory: { totalMiB: Math.round(hardware.memory.totalBytes / mib), availableMiB: Math.round(hardware.memory.availableBytes / mib) },
-    network: hardware.network.map((link) => ({ name: link.name, mac: link.mac, driver: facts.nicDrivers[link.name] ?? null, wired: link.wired, up: link.up, speedMbps: link.speedMbps ?? null })),
+    network: hardware.network.map((link) => ({
+      name: link.name,
+      mac: link.mac,
+      driver: facts.nicDrivers[link.name] ?? null,
+      wired: link.wired,
+      up: link.up,
+      speedMbps: link.speedMbps ?? null,
+    })),
     gpus: hardware.gpus.map((gpu) => ({ vendor: gpu.vendor, model: gpu.model, memoryMB: gpu.memoryMB ?? null })),
     disks: facts.disks,
     firmware: { type: hardware.firmware, ...facts.bios },

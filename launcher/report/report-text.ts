@@ -27,9 +27,28 @@ export function reportText(report: ReportDocument): string {
   const level = cpu.x86_64Level === 0 ? 'not x86-64' : `x86-64-v${cpu.x86_64Level}`;
   field('CPU', [`${cpu.model || 'unknown'}, ${cpu.cores} core(s), ${cpu.speedMHz === null ? 'clock unknown' : `${cpu.speedMHz} MHz`}, ${level}`]);
   field('Memory', [`${memory.totalMiB} MiB (${memory.availableMiB} MiB free now)`]);
-  field('Network', report.network.map((nic) => [nic.name, nic.driver ?? 'driver unknown', nic.wired ? 'wired' : 'wireless', nic.up ? (nic.speedMbps === null ? 'up' : `${nic.speedMbps} Mbit/s`) : 'no link', nic.mac].join('  ')));
-  field('Graphics', report.gpus.map((gpu) => `${gpu.vendor} ${gpu.model}${gpu.memoryMB === null ? '' : `, ${gpu.memoryMB} MB`}`.trim()));
-  field('Disks', report.disks.map((disk) => `${disk.name}  ${disk.model || 'unknown model'}  ${(disk.sizeBytes / 1e9).toFixed(1)} GB  ${disk.kind}${disk.removable ? '  removable' : ''}`));
+  field(
+    'Network',
+    report.network.map((nic) =>
+      [
+        nic.name,
+        nic.driver ?? 'driver unknown',
+        nic.wired ? 'wired' : 'wireless',
+        nic.up ? (nic.speedMbps === null ? 'up' : `${nic.speedMbps} Mbit/s`) : 'no link',
+        nic.mac,
+      ].join('  '),
+    ),
+  );
+  field(
+    'Graphics',
+    report.gpus.map((gpu) => `${gpu.vendor} ${gpu.model}${gpu.memoryMB === null ? '' : `, ${gpu.memoryMB} MB`}`.trim()),
+  );
+  field(
+    'Disks',
+    report.disks.map(
+      (disk) => `${disk.name}  ${disk.model || 'unknown model'}  ${(disk.sizeBytes / 1e9).toFixed(1)} GB  ${disk.kind}${disk.removable ? '  removable' : ''}`,
+    ),
+  );
   const firmware = { uefi: 'UEFI', bios: 'BIOS', unknown: 'unknown' }[report.firmware.type];
   const maker = [report.firmware.vendor, report.firmware.version, report.firmware.date].filter(Boolean).join(' ');
   field('Firmware', [`${firmware}${maker ? ` (${maker})` : ''}`]);

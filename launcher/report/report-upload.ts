@@ -25,12 +25,19 @@ export function hardwareEntries(report: ReportDocument): Record<string, string |
     netbootSeen: report.netboot.seen,
   };
   if (report.cpu.speedMHz !== null) entries.cpuMHz = report.cpu.speedMHz;
-  report.findings.slice(0, caps.findings).forEach((finding, i) => (entries[`finding.${i}`] = `${finding.level} ${finding.area}: ${finding.text}`));
+  for (const [i, finding] of report.findings.slice(0, caps.findings).entries()) entries[`finding.${i}`] = `${finding.level} ${finding.area}: ${finding.text}`;
   report.network.slice(0, caps.network).forEach((nic, i) => {
-    entries[`nic.${i}`] = [nic.name, nic.mac, nic.driver ?? 'driver unknown', nic.wired ? 'wired' : 'wireless', nic.speedMbps === null ? (nic.up ? 'up' : 'no link') : `${nic.speedMbps} Mbit/s`].join(' ');
+    entries[`nic.${i}`] = [
+      nic.name,
+      nic.mac,
+      nic.driver ?? 'driver unknown',
+      nic.wired ? 'wired' : 'wireless',
+      nic.speedMbps === null ? (nic.up ? 'up' : 'no link') : `${nic.speedMbps} Mbit/s`,
+    ].join(' ');
   });
-  report.gpus.slice(0, caps.gpus).forEach((gpu, i) => (entries[`gpu.${i}`] = `${gpu.vendor} ${gpu.model}`.trim()));
-  report.disks.slice(0, caps.disks).forEach((disk, i) => (entries[`disk.${i}`] = `${disk.name} ${disk.model} ${disk.sizeBytes} bytes ${disk.kind}${disk.removable ? ' removable' : ''}`));
+  for (const [i, gpu] of report.gpus.slice(0, caps.gpus).entries()) entries[`gpu.${i}`] = `${gpu.vendor} ${gpu.model}`.trim();
+  for (const [i, disk] of report.disks.slice(0, caps.disks).entries())
+    entries[`disk.${i}`] = `${disk.name} ${disk.model} ${disk.sizeBytes} bytes ${disk.kind}${disk.removable ? ' removable' : ''}`;
   for (const [name, value] of Object.entries(entries)) if (typeof value === 'string') entries[name] = value.slice(0, maxValueLength);
   if (Object.keys(entries).length > bodyLimits.maxHardwareEntries) throw new Error(`report has more than ${bodyLimits.maxHardwareEntries} hardware entries`);
   return entries;

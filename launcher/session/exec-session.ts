@@ -14,7 +14,12 @@ import type { PlannedProcess, SessionPlan } from './session-plan.ts';
 import { writeXAuthority } from './x-authority.ts';
 import { makeDirectory } from '../../common/io/make-directory.ts';
 
-export type ExecCommand = { readonly file: string; readonly argv: readonly string[]; readonly env: Readonly<Record<string, string>>; readonly fifo: string | undefined };
+export type ExecCommand = {
+  readonly file: string;
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly fifo: string | undefined;
+};
 
 export class ExecError extends Error {}
 

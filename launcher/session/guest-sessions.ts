@@ -30,7 +30,12 @@ export type GuestSessions = {
   warmUp(): Promise<void>;
 };
 
-export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>, log: (line: string) => void, random: () => number = Math.random): GuestSessions {
+export function createGuestSessions(
+  loaded: LoadedConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  log: (line: string) => void,
+  random: () => number = Math.random,
+): GuestSessions {
   const failures = new Map<string, number>();
   const brokers = brokerLookup(loaded);
   const fail = (guest: Guest, failure: SessionFailure): GuestSessionOutcome => {
@@ -42,10 +47,17 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
     const count = (failures.get(guest.id) ?? 0) + 1;
     failures.set(guest.id, count);
     const afterMs = retryDelayMs(count, random);
-    return { problem: { title: failure.title, text: `${failure.text} Choose it again to reconnect (in ${Math.ceil(afterMs / 1000)} s).` }, reconnectAfterMs: afterMs };
+    return {
+      problem: { title: failure.title, text: `${failure.text} Choose it again to reconnect (in ${Math.ceil(afterMs / 1000)} s).` },
+      reconnectAfterMs: afterMs,
+    };
   };
   /** Prepares and runs one session; its failure, or undefined once it ended normally. */
-  const attempt = async (guest: Guest, options: { broker?: string | undefined; brokerAnswer?: Promise<SessionAnswer | undefined>; signal?: AbortSignal }, started: (text: string) => void): Promise<SessionFailure | undefined> => {
+  const attempt = async (
+    guest: Guest,
+    options: { broker?: string | undefined; brokerAnswer?: Promise<SessionAnswer | undefined>; signal?: AbortSignal },
+    started: (text: string) => void,
+  ): Promise<SessionFailure | undefined> => {
     const prepared = await prepareSession(guest, loaded, env, { broker: options.broker, brokerAnswer: options.brokerAnswer, log });
     if (!prepared.ok) return prepared.failure;
     const { plan, facts, scrambledPassword, probe } = prepared.session;
@@ -79,11 +91,19 @@ export function createGuestSessions(loaded: LoadedConfig, env: Readonly<Record<s
       // stderr, and finds the viewer's program and libraries in the page cache (on a netbooted PC
       // they come from the squashfs). A cold first session spent ~4 ms more CPU than later ones.
       for (const protocol of ['vnc', 'xdmcp'] as const) {
-        const prepared = await prepareSession({ id: 'warm-up', name: 'warm-up', os: '', protocol, host: '127.0.0.1', port: protocol === 'vnc' ? 5900 : 177, state: 'running' }, loaded, env, { dryRun: true });
+        const prepared = await prepareSession(
+          { id: 'warm-up', name: 'warm-up', os: '', protocol, host: '127.0.0.1', port: protocol === 'vnc' ? 5900 : 177, state: 'running' },
+          loaded,
+          env,
+          { dryRun: true },
+        );
         const viewer = prepared.ok ? prepared.session.plan.processes.find((planned) => planned.role === 'viewer') : undefined;
         if (prepared.ok && viewer) {
           if (spares) startSpare();
-          await runSession({ ...prepared.session.plan, files: [], processes: [{ role: 'viewer', command: viewer.command, args: ['-help'], env: viewer.env }] }, { runtimeDir: sessionRuntimeDir(loaded) });
+          await runSession(
+            { ...prepared.session.plan, files: [], processes: [{ role: 'viewer', command: viewer.command, args: ['-help'], env: viewer.env }] },
+            { runtimeDir: sessionRuntimeDir(loaded) },
+          );
         }
       }
       if (spares) startSpare();
@@ -194,4 +214,3 @@ async function countdown(guest: Guest, delayMs: number, show: (text: string) => 
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000, left)));
   }
 }
-

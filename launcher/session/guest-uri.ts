@@ -28,7 +28,8 @@ export function guestFromUri(operand: string): Guest {
   const protocol = url.protocol.slice(0, -1).toLowerCase();
   if (protocol !== 'vnc' && protocol !== 'xdmcp') throw new GuestUriError(`${shown(operand)}: the scheme must be vnc:// or xdmcp://`);
   if (url.username || url.password) throw new GuestUriError(`${shown(operand)}: a password in the URI would show in the process list; use vnc_password_file`);
-  if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) throw new GuestUriError(`${shown(operand)}: only scheme://host[:port] is accepted`);
+  if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash)
+    throw new GuestUriError(`${shown(operand)}: only scheme://host[:port] is accepted`);
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const port = url.port === '' ? defaultPorts[protocol] : Number(url.port);
   const parsed = guestSchema.safeParse({
@@ -40,6 +41,7 @@ export function guestFromUri(operand: string): Guest {
     port,
     state: 'running',
   });
-  if (!parsed.success) throw new GuestUriError(`${shown(operand)}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new GuestUriError(`${shown(operand)}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   return parsed.data;
 }

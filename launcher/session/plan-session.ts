@@ -78,7 +78,20 @@ export function planSession(input: PlanInput): SessionPlan {
         {
           role: 'x-server',
           command: 'X',
-          args: [`:${consoleDisplay}`, `vt${config.session_vt}`, '-displayfd', String(displayFd), ...query, ...consoleLockdown, '-nolisten', 'unix', '-nolisten', 'local', '-depth', String(input.parameters.x.depth)],
+          args: [
+            `:${consoleDisplay}`,
+            `vt${config.session_vt}`,
+            '-displayfd',
+            String(displayFd),
+            ...query,
+            ...consoleLockdown,
+            '-nolisten',
+            'unix',
+            '-nolisten',
+            'local',
+            '-depth',
+            String(input.parameters.x.depth),
+          ],
           env: base,
           displayFd,
         },
@@ -87,7 +100,12 @@ export function planSession(input: PlanInput): SessionPlan {
     };
   }
 
-  const viewerOptions = { host: guest.host, port: guest.port, parameters: input.parameters, passwordFile: input.password === 'none' ? undefined : `/dev/fd/${passwordFd}` };
+  const viewerOptions = {
+    host: guest.host,
+    port: guest.port,
+    parameters: input.parameters,
+    passwordFile: input.password === 'none' ? undefined : `/dev/fd/${passwordFd}`,
+  };
   const viewer = (viewerEnv: Record<string, string>): PlannedProcess => ({
     role: 'viewer',
     command: 'vncviewer',
@@ -119,7 +137,19 @@ export function planSession(input: PlanInput): SessionPlan {
       {
         role: 'x-server',
         command: 'X',
-        args: [`:${consoleDisplay}`, `vt${config.session_vt}`, '-displayfd', String(displayFd), '-auth', authority.path, ...vncConsoleLockdown, '-nolisten', 'tcp', '-depth', String(input.parameters.x.depth)],
+        args: [
+          `:${consoleDisplay}`,
+          `vt${config.session_vt}`,
+          '-displayfd',
+          String(displayFd),
+          '-auth',
+          authority.path,
+          ...vncConsoleLockdown,
+          '-nolisten',
+          'tcp',
+          '-depth',
+          String(input.parameters.x.depth),
+        ],
         env: base,
         displayFd,
       },

@@ -49,7 +49,12 @@ export function sessionRuntimeDir(loaded: LoadedConfig): string {
   return join(loaded.config.cache_dir, 'session');
 }
 
-export async function prepareSession(catalogGuest: Guest, loaded: LoadedConfig, env: Readonly<Record<string, string | undefined>>, options: PrepareOptions = {}): Promise<Prepared> {
+export async function prepareSession(
+  catalogGuest: Guest,
+  loaded: LoadedConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  options: PrepareOptions = {},
+): Promise<Prepared> {
   const { config } = loaded;
   const log = options.log ?? (() => {});
   const facts = await warmUpClientProfile(log);
@@ -74,7 +79,10 @@ export async function prepareSession(catalogGuest: Guest, loaded: LoadedConfig, 
       try {
         scrambledPassword = readPasswordFile(config.vnc_password_file);
       } catch (error) {
-        return { ok: false, failure: failure('auth-failed', guest, `vnc_password_file ${config.vnc_password_file}: ${error instanceof Error ? error.message : String(error)}`) };
+        return {
+          ok: false,
+          failure: failure('auth-failed', guest, `vnc_password_file ${config.vnc_password_file}: ${error instanceof Error ? error.message : String(error)}`),
+        };
       }
     }
   }

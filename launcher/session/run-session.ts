@@ -37,7 +37,9 @@ export type RunningSession = { readonly pids: () => number[] };
 export async function runSession(plan: SessionPlan, options: RunOptions, watch?: (running: RunningSession) => void): Promise<SessionEnd> {
   const log = options.log ?? (() => {});
   const processes: SessionProcess[] = [];
-  const killAll = () => processes.forEach((process) => process.killNow());
+  const killAll = () => {
+    for (const process of processes) process.killNow();
+  };
   process.once('exit', killAll);
   watch?.({ pids: () => processes.filter((p) => p.running).map((p) => p.pid as number) });
   let display: number | undefined = typeof plan.display === 'number' ? plan.display : undefined;
@@ -76,7 +78,8 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
     for (const planned of plan.processes) {
       const fds: Record<number, number | 'pipe'> = {};
       if (planned.displayFd !== undefined) fds[planned.displayFd] = 'pipe';
-      if (planned.passwordFd !== undefined && options.scrambledPassword) fds[planned.passwordFd] = unlinkedPasswordFile(options.runtimeDir, options.scrambledPassword);
+      if (planned.passwordFd !== undefined && options.scrambledPassword)
+        fds[planned.passwordFd] = unlinkedPasswordFile(options.runtimeDir, options.scrambledPassword);
       const started = new SessionProcess(planned, fds);
       processes.push(started);
       if (processes.length === 1) watchProbe();
@@ -92,7 +95,14 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
         if (ready === 'exited' || ready === 'timeout') {
           if (ready === 'timeout') await started.stop();
           return ready === 'timeout'
-            ? { kind: 'failed', failure: failure('x-server-failed', plan.guest, `${planned.command} did not report its display within ${options.readyTimeoutMs ?? 30_000} ms: ${started.stderr.trim().split('\n').slice(-3).join(' / ')}`) }
+            ? {
+                kind: 'failed',
+                failure: failure(
+                  'x-server-failed',
+                  plan.guest,
+                  `${planned.command} did not report its display within ${options.readyTimeoutMs ?? 30_000} ms: ${started.stderr.trim().split('\n').slice(-3).join(' / ')}`,
+                ),
+              }
             : classifyExit(planned, await started.exited, started.stderr, plan.guest);
         }
         display = ready;

@@ -40,7 +40,11 @@ export function failure(code: FailureCode, guest: GuestLabel, detail: string): S
     unwilling: [`${guest.name} does not accept this PC`, `The display manager on ${guest.host} said: ${detail}`, false],
     'no-answer': [`${guest.name} does not answer`, `No answer from ${where}. The desktop may be switched off or still starting.`, true],
     // The X server's own words: "Unable to open display", "Server is already active"... are what a technician needs at the PC.
-    'x-server-failed': [`The display for ${guest.name} could not be started`, `The X server stopped (${shortDetail(detail)}). The administrator finds its other messages in the launcher log.`, false],
+    'x-server-failed': [
+      `The display for ${guest.name} could not be started`,
+      `The X server stopped (${shortDetail(detail)}). The administrator finds its other messages in the launcher log.`,
+      false,
+    ],
     'viewer-failed': [`${guest.name} could not be shown`, 'The VNC viewer stopped. The administrator can find its messages in the launcher log.', true],
     'missing-program': [`${guest.name} cannot be started on this PC`, `This image lacks a program the session needs: ${detail}.`, false],
   };
@@ -60,7 +64,10 @@ const viewerErrors: readonly [RegExp, FailureCode][] = [
 export function classifyExit(planned: PlannedProcess, exit: ProcessExit, stderr: string, guest: GuestLabel): SessionEnd {
   if (exit.error) {
     const detail = exit.error.code === 'ENOENT' ? `${planned.command} (not found in PATH)` : `${planned.command}: ${exit.error.message}`;
-    return { kind: 'failed', failure: failure(exit.error.code === 'ENOENT' ? 'missing-program' : planned.role === 'viewer' ? 'viewer-failed' : 'x-server-failed', guest, detail) };
+    return {
+      kind: 'failed',
+      failure: failure(exit.error.code === 'ENOENT' ? 'missing-program' : planned.role === 'viewer' ? 'viewer-failed' : 'x-server-failed', guest, detail),
+    };
   }
   const last = lastLines(stderr);
   if (planned.role === 'viewer') {
@@ -75,7 +82,15 @@ export function classifyExit(planned: PlannedProcess, exit: ProcessExit, stderr:
   }
   // X with -once exits 0 (or on SIGTERM from its reset) when the user logs out of the XDMCP session.
   const xdmcpFatal = /XDMCP fatal error: (.*)/.exec(stderr);
-  if (xdmcpFatal) return { kind: 'failed', failure: failure(/unwilling|declined|refused|not authorized/i.test(xdmcpFatal[1] ?? '') ? 'unwilling' : 'connection-lost', guest, (xdmcpFatal[1] ?? '').trim()) };
+  if (xdmcpFatal)
+    return {
+      kind: 'failed',
+      failure: failure(
+        /unwilling|declined|refused|not authorized/i.test(xdmcpFatal[1] ?? '') ? 'unwilling' : 'connection-lost',
+        guest,
+        (xdmcpFatal[1] ?? '').trim(),
+      ),
+    };
   if (exit.code === 0) return { kind: 'ended' };
   if (/Cannot open display|Unable to open display|cannot connect to/i.test(stderr)) return { kind: 'failed', failure: failure('x-server-failed', guest, last) };
   return { kind: 'failed', failure: failure('x-server-failed', guest, `${describeExit(exit)}: ${last}`) };
@@ -92,11 +107,13 @@ export function describeExit(exit: ProcessExit): string {
 }
 
 function lastLines(text: string, count = 3): string {
-  return text
-    .split('\n')
-    // Xorg's "(EE)" markers and its bare "Fatal server error:" heading say nothing a person can act on.
-    .map((line) => line.replace(/^\(EE\)\s*/, '').trim())
-    .filter((line) => line !== '' && line !== 'Fatal server error:')
-    .slice(-count)
-    .join(' / ');
+  return (
+    text
+      .split('\n')
+      // Xorg's "(EE)" markers and its bare "Fatal server error:" heading say nothing a person can act on.
+      .map((line) => line.replace(/^\(EE\)\s*/, '').trim())
+      .filter((line) => line !== '' && line !== 'Fatal server error:')
+      .slice(-count)
+      .join(' / ')
+  );
 }

@@ -34,14 +34,21 @@ export class SessionProcess {
       this.child = spawn(planned.command, [...planned.args], { env: { ...planned.env }, stdio, detached: true });
     }
     // A spare opens its descriptors after this returns; a spawned child already has its copies.
-    const closeGiven = () => given.forEach((fd) => closeSync(fd));
+    const closeGiven = () => {
+      for (const fd of given) closeSync(fd);
+    };
     if (spare) this.child.once('exit', closeGiven);
     else closeGiven();
     this.exited = new Promise((resolve) => {
       this.child.once('error', (error: NodeJS.ErrnoException) => {
-        if (this.child.pid === undefined) resolve((this.exit = { code: null, signal: null, error }));
+        if (this.child.pid !== undefined) return;
+        this.exit = { code: null, signal: null, error };
+        resolve(this.exit);
       });
-      this.child.once('exit', (code, signal) => resolve((this.exit = { code, signal })));
+      this.child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        resolve(this.exit);
+      });
     });
     let partial = '';
     this.child.stderr?.on('data', (chunk: Buffer) => {

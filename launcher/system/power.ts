@@ -19,7 +19,14 @@ export async function requestPower(action: PowerAction, env: Readonly<Record<str
   let fifoError: string;
   try {
     await callSystemBus(
-      { destination: 'org.freedesktop.login1', path: '/org/freedesktop/login1', interface: 'org.freedesktop.login1.Manager', member: logindMethod[action], signature: 'b', body: [false] },
+      {
+        destination: 'org.freedesktop.login1',
+        path: '/org/freedesktop/login1',
+        interface: 'org.freedesktop.login1.Manager',
+        member: logindMethod[action],
+        signature: 'b',
+        body: [false],
+      },
       env,
       5000,
     );

@@ -56,13 +56,24 @@ export async function openSystemBus(env: Readonly<Record<string, string | undefi
   });
   const call = async (message: BusCall): Promise<unknown[]> => {
     if (failure) throw new Error(`D-Bus connection failed: ${failure.message}`);
-    const reply = await withTimeout(bus.call(new dbus.Message({ ...message, body: [...(message.body ?? [])] })), timeoutMs, `${message.destination} did not answer ${message.member}`);
+    const reply = await withTimeout(
+      bus.call(new dbus.Message({ ...message, body: [...(message.body ?? [])] })),
+      timeoutMs,
+      `${message.destination} did not answer ${message.member}`,
+    );
     return reply?.body ?? [];
   };
   return {
     call,
     async addMatch(rule) {
-      await call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus', member: 'AddMatch', signature: 's', body: [rule] });
+      await call({
+        destination: 'org.freedesktop.DBus',
+        path: '/org/freedesktop/DBus',
+        interface: 'org.freedesktop.DBus',
+        member: 'AddMatch',
+        signature: 's',
+        body: [rule],
+      });
     },
     onSignal(listener) {
       bus.on('message', (message) => {

@@ -122,7 +122,11 @@ export function installPlan(files: BootFiles, running: Slot, target: Slot): Boot
 /** The running slot reached the menu: it is good. The marker goes first (that is the commit), then both loaders agree. */
 export function commitPlan(files: BootFiles, running: Slot): BootStep[] {
   if (files.trial && files.trial.slot !== running) return cleanupPlan(files, running);
-  return needed(files, [{ kind: 'trial', trial: null }, { kind: 'syslinux', slot: running }, { kind: 'loader', slot: running }]);
+  return needed(files, [
+    { kind: 'trial', trial: null },
+    { kind: 'syslinux', slot: running },
+    { kind: 'loader', slot: running },
+  ]);
 }
 
 /**
@@ -132,13 +136,21 @@ export function commitPlan(files: BootFiles, running: Slot): BootStep[] {
  */
 export function cleanupPlan(files: BootFiles, running: Slot): BootStep[] {
   if (files.trial?.slot === running) throw new SlotStateError(`slot ${running} is on trial; it is committed, not cleaned up`);
-  return needed(files, [{ kind: 'syslinux', slot: running }, { kind: 'loader', slot: running }, { kind: 'trial', trial: null }]);
+  return needed(files, [
+    { kind: 'syslinux', slot: running },
+    { kind: 'loader', slot: running },
+    { kind: 'trial', trial: null },
+  ]);
 }
 
 /** The trial slot started a second time without reaching the menu: back to the other slot. */
 export function rollbackPlan(files: BootFiles, trialSlot: Slot): BootStep[] {
   const back = otherSlot(trialSlot);
-  return needed(files, [{ kind: 'syslinux', slot: back }, { kind: 'loader', slot: back }, { kind: 'trial', trial: null }]);
+  return needed(files, [
+    { kind: 'syslinux', slot: back },
+    { kind: 'loader', slot: back },
+    { kind: 'trial', trial: null },
+  ]);
 }
 
 export type Firmware = 'bios' | 'uefi';

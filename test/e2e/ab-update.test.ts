@@ -36,7 +36,10 @@ function fatFile(image: string, path: string): string | undefined {
 function putFatFile(image: string, path: string, text: string, work: string): void {
   const local = join(work, 'fat-upload');
   writeFileSync(local, text);
-  const result = spawnSync('mcopy', ['-o', '-i', `${image}@@${fatOffset}`, local, `::${path}`], { encoding: 'utf8', env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } });
+  const result = spawnSync('mcopy', ['-o', '-i', `${image}@@${fatOffset}`, local, `::${path}`], {
+    encoding: 'utf8',
+    env: { ...process.env, MTOOLS_SKIP_CHECK: '1' },
+  });
   if (result.status !== 0) throw new Error(`mcopy ${path}: ${result.stderr}`);
 }
 
@@ -121,7 +124,14 @@ if (!slowTests) {
       const socket = join(work, `serial-${name}.sock`);
       const qmpSocket = join(work, `qmp-${name}.sock`);
       const session = await startBootSession({
-        imageDir, mode: 'disk', memoryMiB: 512, accel, diskImage: image, persistent: true, serial: { socket }, qmpSocket,
+        imageDir,
+        mode: 'disk',
+        memoryMiB: 512,
+        accel,
+        diskImage: image,
+        persistent: true,
+        serial: { socket },
+        qmpSocket,
         forwards: [{ guestPort: updatePort, hostPort: Number(server.base.port) }],
       });
       sessions.push(session);
@@ -134,65 +144,88 @@ if (!slowTests) {
       trial: fatFile(image, 'vdd-trial.txt')?.trim() ?? null,
     });
 
-    it('a good update is downloaded to slot B, starts once on trial, reaches the menu and is kept', async () => {
-      const image = flashedCopy('good');
-      const root = await publish('publish-good', `${runningVersion}-ab`, join(imageDir, 'root.squashfs'));
-      const server = await startUpdateServer(root.dir);
-      servers.push(server);
-      const { console, qmp } = await boot('good', image, server);
-      await console.waitFor(/vdd: root: slot a on \/dev\/\w+2/, 'the first start from slot A', 6 * 60_000);
-      await console.openMenu('the menu in slot A', 4 * 60_000);
-      const afterMenu = console.mark();
-      // The agent downloads and the root helper installs; update_policy=now restarts the PC.
-      await console.waitFor(/vdd: root: slot b on \/dev\/\w+3/, 'the restart into slot B', 20 * 60_000, afterMenu);
-      // The new slot's own update checks must find nothing new (its image says runningVersion).
-      root.point(runningVersion);
-      await console.waitFor(/slot b: first start after an update/, "slot B's trial start", 60_000, afterMenu);
-      const inB = console.mark();
-      await console.openMenu('the menu in slot B', 6 * 60_000, inB);
-      await until('slot B to be marked good (no trial marker, both loaders on b)', () => {
-        const state = bootState(image);
-        return state.trial === null && state.syslinux === 'b' && state.loader === 'b';
-      }, 2 * 60_000);
-      expect(server.requests.filter((request) => request.name.endsWith('root.squashfs')).map((request) => request.status)).toContain(200);
-      expect(fatFile(image, 'b/version.txt')?.trim()).toBe(`${runningVersion}-ab`);
-      // Started again: slot B, no trial any more.
-      const reset = console.mark();
-      await qmp.execute('system_reset');
-      await console.waitFor(/vdd: root: slot b on/, 'slot B after a restart', 6 * 60_000, reset);
-      await console.openMenu('the menu in slot B again', 6 * 60_000, reset);
-      expect(console.text).not.toMatch(/did not reach the menu/);
-      expect(bootState(image)).toEqual({ syslinux: 'b', loader: 'b', trial: null });
-    }, 40 * 60_000);
+    it(
+      'a good update is downloaded to slot B, starts once on trial, reaches the menu and is kept',
+      async () => {
+        const image = flashedCopy('good');
+        const root = await publish('publish-good', `${runningVersion}-ab`, join(imageDir, 'root.squashfs'));
+        const server = await startUpdateServer(root.dir);
+        servers.push(server);
+        const { console, qmp } = await boot('good', image, server);
+        await console.waitFor(/vdd: root: slot a on \/dev\/\w+2/, 'the first start from slot A', 6 * 60_000);
+        await console.openMenu('the menu in slot A', 4 * 60_000);
+        const afterMenu = console.mark();
+        // The agent downloads and the root helper installs; update_policy=now restarts the PC.
+        await console.waitFor(/vdd: root: slot b on \/dev\/\w+3/, 'the restart into slot B', 20 * 60_000, afterMenu);
+        // The new slot's own update checks must find nothing new (its image says runningVersion).
+        root.point(runningVersion);
+        await console.waitFor(/slot b: first start after an update/, "slot B's trial start", 60_000, afterMenu);
+        const inB = console.mark();
+        await console.openMenu('the menu in slot B', 6 * 60_000, inB);
+        await until(
+          'slot B to be marked good (no trial marker, both loaders on b)',
+          () => {
+            const state = bootState(image);
+            return state.trial === null && state.syslinux === 'b' && state.loader === 'b';
+          },
+          2 * 60_000,
+        );
+        expect(server.requests.filter((request) => request.name.endsWith('root.squashfs')).map((request) => request.status)).toContain(200);
+        expect(fatFile(image, 'b/version.txt')?.trim()).toBe(`${runningVersion}-ab`);
+        // Started again: slot B, no trial any more.
+        const reset = console.mark();
+        await qmp.execute('system_reset');
+        await console.waitFor(/vdd: root: slot b on/, 'slot B after a restart', 6 * 60_000, reset);
+        await console.openMenu('the menu in slot B again', 6 * 60_000, reset);
+        expect(console.text).not.toMatch(/did not reach the menu/);
+        expect(bootState(image)).toEqual({ syslinux: 'b', loader: 'b', trial: null });
+      },
+      40 * 60_000,
+    );
 
-    it('an update that never reaches the menu is rolled back to slot A by the watchdog and the initrd', async () => {
-      const tree = join(work, 'bad-root');
-      const bad = join(work, 'bad.squashfs');
-      const unpack = spawnSync('unsquashfs', ['-q', '-no-progress', '-d', tree, join(imageDir, 'root.squashfs')], { encoding: 'utf8' });
-      expect(unpack.status, unpack.stderr).toBe(0);
-      writeFileSync(join(tree, 'usr/bin/vdd-launcher'), "#!/bin/sh\necho 'vdd-launcher replaced by a failing script (A/B rollback test)' >&2\nexit 1\n", { mode: 0o755 });
-      const pack = spawnSync('mksquashfs', [tree, bad, '-noappend', '-no-xattrs', '-quiet', '-no-progress', '-b', '256K', '-comp', 'zstd', '-Xcompression-level', '3'], { encoding: 'utf8' });
-      expect(pack.status, pack.stderr).toBe(0);
-      rmSync(tree, { recursive: true, force: true });
+    it(
+      'an update that never reaches the menu is rolled back to slot A by the watchdog and the initrd',
+      async () => {
+        const tree = join(work, 'bad-root');
+        const bad = join(work, 'bad.squashfs');
+        const unpack = spawnSync('unsquashfs', ['-q', '-no-progress', '-d', tree, join(imageDir, 'root.squashfs')], { encoding: 'utf8' });
+        expect(unpack.status, unpack.stderr).toBe(0);
+        writeFileSync(join(tree, 'usr/bin/vdd-launcher'), "#!/bin/sh\necho 'vdd-launcher replaced by a failing script (A/B rollback test)' >&2\nexit 1\n", {
+          mode: 0o755,
+        });
+        const pack = spawnSync(
+          'mksquashfs',
+          [tree, bad, '-noappend', '-no-xattrs', '-quiet', '-no-progress', '-b', '256K', '-comp', 'zstd', '-Xcompression-level', '3'],
+          { encoding: 'utf8' },
+        );
+        expect(pack.status, pack.stderr).toBe(0);
+        rmSync(tree, { recursive: true, force: true });
 
-      const trialTimeout = 45;
-      const image = flashedCopy('rollback', trialTimeout);
-      const root = await publish('publish-bad', `${runningVersion}-bad`, bad);
-      const server = await startUpdateServer(root.dir);
-      servers.push(server);
-      const { console } = await boot('rollback', image, server);
-      await console.waitFor(/vdd: root: slot a on/, 'the first start from slot A', 6 * 60_000);
-      await console.openMenu('the menu in slot A', 4 * 60_000);
-      const afterMenu = console.mark();
-      await console.waitFor(/vdd: root: slot b on/, 'the restart into slot B', 20 * 60_000, afterMenu);
-      // Slot A must not fetch the bad version again after it comes back.
-      root.point(runningVersion);
-      await console.waitFor(new RegExp(`slot b did not reach the menu within ${trialTimeout} s of its trial start`), 'the watchdog', 5 * 60_000, afterMenu);
-      await console.waitFor(/slot b did not reach the menu on its trial start: restarting into the previous slot/, "slot B's initrd rolling back", 5 * 60_000, afterMenu);
-      const back = console.mark();
-      await console.waitFor(/vdd: root: slot a on/, 'slot A again', 6 * 60_000, back);
-      await console.openMenu('the menu in slot A again', 6 * 60_000, back);
-      expect(bootState(image)).toEqual({ syslinux: 'a', loader: 'a', trial: null });
-    }, 40 * 60_000);
+        const trialTimeout = 45;
+        const image = flashedCopy('rollback', trialTimeout);
+        const root = await publish('publish-bad', `${runningVersion}-bad`, bad);
+        const server = await startUpdateServer(root.dir);
+        servers.push(server);
+        const { console } = await boot('rollback', image, server);
+        await console.waitFor(/vdd: root: slot a on/, 'the first start from slot A', 6 * 60_000);
+        await console.openMenu('the menu in slot A', 4 * 60_000);
+        const afterMenu = console.mark();
+        await console.waitFor(/vdd: root: slot b on/, 'the restart into slot B', 20 * 60_000, afterMenu);
+        // Slot A must not fetch the bad version again after it comes back.
+        root.point(runningVersion);
+        await console.waitFor(new RegExp(`slot b did not reach the menu within ${trialTimeout} s of its trial start`), 'the watchdog', 5 * 60_000, afterMenu);
+        await console.waitFor(
+          /slot b did not reach the menu on its trial start: restarting into the previous slot/,
+          "slot B's initrd rolling back",
+          5 * 60_000,
+          afterMenu,
+        );
+        const back = console.mark();
+        await console.waitFor(/vdd: root: slot a on/, 'slot A again', 6 * 60_000, back);
+        await console.openMenu('the menu in slot A again', 6 * 60_000, back);
+        expect(bootState(image)).toEqual({ syslinux: 'a', loader: 'a', trial: null });
+      },
+      40 * 60_000,
+    );
   });
 }

@@ -94,133 +94,172 @@ if (!slowTests) {
       expect(baked.stdout).toBe(keys.publicKeyPem);
     });
 
-    it('boots over the network at 512 MB with the root in RAM to the menu, with the site\'s kernel parameters', async () => {
-      const { console, session, qmp } = await bootToMenu('net', 512, { kernelParameters: ['vdd.menu_title=Netbooted-by-the-site'] });
-      expect(console.text).toMatch(/vdd: network up on eth0: 10\.0\.2\.15\/24/);
-      expect(console.text).toContain('Netbooted-by-the-site');
-      expect(console.text).toContain('vdd: fetching http://10.0.2.100/root.squashfs');
-      expect(session.server.requests).toEqual(expect.arrayContaining(['GET /vdd.ipxe', 'GET /vmlinuz', 'GET /initrd.img', 'GET /root.squashfs']));
-      expect(session.server.requests).not.toContain('GET /nbd.img');
-      const memory = await qmp.guestMemory();
-      expect(memory.total).toBeGreaterThan(400 * 2 ** 20);
-      qmp.close();
-      console.close();
-      await session.stop();
-    }, 12 * 60_000);
+    it(
+      "boots over the network at 512 MB with the root in RAM to the menu, with the site's kernel parameters",
+      async () => {
+        const { console, session, qmp } = await bootToMenu('net', 512, { kernelParameters: ['vdd.menu_title=Netbooted-by-the-site'] });
+        expect(console.text).toMatch(/vdd: network up on eth0: 10\.0\.2\.15\/24/);
+        expect(console.text).toContain('Netbooted-by-the-site');
+        expect(console.text).toContain('vdd: fetching http://10.0.2.100/root.squashfs');
+        expect(session.server.requests).toEqual(expect.arrayContaining(['GET /vdd.ipxe', 'GET /vmlinuz', 'GET /initrd.img', 'GET /root.squashfs']));
+        expect(session.server.requests).not.toContain('GET /nbd.img');
+        const memory = await qmp.guestMemory();
+        expect(memory.total).toBeGreaterThan(400 * 2 ** 20);
+        qmp.close();
+        console.close();
+        await session.stop();
+      },
+      12 * 60_000,
+    );
 
-    it('boots over the network at 256 MB with the root over NBD to the menu', async () => {
-      const { console, session, qmp } = await bootToMenu('net', 256);
-      expect(console.text).toMatch(/MB of RAM free: root over NBD/);
-      expect(session.server.requests).not.toContain('GET /root.squashfs');
-      expect(session.server.requests).toContain('GET /nbd.img');
-      qmp.close();
-      console.close();
-      await session.stop();
-    }, 12 * 60_000);
+    it(
+      'boots over the network at 256 MB with the root over NBD to the menu',
+      async () => {
+        const { console, session, qmp } = await bootToMenu('net', 256);
+        expect(console.text).toMatch(/MB of RAM free: root over NBD/);
+        expect(session.server.requests).not.toContain('GET /root.squashfs');
+        expect(session.server.requests).toContain('GET /nbd.img');
+        qmp.close();
+        console.close();
+        await session.stop();
+      },
+      12 * 60_000,
+    );
 
-    it('boots vdd-thin.img with BIOS to the menu, which uses the vdd.conf a refurbisher edited on the FAT partition', async () => {
-      const diskImage = join(work, 'refurbished.img');
-      copyFileSync(join(imageDir, 'vdd-thin.img'), diskImage);
-      const edited = join(work, 'vdd.conf');
-      writeFileSync(edited, '[common]\nmenu_title = Refurbished PC 7\n');
-      const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(imageDir, 'manifest.json'), 'utf8')));
-      const layout = diskLayout(loadSpec(join(repository, 'image/vdd-thin.json')).spec, manifest.artifacts['root.squashfs'].size);
-      const mcopy = spawnSync('mcopy', ['-o', '-i', `${diskImage}@@${layout.boot.offset}`, edited, '::/vdd.conf'], { encoding: 'utf8' });
-      expect(mcopy.status, mcopy.stderr).toBe(0);
-      const { console, session, qmp } = await bootToMenu('disk', 512, { diskImage });
-      expect(console.text).not.toContain('vdd: fetching');
-      expect(console.text).toContain('Refurbished PC 7');
-      qmp.close();
-      console.close();
-      await session.stop();
-    }, 12 * 60_000);
+    it(
+      'boots vdd-thin.img with BIOS to the menu, which uses the vdd.conf a refurbisher edited on the FAT partition',
+      async () => {
+        const diskImage = join(work, 'refurbished.img');
+        copyFileSync(join(imageDir, 'vdd-thin.img'), diskImage);
+        const edited = join(work, 'vdd.conf');
+        writeFileSync(edited, '[common]\nmenu_title = Refurbished PC 7\n');
+        const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(imageDir, 'manifest.json'), 'utf8')));
+        const layout = diskLayout(loadSpec(join(repository, 'image/vdd-thin.json')).spec, manifest.artifacts['root.squashfs'].size);
+        const mcopy = spawnSync('mcopy', ['-o', '-i', `${diskImage}@@${layout.boot.offset}`, edited, '::/vdd.conf'], { encoding: 'utf8' });
+        expect(mcopy.status, mcopy.stderr).toBe(0);
+        const { console, session, qmp } = await bootToMenu('disk', 512, { diskImage });
+        expect(console.text).not.toContain('vdd: fetching');
+        expect(console.text).toContain('Refurbished PC 7');
+        qmp.close();
+        console.close();
+        await session.stop();
+      },
+      12 * 60_000,
+    );
 
-    it('boots vdd-thin.img with UEFI to the menu', async () => {
-      const { console, session, qmp } = await bootToMenu('disk-uefi', 512);
-      qmp.close();
-      console.close();
-      await session.stop();
-    }, 12 * 60_000);
+    it(
+      'boots vdd-thin.img with UEFI to the menu',
+      async () => {
+        const { console, session, qmp } = await bootToMenu('disk-uefi', 512);
+        qmp.close();
+        console.close();
+        await session.stop();
+      },
+      12 * 60_000,
+    );
 
-    it('says on the console what failed and tries again when the root cannot be fetched', async () => {
-      const socket = join(work, 'serial-missing.sock');
-      const session = await startBootSession({ imageDir, mode: 'kernel', memoryMiB: 512, accel, serial: { socket }, kernelParameters: ['vdd.root=http://10.0.2.100/missing.squashfs'] });
-      sessions.push(session);
-      const console = await SerialConsole.connect(socket);
-      await console.waitFor(/vdd: cannot fetch http:\/\/10\.0\.2\.100\/missing\.squashfs/, 'the fetch failure', 6 * 60_000);
-      await console.waitFor(/vdd: fetching the root failed; trying again in 5 s/, 'the retry notice', 60_000);
-      await console.waitFor(/trying again in 10 s/, 'the second retry', 60_000);
-      console.close();
-      await session.stop();
-    }, 12 * 60_000);
+    it(
+      'says on the console what failed and tries again when the root cannot be fetched',
+      async () => {
+        const socket = join(work, 'serial-missing.sock');
+        const session = await startBootSession({
+          imageDir,
+          mode: 'kernel',
+          memoryMiB: 512,
+          accel,
+          serial: { socket },
+          kernelParameters: ['vdd.root=http://10.0.2.100/missing.squashfs'],
+        });
+        sessions.push(session);
+        const console = await SerialConsole.connect(socket);
+        await console.waitFor(/vdd: cannot fetch http:\/\/10\.0\.2\.100\/missing\.squashfs/, 'the fetch failure', 6 * 60_000);
+        await console.waitFor(/vdd: fetching the root failed; trying again in 5 s/, 'the retry notice', 60_000);
+        await console.waitFor(/trying again in 10 s/, 'the second retry', 60_000);
+        console.close();
+        await session.stop();
+      },
+      12 * 60_000,
+    );
 
-    it('lists the guests of a real vdd-broker on the host, reached only through the forwarded ports', async () => {
-      const xvnc = await startXvnc(children, work, { desktopName: 'e2e desktop' });
-      const catalogFile = join(work, 'catalog.json');
-      writeFileSync(
-        catalogFile,
-        JSON.stringify({
-          version: 1,
-          broker: { id: 'e2e', name: 'Image test broker' },
-          ttl: 30,
-          // Addresses as the guest sees them: 10.0.2.100 is forwarded to the host's loopback ports.
-          guests: [{ id: 'xvnc', name: 'Xvnc on the host', os: 'Debian 12', protocol: 'vnc', host: '10.0.2.100', port: 5901, state: 'running', auth: 'none' }],
-        }),
-      );
-      const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0'] });
-      const { console, session, qmp } = await bootToMenu('net', 512, {
-        kernelParameters: ['vdd.broker=http://10.0.2.100:8080/'],
-        forwards: [
-          { guestPort: 8080, hostPort: broker.port },
-          { guestPort: 5901, hostPort: xvnc.port },
-        ],
-      });
-      await console.waitFor(/Xvnc on the host/, 'the broker\'s guest on the menu', 3 * 60_000);
-      expect(broker.child.running).toBe(true);
-      qmp.close();
-      console.close();
-      await session.stop();
-    }, 12 * 60_000);
+    it(
+      'lists the guests of a real vdd-broker on the host, reached only through the forwarded ports',
+      async () => {
+        const xvnc = await startXvnc(children, work, { desktopName: 'e2e desktop' });
+        const catalogFile = join(work, 'catalog.json');
+        writeFileSync(
+          catalogFile,
+          JSON.stringify({
+            version: 1,
+            broker: { id: 'e2e', name: 'Image test broker' },
+            ttl: 30,
+            // Addresses as the guest sees them: 10.0.2.100 is forwarded to the host's loopback ports.
+            guests: [
+              { id: 'xvnc', name: 'Xvnc on the host', os: 'Debian 12', protocol: 'vnc', host: '10.0.2.100', port: 5901, state: 'running', auth: 'none' },
+            ],
+          }),
+        );
+        const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0'] });
+        const { console, session, qmp } = await bootToMenu('net', 512, {
+          kernelParameters: ['vdd.broker=http://10.0.2.100:8080/'],
+          forwards: [
+            { guestPort: 8080, hostPort: broker.port },
+            { guestPort: 5901, hostPort: xvnc.port },
+          ],
+        });
+        await console.waitFor(/Xvnc on the host/, "the broker's guest on the menu", 3 * 60_000);
+        expect(broker.child.running).toBe(true);
+        qmp.close();
+        console.close();
+        await session.stop();
+      },
+      12 * 60_000,
+    );
 
-    it('connects to the VNC guest chosen on the menu and shows its desktop on the screen (QEMU screendump)', async () => {
-      const xvnc = await startXvnc(children, work, { desktopName: 'e2e desktop' });
-      // A desktop colour that nothing else on the client's screen has.
-      const paint = spawnSync('xsetroot', ['-display', `:${xvnc.display}`, '-solid', '#3366cc'], { encoding: 'utf8' });
-      expect(paint.status, paint.error ? `xsetroot: ${paint.error.message} (Debian package x11-xserver-utils)` : paint.stderr).toBe(0);
-      const catalogFile = join(work, 'catalog-session.json');
-      writeFileSync(
-        catalogFile,
-        JSON.stringify({
-          version: 1,
-          broker: { id: 'e2e', name: 'Image test broker' },
-          ttl: 30,
-          guests: [{ id: 'xvnc', name: 'Xvnc on the host', os: 'Debian 12', protocol: 'vnc', host: '10.0.2.100', port: 5901, state: 'running', auth: 'none' }],
-        }),
-      );
-      const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0'] });
-      const { console, session, qmp } = await bootToMenu('net', 512, {
-        kernelParameters: ['vdd.broker=http://10.0.2.100:8080/'],
-        forwards: [
-          { guestPort: 8080, hostPort: broker.port },
-          { guestPort: 5901, hostPort: xvnc.port },
-        ],
-      });
-      await console.waitFor(/Xvnc on the host/, 'the broker\'s guest on the menu', 3 * 60_000);
-      console.type('1');
-      console.type('\r');
-      const dump = join(work, 'session.ppm');
-      const deadline = Date.now() + 4 * 60_000;
-      let share = 0;
-      while (Date.now() < deadline) {
-        await qmp.execute('screendump', { filename: dump });
-        share = colourShare(readFileSync(dump), [0x33, 0x66, 0xcc]);
-        if (share > 0.5) break;
-        await new Promise((resolve) => setTimeout(resolve, 2000));
-      }
-      expect(share, `the remote desktop never filled the screen; serial console:\n${console.text.slice(-3000)}`).toBeGreaterThan(0.5);
-      qmp.close();
-      console.close();
-      await session.stop();
-    }, 15 * 60_000);
+    it(
+      'connects to the VNC guest chosen on the menu and shows its desktop on the screen (QEMU screendump)',
+      async () => {
+        const xvnc = await startXvnc(children, work, { desktopName: 'e2e desktop' });
+        // A desktop colour that nothing else on the client's screen has.
+        const paint = spawnSync('xsetroot', ['-display', `:${xvnc.display}`, '-solid', '#3366cc'], { encoding: 'utf8' });
+        expect(paint.status, paint.error ? `xsetroot: ${paint.error.message} (Debian package x11-xserver-utils)` : paint.stderr).toBe(0);
+        const catalogFile = join(work, 'catalog-session.json');
+        writeFileSync(
+          catalogFile,
+          JSON.stringify({
+            version: 1,
+            broker: { id: 'e2e', name: 'Image test broker' },
+            ttl: 30,
+            guests: [
+              { id: 'xvnc', name: 'Xvnc on the host', os: 'Debian 12', protocol: 'vnc', host: '10.0.2.100', port: 5901, state: 'running', auth: 'none' },
+            ],
+          }),
+        );
+        const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0'] });
+        const { console, session, qmp } = await bootToMenu('net', 512, {
+          kernelParameters: ['vdd.broker=http://10.0.2.100:8080/'],
+          forwards: [
+            { guestPort: 8080, hostPort: broker.port },
+            { guestPort: 5901, hostPort: xvnc.port },
+          ],
+        });
+        await console.waitFor(/Xvnc on the host/, "the broker's guest on the menu", 3 * 60_000);
+        console.type('1');
+        console.type('\r');
+        const dump = join(work, 'session.ppm');
+        const deadline = Date.now() + 4 * 60_000;
+        let share = 0;
+        while (Date.now() < deadline) {
+          await qmp.execute('screendump', { filename: dump });
+          share = colourShare(readFileSync(dump), [0x33, 0x66, 0xcc]);
+          if (share > 0.5) break;
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+        }
+        expect(share, `the remote desktop never filled the screen; serial console:\n${console.text.slice(-3000)}`).toBeGreaterThan(0.5);
+        qmp.close();
+        console.close();
+        await session.stop();
+      },
+      15 * 60_000,
+    );
   });
 }

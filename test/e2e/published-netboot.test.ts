@@ -45,7 +45,16 @@ if (!slowTests || missing) {
 
       const nginx = await startNginx(children, work);
       const root = join(nginx.root, 'vdd');
-      const publish = children.start('vdd-image publish', process.execPath, [program, 'publish', '--root', root, '--from', copy, '--key', join(work, 'image-key.pub')]);
+      const publish = children.start('vdd-image publish', process.execPath, [
+        program,
+        'publish',
+        '--root',
+        root,
+        '--from',
+        copy,
+        '--key',
+        join(work, 'image-key.pub'),
+      ]);
       expect((await publish.exited).code, publish.log).toBe(0);
 
       // What a site's first script does: say where the published root is, chain its vdd.ipxe.
@@ -65,7 +74,13 @@ if (!slowTests || missing) {
       const qemu = children.start('qemu', qemuCommand, args);
       const console = await SerialConsole.connect(socket);
       try {
-        await console.waitFor(new RegExp(`vdd: fetching http://${guestServiceAddress.replaceAll('.', '\\.')}/vdd/versions/${manifest.version.replaceAll('.', '\\.')}/root\\.squashfs`), 'the initrd to fetch the root from versions/VERSION/', 8 * 60_000);
+        await console.waitFor(
+          new RegExp(
+            `vdd: fetching http://${guestServiceAddress.replaceAll('.', '\\.')}/vdd/versions/${manifest.version.replaceAll('.', '\\.')}/root\\.squashfs`,
+          ),
+          'the initrd to fetch the root from versions/VERSION/',
+          8 * 60_000,
+        );
         await console.openMenu('the menu on the serial console', 5 * 60_000);
         expect(console.text).not.toContain('/vdd/current/');
       } finally {

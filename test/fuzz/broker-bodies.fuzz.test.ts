@@ -20,8 +20,13 @@ import { useTempDir } from '../support/temp-dir.ts';
 
 const mostly = <T>(valid: fc.Arbitrary<T>, weight = 12): fc.Arbitrary<unknown> =>
   fc.oneof({ arbitrary: valid, weight }, { arbitrary: fc.oneof(hostileText(60), fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined)), weight: 1 });
-const mac = fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 }).map((bytes) => bytes.map((b) => b.toString(16).padStart(2, '0')).join(':'));
-const client = fc.record({ mac: mostly(mac), hostname: mostly(fc.oneof(fc.domain(), fc.constant(''))), ips: mostly(fc.array(fc.oneof(fc.ipV4(), fc.ipV6()), { maxLength: 3 })) }, { requiredKeys: ['mac'] });
+const mac = fc
+  .array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 })
+  .map((bytes) => bytes.map((b) => b.toString(16).padStart(2, '0')).join(':'));
+const client = fc.record(
+  { mac: mostly(mac), hostname: mostly(fc.oneof(fc.domain(), fc.constant(''))), ips: mostly(fc.array(fc.oneof(fc.ipV4(), fc.ipV6()), { maxLength: 3 })) },
+  { requiredKeys: ['mac'] },
+);
 const isoDate = fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }).map((date) => date.toISOString());
 
 const sessionAnswer = fc.record(
@@ -39,7 +44,11 @@ const report = fc.record(
   {
     client,
     launcherVersion: mostly(hostileText(70)),
-    hardware: mostly(fc.dictionary(fc.oneof(fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,10}$/), hostileText(10)), fc.oneof(hostileText(40), fc.integer(), fc.boolean()), { maxKeys: 8 })),
+    hardware: mostly(
+      fc.dictionary(fc.oneof(fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,10}$/), hostileText(10)), fc.oneof(hostileText(40), fc.integer(), fc.boolean()), {
+        maxKeys: 8,
+      }),
+    ),
     sessions: mostly(
       fc.array(
         fc.record({
@@ -69,14 +78,21 @@ describe('session answers through the launcher client', async () => {
   );
   const answer = fc.tuple(fc.constantFrom(200, 200, 200, 404, 405, 409, 500, 503), body, fc.boolean()).map(([status, text, truncated]) => {
     const bytes = Buffer.from(text);
-    return { status, text: bytes.toString('utf8'), truncated, chunks: [Buffer.from(`HTTP/1.1 ${status} X\r\nConnection: close\r\nContent-Length: ${bytes.length + (truncated ? 1 : 0)}\r\n\r\n`), bytes] };
+    return {
+      status,
+      text: bytes.toString('utf8'),
+      truncated,
+      chunks: [Buffer.from(`HTTP/1.1 ${status} X\r\nConnection: close\r\nContent-Length: ${bytes.length + (truncated ? 1 : 0)}\r\n\r\n`), bytes],
+    };
   });
 
   it('are a valid answer or a terminal-safe BrokerError that never quotes the password', async () => {
     await fc.assert(
       fc.asyncProperty(answer, async ({ status, text, truncated, chunks }) => {
         server.play({ chunks, then: 'close' });
-        const result = await requestSession(broker, 'g1', { mac: '52:54:00:12:34:56' }, { timeoutMs: 5_000, caFile: '/nonexistent' }).catch((error: unknown) => error);
+        const result = await requestSession(broker, 'g1', { mac: '52:54:00:12:34:56' }, { timeoutMs: 5_000, caFile: '/nonexistent' }).catch(
+          (error: unknown) => error,
+        );
         if (result instanceof BrokerError) {
           expectTerminalSafe(result.message);
           const password = (() => {
@@ -103,7 +119,9 @@ describe('client reports', () => {
     // Nothing listens on port 9 of loopback: a report that passes the checks fails to connect, one that does not never tries.
     await fc.assert(
       fc.asyncProperty(report, async (generated) => {
-        const result = await sendReport('http://127.0.0.1:9/', generated as ClientReport, { timeoutMs: 2_000, caFile: '/nonexistent' }).catch((error: unknown) => error);
+        const result = await sendReport('http://127.0.0.1:9/', generated as ClientReport, { timeoutMs: 2_000, caFile: '/nonexistent' }).catch(
+          (error: unknown) => error,
+        );
         expect(result).toBeInstanceOf(BrokerError);
         const error = result as BrokerError;
         expectTerminalSafe(error.message);
@@ -175,7 +193,7 @@ describe('vdd-broker under generated requests and catalog files', async () => {
   it('answers every request with a protocol body and never an internal error', async () => {
     await fc.assert(
       fc.asyncProperty(exchange, async ({ method, path: target, body }) => {
-        let answer;
+        let answer: Awaited<ReturnType<typeof send>>;
         try {
           answer = await send(method, target, body);
         } catch (error) {
@@ -213,7 +231,14 @@ describe('vdd-broker under generated requests and catalog files', async () => {
       { requiredKeys: ['id', 'name', 'os', 'protocol', 'host', 'port'] },
     );
     const fileText = fc.oneof(
-      fc.record({ version: mostly(fc.constant(1)), broker: mostly(fc.constant({ id: 'b', name: 'B' })), ttl: mostly(fc.constant(30)), guests: fc.array(fileGuest, { maxLength: 4 }) }).map((value) => JSON.stringify(value)),
+      fc
+        .record({
+          version: mostly(fc.constant(1)),
+          broker: mostly(fc.constant({ id: 'b', name: 'B' })),
+          ttl: mostly(fc.constant(30)),
+          guests: fc.array(fileGuest, { maxLength: 4 }),
+        })
+        .map((value) => JSON.stringify(value)),
       fc.json({ maxDepth: 3 }),
       hostileText(200),
     );

@@ -55,7 +55,13 @@ const catalogText = fc.oneof(
   { arbitrary: catalogDocument.map((document) => JSON.stringify(document)), weight: 5 },
   { arbitrary: fc.json({ maxDepth: 3 }), weight: 1 },
   { arbitrary: hostileText(400), weight: 1 },
-  { arbitrary: fc.tuple(catalogDocument, fc.nat()).map(([document, cut]) => { const text = JSON.stringify(document); return text.slice(0, cut % (text.length + 1)); }), weight: 1 },
+  {
+    arbitrary: fc.tuple(catalogDocument, fc.nat()).map(([document, cut]) => {
+      const text = JSON.stringify(document);
+      return text.slice(0, cut % (text.length + 1));
+    }),
+    weight: 1,
+  },
 );
 
 /** The catalog is valid, and everything of it a menu shows is terminal-safe. */
@@ -105,9 +111,12 @@ describe('the catalog cache file', () => {
   it('is read back as a valid catalog, or ignored with a terminal-safe problem', () => {
     const cacheText = fc.oneof(
       catalogText,
-      fc.tuple(catalogText, fc.oneof(fc.string({ maxLength: 40 }), fc.constant('http://b/')), fc.oneof(fc.nat(), fc.double(), hostileText(20))).map(
-        ([catalog, broker, savedAt]) => `{"format":"vdd-catalog-cache-1","broker":${JSON.stringify(broker)},"savedAt":${JSON.stringify(savedAt) ?? 0},"catalog":${catalog}}`,
-      ),
+      fc
+        .tuple(catalogText, fc.oneof(fc.string({ maxLength: 40 }), fc.constant('http://b/')), fc.oneof(fc.nat(), fc.double(), hostileText(20)))
+        .map(
+          ([catalog, broker, savedAt]) =>
+            `{"format":"vdd-catalog-cache-1","broker":${JSON.stringify(broker)},"savedAt":${JSON.stringify(savedAt) ?? 0},"catalog":${catalog}}`,
+        ),
     );
     fc.assert(
       fc.property(cacheText, (text) => {
@@ -152,7 +161,11 @@ describe('catalogs through the HTTP client', async () => {
       status: fc.oneof({ arbitrary: fc.constant(200), weight: 5 }, { arbitrary: fc.constantFrom(204, 304, 404, 500, 302, 999, 0), weight: 1 }),
       body: catalogText,
       length: fc.constantFrom('exact', 'short', 'long', 'chunked', 'none', 'garbage'),
-      extraHeader: fc.oneof(fc.constant(''), hostileText(60).map((text) => `X-Hostile: ${text}\r\n`), fc.constant('ETag: "\u001b[2J"\r\n')),
+      extraHeader: fc.oneof(
+        fc.constant(''),
+        hostileText(60).map((text) => `X-Hostile: ${text}\r\n`),
+        fc.constant('ETag: "\u001b[2J"\r\n'),
+      ),
       split: fc.integer({ min: 1, max: 64 }),
       then: fc.constantFrom('close', 'close', 'reset'),
     })
@@ -224,7 +237,13 @@ describe('catalogs through the HTTP client', async () => {
     const endless = Array.from({ length: 512 }, () => piece); // 32 MiB, four times the limit
     for (const head of ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', 'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n']) {
       const chunked = head.includes('chunked');
-      server.play({ chunks: [Buffer.from(head), ...endless.map((chunk) => (chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk))], then: 'close' });
+      server.play({
+        chunks: [
+          Buffer.from(head),
+          ...endless.map((chunk) => (chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk)),
+        ],
+        then: 'close',
+      });
       const error = await fetchCatalog(broker, { timeoutMs: 20_000, caFile: '/nonexistent' }).catch((failure: unknown) => failure);
       expect((error as BrokerError).reason).toMatch(`larger than the limit of ${catalogLimits.maxBytes} bytes`);
       expect(server.bytesWritten).toBeLessThan(piece.length * endless.length);

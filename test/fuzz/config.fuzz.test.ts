@@ -26,7 +26,10 @@ describe('config parsers under generated input', () => {
       fc.property(iniText, (text) => {
         const doc = parseIni(text);
         const lines = text.split(/\r?\n/).length;
-        for (const problem of doc.problems) expect(problem.line).toBeGreaterThanOrEqual(1), expect(problem.line).toBeLessThanOrEqual(lines);
+        for (const problem of doc.problems) {
+          expect(problem.line).toBeGreaterThanOrEqual(1);
+          expect(problem.line).toBeLessThanOrEqual(lines);
+        }
         for (const section of doc.sections) for (const entry of section.entries) expect(entry.value).not.toMatch(/[\r\n]/);
       }),
       { numRuns: fuzzRuns },
@@ -34,9 +37,9 @@ describe('config parsers under generated input', () => {
   });
 
   it('resolveConfig never throws and only ever holds values its schema accepts', () => {
-    const setting = fc.record({ key: fc.constantFrom(...keyNames, 'nope'), value: hostileText }).map(
-      ({ key, value }): Setting => ({ key, name: key, value, source: { kind: 'env' } }),
-    );
+    const setting = fc
+      .record({ key: fc.constantFrom(...keyNames, 'nope'), value: hostileText })
+      .map(({ key, value }): Setting => ({ key, name: key, value, source: { kind: 'env' } }));
     fc.assert(
       fc.property(fc.array(setting, { maxLength: 20 }), (settings) => {
         const { config } = resolveConfig(settings);
@@ -56,7 +59,14 @@ describe('config parsers under generated input', () => {
       fc.property(iniText, (text) => {
         const doc = parseIni(text);
         const settings = doc.sections.flatMap((section) =>
-          section.entries.map((entry): Setting => ({ key: entry.key, name: entry.key, value: entry.value, source: { kind: 'file', path: 'f', line: entry.line, section: section.name } })),
+          section.entries.map(
+            (entry): Setting => ({
+              key: entry.key,
+              name: entry.key,
+              value: entry.value,
+              source: { kind: 'file', path: 'f', line: entry.line, section: section.name },
+            }),
+          ),
         );
         const resolved = resolveConfig(settings);
         const identity = { macs: [], ips: [], hostname: 'h' };
@@ -68,7 +78,9 @@ describe('config parsers under generated input', () => {
   });
 
   it('the kernel command line splitter never throws; only double quotes put blanks in a name', () => {
-    const cmdline = fc.array(fc.oneof(hostileText, fc.constantFrom('vdd.broker=', '"', ' ', 'vdd.menu_title="a b"', '=')), { maxLength: 30 }).map((parts) => parts.join(''));
+    const cmdline = fc
+      .array(fc.oneof(hostileText, fc.constantFrom('vdd.broker=', '"', ' ', 'vdd.menu_title="a b"', '=')), { maxLength: 30 })
+      .map((parts) => parts.join(''));
     fc.assert(
       fc.property(cmdline, (text) => {
         const unquoted = !text.includes('"');

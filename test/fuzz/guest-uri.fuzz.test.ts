@@ -8,8 +8,24 @@ import { expectTerminalSafe, fuzzRuns, hostileText } from '../support/fuzz.ts';
 
 const mostly = <T>(valid: fc.Arbitrary<T>, odd: fc.Arbitrary<T>) => fc.oneof({ arbitrary: valid, weight: 6 }, { arbitrary: odd, weight: 1 });
 const scheme = mostly(fc.constantFrom('vnc', 'xdmcp', 'VNC', 'Xdmcp'), fc.oneof(fc.constantFrom('http', 'file', 'vnc+ssh'), hostileText(8)));
-const host = mostly(fc.oneof(fc.domain(), fc.ipV4(), fc.ipV6().map((address) => `[${address}]`)), fc.oneof(fc.constantFrom('', '[::1', '1.2.3.4.5', '%00', 'a%2Fb', '0x7f.1', '[fe80::1%25eth0]'), hostileText(30)));
-const port = mostly(fc.oneof(fc.constant(''), fc.integer({ min: 1, max: 65535 }).map((n) => `:${n}`)), fc.oneof(fc.integer({ min: -1, max: 70_000 }).map((n) => `:${n}`), hostileText(6).map((text) => `:${text}`)));
+const host = mostly(
+  fc.oneof(
+    fc.domain(),
+    fc.ipV4(),
+    fc.ipV6().map((address) => `[${address}]`),
+  ),
+  fc.oneof(fc.constantFrom('', '[::1', '1.2.3.4.5', '%00', 'a%2Fb', '0x7f.1', '[fe80::1%25eth0]'), hostileText(30)),
+);
+const port = mostly(
+  fc.oneof(
+    fc.constant(''),
+    fc.integer({ min: 1, max: 65535 }).map((n) => `:${n}`),
+  ),
+  fc.oneof(
+    fc.integer({ min: -1, max: 70_000 }).map((n) => `:${n}`),
+    hostileText(6).map((text) => `:${text}`),
+  ),
+);
 const tail = mostly(fc.constantFrom('', '/'), fc.oneof(fc.constantFrom('/x', '?password=x', '#f', '/../'), hostileText(12)));
 const user = mostly(fc.constant(''), fc.constantFrom('user@', 'user:secret@', ':@'));
 const uri = fc.oneof(

@@ -54,7 +54,9 @@ describe('manifest signature', () => {
         const target = inSignature ? text : bytes;
         const index = position % (inSignature ? text.length - 1 : target.length);
         target[index] = ((target[index] ?? 0) + change) % 256;
-        const error = rejection(() => verifySignedManifest({ manifestBytes: bytes, signatureText: text.toString('latin1'), publicKey: keys.publicKey, source: 'fuzz' }));
+        const error = rejection(() =>
+          verifySignedManifest({ manifestBytes: bytes, signatureText: text.toString('latin1'), publicKey: keys.publicKey, source: 'fuzz' }),
+        );
         expect(['signature-mismatch', 'garbled-signature']).toContain(error.check);
       }),
       { numRuns: Math.min(fuzzRuns, 3000) },
@@ -66,7 +68,9 @@ describe('manifest signature', () => {
     fc.assert(
       fc.property(fc.oneof(fc.json({ maxDepth: 3 }), hostileText(200)), (text) => {
         const bytes = Buffer.from(text);
-        const error = rejection(() => verifySignedManifest({ manifestBytes: bytes, signatureText: signManifestBytes(bytes, keys.privateKey), publicKey: keys.publicKey, source: 'fuzz' }));
+        const error = rejection(() =>
+          verifySignedManifest({ manifestBytes: bytes, signatureText: signManifestBytes(bytes, keys.privateKey), publicKey: keys.publicKey, source: 'fuzz' }),
+        );
         expect(['not-json', 'schema']).toContain(error.check);
       }),
       { numRuns: Math.min(fuzzRuns, 3000) },

@@ -10,7 +10,11 @@ import { expectTerminalSafe, fuzzRuns, hostileText } from '../support/fuzz.ts';
 
 const mostly = <T>(valid: fc.Arbitrary<T>, weight = 10): fc.Arbitrary<unknown> =>
   fc.oneof({ arbitrary: valid, weight }, { arbitrary: fc.oneof(hostileText(40), fc.jsonValue({ maxDepth: 1 }), fc.constant(undefined)), weight: 1 });
-const text = (valid: fc.Arbitrary<string>) => fc.oneof({ arbitrary: valid, weight: 4 }, { arbitrary: fc.oneof(hostileText(80), fc.constantFrom('../../etc', '/abs', '.', '..', 'a/b', ' ', '')), weight: 1 });
+const text = (valid: fc.Arbitrary<string>) =>
+  fc.oneof(
+    { arbitrary: valid, weight: 4 },
+    { arbitrary: fc.oneof(hostileText(80), fc.constantFrom('../../etc', '/abs', '.', '..', 'a/b', ' ', '')), weight: 1 },
+  );
 const artifact = fc.record({ sha256: mostly(fc.stringMatching(/^[0-9a-f]{64}$/)), size: mostly(fc.nat()) });
 const manifest = fc.record({
   format: mostly(fc.constant(1)),
@@ -23,9 +27,20 @@ const manifest = fc.record({
   payloadBytes: mostly(fc.nat()),
   payloadBudgetBytes: mostly(fc.nat()),
   artifacts: mostly(fc.record(Object.fromEntries(artifactNames.map((name) => [name, artifact])))),
-  build: mostly(fc.record({ seconds: fc.double({ min: 0, max: 1e4, noNaN: true }), cachedPackages: fc.nat(), reusedRoot: fc.boolean(), steps: fc.dictionary(fc.string({ maxLength: 10 }), fc.double({ noNaN: true }), { maxKeys: 4 }) })),
+  build: mostly(
+    fc.record({
+      seconds: fc.double({ min: 0, max: 1e4, noNaN: true }),
+      cachedPackages: fc.nat(),
+      reusedRoot: fc.boolean(),
+      steps: fc.dictionary(fc.string({ maxLength: 10 }), fc.double({ noNaN: true }), { maxKeys: 4 }),
+    }),
+  ),
 });
-const document = fc.oneof({ arbitrary: manifest.map((value) => JSON.stringify(value)), weight: 4 }, { arbitrary: fc.json({ maxDepth: 3 }), weight: 1 }, { arbitrary: hostileText(200), weight: 1 });
+const document = fc.oneof(
+  { arbitrary: manifest.map((value) => JSON.stringify(value)), weight: 4 },
+  { arbitrary: fc.json({ maxDepth: 3 }), weight: 1 },
+  { arbitrary: hostileText(200), weight: 1 },
+);
 
 const pathComponent = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$/;
 

@@ -15,12 +15,25 @@ const u32 = (value: number) => {
 };
 
 const greeting = fc.oneof(
-  { arbitrary: fc.constantFrom('RFB 003.003\n', 'RFB 003.007\n', 'RFB 003.008\n', 'RFB 003.889\n', 'RFB 004.001\n', 'RFB 000.000\n', 'RFB 999.999\n').map((text) => Buffer.from(text)), weight: 8 },
+  {
+    arbitrary: fc
+      .constantFrom('RFB 003.003\n', 'RFB 003.007\n', 'RFB 003.008\n', 'RFB 003.889\n', 'RFB 004.001\n', 'RFB 000.000\n', 'RFB 999.999\n')
+      .map((text) => Buffer.from(text)),
+    weight: 8,
+  },
   { arbitrary: hostileBytes(12), weight: 1 },
 );
 const length = fc.oneof(fc.constantFrom(0, 1, 4096, 4097, 0xffffffff, 0x7fffffff), fc.nat(64));
 /** A string as RFB sends it (u32 length, then bytes), sometimes with a length that lies. */
-const rfbString = fc.tuple(fc.oneof(hostileText(80).map((text) => Buffer.from(text)), hostileBytes(80)), fc.option(length, { freq: 4 })).map(([bytes, lie]) => Buffer.concat([u32(lie ?? bytes.length), bytes]));
+const rfbString = fc
+  .tuple(
+    fc.oneof(
+      hostileText(80).map((text) => Buffer.from(text)),
+      hostileBytes(80),
+    ),
+    fc.option(length, { freq: 4 }),
+  )
+  .map(([bytes, lie]) => Buffer.concat([u32(lie ?? bytes.length), bytes]));
 const securityTypes = fc.oneof(
   fc.uint8Array({ minLength: 1, maxLength: 8 }).map((types) => Buffer.concat([Buffer.from([types.length]), Buffer.from(types)])),
   fc.constantFrom(Buffer.from([1, 1]), Buffer.from([1, 2]), Buffer.from([2, 19, 2]), Buffer.from([0])),
@@ -33,7 +46,14 @@ const serverInit = fc.tuple(fc.nat(65535), fc.nat(65535), hostileBytes(16), rfbS
   return Buffer.concat([size, Buffer.concat([format, Buffer.alloc(16)]).subarray(0, 16), name]);
 });
 /** What the server sends after its greeting, piece by piece. */
-const piece = fc.oneof(securityTypes, fc.constantFrom(u32(0), u32(1)), hostileBytes(16), rfbString, serverInit, fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => Buffer.from(bytes)));
+const piece = fc.oneof(
+  securityTypes,
+  fc.constantFrom(u32(0), u32(1)),
+  hostileBytes(16),
+  rfbString,
+  serverInit,
+  fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => Buffer.from(bytes)),
+);
 /** A handshake that follows the protocol up to the desktop name, with generated fields (and a refusal or failed result sometimes). */
 const plausible = fc
   .tuple(fc.constantFrom('3.3', '3.7', '3.8'), fc.constantFrom(1, 2), fc.oneof(fc.constant(0), fc.constant(1)), rfbString, serverInit, fc.boolean())
@@ -46,7 +66,10 @@ const plausible = fc
     return [...chunks, init];
   });
 const conversation = fc.record({
-  chunks: fc.oneof(plausible, fc.tuple(greeting, fc.array(piece, { maxLength: 5 })).map(([first, rest]) => [first, ...rest])),
+  chunks: fc.oneof(
+    plausible,
+    fc.tuple(greeting, fc.array(piece, { maxLength: 5 })).map(([first, rest]) => [first, ...rest]),
+  ),
   then: fc.constantFrom('close', 'reset') as fc.Arbitrary<'close' | 'reset'>,
   password: fc.option(fc.constantFrom('secret', ''), { nil: undefined }),
 });

@@ -21,7 +21,12 @@ export function catalogOf(guests: readonly Guest[], ttl = 30): Catalog {
 }
 
 /** ttl: how often clients should refresh (seconds); options go to startVddBroker (port, tls...). */
-export async function startBroker(children: Children, dir: string, guests: readonly Guest[], options: { ttl?: number } & BrokerPeerOptions = {}): Promise<TestBroker> {
+export async function startBroker(
+  children: Children,
+  dir: string,
+  guests: readonly Guest[],
+  options: { ttl?: number } & BrokerPeerOptions = {},
+): Promise<TestBroker> {
   const catalogFile = join(dir, `catalog-${process.pid}-${++count}.json`);
   const setGuests = (list: readonly Guest[]) => writeFileSync(catalogFile, JSON.stringify(catalogOf(list, options.ttl)));
   setGuests(guests);

@@ -76,7 +76,12 @@ export class Children {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all(this.started.splice(0).reverse().map((child) => child.stop()));
+    await Promise.all(
+      this.started
+        .splice(0)
+        .reverse()
+        .map((child) => child.stop()),
+    );
   }
 }
 
@@ -88,7 +93,11 @@ export function useChildren(): Children {
 }
 
 /** Polls until check() is truthy; fails early, with the child's output, if the child exits. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, options: { timeoutMs?: number | undefined; child?: Child | undefined } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  options: { timeoutMs?: number | undefined; child?: Child | undefined } = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (;;) {
     const value = await check();

@@ -4,7 +4,10 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { afterAll } from 'vitest';
 
-export type ProxyFault = { readonly kind: 'none' } | { readonly kind: 'slow'; readonly delayMs: number } | { readonly kind: 'truncate'; readonly afterBytes: number };
+export type ProxyFault =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'slow'; readonly delayMs: number }
+  | { readonly kind: 'truncate'; readonly afterBytes: number };
 
 export type FaultProxy = {
   readonly port: number;

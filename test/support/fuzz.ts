@@ -12,11 +12,31 @@ export const terminalControl = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 /** Fails when text holds anything terminalControl matches, quoting it escaped. */
 export function expectTerminalSafe(text: string): void {
-  if (terminalControl.test(text)) expect.fail(`control character on the terminal: ${JSON.stringify(text).replace(/[\u0080-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`)}`);
+  if (terminalControl.test(text))
+    expect.fail(`control character on the terminal: ${JSON.stringify(text).replace(/[\u0080-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`)}`);
 }
 
 /** Pieces a hostile peer puts in text: escape sequences, C1 controls, quotes, bidi overrides. */
-export const hostilePiece = fc.constantFrom('\u001b[2J', '\u001b]0;x\u0007', '\u009b31m', '\u001bP+q\u001b\\', '\r\n', '\u0000', '"', "'", '\\', '[', ']', '=', '#', '\u202e', '\ud800', '%', '/', ':');
+export const hostilePiece = fc.constantFrom(
+  '\u001b[2J',
+  '\u001b]0;x\u0007',
+  '\u009b31m',
+  '\u001bP+q\u001b\\',
+  '\r\n',
+  '\u0000',
+  '"',
+  "'",
+  '\\',
+  '[',
+  ']',
+  '=',
+  '#',
+  '\u202e',
+  '\ud800',
+  '%',
+  '/',
+  ':',
+);
 
 /** Any text, often with hostile pieces in it. */
 export function hostileText(maxLength = 300): fc.Arbitrary<string> {

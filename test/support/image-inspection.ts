@@ -53,7 +53,12 @@ export class ImageInspector {
     const id = this.nextId++;
     const from = this.port.mark();
     this.port.type(`${id} ${command}\n`);
-    const match = await this.port.waitFor(new RegExp(`@@begin ${id}\\n([\\s\\S]*?)@@end ${id}\\n`), `the hook's answer to "${command.split(' ')[0]}"`, timeoutMs, from);
+    const match = await this.port.waitFor(
+      new RegExp(`@@begin ${id}\\n([\\s\\S]*?)@@end ${id}\\n`),
+      `the hook's answer to "${command.split(' ')[0]}"`,
+      timeoutMs,
+      from,
+    );
     return (match[1] ?? '').split('\n').filter((line) => line !== '');
   }
 
@@ -73,18 +78,20 @@ export class ImageInspector {
     return (await this.ask('processes')).flatMap((line) => {
       const fields = Object.fromEntries([...line.matchAll(/(\w+)=(\S*)/g)].map((match) => [match[1], match[2] ?? '']));
       if (!line.startsWith('proc ') || fields.pid === undefined) return [];
-      return [{
-        pid: Number(fields.pid),
-        uids: (fields.uid ?? '').split(',').filter(Boolean).map(Number),
-        state: fields.state ?? '',
-        capEff: fields.capeff ?? '',
-        ttyNr: Number(fields.ttynr),
-        wchan: fields.wchan ?? '',
-        stdin: fields.stdin ?? '',
-        exe: fields.exe ?? '',
-        // comm is last on the line and may hold spaces.
-        comm: line.slice(line.indexOf(' comm=') + 6),
-      }];
+      return [
+        {
+          pid: Number(fields.pid),
+          uids: (fields.uid ?? '').split(',').filter(Boolean).map(Number),
+          state: fields.state ?? '',
+          capEff: fields.capeff ?? '',
+          ttyNr: Number(fields.ttynr),
+          wchan: fields.wchan ?? '',
+          stdin: fields.stdin ?? '',
+          exe: fields.exe ?? '',
+          // comm is last on the line and may hold spaces.
+          comm: line.slice(line.indexOf(' comm=') + 6),
+        },
+      ];
     });
   }
 

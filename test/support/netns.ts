@@ -41,7 +41,10 @@ export class TestNetwork {
     const [nameA, nameB] = [`vda${id}`, `vdb${id}`];
     ip('link', 'add', nameA, 'type', 'veth', 'peer', 'name', nameB);
     if (a.netns === undefined || b.netns === undefined) this.rootLinks.push(a.netns === undefined ? nameA : nameB);
-    for (const [name, end] of [[nameA, a], [nameB, b]] as const) {
+    for (const [name, end] of [
+      [nameA, a],
+      [nameB, b],
+    ] as const) {
       if (end.netns !== undefined) ip('link', 'set', name, 'netns', end.netns);
       const scope = end.netns === undefined ? [] : ['-n', end.netns];
       ip(...scope, 'addr', 'add', end.address, 'dev', name);

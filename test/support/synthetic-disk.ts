@@ -32,5 +32,6 @@ export function makeSyntheticDisk(path: string, sizeMiB: number): DiskLayout {
 
 function run(command: string, args: readonly string[], input?: string): void {
   const result = spawnSync(command, args, { encoding: 'utf8', input });
-  if (result.status !== 0) throw new Error(`${[command, ...args].join(' ')}: exit status ${result.status ?? result.signal}\n${result.stderr}${result.error?.message ?? ''}`);
+  if (result.status !== 0)
+    throw new Error(`${[command, ...args].join(' ')}: exit status ${result.status ?? result.signal}\n${result.stderr}${result.error?.message ?? ''}`);
 }

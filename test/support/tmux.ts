@@ -80,7 +80,9 @@ export class TmuxTerminal {
 /** Terminals closed after the test file. */
 export function useTerminals(): (argv: readonly string[], options?: ConstructorParameters<typeof TmuxTerminal>[1]) => TmuxTerminal {
   const terminals: TmuxTerminal[] = [];
-  afterAll(() => terminals.forEach((terminal) => terminal.close()));
+  afterAll(() => {
+    for (const terminal of terminals) terminal.close();
+  });
   return (argv, options) => {
     const terminal = new TmuxTerminal(argv, options);
     terminals.push(terminal);

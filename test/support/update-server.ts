@@ -75,9 +75,10 @@ export async function startUpdateServer(dir: string): Promise<UpdateServer> {
     base: new URL(`http://127.0.0.1:${port}/`),
     requests,
     cut: (cut) => cuts.push(cut),
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

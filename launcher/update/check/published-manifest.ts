@@ -20,7 +20,10 @@ export function currentManifestUrl(publishRoot: string): URL {
   return new URL(`current/${manifestFileName}`, base);
 }
 
-export async function fetchPublishedManifest(publishRoot: string, options: RequestOptions & { readonly etag?: string | undefined }): Promise<PublishedManifest> {
+export async function fetchPublishedManifest(
+  publishRoot: string,
+  options: RequestOptions & { readonly etag?: string | undefined },
+): Promise<PublishedManifest> {
   const url = currentManifestUrl(publishRoot);
   const answer = await sendRequest({
     url,

@@ -46,7 +46,11 @@ export function startUpdateChecker(options: UpdateCheckerOptions): UpdateChecker
       const offered = answer.version === options.runningVersion ? undefined : answer.version;
       // Logged on the first answer and on every change, so the log tells what the server offers.
       if (offered !== available || !answered) {
-        options.log(offered === undefined ? `update: ${answer.url} offers ${answer.version}, the running version` : `update: ${answer.url} offers ${offered}; this PC runs ${options.runningVersion}`);
+        options.log(
+          offered === undefined
+            ? `update: ${answer.url} offers ${answer.version}, the running version`
+            : `update: ${answer.url} offers ${offered}; this PC runs ${options.runningVersion}`,
+        );
       }
       answered = true;
       if (offered !== available) {

@@ -6,8 +6,17 @@ import { closeSync, constants, fsyncSync, openSync, readSync, renameSync, rmSync
 import { dirname, join } from 'node:path';
 import { syncToDisk } from '../../../common/io/sync-to-disk.ts';
 import {
-  applyStep, bootFilePaths, loaderSlot, parseTrial, SlotStateError, syslinuxSlot, withLoaderSlot, withSyslinuxSlot,
-  formatTrial, type BootFiles, type BootStep,
+  applyStep,
+  bootFilePaths,
+  loaderSlot,
+  parseTrial,
+  SlotStateError,
+  syslinuxSlot,
+  withLoaderSlot,
+  withSyslinuxSlot,
+  formatTrial,
+  type BootFiles,
+  type BootStep,
 } from '../slot-state.ts';
 
 /** Boot loader files are a few hundred bytes; a larger one is not ours. */
@@ -24,7 +33,11 @@ function readSmall(path: string): string | undefined {
   try {
     const buffer = Buffer.alloc(maxBootFileBytes + 1);
     let length = 0;
-    for (let read; length <= maxBootFileBytes && (read = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += read;
+    for (;;) {
+      const read = length <= maxBootFileBytes ? readSync(fd, buffer, length, buffer.length - length, null) : 0;
+      if (read === 0) break;
+      length += read;
+    }
     if (length > maxBootFileBytes) throw new SlotStateError(`${path} is larger than ${maxBootFileBytes} bytes: not a vdd-thin boot file`);
     return buffer.subarray(0, length).toString('latin1');
   } finally {
@@ -72,17 +85,22 @@ function applyToDisk(fat: string, step: BootStep): void {
   switch (step.kind) {
     case 'syslinux': {
       const path = join(fat, bootFilePaths.syslinux);
-      return replaceFile(path, withSyslinuxSlot(required(fat, bootFilePaths.syslinux), step.slot, path));
+      replaceFile(path, withSyslinuxSlot(required(fat, bootFilePaths.syslinux), step.slot, path));
+      return;
     }
     case 'loader': {
       const path = join(fat, bootFilePaths.loader);
-      return replaceFile(path, withLoaderSlot(required(fat, bootFilePaths.loader), step.slot, path));
+      replaceFile(path, withLoaderSlot(required(fat, bootFilePaths.loader), step.slot, path));
+      return;
     }
     case 'trial': {
       const path = join(fat, bootFilePaths.trial);
-      if (step.trial) return replaceFile(path, formatTrial(step.trial));
-      rmSync(path, { force: true });
-      return syncToDisk(fat);
+      if (step.trial) replaceFile(path, formatTrial(step.trial));
+      else {
+        rmSync(path, { force: true });
+        syncToDisk(fat);
+      }
+      return;
     }
   }
 }

@@ -15,12 +15,21 @@ function unescapeMount(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_match, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
-export function findSlotDisk(cmdline = readFileSync('/proc/cmdline', 'utf8'), mounts = readFileSync('/proc/mounts', 'utf8'), fat: string = slotPaths.fat): SlotDisk {
+export function findSlotDisk(
+  cmdline = readFileSync('/proc/cmdline', 'utf8'),
+  mounts = readFileSync('/proc/mounts', 'utf8'),
+  fat: string = slotPaths.fat,
+): SlotDisk {
   const running = runningSlot(cmdline);
-  if (!running) throw new UpdateRejected('this PC did not start from a flashed disk (no vdd.root=disk:a|b on the kernel command line): nothing to update in place');
-  const line = mounts.split('\n').map((entry) => entry.split(' ')).findLast((fields) => unescapeMount(fields[1] ?? '') === fat);
+  if (!running)
+    throw new UpdateRejected('this PC did not start from a flashed disk (no vdd.root=disk:a|b on the kernel command line): nothing to update in place');
+  const line = mounts
+    .split('\n')
+    .map((entry) => entry.split(' '))
+    .findLast((fields) => unescapeMount(fields[1] ?? '') === fat);
   const device = line?.[0];
-  if (!device || !/^\/dev\/[A-Za-z0-9/]+1$/.test(device)) throw new UpdateRejected(`the VDDBOOT partition is not mounted at ${fat} from a partition 1 (found ${JSON.stringify(device ?? 'nothing')})`);
+  if (!device || !/^\/dev\/[A-Za-z0-9/]+1$/.test(device))
+    throw new UpdateRejected(`the VDDBOOT partition is not mounted at ${fat} from a partition 1 (found ${JSON.stringify(device ?? 'nothing')})`);
   const stem = device.slice(0, -1);
   return { fat, devices: { a: `${stem}2`, b: `${stem}3` }, running, publicKey: readBoundedText(imagePublicKeyPath, maxPublicKeyBytes) };
 }

@@ -61,7 +61,11 @@ export async function runSlotAction(action: SlotAction, id: string): Promise<Slo
         lastPercent = percent;
       }),
     );
-    return report({ state: 'done', message: `version ${result.version} is in slot ${result.slot}; it starts once on the next restart and stays if the menu comes up`, ...result });
+    return report({
+      state: 'done',
+      message: `version ${result.version} is in slot ${result.slot}; it starts once on the next restart and stays if the menu comes up`,
+      ...result,
+    });
   } catch (error) {
     return report({ state: 'failed', message: (error as Error).message.slice(0, 2000) });
   }

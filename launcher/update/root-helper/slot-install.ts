@@ -31,15 +31,16 @@ export type InstallProgress = (done: number, total: number) => void;
 const maxBootArtifactBytes = 256 * 1024 * 1024;
 const chunkBytes = 4 * 1024 * 1024;
 
-/** Opens a staged file: a regular file, not a link (the staging directory belongs to the unprivileged user). */
-function openStaged(dir: string, name: string): { fd: number; size: number; path: string } {
+/** Opens a staged file: a regular file, not a link (the staging directory belongs to the unprivileged user); undefined when it is not there. */
+function openStaged(dir: string, name: string): { fd: number; size: number; path: string } | undefined {
   const path = join(dir, name);
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UpdateRejected(`${path}: ${code === 'ENOENT' ? 'missing: the download is not complete' : code === 'ELOOP' ? 'is a symbolic link' : (error as Error).message}`);
+    if (code === 'ENOENT') return undefined;
+    throw new UpdateRejected(`${path}: ${code === 'ELOOP' ? 'is a symbolic link' : (error as Error).message}`, { cause: error });
   }
   const info = fstatSync(fd);
   if (!info.isFile()) {
@@ -50,13 +51,8 @@ function openStaged(dir: string, name: string): { fd: number; size: number; path
 }
 
 function readStaged(dir: string, name: string, maxBytes: number): Buffer | undefined {
-  let staged;
-  try {
-    staged = openStaged(dir, name);
-  } catch (error) {
-    if (error instanceof UpdateRejected && error.message.includes('missing')) return undefined;
-    throw error;
-  }
+  const staged = openStaged(dir, name);
+  if (staged === undefined) return undefined;
   try {
     if (staged.size > maxBytes) throw new UpdateRejected(`${staged.path}: ${staged.size} bytes, more than the ${maxBytes} such a file may have`);
     const buffer = Buffer.alloc(staged.size);
@@ -80,7 +76,8 @@ function checkBytes(what: string, bytes: Uint8Array, expected: { size: number; s
     throw new UpdateRejected(`${what}: ${bytes.length} bytes, the signed manifest says ${expected.size}${bytes.length < expected.size ? ' (truncated)' : ''}`);
   }
   const actual = sha256(bytes);
-  if (actual !== expected.sha256) throw new UpdateRejected(`${what}: sha256 ${actual.slice(0, 16)}… is not the signed ${expected.sha256.slice(0, 16)}…: corrupted`);
+  if (actual !== expected.sha256)
+    throw new UpdateRejected(`${what}: sha256 ${actual.slice(0, 16)}… is not the signed ${expected.sha256.slice(0, 16)}…: corrupted`);
 }
 
 /** Size of a block device from sysfs (Node cannot ask the kernel for it directly). */
@@ -108,13 +105,16 @@ async function writeRoot(staging: string, device: string, expected: { size: numb
   const capacity = deviceBytes(device);
   if (expected.size > capacity) throw new UpdateRejected(`root.squashfs (${expected.size} bytes) does not fit slot partition ${device} (${capacity} bytes)`);
   const staged = openStaged(staging, 'root.squashfs');
+  if (staged === undefined) throw new UpdateRejected(`${join(staging, 'root.squashfs')}: missing: the download is not complete`);
   const target = openSync(device, constants.O_WRONLY);
   const buffer = Buffer.alloc(chunkBytes);
   const written = createHash('sha256');
   let position = 0;
   try {
     if (staged.size !== expected.size) {
-      throw new UpdateRejected(`${staged.path}: ${staged.size} bytes, the signed manifest says ${expected.size}${staged.size < expected.size ? ' (truncated)' : ''}`);
+      throw new UpdateRejected(
+        `${staged.path}: ${staged.size} bytes, the signed manifest says ${expected.size}${staged.size < expected.size ? ' (truncated)' : ''}`,
+      );
     }
     while (position < expected.size) {
       const read = readSync(staged.fd, buffer, 0, Math.min(chunkBytes, expected.size - position), position);

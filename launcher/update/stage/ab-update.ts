@@ -27,7 +27,13 @@ export type AbUpdateOptions = {
 
 export type AbUpdateResult =
   | { readonly state: 'up-to-date'; readonly version: string }
-  | { readonly state: 'installed'; readonly version: string; readonly slot: 'a' | 'b'; readonly downloadedBytes: number; readonly resumedFrom: StageResult['resumedFrom'] };
+  | {
+      readonly state: 'installed';
+      readonly version: string;
+      readonly slot: 'a' | 'b';
+      readonly downloadedBytes: number;
+      readonly resumedFrom: StageResult['resumedFrom'];
+    };
 
 /** The root helper writes hundreds of MiB and reads them back: generous, but not forever. */
 const installTimeoutMs = 30 * 60 * 1000;

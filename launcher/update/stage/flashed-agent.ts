@@ -32,9 +32,11 @@ export function flashedSlot(loaded: LoadedConfig): Slot | undefined {
 export function abUpdateSettings(loaded: LoadedConfig): Omit<AbUpdateOptions, 'progress' | 'version'> | { problem: string } {
   const { config } = loaded;
   const publishRoot = config.update_url[0];
-  if (publishRoot === undefined) return { problem: 'update_url is empty: set it (e.g. in vdd.conf on the VDDBOOT partition) to the image server\'s publish root' };
+  if (publishRoot === undefined)
+    return { problem: "update_url is empty: set it (e.g. in vdd.conf on the VDDBOOT partition) to the image server's publish root" };
   const image = readRunningImage(config.image_version_file);
-  if (image.line === undefined || image.version === undefined) return { problem: `the running version is ${image.line === undefined ? image.problem : 'unknown'}` };
+  if (image.line === undefined || image.version === undefined)
+    return { problem: `the running version is ${image.line === undefined ? image.problem : 'unknown'}` };
   let publicKey: string;
   try {
     publicKey = readBoundedText(imagePublicKeyPath, maxPublicKeyBytes);

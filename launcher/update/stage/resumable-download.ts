@@ -112,7 +112,10 @@ export async function downloadPart(fetch: Fetch, part: string, size: number, pro
       const range = contentRange.exec(String(answer.headers['content-range'] ?? ''));
       if (!range || Number(range[1]) !== have || Number(range[3]) !== size) {
         abort();
-        throw new DownloadError(fetch.url, `the server answered a resume from byte ${have} with Content-Range ${JSON.stringify(answer.headers['content-range'] ?? '')}; the signed size is ${size}`);
+        throw new DownloadError(
+          fetch.url,
+          `the server answered a resume from byte ${have} with Content-Range ${JSON.stringify(answer.headers['content-range'] ?? '')}; the signed size is ${size}`,
+        );
       }
       position = have;
     } else if (answer.statusCode === 200) {

@@ -17,7 +17,9 @@ export function sendSlotRequest(action: SlotAction, fifo: string = slotPaths.req
     fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new SlotRequestError(`${fifo}: ${code === 'ENXIO' || code === 'ENOENT' ? 'the root helper /usr/lib/vdd/update-slot is not running' : (error as Error).message}`);
+    throw new SlotRequestError(
+      `${fifo}: ${code === 'ENXIO' || code === 'ENOENT' ? 'the root helper /usr/lib/vdd/update-slot is not running' : (error as Error).message}`,
+    );
   }
   try {
     writeSync(fd, `${action} ${id}\n`);
@@ -50,7 +52,10 @@ export async function requestSlotAction(
     const status = readStatus(paths.status);
     if (status?.id === id) {
       if (status.state !== 'working') return status;
-      if (status.message !== said) onWorking((said = status.message));
+      if (status.message !== said) {
+        said = status.message;
+        onWorking(said);
+      }
     }
     await sleep(250);
   }

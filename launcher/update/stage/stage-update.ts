@@ -28,13 +28,20 @@ export type StageOptions = {
 export type StageResult = { readonly manifest: Manifest; readonly resumedFrom: Readonly<Record<string, number>>; readonly downloadedBytes: number };
 
 /** Reads the signed manifest at base; UpdateRejected when unsigned or wrongly signed. */
-async function fetchSignedManifest(options: Pick<StageOptions, 'base' | 'publicKey' | 'ca' | 'idleMs'>): Promise<{ manifest: Manifest; bytes: Buffer; signature: Buffer | undefined }> {
+async function fetchSignedManifest(
+  options: Pick<StageOptions, 'base' | 'publicKey' | 'ca' | 'idleMs'>,
+): Promise<{ manifest: Manifest; bytes: Buffer; signature: Buffer | undefined }> {
   const at = (name: string): Fetch => ({ url: new URL(name, options.base), ca: options.ca, idleMs: options.idleMs });
   const bytes = await fetchSmall(at(manifestFileName), maxManifestBytes);
   if (!bytes) throw new UpdateRejected(`${new URL(manifestFileName, options.base).href}: not found (HTTP 404)`);
   const signature = await fetchSmall(at(signatureFileName), maxSignatureBytes);
   try {
-    const manifest = verifySignedManifest({ manifestBytes: bytes, signatureText: signature?.toString('latin1'), publicKey: options.publicKey, source: options.base.href });
+    const manifest = verifySignedManifest({
+      manifestBytes: bytes,
+      signatureText: signature?.toString('latin1'),
+      publicKey: options.publicKey,
+      source: options.base.href,
+    });
     return { manifest, bytes, signature };
   } catch (error) {
     throw new UpdateRejected((error as Error).message);

@@ -16,7 +16,9 @@ function virshMissing(): string | undefined {
     execFileSync('virsh', ['--connect', 'test:///default', 'list'], { stdio: 'ignore' });
     return undefined;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'virsh is not installed (libvirt-clients; sh build/setup.sh installs it)' : `virsh cannot use the test driver: ${(error as Error).message}`;
+    return (error as NodeJS.ErrnoException).code === 'ENOENT'
+      ? 'virsh is not installed (libvirt-clients; sh build/setup.sh installs it)'
+      : `virsh cannot use the test driver: ${(error as Error).message}`;
   }
 }
 
@@ -51,7 +53,15 @@ describe.skipIf(unavailable)('vdd-broker --libvirt', () => {
     const nodeFile = join(dir, 'node.xml');
     writeFileSync(nodeFile, node);
     const catalogFile = join(dir, 'catalog.json');
-    writeFileSync(catalogFile, JSON.stringify({ version: 1, broker: { id: 'lv', name: 'Hypervisor' }, ttl: 30, guests: [{ id: 'static', name: 'From the file', os: 'Debian', protocol: 'xdmcp', host: '127.0.0.1', port: 177, state: 'running' }] }));
+    writeFileSync(
+      catalogFile,
+      JSON.stringify({
+        version: 1,
+        broker: { id: 'lv', name: 'Hypervisor' },
+        ttl: 30,
+        guests: [{ id: 'static', name: 'From the file', os: 'Debian', protocol: 'xdmcp', host: '127.0.0.1', port: 177, state: 'running' }],
+      }),
+    );
     const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0', '--libvirt', `test://${nodeFile}`] });
     const options = { caFile: '/nonexistent', timeoutMs: 10_000 };
     const answer = await fetchCatalog(broker.url, options);
@@ -71,7 +81,9 @@ describe.skipIf(unavailable)('vdd-broker --libvirt', () => {
     const catalogFile = join(dir, 'catalog-only.json');
     writeFileSync(catalogFile, JSON.stringify({ version: 1, broker: { id: 'lv', name: 'Hypervisor' }, ttl: 30, guests: [] }));
     const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0', '--libvirt', `test://${join(dir, 'missing.xml')}`] });
-    expect(broker.child.log).toMatch(/keeping the previous libvirt guests: virsh --quiet --connect test:\/\/.*missing\.xml list --all --name exited with status 1: .*error: failed to connect to the hypervisor/);
+    expect(broker.child.log).toMatch(
+      /keeping the previous libvirt guests: virsh --quiet --connect test:\/\/.*missing\.xml list --all --name exited with status 1: .*error: failed to connect to the hypervisor/,
+    );
     const answer = await fetchCatalog(broker.url, { caFile: '/nonexistent', timeoutMs: 5000 });
     expect(answer.kind === 'catalog' && answer.catalog.guests).toEqual([]);
   });

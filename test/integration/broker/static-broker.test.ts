@@ -49,7 +49,19 @@ describe('a static catalog served by nginx', () => {
     }
     expect(logged).toEqual([]);
 
-    const listed = runLauncher(['list', '--cmdline', '/dev/null', '--config', '/dev/null', '--broker', nginx.url, '--set', `cache_dir=${cacheDir}`, '--set', 'discovery_sources=']);
+    const listed = runLauncher([
+      'list',
+      '--cmdline',
+      '/dev/null',
+      '--config',
+      '/dev/null',
+      '--broker',
+      nginx.url,
+      '--set',
+      `cache_dir=${cacheDir}`,
+      '--set',
+      'discovery_sources=',
+    ]);
     expect(listed.status).toBe(0);
     expect(listed.stdout).toMatch(/^OFFLINE: /);
     expect(listed.stdout).toContain(`${nginx.url}: catalog rejected: not JSON`);

@@ -30,8 +30,16 @@ describe('vdd-broker with the launcher client', () => {
   requireLauncher();
   const options = { caFile: join(dir, 'no-ca.pem'), timeoutMs: 3000 };
   const launcherArgs = (cache: string, ...brokers: string[]) => [
-    'list', '--cmdline', '/dev/null', '--config', '/dev/null', ...brokers.flatMap((url) => ['--broker', url]),
-    '--set', `cache_dir=${cache}`, '--set', 'discovery_sources=',
+    'list',
+    '--cmdline',
+    '/dev/null',
+    '--config',
+    '/dev/null',
+    ...brokers.flatMap((url) => ['--broker', url]),
+    '--set',
+    `cache_dir=${cache}`,
+    '--set',
+    'discovery_sources=',
   ];
 
   it('serves the catalog with an ETag and answers 304 to If-None-Match', async () => {
@@ -73,7 +81,12 @@ describe('vdd-broker with the launcher client', () => {
     const online = runLauncher([...launcherArgs(cache, broker.url), '--json']);
     expect(online.stderr).toBe('');
     expect(online.status).toBe(0);
-    expect(JSON.parse(online.stdout)).toMatchObject({ online: true, broker: broker.url, via: '--broker', catalog: { guests: [{ id: 'debian', state: 'running' }] } });
+    expect(JSON.parse(online.stdout)).toMatchObject({
+      online: true,
+      broker: broker.url,
+      via: '--broker',
+      catalog: { guests: [{ id: 'debian', state: 'running' }] },
+    });
 
     await broker.child.kill();
     const offline = runLauncher(launcherArgs(cache, broker.url));
@@ -160,7 +173,10 @@ describe('vdd-broker with the launcher client', () => {
   it('stops cleanly on SIGTERM, expiring outstanding passwords first', async () => {
     const passwordFile = join(dir, 'sigterm.passwd');
     const file = join(dir, 'sigterm.json');
-    writeFileSync(file, JSON.stringify(catalog([{ id: 'vnc', name: 'VNC', os: 'Linux', protocol: 'vnc', host: '127.0.0.1', port: 5999, auth: 'vnc-password', passwordFile }])));
+    writeFileSync(
+      file,
+      JSON.stringify(catalog([{ id: 'vnc', name: 'VNC', os: 'Linux', protocol: 'vnc', host: '127.0.0.1', port: 5999, auth: 'vnc-password', passwordFile }])),
+    );
     const broker = await startVddBroker(children, file, { extraArgs: ['--probe-interval', '0'] });
     await requestSession(broker.url, 'vnc', client, options);
     const issued = readFileSync(passwordFile);
@@ -175,8 +191,19 @@ describe('vdd-broker with the launcher client', () => {
     writeFileSync(file, JSON.stringify(catalog([xdmcpGuest])));
     const reports = join(dir, 'reports.jsonl');
     const broker = await startVddBroker(children, file, { extraArgs: ['--probe-interval', '0', '--reports', reports] });
-    await sendReport(broker.url, { client, hardware: { cpu: 'Pentium 4', ramMb: 512 }, sessions: [{ guestId: 'debian', protocol: 'xdmcp', startedAt: '2026-11-22T09:00:00Z', seconds: 60, outcome: 'ended' }] }, options);
-    const lines = readFileSync(reports, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    await sendReport(
+      broker.url,
+      {
+        client,
+        hardware: { cpu: 'Pentium 4', ramMb: 512 },
+        sessions: [{ guestId: 'debian', protocol: 'xdmcp', startedAt: '2026-11-22T09:00:00Z', seconds: 60, outcome: 'ended' }],
+      },
+      options,
+    );
+    const lines = readFileSync(reports, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toMatchObject([{ from: '127.0.0.1', report: { client, hardware: { cpu: 'Pentium 4', ramMb: 512 } } }]);
 
     const post = (path: string, body: string) => fetch(new URL(path, broker.url), { method: 'POST', body, headers: { 'content-type': 'application/json' } });

@@ -48,7 +48,21 @@ describe('vdd-launcher (single executable)', () => {
 
   it('explains every value with its source, as JSON', () => {
     const { stdout, status } = runLauncher(
-      ['config', '--explain', '--json', '--config', sampleConfig, '--cmdline', cmdline, '--hostname', 'lab-pc07', '--mac', '00-1a-2b-3c-4d-5e', '--broker', 'http://flag-broker:8080/'],
+      [
+        'config',
+        '--explain',
+        '--json',
+        '--config',
+        sampleConfig,
+        '--cmdline',
+        cmdline,
+        '--hostname',
+        'lab-pc07',
+        '--mac',
+        '00-1a-2b-3c-4d-5e',
+        '--broker',
+        'http://flag-broker:8080/',
+      ],
       { VDD_MENU_TITLE: 'From env' },
     );
     expect(status).toBe(0);
@@ -90,7 +104,10 @@ describe('vdd-launcher (single executable)', () => {
     );
     const check = runLauncher(['config', '--check', '--json', '--config', bad, ...noCmdline]);
     expect(check.status).toBe(3);
-    expect(JSON.parse(check.stdout)).toMatchObject({ valid: false, problems: [expect.stringContaining(':4 [*]: menu_timeout'), expect.stringContaining(':5 [*]: menu_titel')] });
+    expect(JSON.parse(check.stdout)).toMatchObject({
+      valid: false,
+      problems: [expect.stringContaining(':4 [*]: menu_timeout'), expect.stringContaining(':5 [*]: menu_titel')],
+    });
     const good = runLauncher(['config', '--check', '--config', sampleConfig, ...noCmdline]);
     expect(good).toMatchObject({ status: 0, stdout: 'configuration is valid\n' });
   });

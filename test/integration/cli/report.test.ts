@@ -18,7 +18,9 @@ const mac = '52:54:00:0a:0b:0c';
 beforeAll(() => requireLauncher());
 
 function cpuFlags(): string[] {
-  const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((row) => row.startsWith('flags'));
+  const line = readFileSync('/proc/cpuinfo', 'utf8')
+    .split('\n')
+    .find((row) => row.startsWith('flags'));
   return (line?.split(':')[1] ?? '').trim().split(/\s+/);
 }
 
@@ -32,7 +34,9 @@ describe('vdd-launcher report', () => {
     expect(['fit', 'fit-with-limits', 'unfit']).toContain(report.verdict);
     expect(report.cpu.x86_64Level).toBe(x86_64Level(cpuFlags()));
     expect(Math.abs(report.memory.totalMiB - totalmem() / 2 ** 20)).toBeLessThan(2);
-    const physicalLinks = readdirSync('/sys/class/net').filter((name) => existsSync(join('/sys/class/net', name, 'device'))).sort();
+    const physicalLinks = readdirSync('/sys/class/net')
+      .filter((name) => existsSync(join('/sys/class/net', name, 'device')))
+      .sort();
     expect(report.network.map((nic: { name: string }) => nic.name)).toEqual(physicalLinks);
     expect(report.firmware.type).toBe(existsSync('/sys/firmware/efi') ? 'uefi' : 'bios');
     expect(report.netboot).toEqual({ seen: false, from: null });
@@ -45,7 +49,8 @@ describe('vdd-launcher report', () => {
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^Verdict: (FIT|FIT WITH LIMITS|UNFIT) - /);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
-    for (const label of ['Computer', 'CPU', 'Memory', 'Network', 'Graphics', 'Disks', 'Firmware', 'Netboot']) expect(result.stdout).toMatch(new RegExp(`^${label} +\\S`, 'm'));
+    for (const label of ['Computer', 'CPU', 'Memory', 'Network', 'Graphics', 'Disks', 'Firmware', 'Netboot'])
+      expect(result.stdout).toMatch(new RegExp(`^${label} +\\S`, 'm'));
   });
 
   it('sees a network boot on the kernel command line', () => {
@@ -67,7 +72,10 @@ describe('vdd-launcher report --upload', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toBe(`vdd-launcher report: uploaded to ${broker.url}\n`);
     const printed = JSON.parse(result.stdout);
-    const kept = readFileSync(reports, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const kept = readFileSync(reports, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(kept).toHaveLength(1);
     expect(kept[0].report.client.mac).toBe(mac);
     expect(kept[0].report.hardware).toMatchObject({ verdict: printed.verdict, ramMiB: printed.memory.totalMiB, x86_64Level: printed.cpu.x86_64Level });

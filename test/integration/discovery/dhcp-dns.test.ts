@@ -20,7 +20,16 @@ describe.skipIf(unavailable)('DHCP and DNS SRV discovery', () => {
   const children = useChildren();
   const dir = useTempDir();
   const settings = (dhcpFile: string, sources: string) => [
-    '--cmdline', '/dev/null', '--config', '/dev/null', '--set', `cache_dir=${join(dir, 'cache')}`, '--set', `discovery_sources=${sources}`, '--set', `dhcp_file=${dhcpFile}`,
+    '--cmdline',
+    '/dev/null',
+    '--config',
+    '/dev/null',
+    '--set',
+    `cache_dir=${join(dir, 'cache')}`,
+    '--set',
+    `discovery_sources=${sources}`,
+    '--set',
+    `dhcp_file=${dhcpFile}`,
   ];
 
   it('finds the broker in option 224 and in DNS SRV records, and lists its catalog', async () => {
@@ -62,7 +71,12 @@ describe.skipIf(unavailable)('DHCP and DNS SRV discovery', () => {
 
     const listed = runLauncherInNetns(net.clientNetns, ['list', '--json', ...settings(dhcpFile, 'dhcp')]);
     expect(listed.status).toBe(0);
-    expect(JSON.parse(listed.stdout)).toMatchObject({ online: true, broker: brokerUrl, via: 'DHCP option 224', catalog: { broker: { name: 'Found by DHCP' } } });
+    expect(JSON.parse(listed.stdout)).toMatchObject({
+      online: true,
+      broker: brokerUrl,
+      via: 'DHCP option 224',
+      catalog: { broker: { name: 'Found by DHCP' } },
+    });
   });
 
   it('finds the broker in vendor option 43 (sub-option 1) when there is no option 224', async () => {

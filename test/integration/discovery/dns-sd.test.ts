@@ -28,7 +28,15 @@ describe.skipIf(unavailable)('DNS-SD discovery through Avahi', () => {
     const bus = await startPrivateSystemBus(children, dir);
     const brokerPort = 18_480;
     const catalogFile = join(dir, 'catalog.json');
-    writeFileSync(catalogFile, JSON.stringify({ version: 1, broker: { id: 'sd', name: 'Found by DNS-SD' }, ttl: 30, guests: [{ id: 'debian', name: 'Debian', os: 'Debian 12', protocol: 'xdmcp', host: '10.0.0.20', port: 177, state: 'running' }] }));
+    writeFileSync(
+      catalogFile,
+      JSON.stringify({
+        version: 1,
+        broker: { id: 'sd', name: 'Found by DNS-SD' },
+        ttl: 30,
+        guests: [{ id: 'debian', name: 'Debian', os: 'Debian 12', protocol: 'xdmcp', host: '10.0.0.20', port: 177, state: 'running' }],
+      }),
+    );
     await startVddBroker(children, catalogFile, { netns, port: brokerPort, extraArgs: ['--probe-interval', '0'] });
     await startAvahi(children, dir, netns, bus.address, [
       { name: 'A lab broker', type: '_vdd._tcp', port: brokerPort, txt: ['path=/', 'ver=1'] },
@@ -44,16 +52,36 @@ describe.skipIf(unavailable)('DNS-SD discovery through Avahi', () => {
     ]);
     expect(finding.detail).toBe('2 _vdd._tcp services; ignored 1 with a bad address or TXT');
 
-    const settings = ['--cmdline', '/dev/null', '--config', '/dev/null', '--set', `cache_dir=${join(dir, 'cache')}`, '--set', 'discovery_sources=dns-sd', '--set', `dhcp_file=${join(dir, 'none.env')}`];
+    const settings = [
+      '--cmdline',
+      '/dev/null',
+      '--config',
+      '/dev/null',
+      '--set',
+      `cache_dir=${join(dir, 'cache')}`,
+      '--set',
+      'discovery_sources=dns-sd',
+      '--set',
+      `dhcp_file=${join(dir, 'none.env')}`,
+    ];
     const env = { DBUS_SYSTEM_BUS_ADDRESS: bus.address };
     const discovered = runLauncherInNetns(netns, ['discover', '--json', ...settings], env);
     expect(discovered.stderr).toBe('');
     expect(discovered.status).toBe(0);
     const report = JSON.parse(discovered.stdout);
     expect(report.chosen).toBe('dns-sd');
-    expect(report.sources.find((source: { name: string }) => source.name === 'dns-sd')).toMatchObject({ status: 'found', brokers: [{ via: 'DNS-SD "A lab broker"' }, { via: 'DNS-SD "B secure broker"' }] });
+    expect(report.sources.find((source: { name: string }) => source.name === 'dns-sd')).toMatchObject({
+      status: 'found',
+      brokers: [{ via: 'DNS-SD "A lab broker"' }, { via: 'DNS-SD "B secure broker"' }],
+    });
     expect(report.sources.map((source: { name: string; status: string }) => `${source.name}:${source.status}`)).toEqual([
-      'command-line:nothing', 'kernel:nothing', 'dhcp:off', 'config-file:nothing', 'dns-sd:found', 'dns-srv:off', 'xdmcp:off',
+      'command-line:nothing',
+      'kernel:nothing',
+      'dhcp:off',
+      'config-file:nothing',
+      'dns-sd:found',
+      'dns-srv:off',
+      'xdmcp:off',
     ]);
 
     const listed = runLauncherInNetns(netns, ['list', '--json', ...settings], env);

@@ -32,20 +32,47 @@ describe.skipIf(unavailable)('XDMCP probes and broadcast', () => {
     await startXdm(children, dir, { ...net, serverAddress: '*' }, { status: 'Debian test display manager' });
     const catalogFile = join(dir, 'catalog.json');
     const guest = { name: 'Debian', os: 'Debian 12', protocol: 'xdmcp', port: 177, state: 'unavailable' };
-    writeFileSync(catalogFile, JSON.stringify({ version: 1, broker: { id: 'x', name: 'XDMCP lab' }, ttl: 30, guests: [
-      { ...guest, id: 'live', host: net.serverAddress },
-      { ...guest, id: 'silent', host: '10.203.0.9' },
-    ] }));
-    const broker = await startVddBroker(children, catalogFile, { netns: net.netns, port: 18_482, extraArgs: ['--probe-interval', '1', '--probe-timeout', '500'] });
-    const states = await waitFor('the probes to mark the live guest running', async () => {
-      const answer = await callInNetns<CatalogAnswer>(net.netns, fetchModule, 'fetchCatalog', [broker.url, { caFile: '/nonexistent', timeoutMs: 2000 }]);
-      const found = answer.kind === 'catalog' ? Object.fromEntries(answer.catalog.guests.map((entry) => [entry.id, entry.state])) : {};
-      return found.live === 'running' ? found : undefined;
-    }, { child: broker.child });
+    writeFileSync(
+      catalogFile,
+      JSON.stringify({
+        version: 1,
+        broker: { id: 'x', name: 'XDMCP lab' },
+        ttl: 30,
+        guests: [
+          { ...guest, id: 'live', host: net.serverAddress },
+          { ...guest, id: 'silent', host: '10.203.0.9' },
+        ],
+      }),
+    );
+    const broker = await startVddBroker(children, catalogFile, {
+      netns: net.netns,
+      port: 18_482,
+      extraArgs: ['--probe-interval', '1', '--probe-timeout', '500'],
+    });
+    const states = await waitFor(
+      'the probes to mark the live guest running',
+      async () => {
+        const answer = await callInNetns<CatalogAnswer>(net.netns, fetchModule, 'fetchCatalog', [broker.url, { caFile: '/nonexistent', timeoutMs: 2000 }]);
+        const found = answer.kind === 'catalog' ? Object.fromEntries(answer.catalog.guests.map((entry) => [entry.id, entry.state])) : {};
+        return found.live === 'running' ? found : undefined;
+      },
+      { child: broker.child },
+    );
     expect(states).toEqual({ live: 'running', silent: 'unavailable' });
     expect(broker.child.log).toMatch(/guest live \(xdmcp 10\.203\.0\.1:177\) is running: willing: Debian test display manager/);
 
-    const settings = ['--cmdline', '/dev/null', '--config', '/dev/null', '--set', `cache_dir=${join(dir, 'cache')}`, '--set', 'discovery_sources=xdmcp', '--set', `dhcp_file=${join(dir, 'none.env')}`];
+    const settings = [
+      '--cmdline',
+      '/dev/null',
+      '--config',
+      '/dev/null',
+      '--set',
+      `cache_dir=${join(dir, 'cache')}`,
+      '--set',
+      'discovery_sources=xdmcp',
+      '--set',
+      `dhcp_file=${join(dir, 'none.env')}`,
+    ];
     const discovered = runLauncherInNetns(net.netns, ['discover', '--json', ...settings]);
     expect(discovered.status).toBe(0);
     expect(JSON.parse(discovered.stdout)).toMatchObject({

@@ -111,7 +111,12 @@ describe('the menu when the broker fails', () => {
       round += 1;
       // Rotate the order, rename another guest, drop and add one: charlie always stays.
       const rotated = [...many.slice(round % many.length), ...many.slice(0, round % many.length)];
-      broker.setGuests([...rotated.filter((guest) => guest.id !== 'bravo' || round % 2 === 0).map((guest) => (guest.id === 'alpha' ? { ...guest, name: `Desktop alpha ${round}` } : guest)), testGuest(`new${round}`, { name: `Desktop new ${round}` })]);
+      broker.setGuests([
+        ...rotated
+          .filter((guest) => guest.id !== 'bravo' || round % 2 === 0)
+          .map((guest) => (guest.id === 'alpha' ? { ...guest, name: `Desktop alpha ${round}` } : guest)),
+        testGuest(`new${round}`, { name: `Desktop new ${round}` }),
+      ]);
     }, 1000);
     try {
       const seen = new Set<string>();
@@ -119,7 +124,13 @@ describe('the menu when the broker fails', () => {
         await new Promise((resolve) => setTimeout(resolve, 700));
         menu.send('r');
         const screen = await menu.waitForText(`Desktop new ${round}`, 5_000).catch(() => menu.screen());
-        seen.add(screen.split('\n').filter((row) => /Desktop /.test(row)).map((row) => row.trim()).join('|'));
+        seen.add(
+          screen
+            .split('\n')
+            .filter((row) => /Desktop /.test(row))
+            .map((row) => row.trim())
+            .join('|'),
+        );
         expect(menu.inverseLines().join('\n')).toContain('Desktop charlie');
       }
       // The list really changed under the cursor.
@@ -134,10 +145,16 @@ describe('the menu with a broker certificate it must not trust', () => {
   it('refuses a broker whose certificate the site CA did not sign, showing the cached list offline', async () => {
     const site = makeTestCa(dir, 'site', ['127.0.0.1']);
     const other = makeTestCa(dir, 'other', ['127.0.0.1']);
-    const broker = await startBroker(children, dir, [testGuest('impostor', { name: 'Impostor desktop' })], { tls: { certFile: other.certFile, keyFile: other.keyFile } });
+    const broker = await startBroker(children, dir, [testGuest('impostor', { name: 'Impostor desktop' })], {
+      tls: { certFile: other.certFile, keyFile: other.keyFile },
+    });
     const cache = join(dir, 'cache-ca');
     writeCatalogCache(cache, { catalog: catalogOf(guests), broker: broker.url, savedAt: Date.now() - 60_000 });
-    const menu = terminal([launcherPath, ...isolatedArgs(cache), '--broker', broker.url, '--set', 'menu_timeout=0', '--set', `broker_ca=${site.caFile}`], { columns: 160, rows: 25, term: 'linux' });
+    const menu = terminal([launcherPath, ...isolatedArgs(cache), '--broker', broker.url, '--set', 'menu_timeout=0', '--set', `broker_ca=${site.caFile}`], {
+      columns: 160,
+      rows: 25,
+      term: 'linux',
+    });
     const offline = await menu.waitForText('its certificate is not signed by the broker_ca certificate');
     expect(offline).toContain('OFFLINE');
     expect(offline).toMatch(/1 Debian desktop/);
@@ -158,7 +175,11 @@ describe('the menu with a broker certificate it must not trust', () => {
     const broker = await startBroker(children, dir, guests, { tls: { certFile: site.certFile, keyFile: site.keyFile } });
     const cache = join(dir, 'cache-skew');
     writeCatalogCache(cache, { catalog: catalogOf(guests), broker: broker.url, savedAt: Date.now() - 60_000 });
-    const menu = terminal([launcherPath, ...isolatedArgs(cache), '--broker', broker.url, '--set', 'menu_timeout=0', '--set', `broker_ca=${site.caFile}`], { columns: 160, rows: 25, term: 'linux' });
+    const menu = terminal([launcherPath, ...isolatedArgs(cache), '--broker', broker.url, '--set', 'menu_timeout=0', '--set', `broker_ca=${site.caFile}`], {
+      columns: 160,
+      rows: 25,
+      term: 'linux',
+    });
     const offline = await menu.waitForText('its certificate is not valid yet');
     expect(offline).toContain('OFFLINE');
     expect(offline).toMatch(/2 Windows XP/);

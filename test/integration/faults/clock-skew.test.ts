@@ -22,7 +22,8 @@ import { useTerminals } from '../../support/tmux.ts';
 const libfaketime = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 const unavailable = announceSkip(
   'clock skew tests',
-  missingTools(['Xvfb', 'Xvnc', 'vncviewer', 'vncpasswd', 'xwd', 'xlogo', 'tmux']) ?? (existsSync(libfaketime) ? undefined : `${libfaketime} is missing (the faketime package; sh build/setup.sh installs it)`),
+  missingTools(['Xvfb', 'Xvnc', 'vncviewer', 'vncpasswd', 'xwd', 'xlogo', 'tmux']) ??
+    (existsSync(libfaketime) ? undefined : `${libfaketime} is missing (the faketime package; sh build/setup.sh installs it)`),
 );
 
 describe.skipIf(unavailable)('the launcher with a skewed or jumping clock', () => {
@@ -39,7 +40,15 @@ describe.skipIf(unavailable)('the launcher with a skewed or jumping clock', () =
     const cache = join(dir, `cache-${menus}`);
     const menu = terminal([launcherPath, ...isolatedArgs(cache), '--broker', broker, '--set', 'menu_timeout=0', '--set', 'session_exec_below_ram=0'], {
       term: 'linux',
-      env: { HOME: dir, PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LD_PRELOAD: libfaketime, FAKETIME_TIMESTAMP_FILE: clockFile, FAKETIME_NO_CACHE: '1', DONT_FAKE_MONOTONIC: '1', ...env },
+      env: {
+        HOME: dir,
+        PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+        LD_PRELOAD: libfaketime,
+        FAKETIME_TIMESTAMP_FILE: clockFile,
+        FAKETIME_NO_CACHE: '1',
+        DONT_FAKE_MONOTONIC: '1',
+        ...env,
+      },
     });
     return { menu, cache, setClock: (value: string) => writeFileSync(clockFile, value) };
   }
@@ -47,34 +56,43 @@ describe.skipIf(unavailable)('the launcher with a skewed or jumping clock', () =
   it.each([
     ['ten years behind (a flat CMOS battery)', '-3650d'],
     ['a year ahead', '+365d'],
-  ])("opens a desktop with the broker's one-time password when the PC's clock is %s", async (_, offset) => {
-    const outer = await startXvfb(children, '800x600');
-    const xvnc = await startXvnc(children, dir, { password: 'initial1', size: '800x600' });
-    children.start('xlogo', 'xlogo', ['-display', xvnc.name, '-geometry', '800x600+0+0', '-fg', 'darkgreen', '-bg', 'white']);
-    const passwordFile = join(dir, `xvnc-${xvnc.port}.passwd`);
-    const catalogFile = join(dir, `catalog-otp-${xvnc.port}.json`);
-    writeFileSync(
-      catalogFile,
-      JSON.stringify({ version: 1, broker: { id: 'test', name: 'Test broker' }, ttl: 30, guests: [{ id: 'lab', name: 'Lab desktop', os: 'Linux', protocol: 'vnc', host: '127.0.0.1', port: xvnc.port, auth: 'vnc-password', passwordFile }] }),
-    );
-    // A short password lifetime: the PC's clock is years away from the broker's either way.
-    const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '1', '--password-ttl', '5'] });
-    await waitFor('the broker to see Xvnc running', async () => {
-      const answer = await fetchCatalog(broker.url, { timeoutMs: 2000, caFile: '/nonexistent' });
-      return answer.kind === 'catalog' && answer.catalog.guests[0]?.state === 'running';
-    });
-    const initialPassword = readFileSync(passwordFile);
-    const { menu, cache } = menuWithClock(broker.url, offset, { DISPLAY: outer.name });
-    await menu.waitForText(/1 Lab desktop .* running/);
-    menu.send('Enter');
-    await menu.waitForText('Connected to Lab desktop', 20_000);
-    await waitFor('the desktop behind the one-time password', () => screenshot(outer.name).nonBackgroundShare > 0.1, { timeoutMs: 15_000 });
-    // The broker set a one-time password on Xvnc for this session.
-    expect(readFileSync(passwordFile).equals(initialPassword)).toBe(false);
-    // The list was kept for offline use, stamped with the PC's own (skewed) clock.
-    const savedAt = (JSON.parse(readFileSync(join(cache, 'catalog.json'), 'utf8')) as { savedAt: number }).savedAt;
-    expect(Math.abs(savedAt - Date.now())).toBeGreaterThan(300 * 86_400_000);
-  }, 60_000);
+  ])(
+    "opens a desktop with the broker's one-time password when the PC's clock is %s",
+    async (_, offset) => {
+      const outer = await startXvfb(children, '800x600');
+      const xvnc = await startXvnc(children, dir, { password: 'initial1', size: '800x600' });
+      children.start('xlogo', 'xlogo', ['-display', xvnc.name, '-geometry', '800x600+0+0', '-fg', 'darkgreen', '-bg', 'white']);
+      const passwordFile = join(dir, `xvnc-${xvnc.port}.passwd`);
+      const catalogFile = join(dir, `catalog-otp-${xvnc.port}.json`);
+      writeFileSync(
+        catalogFile,
+        JSON.stringify({
+          version: 1,
+          broker: { id: 'test', name: 'Test broker' },
+          ttl: 30,
+          guests: [{ id: 'lab', name: 'Lab desktop', os: 'Linux', protocol: 'vnc', host: '127.0.0.1', port: xvnc.port, auth: 'vnc-password', passwordFile }],
+        }),
+      );
+      // A short password lifetime: the PC's clock is years away from the broker's either way.
+      const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '1', '--password-ttl', '5'] });
+      await waitFor('the broker to see Xvnc running', async () => {
+        const answer = await fetchCatalog(broker.url, { timeoutMs: 2000, caFile: '/nonexistent' });
+        return answer.kind === 'catalog' && answer.catalog.guests[0]?.state === 'running';
+      });
+      const initialPassword = readFileSync(passwordFile);
+      const { menu, cache } = menuWithClock(broker.url, offset, { DISPLAY: outer.name });
+      await menu.waitForText(/1 Lab desktop .* running/);
+      menu.send('Enter');
+      await menu.waitForText('Connected to Lab desktop', 20_000);
+      await waitFor('the desktop behind the one-time password', () => screenshot(outer.name).nonBackgroundShare > 0.1, { timeoutMs: 15_000 });
+      // The broker set a one-time password on Xvnc for this session.
+      expect(readFileSync(passwordFile).equals(initialPassword)).toBe(false);
+      // The list was kept for offline use, stamped with the PC's own (skewed) clock.
+      const savedAt = (JSON.parse(readFileSync(join(cache, 'catalog.json'), 'utf8')) as { savedAt: number }).savedAt;
+      expect(Math.abs(savedAt - Date.now())).toBeGreaterThan(300 * 86_400_000);
+    },
+    60_000,
+  );
 
   it('finishes a reconnect countdown and the offline retry in seconds when the clock is set back a day', async () => {
     const broker = await startBroker(children, dir, [testGuest('down', { name: 'Down desktop', port: 9 })], { ttl: 1 });
@@ -90,11 +108,15 @@ describe.skipIf(unavailable)('the launcher with a skewed or jumping clock', () =
     menu.send('Enter');
     await menu.waitForText(/Reconnecting to Down desktop in [2-9] s/);
     setClock('-1d');
-    const counted = await waitFor('the countdown to end', () => {
-      const screen = menu.screen();
-      expect(screen).not.toMatch(/Reconnecting to Down desktop in \d{2,} s/);
-      return screen.includes('is not accepting connections') ? screen : undefined;
-    }, { timeoutMs: 20_000 });
+    const counted = await waitFor(
+      'the countdown to end',
+      () => {
+        const screen = menu.screen();
+        expect(screen).not.toMatch(/Reconnecting to Down desktop in \d{2,} s/);
+        return screen.includes('is not accepting connections') ? screen : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
     expect(counted.replace(/\s+/g, ' ')).toMatch(/Choose it again to reconnect \(in \d+ s\)/);
     menu.send('Enter');
 

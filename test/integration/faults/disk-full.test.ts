@@ -38,15 +38,40 @@ describe.skipIf(unavailable)('the menu when cache_dir is full', () => {
     const cache = join(dir, 'full');
     mkdirSync(cache);
     const seed = join(dir, 'seed.json');
-    const previous = { format: 'vdd-catalog-cache-1', broker: broker.url, savedAt: Date.now() - 3_600_000, catalog: catalogOf([testGuest('old', { name: 'Old desktop' })]) };
+    const previous = {
+      format: 'vdd-catalog-cache-1',
+      broker: broker.url,
+      savedAt: Date.now() - 3_600_000,
+      catalog: catalogOf([testGuest('old', { name: 'Old desktop' })]),
+    };
     writeFileSync(seed, JSON.stringify(previous));
     // The launcher execs from sh inside the namespace: its PID is the pane's, and /proc/PID/root shows its mounts.
     const mountThenRun = 'mount -t tmpfs -o size=16k vdd-full "$1" && cp "$2" "$1/catalog.json" && shift 2 && exec "$@"';
-    const menu = terminal(['unshare', '--mount', '--propagation', 'private', 'sh', '-c', mountThenRun, 'sh', cache, seed, launcherPath, ...isolatedArgs(cache), '--broker', broker.url, '--set', 'menu_timeout=0'], {
-      columns: 220,
-      rows: 25,
-      term: 'linux',
-    });
+    const menu = terminal(
+      [
+        'unshare',
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        mountThenRun,
+        'sh',
+        cache,
+        seed,
+        launcherPath,
+        ...isolatedArgs(cache),
+        '--broker',
+        broker.url,
+        '--set',
+        'menu_timeout=0',
+      ],
+      {
+        columns: 220,
+        rows: 25,
+        term: 'linux',
+      },
+    );
     const screen = await menu.waitForText('the list is not kept for offline use');
     expect(screen).toMatch(/cannot save the catalog in .*full \(config key cache_dir\): ENOSPC: no space left on device/);
     expect(screen).toMatch(/1 Desktop 0 x+/);

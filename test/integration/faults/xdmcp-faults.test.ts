@@ -24,7 +24,10 @@ import { descendantPids, descendantsRunning, killAll } from '../../support/proce
 import { useTempDir } from '../../support/temp-dir.ts';
 import { useTerminals } from '../../support/tmux.ts';
 
-const unavailable = announceSkip('XDMCP fault tests', netnsUnavailable() ?? missingTools(['Xvfb', 'Xnest', 'xdm', 'lightdm', 'dbus-daemon', 'xauth', 'xwd', 'tmux']));
+const unavailable = announceSkip(
+  'XDMCP fault tests',
+  netnsUnavailable() ?? missingTools(['Xvfb', 'Xnest', 'xdm', 'lightdm', 'dbus-daemon', 'xauth', 'xwd', 'tmux']),
+);
 
 describe.skipIf(unavailable)('XDMCP sessions from the menu when something fails', () => {
   const network = useTestNetwork();
@@ -35,15 +38,34 @@ describe.skipIf(unavailable)('XDMCP sessions from the menu when something fails'
 
   async function openMenu(net: XdmcpNetwork, outerDisplay: string, label: string) {
     const guest = testGuest('lab', { name: 'Lab desktop', os: 'Debian 12', protocol: 'xdmcp', host: net.serverAddress, port: 177 });
-    const broker = await startBroker(children, dir, [guest, testGuest('other', { name: 'Other desktop', host: net.serverAddress })], { netns: net.netns, host: net.serverAddress });
-    const cache = join(dir, `cache-${label}`);
-    const menu = terminal(['ip', 'netns', 'exec', net.netns, launcherPath, ...isolatedArgs(cache), '--broker', broker.url, '--set', 'menu_timeout=0', '--set', 'session_exec_below_ram=0'], {
-      // The classic console size: messages (an X server's own words too) must fit it.
-      columns: 80,
-      rows: 25,
-      term: 'linux',
-      env: { DISPLAY: outerDisplay, HOME: dir, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    const broker = await startBroker(children, dir, [guest, testGuest('other', { name: 'Other desktop', host: net.serverAddress })], {
+      netns: net.netns,
+      host: net.serverAddress,
     });
+    const cache = join(dir, `cache-${label}`);
+    const menu = terminal(
+      [
+        'ip',
+        'netns',
+        'exec',
+        net.netns,
+        launcherPath,
+        ...isolatedArgs(cache),
+        '--broker',
+        broker.url,
+        '--set',
+        'menu_timeout=0',
+        '--set',
+        'session_exec_below_ram=0',
+      ],
+      {
+        // The classic console size: messages (an X server's own words too) must fit it.
+        columns: 80,
+        rows: 25,
+        term: 'linux',
+        env: { DISPLAY: outerDisplay, HOME: dir, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+      },
+    );
     await menu.waitForText(/1 Lab desktop .* running/);
     return { menu, cache };
   }
@@ -51,40 +73,44 @@ describe.skipIf(unavailable)('XDMCP sessions from the menu when something fails'
   it.each([
     ['xdm', startXdm],
     ['LightDM', startLightdm],
-  ] as const)('says the connection was lost and offers a reconnect when %s is killed mid-session', async (label, startDisplayManager) => {
-    const net = xdmcpNetwork(network, `fk${label.slice(0, 1)}`);
-    const displayManager = await startDisplayManager(children, dir, net);
-    const outer = await startXvfb(children, '1024x768');
-    const { menu, cache } = await openMenu(net, outer.name, `killed-${label}`);
-    menu.send('Enter');
-    await waitFor('the greeter in the Xnest window', () => screenshot(outer.name).colours > 50, { timeoutMs: 20_000 });
-    await menu.waitForText('Connected to Lab desktop');
-    const [xnest] = descendantsRunning(menu.pid(), 'Xnest');
-    expect(xnest).toBeDefined();
+  ] as const)(
+    'says the connection was lost and offers a reconnect when %s is killed mid-session',
+    async (label, startDisplayManager) => {
+      const net = xdmcpNetwork(network, `fk${label.slice(0, 1)}`);
+      const displayManager = await startDisplayManager(children, dir, net);
+      const outer = await startXvfb(children, '1024x768');
+      const { menu, cache } = await openMenu(net, outer.name, `killed-${label}`);
+      menu.send('Enter');
+      await waitFor('the greeter in the Xnest window', () => screenshot(outer.name).colours > 50, { timeoutMs: 20_000 });
+      await menu.waitForText('Connected to Lab desktop');
+      const [xnest] = descendantsRunning(menu.pid(), 'Xnest');
+      expect(xnest).toBeDefined();
 
-    // All of it, as a crash of the service or of the guest would: per-display children (xdm's) run in sessions of their own.
-    const tree = descendantPids(displayManager.pid);
-    await displayManager.kill();
-    killAll(tree);
-    const screen = (await menu.waitForText(/was lost|could not|does not/, 30_000)).replace(/\s+/g, ' ');
-    expect(screen).toMatch(/The connection to Lab desktop was lost/);
-    expect(screen).toMatch(/Choose it again to reconnect \(in \d+ s\)/);
-    await waitFor('the Xnest window to close', () => screenshot(outer.name).nonBackgroundShare < 0.01);
-    expect(existsSync(`/proc/${xnest}`)).toBe(false);
+      // All of it, as a crash of the service or of the guest would: per-display children (xdm's) run in sessions of their own.
+      const tree = descendantPids(displayManager.pid);
+      await displayManager.kill();
+      killAll(tree);
+      const screen = (await menu.waitForText(/was lost|could not|does not/, 30_000)).replace(/\s+/g, ' ');
+      expect(screen).toMatch(/The connection to Lab desktop was lost/);
+      expect(screen).toMatch(/Choose it again to reconnect \(in \d+ s\)/);
+      await waitFor('the Xnest window to close', () => screenshot(outer.name).nonBackgroundShare < 0.01);
+      expect(existsSync(`/proc/${xnest}`)).toBe(false);
 
-    // Back to the list: it is whole, the cursor moves, and the cache still holds both desktops.
-    menu.send('Enter');
-    await waitFor('the message to close', () => !menu.screen().includes('was lost'));
-    menu.send('Down');
-    await expect.poll(() => menu.inverseLines().join('\n')).toContain('Other desktop');
-    expect(readCatalogCache(cache).cached?.catalog.guests.map((guest) => guest.id)).toEqual(['lab', 'other']);
-    // With the display manager back, choosing the desktop again shows its greeter.
-    await startDisplayManager(children, dir, net);
-    menu.send(['Up', 'Enter']);
-    await menu.waitForText(/Reconnecting to Lab desktop in \d+ s/);
-    await menu.waitForText('Connected to Lab desktop', 20_000);
-    await waitFor('the greeter again', () => screenshot(outer.name).colours > 50, { timeoutMs: 20_000 });
-  }, 150_000);
+      // Back to the list: it is whole, the cursor moves, and the cache still holds both desktops.
+      menu.send('Enter');
+      await waitFor('the message to close', () => !menu.screen().includes('was lost'));
+      menu.send('Down');
+      await expect.poll(() => menu.inverseLines().join('\n')).toContain('Other desktop');
+      expect(readCatalogCache(cache).cached?.catalog.guests.map((guest) => guest.id)).toEqual(['lab', 'other']);
+      // With the display manager back, choosing the desktop again shows its greeter.
+      await startDisplayManager(children, dir, net);
+      menu.send(['Up', 'Enter']);
+      await menu.waitForText(/Reconnecting to Lab desktop in \d+ s/);
+      await menu.waitForText('Connected to Lab desktop', 20_000);
+      await waitFor('the greeter again', () => screenshot(outer.name).colours > 50, { timeoutMs: 20_000 });
+    },
+    150_000,
+  );
 
   it('goes back to the list without a message when the session ends and the display manager still answers (a logout)', async () => {
     const net = xdmcpNetwork(network, 'fl');

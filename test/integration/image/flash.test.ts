@@ -6,7 +6,20 @@
 // image when there is one. Needs root and loop devices; skips loudly without them.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findImageDir } from '../../../image/boot/boot-image.ts';
@@ -105,7 +118,16 @@ if (unavailable !== undefined) {
       const result = vddImage('flash', '--device', loop, '--image', image, '--json');
       expect(result.status, result.stderr).toBe(0);
       const report = JSON.parse(result.stdout) as Record<string, unknown>;
-      expect(report).toMatchObject({ image, target: loop, kind: 'device', bytes: 16 * mib, sha256: imageSha, verified: true, matchesManifest: null, config: null });
+      expect(report).toMatchObject({
+        image,
+        target: loop,
+        kind: 'device',
+        bytes: 16 * mib,
+        sha256: imageSha,
+        verified: true,
+        matchesManifest: null,
+        config: null,
+      });
       expect(sha256OfRange(loop, 16 * mib)).toBe(imageSha);
       // The kernel was told about the new partition table.
       expect(existsSync(`${loop}p1`) && existsSync(`${loop}p3`), result.stderr).toBe(true);
@@ -133,7 +155,11 @@ if (unavailable !== undefined) {
       expect(result.stderr).toContain(`--config ${bad} is not valid, so nothing was written`);
       expect(result.stderr).toContain(`${bad}:2 [common]: menu_timout: unknown key (did you mean menu_timeout?)`);
       expect(result.stderr).toContain(`${bad}:3 [common]: broker: "ftp://x/"`);
-      expect(sha256OfRange(loop, 16 * mib)).toBe(createHash('sha256').update(Buffer.alloc(16 * mib)).digest('hex'));
+      expect(sha256OfRange(loop, 16 * mib)).toBe(
+        createHash('sha256')
+          .update(Buffer.alloc(16 * mib))
+          .digest('hex'),
+      );
     });
 
     it('refuses a mounted loop device', () => {
@@ -169,7 +195,9 @@ if (unavailable !== undefined) {
       loops.unshift(loop);
       const refused = vddImage('flash', '--device', loop, '--image', image);
       expect(refused.status).toBe(1);
-      expect(refused.stderr).toContain(`vdd-image: ${loop} is built on ${disk}p1 (a device-mapper, RAID or loop device), not a whole disk; add --force to write to it anyway.`);
+      expect(refused.stderr).toContain(
+        `vdd-image: ${loop} is built on ${disk}p1 (a device-mapper, RAID or loop device), not a whole disk; add --force to write to it anyway.`,
+      );
       expect(vddImage('flash', '--device', loop, '--image', image, '--force').status).toBe(0);
       expect(sha256OfRange(`${disk}p1`, 16 * mib)).toBe(imageSha);
     });
@@ -178,7 +206,9 @@ if (unavailable !== undefined) {
       const loop = partitionedLoop('partition', 64, 'label: dos\nstart=2048, size=65536, type=83\n');
       const refused = vddImage('flash', '--device', `${loop}p1`, '--image', image);
       expect(refused.status).toBe(1);
-      expect(refused.stderr).toContain(`vdd-image: ${loop}p1 is partition 1 of ${loop}, not a whole disk; flash ${loop}, or add --force to write into the partition.`);
+      expect(refused.stderr).toContain(
+        `vdd-image: ${loop}p1 is partition 1 of ${loop}, not a whole disk; flash ${loop}, or add --force to write into the partition.`,
+      );
       const forced = vddImage('flash', '--device', `${loop}p1`, '--image', image, '--force');
       expect(forced.status, forced.stderr).toBe(0);
       expect(sha256OfRange(`${loop}p1`, 16 * mib)).toBe(imageSha);
@@ -293,17 +323,21 @@ if (unavailable !== undefined) {
     const noBuiltImage = builtImage === undefined || !existsSync(builtImage);
     const builtTitle = 'flashes the built vdd-thin.img with the sample vdd.conf (newest version by default)';
     // A fresh clone has no image: the skip says so in the report, with the command that builds one.
-    it.skipIf(noBuiltImage)(noBuiltImage ? `SKIPPED: no built image in dist/image (npx vdd-image build first, about 3 minutes): ${builtTitle}` : builtTitle, () => {
-      const size = statSync(builtImage ?? '').size;
-      const loop = loopDevice('built', Math.ceil(size / mib) + 8);
-      const sample = join(repository, 'image/disk/vdd.conf');
-      const result = vddImage('flash', '--device', loop, '--config', sample, '--json');
-      expect(result.status, result.stderr).toBe(0);
-      expect(JSON.parse(result.stdout)).toMatchObject({ image: builtImage, bytes: size, verified: true, matchesManifest: true });
-      const readBack = run('mcopy', ['-i', `${loop}@@${mib}`, '::/vdd.conf', '-'], { ...process.env, MTOOLS_SKIP_CHECK: '1' });
-      expect(readBack.stdout).toBe(readFileSync(sample, 'utf8'));
-      expect(run('mdir', ['-b', '-i', `${loop}@@${mib}`, '::/a'], { ...process.env, MTOOLS_SKIP_CHECK: '1' }).stdout).toContain('vmlinuz');
-    }, 180_000);
+    it.skipIf(noBuiltImage)(
+      noBuiltImage ? `SKIPPED: no built image in dist/image (npx vdd-image build first, about 3 minutes): ${builtTitle}` : builtTitle,
+      () => {
+        const size = statSync(builtImage ?? '').size;
+        const loop = loopDevice('built', Math.ceil(size / mib) + 8);
+        const sample = join(repository, 'image/disk/vdd.conf');
+        const result = vddImage('flash', '--device', loop, '--config', sample, '--json');
+        expect(result.status, result.stderr).toBe(0);
+        expect(JSON.parse(result.stdout)).toMatchObject({ image: builtImage, bytes: size, verified: true, matchesManifest: true });
+        const readBack = run('mcopy', ['-i', `${loop}@@${mib}`, '::/vdd.conf', '-'], { ...process.env, MTOOLS_SKIP_CHECK: '1' });
+        expect(readBack.stdout).toBe(readFileSync(sample, 'utf8'));
+        expect(run('mdir', ['-b', '-i', `${loop}@@${mib}`, '::/a'], { ...process.env, MTOOLS_SKIP_CHECK: '1' }).stdout).toContain('vmlinuz');
+      },
+      180_000,
+    );
     if (noBuiltImage) process.stderr.write('\n*** SKIPPED: flashing the built image: no dist/image version (npx vdd-image build) ***\n\n');
   });
 }

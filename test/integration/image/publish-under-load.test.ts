@@ -80,7 +80,14 @@ describe.skipIf(skip)('publish and rollback under load (nginx, concurrent client
     let step = 0;
     /** Runs one vdd-image command as its own process, as an admin would. */
     const vddImage = async (...args: string[]): Promise<void> => {
-      const child = children.start(`vdd-image ${args[0]} #${step++}`, process.execPath, [program, ...args, '--root', root, '--key', join(dir, 'image-key.pub')]);
+      const child = children.start(`vdd-image ${args[0]} #${step++}`, process.execPath, [
+        program,
+        ...args,
+        '--root',
+        root,
+        '--key',
+        join(dir, 'image-key.pub'),
+      ]);
       const { code } = await child.exited;
       if (code !== 0) throw new Error(`vdd-image ${args.join(' ')} exited ${code}:\n${child.log}`);
     };
@@ -105,7 +112,13 @@ describe.skipIf(skip)('publish and rollback under load (nginx, concurrent client
         if (index % 3 === 2) await vddImage('rollback');
         else await vddImage('publish', '--from', join(dir, 'dist', versions[index % versions.length] ?? ''), '--keep', '5');
       }
-      const fast = children.start('publish-switcher', process.execPath, [switcher, root, join(dir, 'image-key.pub'), String(fastSwitches), ...versions.map((version) => join(dir, 'dist', version))]);
+      const fast = children.start('publish-switcher', process.execPath, [
+        switcher,
+        root,
+        join(dir, 'image-key.pub'),
+        String(fastSwitches),
+        ...versions.map((version) => join(dir, 'dist', version)),
+      ]);
       const { code } = await fast.exited;
       if (code !== 0) throw new Error(`publish-switcher exited ${code}:\n${fast.log}`);
     } finally {

@@ -82,8 +82,14 @@ describe('vdd-image publish, rollback, list', () => {
     expect([current(), previous()]).toEqual(['versions/1.0.0', 'versions/1.1.0']);
     expect(vddImage('rollback', '--root', root, '--key', publicKey).status).toBe(0);
     expect(current()).toBe('versions/1.1.0');
-    expect(vddImage('rollback', '--root', root, '--to', '7.7.7', '--key', publicKey)).toMatchObject({ status: 1, stderr: expect.stringContaining('"7.7.7" is not published here (published: ') });
-    expect(vddImage('rollback', '--root', root, '--to', '1.1.0', '--key', publicKey)).toMatchObject({ status: 1, stderr: expect.stringContaining('1.1.0 is already current') });
+    expect(vddImage('rollback', '--root', root, '--to', '7.7.7', '--key', publicKey)).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining('"7.7.7" is not published here (published: '),
+    });
+    expect(vddImage('rollback', '--root', root, '--to', '1.1.0', '--key', publicKey)).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining('1.1.0 is already current'),
+    });
   });
 
   it('rollback refuses a version that no longer verifies', () => {
@@ -128,7 +134,13 @@ describe('vdd-image publish, rollback, list', () => {
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/^current +1\.3\.0 +0\.0 MiB {2}built \d{4}-.*published \d{4}-/m);
     expect(text.stdout).toMatch(/^previous +1\.4\.0 /m);
-    const json = JSON.parse(vddImage('list', '--root', root, '--json').stdout) as { version: string; current: boolean; previous: boolean; bytes: number; signed: boolean }[];
+    const json = JSON.parse(vddImage('list', '--root', root, '--json').stdout) as {
+      version: string;
+      current: boolean;
+      previous: boolean;
+      bytes: number;
+      signed: boolean;
+    }[];
     expect(json.map((entry) => entry.version)).toEqual(['1.3.0', '1.4.0', '1.1.0']);
     expect(json[0]).toMatchObject({ current: true, previous: false, signed: true, bytes: expect.any(Number) });
     expect(json[0]?.bytes).toBeGreaterThan(5 * 4096);
@@ -146,7 +158,10 @@ describe('vdd-image publish, rollback, list', () => {
 
   it('usage errors', () => {
     expect(vddImage('publish', '--from', join(built, '1.0.0'))).toMatchObject({ status: 2, stderr: expect.stringContaining('--root DIR') });
-    expect(vddImage('publish', '--root', root, '--from', 'a', '--image-version', 'b')).toMatchObject({ status: 2, stderr: expect.stringContaining('choose one of --from') });
+    expect(vddImage('publish', '--root', root, '--from', 'a', '--image-version', 'b')).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('choose one of --from'),
+    });
     expect(vddImage('rollback', '--root', root, '--keep', '3')).toMatchObject({ status: 2, stderr: expect.stringContaining('--keep does not apply') });
   });
 
@@ -154,7 +169,15 @@ describe('vdd-image publish, rollback, list', () => {
     const olderRoot = join(dir, 'older-root');
     const result = vddImage('publish', '--root', olderRoot, '--from', join(built, '0.9.0'), '--key', publicKey);
     expect(result.status, result.stderr).toBe(0);
-    expect(readdirSync(join(olderRoot, 'versions', '0.9.0')).sort()).toEqual(['initrd.img', 'manifest.json', 'manifest.json.sig', 'root.squashfs', 'vdd-thin.img', 'vdd.ipxe', 'vmlinuz']);
+    expect(readdirSync(join(olderRoot, 'versions', '0.9.0')).sort()).toEqual([
+      'initrd.img',
+      'manifest.json',
+      'manifest.json.sig',
+      'root.squashfs',
+      'vdd-thin.img',
+      'vdd.ipxe',
+      'vmlinuz',
+    ]);
     expect(vddImage('verify', join(olderRoot, 'current'), '--key', publicKey).status).toBe(0);
   });
 });

@@ -68,8 +68,14 @@ describe('vdd-image keygen, sign, verify', () => {
     const loose = join(dir, 'loose-key');
     cpSync(join(keys, 'image-key'), loose);
     chmodSync(loose, 0o644);
-    expect(vddImage('sign', join(dir, 'good'), '--key', loose)).toMatchObject({ status: 1, stderr: expect.stringContaining('readable by other users; chmod 600') });
-    expect(vddImage('sign', join(dir, 'good'), '--key', join(keys, 'image-key.pub'))).toMatchObject({ status: 1, stderr: expect.stringContaining('not a PEM private key') });
+    expect(vddImage('sign', join(dir, 'good'), '--key', loose)).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining('readable by other users; chmod 600'),
+    });
+    expect(vddImage('sign', join(dir, 'good'), '--key', join(keys, 'image-key.pub'))).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining('not a PEM private key'),
+    });
   });
 
   it('names each problem: wrong key, garbled signature, changed manifest', () => {
@@ -79,7 +85,9 @@ describe('vdd-image keygen, sign, verify', () => {
     });
     const garbled = signedCopy('garbled');
     writeFileSync(join(garbled, 'manifest.json.sig'), 'c2lnbmF0dXJl\n');
-    expect(verifyJson(garbled).report.problems).toEqual([{ what: 'garbled-signature', message: expect.stringContaining('not the base64 of a 64-byte ed25519 signature') }]);
+    expect(verifyJson(garbled).report.problems).toEqual([
+      { what: 'garbled-signature', message: expect.stringContaining('not the base64 of a 64-byte ed25519 signature') },
+    ]);
     const changed = signedCopy('changed');
     const manifestPath = join(changed, 'manifest.json');
     writeFileSync(manifestPath, readFileSync(manifestPath, 'utf8').replace('"6.1.0-27-amd64"', '"6.1.0-28-amd64"'));
@@ -115,13 +123,22 @@ describe('vdd-image keygen, sign, verify', () => {
   it('refuses to sign a manifest that is not valid', () => {
     const broken = signedCopy('broken-manifest');
     writeFileSync(join(broken, 'manifest.json'), JSON.stringify({ format: 1, version: '../../etc' }));
-    expect(vddImage('sign', broken, '--key', join(keys, 'image-key'))).toMatchObject({ status: 1, stderr: expect.stringContaining('refusing to sign manifest.json: not a valid manifest: ') });
+    expect(vddImage('sign', broken, '--key', join(keys, 'image-key'))).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining('refusing to sign manifest.json: not a valid manifest: '),
+    });
     expect(readFileSync(join(broken, 'manifest.json.sig'), 'utf8')).toBe(readFileSync(join(dir, 'good', 'manifest.json.sig'), 'utf8'));
   });
 
   it('usage: a directory that is no version, and missing operands', () => {
-    expect(vddImage('verify', dir, '--key', join(keys, 'image-key.pub'))).toMatchObject({ status: 1, stdout: expect.stringContaining('no manifest.json: not an image version directory') });
+    expect(vddImage('verify', dir, '--key', join(keys, 'image-key.pub'))).toMatchObject({
+      status: 1,
+      stdout: expect.stringContaining('no manifest.json: not an image version directory'),
+    });
     expect(vddImage('verify')).toMatchObject({ status: 2, stderr: expect.stringContaining('verify: expected one version directory') });
-    expect(vddImage('verify', join(dir, 'good'), '--key', join(dir, 'nope.pub'))).toMatchObject({ status: 1, stderr: expect.stringContaining('nope.pub: no such file') });
+    expect(vddImage('verify', join(dir, 'good'), '--key', join(dir, 'nope.pub'))).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining('nope.pub: no such file'),
+    });
   });
 });

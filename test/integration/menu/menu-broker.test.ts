@@ -66,7 +66,9 @@ describe('menu with a real broker', () => {
     const screen = await menu.waitForText('Press Enter to go back to the list.');
     expect(screen).toContain('Windows XP');
     // The reason and what the viewer said go to the launcher's log, not over the menu.
-    expect(readFileSync(join(dir, `cache-${cacheCount}`, 'launcher.log'), 'utf8')).toMatch(/session winxp: starting \(vnc 127\.0\.0\.1:5999\)[\s\S]*session winxp: /);
+    expect(readFileSync(join(dir, `cache-${cacheCount}`, 'launcher.log'), 'utf8')).toMatch(
+      /session winxp: starting \(vnc 127\.0\.0\.1:5999\)[\s\S]*session winxp: /,
+    );
     menu.send('Enter');
     await expect.poll(() => menu.screen()).not.toContain('Press Enter to go back');
     expect(menu.screen()).toContain(keyHelp);

@@ -49,7 +49,18 @@ describe('menu on real terminals', () => {
     const empty = join(dir, 'no-terminfo');
     mkdirSync(empty);
     // A private mount namespace hides the system's terminfo directories from the launcher only.
-    const hide = ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', 'for d in /usr/share/terminfo /lib/terminfo /etc/terminfo; do [ -d "$d" ] && mount --bind "$1" "$d"; done; shift; exec "$@"', 'sh', empty];
+    const hide = [
+      'unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      'sh',
+      '-c',
+      'for d in /usr/share/terminfo /lib/terminfo /etc/terminfo; do [ -d "$d" ] && mount --bind "$1" "$d"; done; shift; exec "$@"',
+      'sh',
+      empty,
+    ];
     const menu = terminal([...hide, launcherPath, ...menuArgs], { term: 'linux', env: { HOME: empty } });
     const screen = await menu.waitForText(keyHelp);
     expect(lines(screen)[0]).toContain('VDD thin client');

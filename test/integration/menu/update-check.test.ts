@@ -43,7 +43,11 @@ function launcherDir(name: string, runningVersion: string): { dir: string; log: 
   const own = join(dir, name);
   mkdirSync(own, { recursive: true });
   writeFileSync(join(own, 'image-version'), `vdd-thin ${runningVersion}\n`);
-  return { dir: own, log: join(own, 'launcher.log'), args: [...isolatedArgs(own), '--set', `image_version_file=${join(own, 'image-version')}`, '--set', 'update_check_interval=1'] };
+  return {
+    dir: own,
+    log: join(own, 'launcher.log'),
+    args: [...isolatedArgs(own), '--set', `image_version_file=${join(own, 'image-version')}`, '--set', 'update_check_interval=1'],
+  };
 }
 
 const logText = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
@@ -71,7 +75,10 @@ describe.skipIf(unavailable)('netboot update checks in the menu', () => {
     const menu = terminal([launcherPath, ...args], { env: { DBUS_SYSTEM_BUS_ADDRESS: busAddress } });
     await menu.waitForText('P power');
     await waitFor('the first check', () => logText(own.log).includes(`update: checking ${serverUrl} every 1 s (policy idle); this PC runs 0.1.0`));
-    await waitFor('the running version to be seen as current', () => logText(own.log).includes('offers 0.1.0, the running version') || logText(own.log).includes('update: check failed'));
+    await waitFor(
+      'the running version to be seen as current',
+      () => logText(own.log).includes('offers 0.1.0, the running version') || logText(own.log).includes('update: check failed'),
+    );
     expect(logText(own.log)).not.toContain('check failed');
     expect(menu.screen()).not.toContain('Update available');
 
@@ -132,7 +139,9 @@ describe.skipIf(unavailable)('netboot update checks in the menu', () => {
     manager.calls = [];
     publish(JSON.stringify(manifest('0.4.0')));
     const own = launcherDir('never', '0.1.0');
-    const menu = terminal([launcherPath, ...own.args, '--set', `update_url=${serverUrl}`, '--set', 'update_policy=never', '--set', 'update_idle=1'], { env: { DBUS_SYSTEM_BUS_ADDRESS: busAddress } });
+    const menu = terminal([launcherPath, ...own.args, '--set', `update_url=${serverUrl}`, '--set', 'update_policy=never', '--set', 'update_idle=1'], {
+      env: { DBUS_SYSTEM_BUS_ADDRESS: busAddress },
+    });
     await menu.waitForText('Update available: 0.4.0');
     await waitFor('two more checks', () => (logText(own.log).match(/update: /g)?.length ?? 0) >= 2);
     await new Promise((resolve) => setTimeout(resolve, 2500));

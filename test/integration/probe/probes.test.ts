@@ -41,7 +41,10 @@ describe.skipIf(unavailable)('XDMCP Query', () => {
   it('gets Willing from LightDM, and Unwilling with its reason when it requires XDM-AUTHENTICATION-1', async () => {
     const open = xdmcpNetwork(network, 'pl');
     await startLightdm(children, dir, open);
-    expect(await callInNetns(open.netns, xdmcpQuery, 'queryXdmcp', [open.serverAddress, { timeoutMs: 3000 }])).toMatchObject({ ok: true, answer: { kind: 'willing' } });
+    expect(await callInNetns(open.netns, xdmcpQuery, 'queryXdmcp', [open.serverAddress, { timeoutMs: 3000 }])).toMatchObject({
+      ok: true,
+      answer: { kind: 'willing' },
+    });
     const keyed = xdmcpNetwork(network, 'pk');
     await startLightdm(children, dir, keyed, { key: '0x0123456789abcd' });
     expect(await callInNetns(keyed.netns, xdmcpQuery, 'queryXdmcp', [keyed.serverAddress, { timeoutMs: 3000 }])).toMatchObject({
@@ -80,13 +83,21 @@ describe.skipIf(unavailable)('RFB handshake', () => {
 
   it('reads the desktop name from Xvnc without authentication', async () => {
     const server = await startXvnc(children, dir, { desktopName: 'Open desktop' });
-    expect(await probeRfb('127.0.0.1', server.port, { timeoutMs: 3000 })).toMatchObject({ ok: true, securityTypes: [{ code: 1, name: 'None' }], desktop: { name: 'Open desktop' } });
+    expect(await probeRfb('127.0.0.1', server.port, { timeoutMs: 3000 })).toMatchObject({
+      ok: true,
+      securityTypes: [{ code: 1, name: 'None' }],
+      desktop: { name: 'Open desktop' },
+    });
   });
 
   it('reads QEMU with a password secret, what Xen HVM guests expose', async () => {
     const server = await startQemuVnc(children, dir, { password: 'qemu-pw' });
     expect(await probeRfb('127.0.0.1', server.port, { timeoutMs: 3000 })).toMatchObject({ ok: true, version: '3.8', securityTypes: [{ code: 2 }] });
-    expect(await probeRfb('127.0.0.1', server.port, { timeoutMs: 3000, password: 'qemu-pw' })).toMatchObject({ ok: true, authentication: 'vnc-password', desktop: { name: 'QEMU' } });
+    expect(await probeRfb('127.0.0.1', server.port, { timeoutMs: 3000, password: 'qemu-pw' })).toMatchObject({
+      ok: true,
+      authentication: 'vnc-password',
+      desktop: { name: 'QEMU' },
+    });
   });
 
   it('says nothing listens on a closed port', async () => {

@@ -8,7 +8,9 @@ const timeoutMs = 3000;
 
 describe('RFB probe against malformed answers', () => {
   const servers: ReturnType<typeof createServer>[] = [];
-  afterAll(() => servers.forEach((server) => server.close()));
+  afterAll(() => {
+    for (const server of servers) server.close();
+  });
 
   /** A scripted server on loopback that answers every connection with script. */
   async function scripted(script: (socket: Socket) => void): Promise<number> {
@@ -30,13 +32,21 @@ describe('RFB probe against malformed answers', () => {
 
   it('says when the peer is not a VNC server', async () => {
     const port = await scripted((socket) => socket.end('SSH-2.0-OpenSSH_9.2\r\n'));
-    expect(await probeRfb('127.0.0.1', port, { timeoutMs })).toMatchObject({ ok: false, failure: 'bad-answer', message: expect.stringContaining('is not a VNC server') });
+    expect(await probeRfb('127.0.0.1', port, { timeoutMs })).toMatchObject({
+      ok: false,
+      failure: 'bad-answer',
+      message: expect.stringContaining('is not a VNC server'),
+    });
   });
 
   it("shows the server's refusal reason without its escape sequences", async () => {
     const reason = 'Too many security failures\x1b[2J\x1b]0;owned\x07';
     const port = await scripted((socket) => greet(socket, () => socket.end(Buffer.concat([Buffer.from([0]), u32(reason.length), Buffer.from(reason)]))));
-    expect(await probeRfb('127.0.0.1', port, { timeoutMs })).toEqual({ ok: false, failure: 'server-refused', message: `127.0.0.1:${port} refused the connection: Too many security failures` });
+    expect(await probeRfb('127.0.0.1', port, { timeoutMs })).toEqual({
+      ok: false,
+      failure: 'server-refused',
+      message: `127.0.0.1:${port} refused the connection: Too many security failures`,
+    });
   });
 
   it('refuses a desktop name longer than its limit and strips controls from a normal one', async () => {
@@ -44,10 +54,16 @@ describe('RFB probe against malformed answers', () => {
     const huge = await scripted((socket) =>
       greet(socket, () => {
         socket.write(Buffer.concat([Buffer.from([1, 1])]));
-        socket.once('data', () => socket.write(Buffer.concat([u32(0)]), () => socket.once('data', () => socket.write(serverInit(Buffer.alloc(0), 0x7fffffff)))));
+        socket.once('data', () =>
+          socket.write(Buffer.concat([u32(0)]), () => socket.once('data', () => socket.write(serverInit(Buffer.alloc(0), 0x7fffffff)))),
+        );
       }),
     );
-    expect(await probeRfb('127.0.0.1', huge, { timeoutMs })).toMatchObject({ ok: false, failure: 'bad-answer', message: expect.stringContaining('desktop name of 2147483647 bytes') });
+    expect(await probeRfb('127.0.0.1', huge, { timeoutMs })).toMatchObject({
+      ok: false,
+      failure: 'bad-answer',
+      message: expect.stringContaining('desktop name of 2147483647 bytes'),
+    });
 
     const hostile = await scripted((socket) =>
       greet(socket, () => {
@@ -62,6 +78,10 @@ describe('RFB probe against malformed answers', () => {
     const hangs = await scripted((socket) => greet(socket, () => socket.end(Buffer.from([1]))));
     expect(await probeRfb('127.0.0.1', hangs, { timeoutMs })).toMatchObject({ ok: false, failure: 'closed' });
     const silent = await scripted(() => {});
-    expect(await probeRfb('127.0.0.1', silent, { timeoutMs: 300 })).toMatchObject({ ok: false, failure: 'timeout', message: expect.stringContaining('within 300 ms') });
+    expect(await probeRfb('127.0.0.1', silent, { timeoutMs: 300 })).toMatchObject({
+      ok: false,
+      failure: 'timeout',
+      message: expect.stringContaining('within 300 ms'),
+    });
   });
 });

@@ -31,7 +31,12 @@ describe.skipIf(unavailable)('sessions through vdd-broker', () => {
     const catalogFile = join(dir, 'catalog.json');
     writeFileSync(
       catalogFile,
-      JSON.stringify({ version: 1, broker: { id: 'test', name: 'Test broker' }, ttl: 30, guests: [{ id: 'lab-desk', name: 'Lab desktop', os: 'Linux', protocol: 'vnc', host: '127.0.0.1', port: xvnc.port, auth: 'vnc-password', passwordFile }] }),
+      JSON.stringify({
+        version: 1,
+        broker: { id: 'test', name: 'Test broker' },
+        ttl: 30,
+        guests: [{ id: 'lab-desk', name: 'Lab desktop', os: 'Linux', protocol: 'vnc', host: '127.0.0.1', port: xvnc.port, auth: 'vnc-password', passwordFile }],
+      }),
     );
     const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '1'] });
     await waitFor('the broker to see Xvnc running', async () => {
@@ -39,9 +44,25 @@ describe.skipIf(unavailable)('sessions through vdd-broker', () => {
       return answer.kind === 'catalog' && answer.catalog.guests[0]?.state === 'running';
     });
 
-    const launcher = children.start('vdd-launcher connect lab-desk', launcherPath, ['connect', 'lab-desk', '--broker', broker.url, '--set', `cache_dir=${join(dir, 'cache')}`, '--set', `log_file=${join(dir, 'launcher.log')}`, '--set', 'session_exec_below_ram=0'], {
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DISPLAY: outer.name, HOME: dir },
-    });
+    const launcher = children.start(
+      'vdd-launcher connect lab-desk',
+      launcherPath,
+      [
+        'connect',
+        'lab-desk',
+        '--broker',
+        broker.url,
+        '--set',
+        `cache_dir=${join(dir, 'cache')}`,
+        '--set',
+        `log_file=${join(dir, 'launcher.log')}`,
+        '--set',
+        'session_exec_below_ram=0',
+      ],
+      {
+        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DISPLAY: outer.name, HOME: dir },
+      },
+    );
     await waitFor('the desktop behind the one-time password', () => screenshot(outer.name).nonBackgroundShare > 0.1, { child: launcher, timeoutMs: 15_000 });
     const password = unscrambleVncPasswordFile(passwordFile);
     expect(password).not.toBe('initial1');

@@ -25,7 +25,10 @@ describe.skipIf(unavailable)('vdd-launcher connect', () => {
   requireLauncher();
 
   it('prints the plan as JSON with --dry-run, and chooses exec mode below session_exec_below_ram', () => {
-    const result = runLauncher(['connect', 'vnc://127.0.0.1:5999', '--dry-run', '--json', '--set', `cache_dir=${dir}`, '--set', 'session_exec_below_ram=65536'], { DISPLAY: ':7' });
+    const result = runLauncher(
+      ['connect', 'vnc://127.0.0.1:5999', '--dry-run', '--json', '--set', `cache_dir=${dir}`, '--set', 'session_exec_below_ram=65536'],
+      { DISPLAY: ':7' },
+    );
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const plan = JSON.parse(result.stdout);
@@ -49,13 +52,32 @@ describe.skipIf(unavailable)('vdd-launcher connect', () => {
     children.start('xlogo', 'xlogo', ['-display', server.name, '-geometry', '800x600+0+0', '-fg', 'blue', '-bg', 'white']);
     const passwordFile = join(dir, 'viewer.passwd');
     writeFileSync(passwordFile, execFileSync('vncpasswd', ['-f'], { input: `${password}\n` }), { mode: 0o600 });
-    const launcher = children.start('vdd-launcher connect --exec', launcherPath, ['connect', `vnc://127.0.0.1:${server.port}`, '--exec', '--set', `cache_dir=${join(dir, 'cache')}`, '--set', `log_file=${join(dir, 'launcher.log')}`, '--set', `vnc_password_file=${passwordFile}`], {
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DISPLAY: outer.name, HOME: dir },
-    });
-    const exe = await waitFor('the launcher to become vncviewer', () => {
-      const path = readlinkSync(`/proc/${launcher.pid}/exe`);
-      return /vncviewer$/.test(path) ? path : undefined; // Debian: /usr/bin/xtigervncviewer
-    }, { child: launcher });
+    const launcher = children.start(
+      'vdd-launcher connect --exec',
+      launcherPath,
+      [
+        'connect',
+        `vnc://127.0.0.1:${server.port}`,
+        '--exec',
+        '--set',
+        `cache_dir=${join(dir, 'cache')}`,
+        '--set',
+        `log_file=${join(dir, 'launcher.log')}`,
+        '--set',
+        `vnc_password_file=${passwordFile}`,
+      ],
+      {
+        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DISPLAY: outer.name, HOME: dir },
+      },
+    );
+    const exe = await waitFor(
+      'the launcher to become vncviewer',
+      () => {
+        const path = readlinkSync(`/proc/${launcher.pid}/exe`);
+        return /vncviewer$/.test(path) ? path : undefined; // Debian: /usr/bin/xtigervncviewer
+      },
+      { child: launcher },
+    );
     expect(exe).toMatch(/vncviewer$/);
     await waitFor('the desktop drawn by the exec-ed viewer', () => screenshot(outer.name).nonBackgroundShare > 0.1, { child: launcher });
     const cmdline = readFileSync(`/proc/${launcher.pid}/cmdline`, 'latin1');

@@ -38,7 +38,12 @@ describe.skipIf(unavailable)('sessions from the menu', () => {
     children.start('xlogo', 'xlogo', ['-display', server.name, '-geometry', '800x600+0+0', '-fg', 'red', '-bg', 'white']);
     const cache = join(dir, 'cache');
     writeCatalogCache(cache, {
-      catalog: { version: 1, broker: { id: 'test', name: 'Test broker' }, ttl: 3600, guests: [{ id: 'desk', name: 'Lab desktop', os: 'Linux', protocol: 'vnc', host: '127.0.0.1', port: server.port, state: 'running', auth: 'none' }] },
+      catalog: {
+        version: 1,
+        broker: { id: 'test', name: 'Test broker' },
+        ttl: 3600,
+        guests: [{ id: 'desk', name: 'Lab desktop', os: 'Linux', protocol: 'vnc', host: '127.0.0.1', port: server.port, state: 'running', auth: 'none' }],
+      },
       broker: 'http://127.0.0.1:9/',
       savedAt: Date.now(),
     });

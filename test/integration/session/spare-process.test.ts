@@ -12,7 +12,7 @@ import { SessionProcess } from '../../../launcher/session/session-process.ts';
 import { waitFor } from '../../support/children.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
-const tricky = ['two words', '$HOME', '', "it's \"quoted\"", 'back\\slash', '*', '$(touch /tmp/never)', ' lead and trail '];
+const tricky = ['two words', '$HOME', '', 'it\'s "quoted"', 'back\\slash', '*', '$(touch /tmp/never)', ' lead and trail '];
 
 function planned(args: string[], env: Record<string, string> = { PATH: '/usr/bin:/bin', DISPLAY: ':7', ODD: '$PATH `x` ;' }): PlannedProcess {
   return { role: 'viewer', command: 'sh', args, env };
@@ -72,7 +72,11 @@ describe('spare process', () => {
 
   it('does not keep the launcher running, and exits when it does', async () => {
     const module = fileURLToPath(new URL('../../../launcher/session/spare-process.ts', import.meta.url));
-    const launcher = spawn(process.execPath, ['--input-type=module', '-e', `const { startSpare } = await import(${JSON.stringify(module)}); console.log(startSpare());`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const launcher = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', `const { startSpare } = await import(${JSON.stringify(module)}); console.log(startSpare());`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     launcher.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const exit = await new Promise<number | null>((resolve) => launcher.once('exit', resolve));

@@ -44,7 +44,11 @@ function start(guest: Guest, outer: XServer, dir: string, password?: string): St
   let shown: (text: string) => void = () => {};
   const shownPromise = new Promise<string>((resolve) => (shown = resolve));
   const abort = new AbortController();
-  const end = runSession(plan, { runtimeDir: dir, scrambledPassword: password === undefined ? undefined : scrambleVncPassword(password), started: shown, signal: abort.signal }, (r) => (running = r));
+  const end = runSession(
+    plan,
+    { runtimeDir: dir, scrambledPassword: password === undefined ? undefined : scrambleVncPassword(password), started: shown, signal: abort.signal },
+    (r) => (running = r),
+  );
   return { end, shown: shownPromise, running: running as unknown as RunningSession, abort };
 }
 

@@ -38,14 +38,22 @@ function commandOf(pid: number): string[] {
 }
 
 function connectInNetns(children: ReturnType<typeof useChildren>, netns: string, host: string, outer: XServer, cacheDir: string): Child {
-  return children.start('vdd-launcher connect', launcherPath, ['connect', `xdmcp://${host}`, '--set', `cache_dir=${cacheDir}`, '--set', `log_file=${cacheDir}/launcher.log`], {
-    netns,
-    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DISPLAY: outer.name, HOME: cacheDir },
-  });
+  return children.start(
+    'vdd-launcher connect',
+    launcherPath,
+    ['connect', `xdmcp://${host}`, '--set', `cache_dir=${cacheDir}`, '--set', `log_file=${cacheDir}/launcher.log`],
+    {
+      netns,
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DISPLAY: outer.name, HOME: cacheDir },
+    },
+  );
 }
 
 async function expectGreeterThenCleanStop(launcher: Child, outer: XServer): Promise<void> {
-  const xnest = await waitFor('the launcher to start Xnest', () => childrenOf(launcher.pid).find((pid) => commandOf(pid)[0] === 'Xnest'), { child: launcher, timeoutMs: 15_000 });
+  const xnest = await waitFor('the launcher to start Xnest', () => childrenOf(launcher.pid).find((pid) => commandOf(pid)[0] === 'Xnest'), {
+    child: launcher,
+    timeoutMs: 15_000,
+  });
   const greeter = await waitFor(
     'the greeter in the Xnest window',
     () => {
@@ -86,7 +94,11 @@ describe.skipIf(unavailable)('XDMCP sessions (nested, Xnest -query)', () => {
 
   it('gives a reason, not a black window, when no display manager answers', () => {
     const net = xdmcpNetwork(network, 'sn');
-    const result = runLauncherInNetns(net.netns, ['connect', `xdmcp://${net.clientAddress.replace(/\d+$/, '9')}`, '--set', `cache_dir=${join(dir, 'cache-none')}`, '--set', 'session_probe_timeout=500'], { DISPLAY: ':1' });
+    const result = runLauncherInNetns(
+      net.netns,
+      ['connect', `xdmcp://${net.clientAddress.replace(/\d+$/, '9')}`, '--set', `cache_dir=${join(dir, 'cache-none')}`, '--set', 'session_probe_timeout=500'],
+      { DISPLAY: ':1' },
+    );
     expect(result.status).toBe(6);
     expect(result.stderr).toMatch(/does not answer: No answer from 10\.203\.0\.9 port 177/);
   });

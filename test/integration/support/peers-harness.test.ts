@@ -15,12 +15,25 @@ describe.skipIf(unavailable)('test network and children', () => {
     const server = network.namespace('h');
     const client = network.namespace('c');
     network.veth({ netns: server, address: '10.203.7.1/24' }, { netns: client, address: '10.203.7.2/24' });
-    const listener = children.start('listener', process.execPath, ['-e', "require('net').createServer(s=>s.end('hi')).listen(7777,'10.203.7.1')"], { netns: server });
+    const listener = children.start('listener', process.execPath, ['-e', "require('net').createServer(s=>s.end('hi')).listen(7777,'10.203.7.1')"], {
+      netns: server,
+    });
     await expect(
       (async () => {
         for (let i = 0; i < 100; i++) {
           try {
-            return execFileSync('ip', ['netns', 'exec', client, process.execPath, '-e', "require('net').connect(7777,'10.203.7.1').on('data',d=>{process.stdout.write(d);process.exit(0)})"], { encoding: 'utf8', timeout: 5000 });
+            return execFileSync(
+              'ip',
+              [
+                'netns',
+                'exec',
+                client,
+                process.execPath,
+                '-e',
+                "require('net').connect(7777,'10.203.7.1').on('data',d=>{process.stdout.write(d);process.exit(0)})",
+              ],
+              { encoding: 'utf8', timeout: 5000 },
+            );
           } catch {
             await new Promise((r) => setTimeout(r, 50));
           }

@@ -46,7 +46,9 @@ describe.skipIf(skip)('A/B update of a flashed disk', () => {
   const rootBytes = 12 * mib + 1234;
 
   const attach = (offset: number, size: number) => {
-    const device = execFileSync('losetup', ['--find', '--show', '--offset', String(offset), '--sizelimit', String(size), image]).toString().trim();
+    const device = execFileSync('losetup', ['--find', '--show', '--offset', String(offset), '--sizelimit', String(size), image])
+      .toString()
+      .trim();
     loops.push(device);
     return device;
   };
@@ -101,8 +103,7 @@ describe.skipIf(skip)('A/B update of a flashed disk', () => {
     server.requests.length = 0;
   });
 
-  const stage = (staging: string, attempts = 4) =>
-    stageUpdate({ base: server.base, staging, publicKey: keys.publicKeyPem, idleMs: 5000, attempts });
+  const stage = (staging: string, attempts = 4) => stageUpdate({ base: server.base, staging, publicKey: keys.publicKeyPem, idleMs: 5000, attempts });
 
   it('resumes root.squashfs after the connection is cut twice, installs slot B and sets its trial start', async () => {
     server.cut({ name: 'root.squashfs', afterBytes: 5 * mib, times: 2 });
@@ -165,7 +166,9 @@ describe.skipIf(skip)('A/B update of a flashed disk', () => {
   it('refuses a truncated root.squashfs', async () => {
     const before = snapshot();
     truncateSync(join(version, 'root.squashfs'), 6 * mib);
-    await expect(stage(join(dir, 'staging-truncated'))).rejects.toThrow(/root.squashfs: the server's file has 6291456 bytes, the signed manifest says 12584146: truncated/);
+    await expect(stage(join(dir, 'staging-truncated'))).rejects.toThrow(
+      /root.squashfs: the server's file has 6291456 bytes, the signed manifest says 12584146: truncated/,
+    );
     // Cut off after a first part arrived: the resume finds the file shorter.
     truncateSync(join(version, 'root.squashfs'), 12584146);
     server.cut({ name: 'root.squashfs', afterBytes: 6 * mib, times: 1 });

@@ -34,20 +34,26 @@ describe('root helper', () => {
 
   it('refuses to work on a PC that did not start from a flashed disk, or whose VDDBOOT is not a partition 1', () => {
     expect(() => findSlotDisk('vdd.root=http://x/root.squashfs', '', '/run/vdd/disk')).toThrow(/did not start from a flashed disk/);
-    expect(() => findSlotDisk('vdd.root=disk:a', 'tmpfs /run tmpfs rw 0 0\n', '/run/vdd/disk')).toThrow(/not mounted at \/run\/vdd\/disk from a partition 1 \(found "nothing"\)/);
+    expect(() => findSlotDisk('vdd.root=disk:a', 'tmpfs /run tmpfs rw 0 0\n', '/run/vdd/disk')).toThrow(
+      /not mounted at \/run\/vdd\/disk from a partition 1 \(found "nothing"\)/,
+    );
     expect(() => findSlotDisk('vdd.root=disk:a', '/dev/sda5 /run/vdd/disk vfat ro 0 0\n', '/run/vdd/disk')).toThrow(/found "\/dev\/sda5"/);
   });
 
   it('commits a slot that reached the menu on its trial start', () => {
     const fat = fatWith('commit', { syslinux: 'b', loader: 'b', trial: { slot: 'b', phase: 'booted' } });
-    expect(commitRunningSlot({ fat, devices: { a: '/dev/null', b: '/dev/null' }, running: 'b', publicKey: '' })).toMatch(/slot b reached the menu on its trial start: it is good/);
+    expect(commitRunningSlot({ fat, devices: { a: '/dev/null', b: '/dev/null' }, running: 'b', publicKey: '' })).toMatch(
+      /slot b reached the menu on its trial start: it is good/,
+    );
     expect(readBootFiles(fat)).toEqual({ syslinux: 'b', loader: 'b', trial: null });
     expect(readFileSync(join(fat, 'syslinux/syslinux.cfg'), 'utf8')).toBe('PROMPT 0\nDEFAULT b\nLABEL a\nLABEL b\n');
   });
 
   it('clears an install a power cut left half switched, keeping the running slot', () => {
     const fat = fatWith('cleanup', { syslinux: 'b', loader: 'a', trial: { slot: 'b', phase: 'pending' } });
-    expect(commitRunningSlot({ fat, devices: { a: '/dev/null', b: '/dev/null' }, running: 'a', publicKey: '' })).toMatch(/unfinished update of slot b was cleared/);
+    expect(commitRunningSlot({ fat, devices: { a: '/dev/null', b: '/dev/null' }, running: 'a', publicKey: '' })).toMatch(
+      /unfinished update of slot b was cleared/,
+    );
     expect(readBootFiles(fat)).toEqual({ syslinux: 'a', loader: 'a', trial: null });
   });
 

@@ -30,9 +30,12 @@ export async function startAvahi(children: Children, dir: string, netns: string,
   const home = join(dir, `avahi-${netns}`);
   const servicesDir = join(home, 'services');
   mkdirSync(servicesDir, { recursive: true });
-  services.forEach((service, index) => writeFileSync(join(servicesDir, `vdd-${index}.service`), avahiServiceFile(service)));
+  for (const [index, service] of services.entries()) writeFileSync(join(servicesDir, `vdd-${index}.service`), avahiServiceFile(service));
   const config = join(home, 'avahi-daemon.conf');
-  writeFileSync(config, '[server]\nuse-ipv4=yes\nuse-ipv6=no\nratelimit-interval-usec=0\n[wide-area]\nenable-wide-area=no\n[publish]\npublish-hinfo=no\npublish-workstation=no\n[reflector]\n[rlimits]\n');
+  writeFileSync(
+    config,
+    '[server]\nuse-ipv4=yes\nuse-ipv6=no\nratelimit-interval-usec=0\n[wide-area]\nenable-wide-area=no\n[publish]\npublish-hinfo=no\npublish-workstation=no\n[reflector]\n[rlimits]\n',
+  );
   // A private mount namespace: avahi gets its own /run, and reads the test's services directory.
   const script = 'mount -t tmpfs tmpfs /run && mount --bind "$1" /etc/avahi/services && exec avahi-daemon -f "$2" --no-drop-root --no-chroot --no-rlimits';
   const env = { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: busAddress } as Record<string, string>;
@@ -40,7 +43,11 @@ export async function startAvahi(children: Children, dir: string, netns: string,
   await waitFor(
     'avahi-daemon on the bus',
     () =>
-      callSystemBus({ destination: 'org.freedesktop.Avahi', path: '/', interface: 'org.freedesktop.Avahi.Server', member: 'GetState' }, { DBUS_SYSTEM_BUS_ADDRESS: busAddress }, 500).then(
+      callSystemBus(
+        { destination: 'org.freedesktop.Avahi', path: '/', interface: 'org.freedesktop.Avahi.Server', member: 'GetState' },
+        { DBUS_SYSTEM_BUS_ADDRESS: busAddress },
+        500,
+      ).then(
         ([state]) => state === 2, // AVAHI_SERVER_RUNNING: the host name is established
         () => false,
       ),

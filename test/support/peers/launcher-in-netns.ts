@@ -4,7 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { launcherPath, type LauncherResult } from '../launcher-binary.ts';
 
 export function runLauncherInNetns(netns: string, args: readonly string[], env: Record<string, string> = {}): LauncherResult {
-  const result = spawnSync('ip', ['netns', 'exec', netns, launcherPath, ...args], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...env }, encoding: 'utf8', timeout: 20_000 });
+  const result = spawnSync('ip', ['netns', 'exec', netns, launcherPath, ...args], {
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

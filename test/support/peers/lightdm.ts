@@ -17,7 +17,10 @@ export async function startLightdm(children: Children, dir: string, net: XdmcpNe
   const bus = await startPrivateSystemBus(children, join(home, 'bus'), net.netns);
   mkdirSync(join(home, 'etc'));
   const config = join(home, 'etc', 'lightdm.conf');
-  writeFileSync(config, `[LightDM]\nstart-default-seat=false\n\n[XDMCPServer]\nenabled=true\nport=177\nlisten-address=${net.serverAddress}\n${options.key ? 'key=vddtest\n' : ''}`);
+  writeFileSync(
+    config,
+    `[LightDM]\nstart-default-seat=false\n\n[XDMCPServer]\nenabled=true\nport=177\nlisten-address=${net.serverAddress}\n${options.key ? 'key=vddtest\n' : ''}`,
+  );
   // LightDM 1.26 looks for keys in ./lightdm.conf/keys.conf relative to its working directory (home here).
   if (options.key) {
     mkdirSync(join(home, 'lightdm.conf'));
@@ -26,7 +29,18 @@ export async function startLightdm(children: Children, dir: string, net: XdmcpNe
   const lightdm = children.start(
     'lightdm',
     'lightdm',
-    ['--config', config, '--log-dir', join(home, 'log'), '--run-dir', join(home, 'run'), '--cache-dir', join(home, 'cache'), '--pid-file', join(home, 'lightdm.pid')],
+    [
+      '--config',
+      config,
+      '--log-dir',
+      join(home, 'log'),
+      '--run-dir',
+      join(home, 'run'),
+      '--cache-dir',
+      join(home, 'cache'),
+      '--pid-file',
+      join(home, 'lightdm.pid'),
+    ],
     { netns: net.netns, cwd: home, env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: bus.address } },
   );
   await waitForUdpPort(net.netns, 177, lightdm);

@@ -18,7 +18,22 @@ export async function startQemuVnc(children: Children, dir: string, options: { r
     secret.push('-object', `secret,id=vncpw,file=${file}`);
     vnc += ',password-secret=vncpw';
   }
-  const child = children.start('qemu-vnc', 'qemu-system-x86_64', ['-nodefaults', '-machine', 'pc,accel=tcg', '-m', '64', '-nic', 'none', '-vga', 'std', '-display', 'none', ...secret, '-vnc', vnc]);
+  const child = children.start('qemu-vnc', 'qemu-system-x86_64', [
+    '-nodefaults',
+    '-machine',
+    'pc,accel=tcg',
+    '-m',
+    '64',
+    '-nic',
+    'none',
+    '-vga',
+    'std',
+    '-display',
+    'none',
+    ...secret,
+    '-vnc',
+    vnc,
+  ]);
   await waitForTcpPort('127.0.0.1', 5900 + display, child);
   return { child, port: 5900 + display };
 }

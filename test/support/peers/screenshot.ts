@@ -2,7 +2,13 @@
 // from the most common colour and how many colours there are ("not blank", "something drawn").
 import { capture, type CaptureOptions, type Pixels } from './xwd-png.ts';
 
-export type ScreenFigures = { readonly width: number; readonly height: number; readonly colours: number; readonly nonBackgroundPixels: number; readonly nonBackgroundShare: number };
+export type ScreenFigures = {
+  readonly width: number;
+  readonly height: number;
+  readonly colours: number;
+  readonly nonBackgroundPixels: number;
+  readonly nonBackgroundShare: number;
+};
 
 /** Figures of the root window of display (e.g. ":5"). */
 export function screenshot(display: string, options: CaptureOptions = {}): ScreenFigures {

@@ -16,20 +16,88 @@ export function makeTestCa(dir: string, label: string, names: readonly string[],
   const home = join(dir, label);
   mkdirSync(home, { recursive: true });
   const file = (name: string) => join(home, name);
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=vdd test CA ${label}`, '-keyout', file('ca.key'), '-out', file('ca.pem')]);
-  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${names[0] ?? 'localhost'}`, '-keyout', file('server.key'), '-out', file('server.csr')]);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=vdd test CA ${label}`,
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.pem'),
+  ]);
+  openssl([
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-subj',
+    `/CN=${names[0] ?? 'localhost'}`,
+    '-keyout',
+    file('server.key'),
+    '-out',
+    file('server.csr'),
+  ]);
   const san = names.map((name) => (isIP(name) ? `IP:${name}` : `DNS:${name}`)).join(',');
   writeFileSync(file('ext.cnf'), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
   if (options.validFrom === undefined) {
-    openssl(['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', file('ext.cnf'), '-out', file('server.pem')]);
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      file('server.csr'),
+      '-CA',
+      file('ca.pem'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      file('ext.cnf'),
+      '-out',
+      file('server.pem'),
+    ]);
   } else {
     // openssl x509 always starts now; openssl ca takes a start date.
     const stamp = (date: Date) => `${date.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
     writeFileSync(file('index.txt'), '');
     writeFileSync(file('serial'), '01\n');
-    writeFileSync(file('ca.cnf'), `[ca]\ndefault_ca = test\n[test]\ndatabase = ${file('index.txt')}\nnew_certs_dir = ${home}\nserial = ${file('serial')}\ndefault_md = sha256\npolicy = any\nunique_subject = no\n[any]\ncommonName = supplied\n`);
+    writeFileSync(
+      file('ca.cnf'),
+      `[ca]\ndefault_ca = test\n[test]\ndatabase = ${file('index.txt')}\nnew_certs_dir = ${home}\nserial = ${file('serial')}\ndefault_md = sha256\npolicy = any\nunique_subject = no\n[any]\ncommonName = supplied\n`,
+    );
     const until = new Date(options.validFrom.getTime() + 2 * 86_400_000);
-    openssl(['ca', '-batch', '-config', file('ca.cnf'), '-cert', file('ca.pem'), '-keyfile', file('ca.key'), '-in', file('server.csr'), '-out', file('server.pem'), '-startdate', stamp(options.validFrom), '-enddate', stamp(until), '-extfile', file('ext.cnf'), '-notext']);
+    openssl([
+      'ca',
+      '-batch',
+      '-config',
+      file('ca.cnf'),
+      '-cert',
+      file('ca.pem'),
+      '-keyfile',
+      file('ca.key'),
+      '-in',
+      file('server.csr'),
+      '-out',
+      file('server.pem'),
+      '-startdate',
+      stamp(options.validFrom),
+      '-enddate',
+      stamp(until),
+      '-extfile',
+      file('ext.cnf'),
+      '-notext',
+    ]);
   }
   return { caFile: file('ca.pem'), certFile: file('server.pem'), keyFile: file('server.key') };
 }

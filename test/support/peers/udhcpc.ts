@@ -12,11 +12,27 @@ export const hookDirectory = `${overlays}/usr/share/vdd`;
 
 /** Gets one lease (udhcpc -q) and resolves with udhcpc's output once the hook has run. */
 export function leaseWithImageClient(net: DhcpNetwork, dhcpFile: string): Promise<string> {
-  const script = 'mount -t tmpfs tmpfs /usr/share && mkdir /usr/share/vdd && mount --bind "$1" /usr/share/vdd && exec busybox udhcpc -i "$2" -f -q -n -t 5 -T 1 -V vdd-thin -O 224 -O 43 -s "$3"';
+  const script =
+    'mount -t tmpfs tmpfs /usr/share && mkdir /usr/share/vdd && mount --bind "$1" /usr/share/vdd && exec busybox udhcpc -i "$2" -f -q -n -t 5 -T 1 -V vdd-thin -O 224 -O 43 -s "$3"';
   return new Promise((resolve, reject) => {
     execFile(
       'ip',
-      ['netns', 'exec', net.clientNetns, 'unshare', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh', hookDirectory, net.clientInterface, imageUdhcpcScript],
+      [
+        'netns',
+        'exec',
+        net.clientNetns,
+        'unshare',
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        script,
+        'sh',
+        hookDirectory,
+        net.clientInterface,
+        imageUdhcpcScript,
+      ],
       { env: { ...process.env, VDD_DHCP_FILE: dhcpFile }, timeout: 20_000 },
       (error, stdout, stderr) => (error ? reject(new Error(`udhcpc failed: ${error.message}\n${stdout}${stderr}`)) : resolve(`${stdout}${stderr}`)),
     );

@@ -22,7 +22,12 @@ export async function startVddBroker(children: Children, catalogFile: string, op
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? (await freeTcpPort());
   const tls = options.tls ? ['--tls-cert', options.tls.certFile, '--tls-key', options.tls.keyFile] : [];
-  const child = children.start('vdd-broker', process.execPath, [brokerProgram, '--catalog', catalogFile, '--listen', `${host}:${port}`, ...tls, ...(options.extraArgs ?? [])], options.netns ? { netns: options.netns } : {});
+  const child = children.start(
+    'vdd-broker',
+    process.execPath,
+    [brokerProgram, '--catalog', catalogFile, '--listen', `${host}:${port}`, ...tls, ...(options.extraArgs ?? [])],
+    options.netns ? { netns: options.netns } : {},
+  );
   if (options.netns === undefined) await waitForTcpPort(host, port, child);
   else await waitFor('vdd-broker to say it serves', () => child.log.includes(' serving '), { child });
   return { child, url: `${tls.length > 0 ? 'https' : 'http'}://${host}:${port}/`, port };

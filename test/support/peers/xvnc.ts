@@ -23,8 +23,19 @@ export async function startXvnc(children: Children, dir: string, options: XvncOp
   const passwordFile = options.password === undefined ? undefined : writePasswordFile(dir, port, options.password);
   const security = passwordFile === undefined ? ['-SecurityTypes', 'None'] : ['-SecurityTypes', 'VncAuth', '-rfbauth', passwordFile];
   const args = [
-    '-rfbport', String(port), '-localhost', '-nolisten', 'tcp', '-UseBlacklist=0', '-geometry', options.size ?? '800x600', '-depth', '24',
-    '-desktop', options.desktopName ?? 'vdd test desktop', ...security,
+    '-rfbport',
+    String(port),
+    '-localhost',
+    '-nolisten',
+    'tcp',
+    '-UseBlacklist=0',
+    '-geometry',
+    options.size ?? '800x600',
+    '-depth',
+    '24',
+    '-desktop',
+    options.desktopName ?? 'vdd test desktop',
+    ...security,
   ];
   const server = await startXServer(children, 'Xvnc', 'Xvnc', args, options.netns ? { netns: options.netns } : {});
   if (options.netns === undefined) await waitForTcpPort('127.0.0.1', port, server.child);

@@ -8,14 +8,30 @@ export type Pixels = { readonly width: number; readonly height: number; readonly
 
 /** Where an XWD dump (version 7, ZPixmap, 24 or 32 bits per pixel) keeps its pixels, from its
  * header (the first 100 bytes are enough). */
-export type XwdLayout = { readonly width: number; readonly height: number; readonly start: number; readonly bytesPerLine: number; readonly bytesPerPixel: number; readonly byteOrder: number };
+export type XwdLayout = {
+  readonly width: number;
+  readonly height: number;
+  readonly start: number;
+  readonly bytesPerLine: number;
+  readonly bytesPerPixel: number;
+  readonly byteOrder: number;
+};
 
 export function xwdLayout(header: Buffer): XwdLayout {
   const field = (index: number) => header.readUInt32BE(index * 4);
   const [headerSize, version, format, width, height, byteOrder, bitsPerPixel, bytesPerLine, colourEntries] = [
-    field(0), field(1), field(2), field(4), field(5), field(7), field(11), field(12), field(19),
+    field(0),
+    field(1),
+    field(2),
+    field(4),
+    field(5),
+    field(7),
+    field(11),
+    field(12),
+    field(19),
   ];
-  if (version !== 7 || format !== 2 || (bitsPerPixel !== 32 && bitsPerPixel !== 24)) throw new Error(`unsupported xwd: version ${version}, format ${format}, ${bitsPerPixel} bpp`);
+  if (version !== 7 || format !== 2 || (bitsPerPixel !== 32 && bitsPerPixel !== 24))
+    throw new Error(`unsupported xwd: version ${version}, format ${format}, ${bitsPerPixel} bpp`);
   return { width, height, start: headerSize + colourEntries * 12, bytesPerLine, bytesPerPixel: bitsPerPixel / 8, byteOrder };
 }
 
@@ -53,7 +69,12 @@ export function encodePng({ width, height, rgb }: Pixels): Buffer {
   header.set([8, 2, 0, 0, 0], 8);
   const rows = Buffer.alloc(height * (width * 3 + 1));
   for (let y = 0; y < height; y++) rgb.copy(rows, y * (width * 3 + 1) + 1, y * width * 3, (y + 1) * width * 3);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 export type CaptureOptions = {

@@ -22,7 +22,9 @@ describe('the catalog file', () => {
   });
 
   it('names the file and the problem', () => {
-    expect(() => readCatalogFile(file({ ...base, guests: [{ ...vnc, passwordFile: '/x' }] }))).toThrow(/\.json: guests\[0\]\.passwordFile: only for guests with "auth": "vnc-password"/);
+    expect(() => readCatalogFile(file({ ...base, guests: [{ ...vnc, passwordFile: '/x' }] }))).toThrow(
+      /\.json: guests\[0\]\.passwordFile: only for guests with "auth": "vnc-password"/,
+    );
     expect(() => readCatalogFile(file({ ...base, guests: [{ ...vnc, passwordFile: 'relative' }] }))).toThrow(/must be an absolute path/);
     expect(() => readCatalogFile(join(dir, 'missing.json'))).toThrow(/missing\.json: no such file/);
   });
@@ -41,6 +43,12 @@ describe('the command line', () => {
     expect(() => parseBrokerCommandLine([])).toThrow('--catalog FILE is required');
     expect(() => parseBrokerCommandLine(['--catalog', 'c', '--tls-cert', 'x'])).toThrow('--tls-cert and --tls-key go together');
     expect(() => parseBrokerCommandLine(['--catalog', 'c', '--probe-interval', 'soon'])).toThrow('--probe-interval soon: expected a whole number');
-    expect(parseBrokerCommandLine(['--catalog', 'c']).options).toMatchObject({ host: '0.0.0.0', port: 8080, probeIntervalMs: 15_000, passwordTtlMs: 60_000, tls: undefined });
+    expect(parseBrokerCommandLine(['--catalog', 'c']).options).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      probeIntervalMs: 15_000,
+      passwordTtlMs: 60_000,
+      tls: undefined,
+    });
   });
 });

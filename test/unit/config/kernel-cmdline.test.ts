@@ -19,8 +19,10 @@ describe('kernel command line', () => {
   });
 
   it("leaves out the initrd's parameters, which every netbooted PC has and are no launcher settings", () => {
-    expect(vddParameters('vdd.root=http://s/vdd/versions/1/root.squashfs vdd.root_size=5 vdd.ram_reserve=150 vdd.fetch=nbd vdd.nbd=s:1 vdd.trial_timeout=90 vdd.menu_timeout=7')).toEqual([
-      { name: 'menu_timeout', value: '7' },
-    ]);
+    expect(
+      vddParameters(
+        'vdd.root=http://s/vdd/versions/1/root.squashfs vdd.root_size=5 vdd.ram_reserve=150 vdd.fetch=nbd vdd.nbd=s:1 vdd.trial_timeout=90 vdd.menu_timeout=7',
+      ),
+    ).toEqual([{ name: 'menu_timeout', value: '7' }]);
   });
 });

@@ -28,7 +28,19 @@ function inputs(overrides: Partial<ConfigInputs>): ConfigInputs {
 describe('loadConfig layering', () => {
   const configFile = write(
     'layers.conf',
-    ['[common]', 'menu_timeout = 1', 'menu_title = Common', 'broker = http://file/', '[52:54:00:12:34:56]', 'menu_timeout = 2', '[lab-*]', 'menu_title = Lab', '[office-*]', 'menu_title = Office', ''].join('\n'),
+    [
+      '[common]',
+      'menu_timeout = 1',
+      'menu_title = Common',
+      'broker = http://file/',
+      '[52:54:00:12:34:56]',
+      'menu_timeout = 2',
+      '[lab-*]',
+      'menu_title = Lab',
+      '[office-*]',
+      'menu_title = Office',
+      '',
+    ].join('\n'),
   );
   const cmdlineFile = write('cmdline', 'quiet vdd.menu_timeout=3 vdd.broker=http://cmdline/\n');
 
@@ -50,7 +62,9 @@ describe('loadConfig layering', () => {
   });
 
   it('a section for another client changes nothing', () => {
-    const loaded = loadConfig(inputs({ configFiles: [{ path: configFile, required: false }], identity: { macs: ['00:00:5e:00:00:01'], ips: ['192.0.2.9'], hostname: 'office-3' } }));
+    const loaded = loadConfig(
+      inputs({ configFiles: [{ path: configFile, required: false }], identity: { macs: ['00:00:5e:00:00:01'], ips: ['192.0.2.9'], hostname: 'office-3' } }),
+    );
     expect(loaded.config).toMatchObject({ menu_timeout: 1, menu_title: 'Office' });
   });
 
@@ -73,7 +87,14 @@ describe('loadConfig layering', () => {
 
   it("the flashed disk's vdd.conf overrides the image's launcher.conf, section by section", () => {
     const disk = write('vdd.conf', '[common]\nmenu_title = Refurbished\n[office-*]\nmenu_timeout = 30\n');
-    const loaded = loadConfig(inputs({ configFiles: [{ path: configFile, required: false }, { path: disk, required: false }] }));
+    const loaded = loadConfig(
+      inputs({
+        configFiles: [
+          { path: configFile, required: false },
+          { path: disk, required: false },
+        ],
+      }),
+    );
     expect(loaded.config).toMatchObject({ menu_title: 'Refurbished', menu_timeout: 2 });
     expect(loaded.origins.menu_title).toEqual({ kind: 'file', path: disk, line: 2, section: 'common' });
   });
@@ -89,9 +110,13 @@ describe('loadConfig layering', () => {
   it('a directory or an oversized file is refused with the reason', () => {
     const folder = join(dir, 'folder.conf');
     mkdirSync(folder);
-    expect(loadConfig(inputs({ configFiles: [{ path: folder, required: false }] })).problems.map(formatProblem)).toEqual([`${folder}: cannot read: is a directory; its settings are not used`]);
+    expect(loadConfig(inputs({ configFiles: [{ path: folder, required: false }] })).problems.map(formatProblem)).toEqual([
+      `${folder}: cannot read: is a directory; its settings are not used`,
+    ]);
     const huge = write('huge.conf', `# ${'x'.repeat(300 * 1024)}\n`);
-    expect(loadConfig(inputs({ configFiles: [{ path: huge, required: false }] })).problems.map(formatProblem)).toEqual([`${huge}: cannot read: larger than 262144 bytes; its settings are not used`]);
+    expect(loadConfig(inputs({ configFiles: [{ path: huge, required: false }] })).problems.map(formatProblem)).toEqual([
+      `${huge}: cannot read: larger than 262144 bytes; its settings are not used`,
+    ]);
     const longCmdline = write('long-cmdline', `vdd.menu_timeout=1 ${'x'.repeat(5000)}`);
     const loaded = loadConfig(inputs({ cmdlineFile: longCmdline }));
     expect(loaded.config.menu_timeout).toBe(10);

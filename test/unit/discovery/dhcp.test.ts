@@ -35,8 +35,17 @@ describe('the lease file', () => {
   };
 
   it('parses what the hook writes', () => {
-    const lease = readDhcpLease(write('# comment\ninterface=eth0\nip=10.0.0.5\ndomain=lab.test\nsearch=a.test b.test\ndns=10.0.0.1 10.0.0.2\nopt224=687474703a2f2f612f\nopt43=\n'));
-    expect(lease).toEqual({ interface: 'eth0', domain: 'lab.test', search: ['a.test', 'b.test'], dns: ['10.0.0.1', '10.0.0.2'], option224: Buffer.from('http://a/'), option43: undefined });
+    const lease = readDhcpLease(
+      write('# comment\ninterface=eth0\nip=10.0.0.5\ndomain=lab.test\nsearch=a.test b.test\ndns=10.0.0.1 10.0.0.2\nopt224=687474703a2f2f612f\nopt43=\n'),
+    );
+    expect(lease).toEqual({
+      interface: 'eth0',
+      domain: 'lab.test',
+      search: ['a.test', 'b.test'],
+      dns: ['10.0.0.1', '10.0.0.2'],
+      option224: Buffer.from('http://a/'),
+      option43: undefined,
+    });
   });
 
   it('is absent without a file and refuses anything it did not write', () => {
@@ -59,6 +68,10 @@ describe('service records', () => {
   });
 
   it('reads search domains from resolv.conf', () => {
-    expect(resolvConfDomains('nameserver 10.0.0.1\nsearch lab.test corp.test\ndomain site.test\n# search no\n')).toEqual(['lab.test', 'corp.test', 'site.test']);
+    expect(resolvConfDomains('nameserver 10.0.0.1\nsearch lab.test corp.test\ndomain site.test\n# search no\n')).toEqual([
+      'lab.test',
+      'corp.test',
+      'site.test',
+    ]);
   });
 });

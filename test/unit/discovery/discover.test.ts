@@ -13,7 +13,10 @@ function source(script: Script, started: SourceName[]): DiscoverySource {
     find: (signal) => {
       started.push(script.name);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => (script.error ? reject(new Error(script.error)) : resolve(script.finding ?? { brokers: [], detail: 'none' })), script.afterMs);
+        const timer = setTimeout(
+          () => (script.error ? reject(new Error(script.error)) : resolve(script.finding ?? { brokers: [], detail: 'none' })),
+          script.afterMs,
+        );
         signal.addEventListener('abort', () => clearTimeout(timer));
       });
     },
@@ -26,7 +29,10 @@ describe('discover', () => {
   it('lets a slower source of higher priority win over a faster one below it', async () => {
     const started: SourceName[] = [];
     const result = await discover(
-      [source({ name: 'kernel', stage: 'local', afterMs: 30, finding: found('http://k/') }, started), source({ name: 'dhcp', stage: 'local', afterMs: 1, finding: found('http://d/') }, started)],
+      [
+        source({ name: 'kernel', stage: 'local', afterMs: 30, finding: found('http://k/') }, started),
+        source({ name: 'dhcp', stage: 'local', afterMs: 1, finding: found('http://d/') }, started),
+      ],
       { deadlineMs: 1000, waitForAll: false },
     );
     expect(result.chosen).toBe('kernel');
@@ -72,7 +78,10 @@ describe('discover', () => {
   it('waits for every source in the full report, in the given order with switched-off sources', async () => {
     const started: SourceName[] = [];
     const result = await discover(
-      [source({ name: 'command-line', stage: 'local', afterMs: 0, finding: found('http://flag/') }, started), source({ name: 'dns-sd', stage: 'network', afterMs: 20, finding: found('http://sd/') }, started)],
+      [
+        source({ name: 'command-line', stage: 'local', afterMs: 0, finding: found('http://flag/') }, started),
+        source({ name: 'dns-sd', stage: 'network', afterMs: 20, finding: found('http://sd/') }, started),
+      ],
       { deadlineMs: 1000, waitForAll: true, off: [{ name: 'dhcp', label: 'dhcp' }], order: ['command-line', 'dhcp', 'dns-sd'] },
     );
     expect(started).toEqual(['command-line', 'dns-sd']);

@@ -18,7 +18,9 @@ describe('boot configuration', () => {
     const script = ipxeScript(spec, '1.2.3', 999);
     expect(script.startsWith('#!ipxe\n')).toBe(true);
     expect(script).toContain('isset ${vdd-base} || set vdd-base http://${next-server}/vdd/');
-    expect(script).toMatch(/^kernel \$\{vdd-base\}vmlinuz initrd=initrd\.img .* vdd\.root=\$\{vdd-base\}root\.squashfs vdd\.root_size=999 .*\$\{vdd-extra\} \|\| goto failed$/m);
+    expect(script).toMatch(
+      /^kernel \$\{vdd-base\}vmlinuz initrd=initrd\.img .* vdd\.root=\$\{vdd-base\}root\.squashfs vdd\.root_size=999 .*\$\{vdd-extra\} \|\| goto failed$/m,
+    );
     expect(script).toContain('initrd ${vdd-base}initrd.img || goto failed');
     expect(script).toContain('chain ${vdd-base}vdd.ipxe');
   });
@@ -38,7 +40,14 @@ describe('boot configuration', () => {
     expect(layout.slotB).toMatchObject({ offset: 225 * mib, size: 160 * mib });
     expect(layout.size).toBe(385 * mib);
     expect(sfdiskScript(layout)).toBe(
-      ['label: dos', 'unit: sectors', 'start=2048, size=131072, type=c, bootable', 'start=133120, size=327680, type=83', 'start=460800, size=327680, type=83', ''].join('\n'),
+      [
+        'label: dos',
+        'unit: sectors',
+        'start=2048, size=131072, type=c, bootable',
+        'start=133120, size=327680, type=83',
+        'start=460800, size=327680, type=83',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -53,7 +62,10 @@ describe('QEMU command line', () => {
       accel: 'tcg',
       memoryMiB: 256,
       boot: { kind: 'net', tftpDir: '/tmp/t', bootFile: 'boot.ipxe' },
-      forwards: [{ guestPort: 80, hostPort: 4321 }, { guestPort: 10809, hostPort: 4322 }],
+      forwards: [
+        { guestPort: 80, hostPort: 4321 },
+        { guestPort: 10809, hostPort: 4322 },
+      ],
       serial: 'stdio',
     });
     const netdev = args[args.indexOf('-netdev') + 1];
@@ -65,13 +77,23 @@ describe('QEMU command line', () => {
   });
 
   it('boots the disk image without writing to it, with UEFI firmware when asked', () => {
-    const args = qemuArgs({ accel: 'tcg', memoryMiB: 512, boot: { kind: 'disk', image: '/x/vdd-thin.img', uefi: { code: '/c.fd', vars: '/v.fd' } }, forwards: [], serial: 'mon:stdio' });
-    expect(args).toEqual(expect.arrayContaining(['-drive', 'file=/x/vdd-thin.img,format=raw,if=ide,snapshot=on', '-drive', 'if=pflash,format=raw,readonly=on,file=/c.fd']));
+    const args = qemuArgs({
+      accel: 'tcg',
+      memoryMiB: 512,
+      boot: { kind: 'disk', image: '/x/vdd-thin.img', uefi: { code: '/c.fd', vars: '/v.fd' } },
+      forwards: [],
+      serial: 'mon:stdio',
+    });
+    expect(args).toEqual(
+      expect.arrayContaining(['-drive', 'file=/x/vdd-thin.img,format=raw,if=ide,snapshot=on', '-drive', 'if=pflash,format=raw,readonly=on,file=/c.fd']),
+    );
     expect(args[args.indexOf('-netdev') + 1]).toBe('user,id=net0,restrict=on');
   });
 
   it('the TFTP boot file points iPXE at the forwarded HTTP server, with extra kernel parameters', () => {
     expect(tftpBootScript()).toBe(`#!ipxe\nset vdd-base http://${guestServiceAddress}/\nchain \${vdd-base}vdd.ipxe\n`);
-    expect(tftpBootScript(['vdd.fetch=nbd', 'vdd.broker=http://10.0.2.100:8080/'])).toContain('\nset vdd-extra vdd.fetch=nbd vdd.broker=http://10.0.2.100:8080/\n');
+    expect(tftpBootScript(['vdd.fetch=nbd', 'vdd.broker=http://10.0.2.100:8080/'])).toContain(
+      '\nset vdd-extra vdd.fetch=nbd vdd.broker=http://10.0.2.100:8080/\n',
+    );
   });
 });

@@ -37,7 +37,10 @@ describe('mbrPartition', () => {
   }
 
   it('finds the FAT partition at 1 MiB as sfdisk writes it for vdd-thin.img', () => {
-    const table = sector([{ type: 0x0c, start: 2048, sectors: 131072 }, { type: 0x83, start: 133120, sectors: 327680 }]);
+    const table = sector([
+      { type: 0x0c, start: 2048, sectors: 131072 },
+      { type: 0x83, start: 133120, sectors: 327680 },
+    ]);
     expect(mbrPartition(table, 1)).toEqual({ number: 1, type: 0x0c, offsetBytes: 1048576, sizeBytes: 67108864 });
     expect(isFatType(mbrPartition(table, 1)?.type ?? 0)).toBe(true);
     expect(isFatType(mbrPartition(table, 2)?.type ?? 0)).toBe(false);

@@ -30,21 +30,28 @@ describe.skipIf(skip)('initrd trial script', () => {
   const trials: (Trial | null)[] = [null];
   for (const slot of slots) for (const phase of ['pending', 'booted'] as const) trials.push({ slot, phase });
 
-  for (const bios of slots) for (const uefi of slots) for (const trial of trials) {
-    const files: BootFiles = { syslinux: bios, loader: uefi, trial };
-    for (const firmware of ['bios', 'uefi'] as const) {
-      const expected = initrdAction(files, firmware);
-      it(`BIOS→${bios} UEFI→${uefi} marker ${trial ? `${trial.slot} ${trial.phase}` : 'none'}, ${firmware} starts ${expected.slot}: ${expected.kind}`, () => {
-        const fat = join(dir, 'fat');
-        writeState(fat, files);
-        const action = execFileSync('busybox', ['sh', '-c', `. "${trialScript}" && trial_check "$1" "$2"`, 'sh', fat, expected.slot]).toString().trim();
-        expect(action).toBe({ boot: 'boot', 'start-trial': 'trial', 'roll-back': 'rollback' }[expected.kind]);
-        const after = expected.kind === 'boot' ? files : expected.steps.reduce(applyStep, files);
-        expect(readFileSync(join(fat, 'syslinux/syslinux.cfg'), 'utf8')).toBe(syslinux(after.syslinux));
-        expect(readFileSync(join(fat, 'loader/loader.conf'), 'utf8')).toBe(loader(after.loader));
-        expect(existsSync(join(fat, 'vdd-trial.txt')) ? readFileSync(join(fat, 'vdd-trial.txt'), 'utf8') : null).toBe(after.trial ? formatTrial(after.trial) : null);
-        for (const leftover of ['syslinux/syslinux.cfg.new', 'loader/loader.conf.new', 'vdd-trial.txt.new']) expect(existsSync(join(fat, leftover))).toBe(false);
-      });
-    }
-  }
+  for (const bios of slots)
+    for (const uefi of slots)
+      for (const trial of trials) {
+        const files: BootFiles = { syslinux: bios, loader: uefi, trial };
+        for (const firmware of ['bios', 'uefi'] as const) {
+          const expected = initrdAction(files, firmware);
+          it(`BIOS→${bios} UEFI→${uefi} marker ${trial ? `${trial.slot} ${trial.phase}` : 'none'}, ${firmware} starts ${expected.slot}: ${expected.kind}`, () => {
+            const fat = join(dir, 'fat');
+            writeState(fat, files);
+            const action = execFileSync('busybox', ['sh', '-c', `. "${trialScript}" && trial_check "$1" "$2"`, 'sh', fat, expected.slot])
+              .toString()
+              .trim();
+            expect(action).toBe({ boot: 'boot', 'start-trial': 'trial', 'roll-back': 'rollback' }[expected.kind]);
+            const after = expected.kind === 'boot' ? files : expected.steps.reduce(applyStep, files);
+            expect(readFileSync(join(fat, 'syslinux/syslinux.cfg'), 'utf8')).toBe(syslinux(after.syslinux));
+            expect(readFileSync(join(fat, 'loader/loader.conf'), 'utf8')).toBe(loader(after.loader));
+            expect(existsSync(join(fat, 'vdd-trial.txt')) ? readFileSync(join(fat, 'vdd-trial.txt'), 'utf8') : null).toBe(
+              after.trial ? formatTrial(after.trial) : null,
+            );
+            for (const leftover of ['syslinux/syslinux.cfg.new', 'loader/loader.conf.new', 'vdd-trial.txt.new'])
+              expect(existsSync(join(fat, leftover))).toBe(false);
+          });
+        }
+      }
 });

@@ -32,7 +32,9 @@ describe('image scripts and overlays', () => {
 
   it('the launcher runs as vdd with a clean environment and no capabilities', () => {
     const autologin = read('overlays/usr/lib/vdd/autologin');
-    expect(autologin).toMatch(/^exec env -i HOME=\/home\/vdd .*\\\n\t\/usr\/bin\/setpriv --reuid=vdd --regid=vdd --init-groups --inh-caps=-all -- \/usr\/bin\/vdd-launcher$/m);
+    expect(autologin).toMatch(
+      /^exec env -i HOME=\/home\/vdd .*\\\n\t\/usr\/bin\/setpriv --reuid=vdd --regid=vdd --init-groups --inh-caps=-all -- \/usr\/bin\/vdd-launcher$/m,
+    );
   });
 
   it('/run/vdd, where the launcher marks its menu up, is made for vdd under busybox init and under systemd', () => {
@@ -47,7 +49,7 @@ describe('image scripts and overlays', () => {
     expect(xorg).toMatch(/Option "DontZap" "true"/);
   });
 
-  it('DHCP events reach the launcher\'s hook, and the address is never taken away', () => {
+  it("DHCP events reach the launcher's hook, and the address is never taken away", () => {
     const script = read('overlays/usr/lib/vdd/udhcpc-script');
     expect(script).toContain('exec /usr/share/vdd/udhcpc-hook "$@"');
     expect(script).not.toMatch(/addr (flush|del)/);

@@ -59,7 +59,9 @@ describe('image spec', () => {
     const squashfs = (values: Record<string, unknown>) => withChange((spec) => Object.assign(spec.squashfs as Record<string, unknown>, values));
     expect(problemsOf(squashfs({ compression: 'zstd', level: 22 }))).toEqual([]);
     expect(problemsOf(squashfs({ compression: 'gzip', level: 9 }))).toEqual([]);
-    expect(problemsOf(squashfs({ compression: 'gzip', level: 19 }))).toEqual([expect.stringMatching(/^squashfs\.level: level applies to zstd \(1-22\) and gzip \(1-9\) only/)]);
+    expect(problemsOf(squashfs({ compression: 'gzip', level: 19 }))).toEqual([
+      expect.stringMatching(/^squashfs\.level: level applies to zstd \(1-22\) and gzip \(1-9\) only/),
+    ]);
     expect(problemsOf(squashfs({ compression: 'xz', level: 6 }))).toEqual([expect.stringMatching(/^squashfs\.level: /)]);
     expect(mksquashfsArgs('/r', '/o', 'zstd', 1024, 19)).toEqual(expect.arrayContaining(['-b', '1024K', '-comp', 'zstd', '-Xcompression-level', '19']));
     expect(mksquashfsArgs('/r', '/o', 'xz', 256)).toEqual(expect.arrayContaining(['-comp', 'xz', '-Xbcj', 'x86']));
@@ -69,7 +71,10 @@ describe('image spec', () => {
     const paths = { root: '/r', packageCache: '/c' };
     const image = mmdebstrapArgs(parseSpec(specText, 'vdd-thin.json'), paths);
     const hooks = image.filter((arg) => arg.includes('update-initramfs'));
-    expect(hooks).toEqual([expect.stringMatching(/^--essential-hook=dpkg-divert .*--add \/usr\/sbin\/update-initramfs && ln -s \/bin\/true /), expect.stringMatching(/^--customize-hook=rm .* --remove \/usr\/sbin\/update-initramfs$/)]);
+    expect(hooks).toEqual([
+      expect.stringMatching(/^--essential-hook=dpkg-divert .*--add \/usr\/sbin\/update-initramfs && ln -s \/bin\/true /),
+      expect.stringMatching(/^--customize-hook=rm .* --remove \/usr\/sbin\/update-initramfs$/),
+    ]);
     // The real one is back before the root is handed on; the suite and paths stay last.
     expect(image.slice(-3)).toEqual(['bookworm', '/r', 'http://deb.debian.org/debian']);
     const ltsp = withChange((spec) => (spec.purgePackages = (spec.purgePackages as string[]).filter((name) => !name.startsWith('initramfs-tools'))));
@@ -86,7 +91,9 @@ describe('image spec', () => {
         spec.files = [{ source: '/etc/shadow', target: '/usr/../etc/x', mode: '0755' }];
       }),
     );
-    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^files\.0\.source: must be relative/), expect.stringMatching(/^files\.0\.target: must not contain/)]));
+    expect(problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^files\.0\.source: must be relative/), expect.stringMatching(/^files\.0\.target: must not contain/)]),
+    );
   });
 
   it('says when the file is not JSON or cannot be read', () => {

@@ -1,6 +1,6 @@
 // menuKey: blessed's keypresses -> the menu's key names. MenuController.warmUp: Enter through the
 // terminal's input changes nothing and starts no session; the next real Enter starts one.
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import blessed from 'blessed';
 import { describe, expect, it, vi } from 'vitest';
@@ -29,12 +29,22 @@ describe('MenuController.warmUp', () => {
     output.resume();
     const screen = blessed.screen({ input, output, terminal: 'vt100', warnings: false });
     const startSession = vi.fn(async (_guest: Guest, _started: (text: string) => void) => ({}));
-    const controller = new MenuController(screen, initialMenuState({ defaultGuest: '', timeout: 0, allowQuit: false, updatePolicy: 'never', updateIdle: 600 }), {
-      feed: { cached: () => ({ guests: [guest], status: { online: true, broker: 'test' } }), start: () => {}, refresh: () => {}, stop: () => {}, describeBroker: () => undefined },
-      startSession,
-      power: async () => ({ via: 'fifo', detail: '' }),
-      context: { title: 'test', infoLines: () => [] },
-    });
+    const controller = new MenuController(
+      screen,
+      initialMenuState({ defaultGuest: '', timeout: 0, allowQuit: false, updatePolicy: 'never', updateIdle: 600 }),
+      {
+        feed: {
+          cached: () => ({ guests: [guest], status: { online: true, broker: 'test' } }),
+          start: () => {},
+          refresh: () => {},
+          stop: () => {},
+          describeBroker: () => undefined,
+        },
+        startSession,
+        power: async () => ({ via: 'fifo', detail: '' }),
+        context: { title: 'test', infoLines: () => [] },
+      },
+    );
     try {
       const before = controller.current;
       controller.warmUp();

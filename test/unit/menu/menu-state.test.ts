@@ -3,7 +3,12 @@ import type { Guest } from '../../../common/protocol/broker-protocol.ts';
 import { initialMenuState, selectedIndex, update, visibleGuests, type MenuEvent, type MenuState } from '../../../launcher/menu/menu-state.ts';
 
 const guest = (id: string, name: string, os = 'Debian 12'): Guest => ({ id, name, os, protocol: 'xdmcp', host: '10.0.0.1', port: 177, state: 'running' });
-const guests = [guest('debian', 'Debian desktop'), guest('win', 'Windows XP', 'Windows'), guest('react', 'ReactOS', 'ReactOS'), guest('gentoo', 'Gentoo', 'Gentoo')];
+const guests = [
+  guest('debian', 'Debian desktop'),
+  guest('win', 'Windows XP', 'Windows'),
+  guest('react', 'ReactOS', 'ReactOS'),
+  guest('gentoo', 'Gentoo', 'Gentoo'),
+];
 const online = { online: true, broker: 'http://broker/' };
 
 function run(state: MenuState, ...events: MenuEvent[]) {
@@ -17,7 +22,8 @@ function run(state: MenuState, ...events: MenuEvent[]) {
 }
 
 const key = (k: string): MenuEvent => ({ type: 'key', key: k, pageSize: 2 });
-const loaded = (options: { defaultGuest: string; timeout: number; allowQuit?: boolean } = { defaultGuest: '', timeout: 10 }) => run(initialMenuState({ allowQuit: false, ...options }), { type: 'catalog', guests, status: online }).state;
+const loaded = (options: { defaultGuest: string; timeout: number; allowQuit?: boolean } = { defaultGuest: '', timeout: 10 }) =>
+  run(initialMenuState({ allowQuit: false, ...options }), { type: 'catalog', guests, status: online }).state;
 
 describe('menu state', () => {
   it('moves the cursor with arrows, PgUp/PgDn, Home/End and stops at the ends', () => {

@@ -27,8 +27,17 @@ describe('XDMCP packets', () => {
   });
 
   it('decodes Willing, Unwilling and Decline', () => {
-    expect(decodeAnswer(packet(5, '', 'guest1', 'Linux 6.1.0'))).toEqual({ kind: 'willing', authenticationName: '', hostname: 'guest1', status: 'Linux 6.1.0' });
-    expect(decodeAnswer(packet(6, 'guest1', 'Display not authorized to connect'))).toEqual({ kind: 'unwilling', hostname: 'guest1', status: 'Display not authorized to connect' });
+    expect(decodeAnswer(packet(5, '', 'guest1', 'Linux 6.1.0'))).toEqual({
+      kind: 'willing',
+      authenticationName: '',
+      hostname: 'guest1',
+      status: 'Linux 6.1.0',
+    });
+    expect(decodeAnswer(packet(6, 'guest1', 'Display not authorized to connect'))).toEqual({
+      kind: 'unwilling',
+      hostname: 'guest1',
+      status: 'Display not authorized to connect',
+    });
     expect(decodeAnswer(packet(9, 'No valid address', '', Buffer.alloc(8)))).toEqual({ kind: 'decline', status: 'No valid address', authenticationName: '' });
   });
 

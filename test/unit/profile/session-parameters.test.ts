@@ -8,13 +8,24 @@ import { parseModes } from '../../../launcher/profile/read-hardware.ts';
 
 const mib = 1024 * 1024;
 
-function pc(overrides: { speedMHz?: number; level?: 0 | 1 | 2 | 3 | 4; ramMiB?: number; linkMbps?: number | undefined; modes?: { width: number; height: number }[] } = {}): HardwareFacts {
+function pc(
+  overrides: { speedMHz?: number; level?: 0 | 1 | 2 | 3 | 4; ramMiB?: number; linkMbps?: number | undefined; modes?: { width: number; height: number }[] } = {},
+): HardwareFacts {
   return {
     cpu: { vendor: 'GenuineIntel', model: 'Test CPU', speedMHz: overrides.speedMHz ?? 2400, cores: 2, x86_64Level: overrides.level ?? 2 },
     memory: { totalBytes: (overrides.ramMiB ?? 2048) * mib, availableBytes: 512 * mib },
     network: [{ name: 'eth0', mac: '52:54:00:12:34:56', speedMbps: 'linkMbps' in overrides ? overrides.linkMbps : 1000, wired: true, up: true }],
     gpus: [],
-    displays: [{ name: 'card0-VGA-1', modes: overrides.modes ?? [{ width: 1280, height: 1024 }, { width: 1024, height: 768 }], current: undefined }],
+    displays: [
+      {
+        name: 'card0-VGA-1',
+        modes: overrides.modes ?? [
+          { width: 1280, height: 1024 },
+          { width: 1024, height: 768 },
+        ],
+        current: undefined,
+      },
+    ],
     firmware: 'bios',
   };
 }

@@ -17,7 +17,16 @@ import type { NetworkLink } from '../../../launcher/profile/hardware-facts.ts';
 const mib = 1024 * 1024;
 const gigabitLink: NetworkLink = { name: 'eth0', mac: '52:54:00:12:34:56', speedMbps: 1000, wired: true, up: true };
 
-type Overrides = { level?: 0 | 1 | 2 | 3 | 4; speedMHz?: number | undefined; ramMiB?: number; network?: NetworkLink[]; gpus?: number; diskBytes?: number; netboot?: boolean; firmware?: 'bios' | 'uefi' | 'unknown' };
+type Overrides = {
+  level?: 0 | 1 | 2 | 3 | 4;
+  speedMHz?: number | undefined;
+  ramMiB?: number;
+  network?: NetworkLink[];
+  gpus?: number;
+  diskBytes?: number;
+  netboot?: boolean;
+  firmware?: 'bios' | 'uefi' | 'unknown';
+};
 
 function pc(o: Overrides = {}): ReportFacts {
   return {
@@ -106,7 +115,7 @@ describe('report text', () => {
     expect(lines[0]).toBe('Verdict: FIT WITH LIMITS - this PC can be a thin client, with the limits below.');
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
     expect(text).toMatch(/^CPU {7}Pentium 4, 1 core\(s\), 450 MHz, x86-64-v1$/m);
-    expect(text).toMatch(/^Network {3}eth0  e1000  wired  10 Mbit\/s  52:54:00:12:34:56$/m);
+    expect(text).toMatch(/^Network {3}eth0 {2}e1000 {2}wired {2}10 Mbit\/s {2}52:54:00:12:34:56$/m);
     expect(text).toMatch(/^Firmware {2}BIOS \(Phoenix 6\.00 PG 2004-05-12\)$/m);
   });
 
@@ -120,7 +129,10 @@ describe('report text', () => {
 describe('uploaded report', () => {
   it('is a valid protocol report within the entry limit even for a PC with many parts', () => {
     const many = pc({ network: Array.from({ length: 40 }, (_, i) => ({ ...gigabitLink, name: `eth${i}` })), gpus: 20 });
-    const document = reportDocument({ ...many, disks: Array.from({ length: 40 }, (_, i) => ({ name: `sd${i}`, model: 'x'.repeat(400), sizeBytes: 1e9, kind: 'SSD', removable: true })) });
+    const document = reportDocument({
+      ...many,
+      disks: Array.from({ length: 40 }, (_, i) => ({ name: `sd${i}`, model: 'x'.repeat(400), sizeBytes: 1e9, kind: 'SSD', removable: true })),
+    });
     const hardware = hardwareEntries(document);
     const parsed = reportSchema.safeParse({ client: { mac: '52:54:00:12:34:56' }, hardware });
     expect(parsed.success).toBe(true);

@@ -4,7 +4,15 @@ import { guestFromUri, isGuestUri } from '../../../launcher/session/guest-uri.ts
 
 describe('guestFromUri', () => {
   it('reads vnc://host:port with the TCP port, and defaults 5900 and 177', () => {
-    expect(guestFromUri('vnc://10.0.0.6:5901')).toEqual({ id: 'vnc-10.0.0.6-5901', name: '10.0.0.6:5901', os: 'VNC desktop', protocol: 'vnc', host: '10.0.0.6', port: 5901, state: 'running' });
+    expect(guestFromUri('vnc://10.0.0.6:5901')).toEqual({
+      id: 'vnc-10.0.0.6-5901',
+      name: '10.0.0.6:5901',
+      os: 'VNC desktop',
+      protocol: 'vnc',
+      host: '10.0.0.6',
+      port: 5901,
+      state: 'running',
+    });
     expect(guestFromUri('vnc://desk.example.org')).toMatchObject({ host: 'desk.example.org', port: 5900 });
     expect(guestFromUri('XDMCP://10.0.0.5')).toMatchObject({ protocol: 'xdmcp', port: 177 });
     expect(guestFromUri('vnc://[fe80::1]:5902')).toMatchObject({ host: 'fe80::1', name: '[fe80::1]:5902' });

@@ -59,7 +59,20 @@ describe('planSession', () => {
     const plan = planSession(input(vnc, { password: 'broker' }));
     expect(plan.files).toEqual([{ path: '/run/vdd/session/xauthority-0', mode: 0o600, purpose: 'x-authority' }]);
     const [server, viewer] = plan.processes;
-    expect(server?.args).toEqual([':0', 'vt7', '-displayfd', '3', '-auth', '/run/vdd/session/xauthority-0', '-terminate', '10', '-nolisten', 'tcp', '-depth', '24']);
+    expect(server?.args).toEqual([
+      ':0',
+      'vt7',
+      '-displayfd',
+      '3',
+      '-auth',
+      '/run/vdd/session/xauthority-0',
+      '-terminate',
+      '10',
+      '-nolisten',
+      'tcp',
+      '-depth',
+      '24',
+    ]);
     expect(viewer).toEqual({
       role: 'viewer',
       command: 'vncviewer',
@@ -70,13 +83,25 @@ describe('planSession', () => {
   });
 
   it('runs only vncviewer in DISPLAY when nested, with the profile options', () => {
-    const parameters = { ...sessionParameters(undefined, config), vnc: { encoding: 'Tight' as const, quality: 3, compression: 9, jpeg: true, depth: 8 as const } };
+    const parameters = {
+      ...sessionParameters(undefined, config),
+      vnc: { encoding: 'Tight' as const, quality: 3, compression: 9, jpeg: true, depth: 8 as const },
+    };
     const plan = planSession(input({ ...vnc, host: 'fe80::1', auth: 'none' }, { env: { DISPLAY: ':1' }, parameters }));
     expect(plan).toMatchObject({ mode: 'nested', display: 'outer', files: [] });
     expect(plan.processes).toHaveLength(1);
     expect(plan.processes[0]?.args).toEqual([
-      '-FullScreen', '-AlertOnFatalError=0', '-ReconnectOnError=0', '-Shared=1',
-      '-AutoSelect=0', '-PreferredEncoding=Tight', '-CustomCompressLevel=1', '-CompressLevel=9', '-QualityLevel=3', '-FullColor=0', '-LowColorLevel=2',
+      '-FullScreen',
+      '-AlertOnFatalError=0',
+      '-ReconnectOnError=0',
+      '-Shared=1',
+      '-AutoSelect=0',
+      '-PreferredEncoding=Tight',
+      '-CustomCompressLevel=1',
+      '-CompressLevel=9',
+      '-QualityLevel=3',
+      '-FullColor=0',
+      '-LowColorLevel=2',
       '[fe80::1]::5901',
     ]);
     expect(plan.processes[0]?.env).toEqual({ PATH: '/usr/local/bin:/usr/bin:/bin', DISPLAY: ':1' });
@@ -113,8 +138,26 @@ describe('execCommand', () => {
     const command = execCommand(planSession(input(vnc, { password: 'broker' })), '/run/vdd/session', lookup);
     expect(command.file).toBe('/usr/bin/xinit');
     expect(command.argv).toEqual([
-      'xinit', '/usr/bin/vncviewer', '-FullScreen', '-AlertOnFatalError=0', '-ReconnectOnError=0', '-Shared=1', '-passwd=/run/vdd/session/vnc-password.fifo', '10.0.0.6::5901',
-      '--', '/usr/bin/X', ':0', 'vt7', '-auth', '/run/vdd/session/xauthority-0', '-terminate', '10', '-nolisten', 'tcp', '-depth', '24',
+      'xinit',
+      '/usr/bin/vncviewer',
+      '-FullScreen',
+      '-AlertOnFatalError=0',
+      '-ReconnectOnError=0',
+      '-Shared=1',
+      '-passwd=/run/vdd/session/vnc-password.fifo',
+      '10.0.0.6::5901',
+      '--',
+      '/usr/bin/X',
+      ':0',
+      'vt7',
+      '-auth',
+      '/run/vdd/session/xauthority-0',
+      '-terminate',
+      '10',
+      '-nolisten',
+      'tcp',
+      '-depth',
+      '24',
     ]);
     expect(command.env).toEqual({ PATH: '/usr/bin:/bin', HOME: '/home/vdd', LANG: 'C.UTF-8', XAUTHORITY: '/run/vdd/session/xauthority-0' });
     expect(command.fifo).toBe('/run/vdd/session/vnc-password.fifo');

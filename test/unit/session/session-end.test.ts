@@ -27,24 +27,43 @@ describe('classifyExit', () => {
   });
 
   it('treats a viewer told to stop (SIGTERM) as a normal end', () => {
-    expect(classifyExit(viewer, { code: 1, signal: null }, `${banner}\n main:        Termination signal 15 has been received. TigerVNC Viewer will now\n              exit.\n`, guest)).toEqual({ kind: 'ended' });
+    expect(
+      classifyExit(
+        viewer,
+        { code: 1, signal: null },
+        `${banner}\n main:        Termination signal 15 has been received. TigerVNC Viewer will now\n              exit.\n`,
+        guest,
+      ),
+    ).toEqual({ kind: 'ended' });
   });
 
   it('says which program is missing', () => {
-    const missing = classifyExit(viewer, { code: null, signal: null, error: Object.assign(new Error('spawn vncviewer ENOENT'), { code: 'ENOENT' }) }, '', guest);
+    const missing = classifyExit(
+      viewer,
+      { code: null, signal: null, error: Object.assign(new Error('spawn vncviewer ENOENT'), { code: 'ENOENT' }) },
+      '',
+      guest,
+    );
     expect(missing).toMatchObject({ kind: 'failed', failure: { code: 'missing-program', detail: 'vncviewer (not found in PATH)' } });
   });
 
   it('ends normally when X -once exits after logout, and fails with XDMCP fatal errors', () => {
     expect(classifyExit(xServer, ok, '', guest)).toEqual({ kind: 'ended' });
-    expect(classifyExit(xServer, { code: 1, signal: null }, 'XDMCP fatal error: Session declined No valid address\n', guest)).toMatchObject({ failure: { code: 'unwilling' } });
+    expect(classifyExit(xServer, { code: 1, signal: null }, 'XDMCP fatal error: Session declined No valid address\n', guest)).toMatchObject({
+      failure: { code: 'unwilling' },
+    });
     expect(classifyExit(xServer, { code: null, signal: 'SIGSEGV' }, 'Fatal server error:\n(EE) Caught signal 11\n', guest)).toMatchObject({
       failure: { code: 'x-server-failed', detail: 'killed by SIGSEGV: Caught signal 11' },
     });
   });
 
   it("puts the X server's own reason, without Xorg's markers, in the text shown to the person", () => {
-    const end = classifyExit(xServer, { code: 1, signal: null }, 'Authorization required, but no authorization protocol specified\n\nFatal server error:\n(EE) Unable to open display ":163".\n(EE) \n', guest);
+    const end = classifyExit(
+      xServer,
+      { code: 1, signal: null },
+      'Authorization required, but no authorization protocol specified\n\nFatal server error:\n(EE) Unable to open display ":163".\n(EE) \n',
+      guest,
+    );
     expect(end).toMatchObject({ kind: 'failed', failure: { code: 'x-server-failed', reconnect: false } });
     expect(end.kind === 'failed' && end.failure.text).toBe(
       'The X server stopped (Authorization required, but no authorization protocol specified / Unable to open display ":163".). The administrator finds its other messages in the launcher log.',

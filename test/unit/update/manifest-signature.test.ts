@@ -37,8 +37,10 @@ describe('verifySignedManifest', () => {
     await makeFakeVersion(join(dir, 'bad'), '1.0.1');
     const manifestBytes = readFileSync(join(dir, 'bad', 'manifest.json'));
     const signatureText = signManifestBytes(manifestBytes, keys.privateKey);
-    const verifyWith = (bytes: Uint8Array, text: string | undefined, key = keys.publicKeyPem) => () =>
-      verifySignedManifest({ manifestBytes: bytes, signatureText: text, publicKey: key, source: 'dist/image/1.0.1' });
+    const verifyWith =
+      (bytes: Uint8Array, text: string | undefined, key = keys.publicKeyPem) =>
+      () =>
+        verifySignedManifest({ manifestBytes: bytes, signatureText: text, publicKey: key, source: 'dist/image/1.0.1' });
 
     expect(failure(verifyWith(manifestBytes, undefined))).toMatchObject({ check: 'missing-signature', message: expect.stringContaining('not signed') });
     expect(failure(verifyWith(manifestBytes, ''))).toMatchObject({ check: 'missing-signature' });
@@ -55,7 +57,10 @@ describe('verifySignedManifest', () => {
     const notJson = Buffer.from('{"format": 1,');
     expect(failure(verifyWith(notJson, signManifestBytes(notJson, keys.privateKey)))).toMatchObject({ check: 'not-json' });
     const wrongShape = Buffer.from(JSON.stringify({ format: 1, version: '../../etc' }));
-    expect(failure(verifyWith(wrongShape, signManifestBytes(wrongShape, keys.privateKey)))).toMatchObject({ check: 'schema', message: expect.stringContaining('version') });
+    expect(failure(verifyWith(wrongShape, signManifestBytes(wrongShape, keys.privateKey)))).toMatchObject({
+      check: 'schema',
+      message: expect.stringContaining('version'),
+    });
   });
 
   it('checks the exact bytes: reformatting a signed manifest breaks the signature', async () => {
@@ -63,6 +68,8 @@ describe('verifySignedManifest', () => {
     const path = join(dir, 'bytes', 'manifest.json');
     const signatureText = signManifestBytes(readFileSync(path), keys.privateKey);
     writeFileSync(path, JSON.stringify(JSON.parse(readFileSync(path, 'utf8'))));
-    expect(failure(() => verifySignedManifest({ manifestBytes: readFileSync(path), signatureText, publicKey: keys.publicKey, source: 'x' })).check).toBe('signature-mismatch');
+    expect(failure(() => verifySignedManifest({ manifestBytes: readFileSync(path), signatureText, publicKey: keys.publicKey, source: 'x' })).check).toBe(
+      'signature-mismatch',
+    );
   });
 });

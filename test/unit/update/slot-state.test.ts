@@ -7,8 +7,24 @@ import { describe, expect, it } from 'vitest';
 import { syslinuxConfig, systemdBootLoaderConf } from '../../../image/plan/kernel-command-line.ts';
 import { parseSpec } from '../../../image/spec/load.ts';
 import {
-  applyStep, cleanupPlan, commitPlan, formatTrial, initrdAction, installPlan, loaderSlot, otherSlot, parseTrial, rollbackPlan,
-  SlotStateError, syslinuxSlot, withLoaderSlot, withSyslinuxSlot, type BootFiles, type BootStep, type Firmware, type Slot,
+  applyStep,
+  cleanupPlan,
+  commitPlan,
+  formatTrial,
+  initrdAction,
+  installPlan,
+  loaderSlot,
+  otherSlot,
+  parseTrial,
+  rollbackPlan,
+  SlotStateError,
+  syslinuxSlot,
+  withLoaderSlot,
+  withSyslinuxSlot,
+  type BootFiles,
+  type BootStep,
+  type Firmware,
+  type Slot,
 } from '../../../launcher/update/slot-state.ts';
 
 describe('slot state files', () => {
@@ -39,7 +55,7 @@ describe('slot state files', () => {
     const switched = withSyslinuxSlot(built, 'b', 'built');
     expect(switched).toContain('DEFAULT b\n');
     expect(switched).toContain('LABEL a\n  KERNEL /a/vmlinuz\n  INITRD /a/initrd.img\n  APPEND ');
-    expect(switched).toMatch(/LABEL b\n  KERNEL \/b\/vmlinuz\n  INITRD \/b\/initrd.img\n  APPEND .*vdd.root=disk:b\n/);
+    expect(switched).toMatch(/LABEL b\n {2}KERNEL \/b\/vmlinuz\n {2}INITRD \/b\/initrd.img\n {2}APPEND .*vdd.root=disk:b\n/);
     expect(loaderSlot(withLoaderSlot(systemdBootLoaderConf('a'), 'b', 'built'), 'built')).toBe('b');
   });
 
@@ -102,9 +118,10 @@ function settle(world: World, firmware: Firmware, depth: number, trace: string):
   const content = world.content[action.slot];
   if (content === 'incomplete') throw new Error(`${trace}: ${firmware} starts slot ${action.slot}, which is not completely written`);
   const ends = new Set<Slot>();
-  const after = (worlds: World[], next: (w: World, i: number) => void) =>
+  const after = (worlds: World[], next: (w: World, i: number) => void) => {
     // A cut before the first step is the state already being explored: start at 1.
-    worlds.slice(1).forEach((w, i) => next(w, i === worlds.length - 2 ? -1 : i + 1));
+    for (const [i, w] of worlds.slice(1).entries()) next(w, i === worlds.length - 2 ? -1 : i + 1);
+  };
   if (action.kind === 'roll-back') {
     after(cuts(world, action.steps), (w, cut) => {
       for (const slot of settle(w, firmware, depth + 1, `${trace} > rollback ${cut === -1 ? 'done' : `cut@${cut}`}`)) ends.add(slot);

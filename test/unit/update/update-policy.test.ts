@@ -6,7 +6,10 @@ import { netbootRootUrl, publishRootFromCmdline } from '../../../launcher/update
 import { currentManifestUrl } from '../../../launcher/update/check/published-manifest.ts';
 
 function menu(policy: UpdatePolicy, idle = 3): MenuState {
-  return update(initialMenuState({ defaultGuest: '', timeout: 10, allowQuit: false, updatePolicy: policy, updateIdle: idle }), { type: 'update', version: '0.2.0' }).state;
+  return update(initialMenuState({ defaultGuest: '', timeout: 10, allowQuit: false, updatePolicy: policy, updateIdle: idle }), {
+    type: 'update',
+    version: '0.2.0',
+  }).state;
 }
 
 /** Runs events and returns every effect with the index of the event that caused it. */
@@ -66,7 +69,14 @@ describe('update root from the kernel command line', () => {
   });
 
   it('is none for a disk boot, a plain build directory, other schemes or credentials', () => {
-    for (const cmdline of ['vdd.root=disk:a', 'vdd.root=http://server/vdd/root.squashfs', 'vdd.root=tftp://server/current/root.squashfs', 'vdd.root=http://u:p@server/current/root.squashfs', 'quiet', '']) {
+    for (const cmdline of [
+      'vdd.root=disk:a',
+      'vdd.root=http://server/vdd/root.squashfs',
+      'vdd.root=tftp://server/current/root.squashfs',
+      'vdd.root=http://u:p@server/current/root.squashfs',
+      'quiet',
+      '',
+    ]) {
       expect(publishRootFromCmdline(cmdline), cmdline).toBeUndefined();
     }
     expect(netbootRootUrl('vdd.root=http://[::1')).toBeUndefined();
