@@ -80,11 +80,7 @@ export const configKeys = {
     300,
     'With update_policy idle: seconds without a keypress or session, after the update is known, before the PC restarts.',
   ),
-  x_resolution: key(
-    screenSize(),
-    'auto',
-    "Screen size of the session's X server (the Xnest window when nested); auto: the screen's preferred mode.",
-  ),
+  x_resolution: key(screenSize(), 'auto', "Screen size of the session's X server (the Xnest window when nested); auto: the screen's preferred mode."),
 } as const;
 
 export type ConfigKey = keyof typeof configKeys;
