@@ -50,7 +50,7 @@ async function main(args: readonly string[]): Promise<number> {
 }
 
 async function build(options: ImageOptions): Promise<number> {
-  const loaded = loadSpec(options.spec ?? defaultSpec);
+  const loaded = loadSpec(options.spec ?? defaultSpec, options.flavor);
   const backend = options.backend ?? 'debian';
   if (backend !== 'debian' && backend !== 'gentoo') throw new UsageError(`--backend ${backend}: expected debian or gentoo`);
   if (backend === 'gentoo') {

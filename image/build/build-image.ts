@@ -8,6 +8,7 @@ import type { LoadedSpec } from '../spec/load.ts';
 import { rootDir, type BuildContext } from './context.ts';
 import { makeDiskImage } from './disk-image.ts';
 import { makeInitrd } from './initrd.ts';
+import { makeLtspInitramfs } from './ltsp-initramfs.ts';
 import { copyKernel, kernelVersion, trimModules } from './kernel.ts';
 import { describeArtifacts, payloadBytes, versionPattern, writeManifest, type Manifest } from '../../common/manifest/manifest.ts';
 import { BuildProgress, type ProgressOutput } from './progress.ts';
@@ -79,20 +80,30 @@ export async function buildImage(options: BuildOptions): Promise<{ manifest: Man
     progress.step('kernel', `${kernel}: vmlinuz and ${spec.kernel.modules.length} module patterns`);
     copyKernel(context, kernel);
     progress.note(`${await trimModules(context, kernel)} modules kept`);
-    progress.step('initrd', `busybox, ${spec.kernel.initrdModules.length} module patterns, ${spec.initrd.compression}; nbd.img`);
-    await makeInitrd(context, kernel);
+    if (spec.boot === 'ltsp') {
+      progress.step('initrd', "Debian's initramfs-tools (mkinitramfs) into /boot, for LTSP");
+      await makeLtspInitramfs(context, kernel);
+    } else {
+      progress.step('initrd', `busybox, ${spec.kernel.initrdModules.length} module patterns, ${spec.initrd.compression}; nbd.img`);
+      await makeInitrd(context, kernel);
+    }
     progress.step('trim', `${spec.removePaths.length} path patterns, then a library check`);
     progress.note(`${removePaths(context)} paths removed`);
     await checkLibraries(context);
     progress.step('squashfs', options.fast ? `${spec.squashfs.fastCompression} (fast build)` : spec.squashfs.compression);
     const compression = await makeSquashfs(context);
     const rootSize = statSync(join(outDir, 'root.squashfs')).size;
-    progress.step('netboot', 'vdd.ipxe');
-    writeFileSync(join(outDir, 'vdd.ipxe'), ipxeScript(spec, options.version, rootSize));
-    progress.step('disk', 'vdd-thin.img: BIOS and UEFI boot, VDDBOOT config partition, A/B roots');
-    await makeDiskImage(context, rootSize);
+    if (spec.boot === 'ltsp') {
+      progress.step('netboot', "skipped: LTSP's iPXE script boots the LTSP flavour");
+      progress.step('disk', 'skipped: the LTSP flavour is served by an LTSP server');
+    } else {
+      progress.step('netboot', 'vdd.ipxe');
+      writeFileSync(join(outDir, 'vdd.ipxe'), ipxeScript(spec, options.version, rootSize));
+      progress.step('disk', 'vdd-thin.img: BIOS and UEFI boot, VDDBOOT config partition, A/B roots');
+      await makeDiskImage(context, rootSize);
+    }
     progress.step('manifest', 'sha256 and size of every artifact');
-    const artifacts = await describeArtifacts(outDir);
+    const artifacts = await describeArtifacts(outDir, spec.boot);
     progress.finishStep();
     const manifest: Manifest = {
       format: 1,
@@ -102,6 +113,8 @@ export async function buildImage(options: BuildOptions): Promise<{ manifest: Man
       kernel,
       netbootCommandLine: kernelCommandLine(spec, { kind: 'http', url: '${vdd-base}root.squashfs', size: rootSize }),
       squashfsCompression: compression,
+      // Only where it is not vdd: launchers in the field read manifests strictly, and an unknown key would make them refuse an update.
+      ...(spec.boot === 'ltsp' ? { boot: spec.boot } : {}),
       payloadBytes: payloadBytes(artifacts),
       payloadBudgetBytes: spec.payloadBudgetMiB * 1024 * 1024,
       artifacts,

@@ -6,11 +6,13 @@ Builds the vdd-thin boot image from a declarative spec, boots it in QEMU, signs 
 publishes it for netboot clients.
 
 Commands:
-  build [--spec FILE] [--out DIR] [--image-version V] [--fast] [--incremental] [--json]
+  build [--spec FILE] [--flavor NAME] [--out DIR] [--image-version V] [--fast] [--incremental] [--json]
         Build dist/image/VERSION/: vmlinuz, initrd.img, root.squashfs, nbd.img,
         vdd.ipxe, vdd-thin.img, manifest.json, build.log. --fast uses the spec's fast squashfs
         compression (tests) and only reports the payload budget. --incremental reuses
-        the installed tree of an earlier build with the same packages.
+        the installed tree of an earlier build with the same packages. --flavor ltsp builds
+        the root for a stock LTSP server instead (systemd, Debian's initramfs in /boot):
+        vmlinuz, initrd.img and root.squashfs, which vdd-image ltsp installs.
   build --backend gentoo --plan [--spec FILE]
         Print the Gentoo recipe (Portage files and commands) of the same image.
   build --plan [--spec FILE]
@@ -49,6 +51,7 @@ Commands:
 
 Options:
   --spec FILE          image spec (default image/vdd-thin.json)
+  --flavor NAME        build the spec's flavour NAME (flavors in the spec; vdd-thin.json has ltsp)
   --out DIR            where versions are written (default dist/image)
   --image-version V    version to build or boot (default: the package version / the newest)
   --key FILE           signing key (build, sign) or public key (verify, publish, rollback);

@@ -4,6 +4,7 @@ import { parseSubcommandLine, UsageError } from '../../common/cli/command-line.t
 
 export const imageOptionSpecs = {
   spec: { type: 'string' },
+  flavor: { type: 'string' },
   out: { type: 'string' },
   'image-version': { type: 'string' },
   fast: { type: 'boolean' },
@@ -41,7 +42,7 @@ export function parseImageCommandLine(args: readonly string[]): { command: strin
 
 /** Options each command accepts besides --help. */
 export const commandOptions: Record<string, readonly ImageOptionName[]> = {
-  build: ['spec', 'out', 'image-version', 'fast', 'incremental', 'backend', 'plan', 'from-root', 'key', 'json'],
+  build: ['spec', 'flavor', 'out', 'image-version', 'fast', 'incremental', 'backend', 'plan', 'from-root', 'key', 'json'],
   boot: ['out', 'image-version', 'net', 'kernel', 'disk', 'uefi', 'mem', 'accel'],
   flash: ['device', 'file', 'image', 'out', 'image-version', 'config', 'force', 'json'],
   keygen: ['out', 'force', 'json'],
