@@ -134,7 +134,9 @@ function pcRow(pc: PcStatus): string {
     .toLowerCase();
   const image = pc.image ? `${escapeHtml(pc.image.version)}${pc.image.published === false ? ` ${badge('not published', 'bad')}` : ''}` : '';
   const fitness = pc.fitness === null ? '' : badge(pc.fitness, pc.fitness === 'fit' ? 'ok' : pc.fitness === 'unfit' ? 'bad' : 'info');
-  return `<tr${pc.problems.length > 0 ? ' class="warn" data-problem=""' : ''} data-search="${escapeHtml(search)}"><th scope="row">${escapeHtml(pc.hostname ?? '?')} <small>${escapeHtml(pc.mac)}</small></th><td class="opt">${escapeHtml(pc.address)}</td><td>${image}</td><td>${updateCell(pc)}</td><td>${fitness}</td><td>${escapeHtml(pc.onGuest ?? '')}</td><td class="num">${pc.qoe.sessions}</td><td class="num ${speedClass(pc.qoe.firstFrameMedianMs)}">${ms(pc.qoe.firstFrameMedianMs)} / ${ms(pc.qoe.firstFrameWorstMs)}</td><td>${sparkline(pc.recentFirstFramesMs, pc.qoe.firstFrameMedianMs)}</td><td class="num opt">${ms(pc.qoe.rttMedianMs)}</td><td>${time(pc.lastSeen)}</td><td class="problems">${pc.problems.map(escapeHtml).join('; ')}</td></tr>`;
+  const problems = pc.problems.length > 0 ? `<div class="problems">${pc.problems.map((problem) => escapeHtml(problem)).join('; ')}</div>` : '';
+  const update = updateCell(pc);
+  return `<tr${pc.problems.length > 0 ? ' class="warn" data-problem=""' : ''} data-search="${escapeHtml(search)}"><th scope="row">${escapeHtml(pc.hostname ?? '?')} <small>${escapeHtml(pc.mac)} ${escapeHtml(pc.address)}</small>${problems}</th><td>${image}${update ? `<br>${update}` : ''}</td><td>${fitness}</td><td>${escapeHtml(pc.onGuest ?? '')}</td><td class="num">${pc.qoe.sessions}</td><td class="num"><span class="${speedClass(pc.qoe.firstFrameMedianMs)}">${ms(pc.qoe.firstFrameMedianMs)} / ${ms(pc.qoe.firstFrameWorstMs)}</span><br>${sparkline(pc.recentFirstFramesMs, pc.qoe.firstFrameMedianMs)}</td><td class="num opt">${ms(pc.qoe.rttMedianMs)}</td><td>${time(pc.lastSeen)}</td></tr>`;
 }
 
 function pcs(status: AdminStatus): string {
@@ -149,7 +151,7 @@ function pcs(status: AdminStatus): string {
         .map(pcRow)
         .join('')}</tbody>`,
     );
-  return `<div class="scroll"><table id="pc-table"><caption class="sr">Every PC that reported, what it runs and how its sessions of the last hour felt</caption><thead><tr><th scope="col">PC</th><th scope="col" class="opt">Address</th><th scope="col">Image</th><th scope="col">Update</th><th scope="col">Fitness</th><th scope="col">On</th><th scope="col" class="num">Sessions (1 h)</th><th scope="col" class="num">First frame median / worst</th><th scope="col">Last sessions</th><th scope="col" class="num opt">Round trip</th><th scope="col">Last seen</th><th scope="col">Needs a look</th></tr></thead>${chunks.join('')}</table></div>`;
+  return `<div class="scroll"><table id="pc-table"><caption class="sr">Every PC that reported, what it runs and how its sessions of the last hour felt</caption><thead><tr><th scope="col">PC <small>MAC, address, what needs a look</small></th><th scope="col">Image, update</th><th scope="col">Fitness</th><th scope="col">On</th><th scope="col" class="num">Sessions (1 h)</th><th scope="col" class="num">First frame median / worst</th><th scope="col" class="num opt">Round trip</th><th scope="col">Last seen</th></tr></thead>${chunks.join('')}</table></div>`;
 }
 
 const renderers: Record<SectionName, (status: AdminStatus) => string> = { summary, sessions, guests, versions, pcs };

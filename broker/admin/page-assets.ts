@@ -26,9 +26,9 @@ a { color: var(--info); } :focus-visible { outline: 3px solid var(--focus); outl
 .card.slow strong, .slow { color: var(--bad); }
 .scroll { overflow-x: auto; } table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); white-space: nowrap; vertical-align: middle; }
-thead th { position: sticky; top: 0; background: var(--bg); font-size: .8rem; color: var(--muted); }
+thead th { position: sticky; top: 0; background: var(--bg); font-size: .8rem; color: var(--muted); white-space: normal; vertical-align: bottom; }
 tbody th { font-weight: 600; } td.num, th.num { text-align: right; } small { color: var(--muted); font-weight: normal; }
-td.problems { white-space: normal; min-width: 14rem; color: var(--bad); }
+div.problems { white-space: normal; max-width: 17rem; color: var(--bad); font-weight: normal; font-size: .85rem; }
 tr.warn { background: var(--warn-bg); }
 tbody.chunk { content-visibility: auto; contain-intrinsic-size: auto 3400px; }
 .badge { display: inline-block; padding: 0 .4rem; border-radius: 9px; font-size: .78rem; border: 1px solid currentColor; }
@@ -42,6 +42,7 @@ button { font: inherit; padding: .25rem .7rem; border: 1px solid var(--line); bo
 kbd { border: 1px solid var(--line); border-radius: 3px; padding: 0 .3rem; font-size: .8rem; }
 .empty, .note { color: var(--muted); } .note { margin: .4rem 0; }
 .login { max-width: 28rem; margin: 4rem auto; } .login form { display: flex; flex-direction: column; gap: .6rem; }
+@media (max-width: 1100px) { #pc-table .opt { display: none; } }
 @media (max-width: 760px) {
   body { font-size: 14px; } .opt { display: none; } .live { margin-left: 0; } header { padding: .5rem; } main { padding: .3rem .5rem 2rem; }
   input[type=search] { min-width: 0; width: 100%; } .card { min-width: 45%; }
