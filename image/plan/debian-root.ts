@@ -11,10 +11,11 @@ export type RootPaths = {
 };
 
 /**
- * While the packages install, update-initramfs is diverted to a no-op when the image purges
- * initramfs-tools: the kernel's hook and the package's trigger each built Debian's initramfs of
- * every module (100 s each on the build machine, two thirds of mmdebstrap's time), which the image
- * then deleted for its own initrd. The customize hook puts the real one back.
+ * While the packages install, update-initramfs is diverted to a no-op: the kernel's hook and the
+ * package's trigger each built Debian's initramfs of every module (100 s each on the build
+ * machine, two thirds of mmdebstrap's time), which the image then deleted for its own initrd, and
+ * which the LTSP flavour makes once, after its modules are trimmed. The customize hook puts the
+ * real one back.
  */
 const updateInitramfs = '/usr/sbin/update-initramfs';
 const divert = `dpkg-divert --root "$1" --local --rename --divert ${updateInitramfs}.vdd-build`;
@@ -39,7 +40,7 @@ export function mmdebstrapArgs(spec: ImageSpec, paths: RootPaths): string[] {
     '--setup-hook=mkdir -p "$1"/var/cache/apt/archives/',
     `--setup-hook=sync-in ${paths.packageCache} /var/cache/apt/archives/`,
     `--customize-hook=sync-out /var/cache/apt/archives ${paths.packageCache}`,
-    ...(spec.purgePackages.includes('initramfs-tools') ? initramfsSkipped : []),
+    ...initramfsSkipped,
     debian.suite,
     paths.root,
     debian.mirror,
