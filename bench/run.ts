@@ -64,7 +64,7 @@ const benchmarks: readonly Benchmark[] = [
   // vdd-launcher report --json on this machine; one update check (full manifest and 304) against nginx.
   { name: 'launcherReport', run: async ({ launcher, work }) => benchReport(launcher, work) },
   { name: 'updateCheck', run: ({ work }) => benchUpdateCheck(work) },
-  // vdd-image publish (linked and copied), rollback and verify of a 460 MiB version (75 MiB payload), fake bytes.
+  // vdd-image publish (copied on one file system and across two), rollback and verify of a 460 MiB version (75 MiB payload), fake bytes.
   { name: 'publish', run: ({ work }) => benchPublish(work) },
   // Enter -> first remote frame vs. the same vncviewer by hand (Xvnc in Xvfb), and launcher RSS during a session / after exec.
   { name: 'vncFirstFrame', run: ({ launcher, work }) => benchVncFirstFrame(launcher, work) },

@@ -10,7 +10,7 @@ import { version } from '../common/version.ts';
 import { CatalogFileError } from './catalog-file.ts';
 import { CatalogStore } from './catalog-store.ts';
 import { GuestProbes } from './guest-probes.ts';
-import { LibvirtBackend } from './libvirt-backend.ts';
+import { LibvirtBackend } from './libvirt/libvirt-backend.ts';
 import { apiHandler } from './http-api.ts';
 import { stderrLog } from './log.ts';
 import { brokerHelp, parseBrokerCommandLine, type BrokerOptions } from './options.ts';
@@ -43,7 +43,7 @@ async function run(options: BrokerOptions): Promise<number> {
   };
   await listDomains();
   const domainTimer = libvirt === undefined ? undefined : setInterval(() => void listDomains(), options.probeIntervalMs > 0 ? options.probeIntervalMs : 15_000);
-  const sessions = new SessionIssuer(store, { passwordTtlMs: options.passwordTtlMs, log, starter: libvirt });
+  const sessions = new SessionIssuer(store, { passwordTtlMs: options.passwordTtlMs, log, hypervisor: libvirt });
   const { intake, admin, close: closeAdmin } = setUpReportsAndAdmin({ ...options, secure: options.tls !== undefined }, store, log);
   const handler = apiHandler({ store, sessions, reports: intake, admin, log });
   const server = options.tls

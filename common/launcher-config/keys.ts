@@ -1,5 +1,5 @@
 // The configuration schema: every key the launcher reads, its type, default and meaning.
-import { absolutePath, boolean, choice, integer, text, urlList, type ValueType } from './value-types.ts';
+import { absolutePath, boolean, choice, integer, screenSize, text, urlList, type ValueType } from './value-types.ts';
 
 type KeySpec<T> = { readonly type: ValueType<T>; readonly default: T; readonly doc: string };
 
@@ -80,11 +80,7 @@ export const configKeys = {
     300,
     'With update_policy idle: seconds without a keypress or session, after the update is known, before the PC restarts.',
   ),
-  x_resolution: key(
-    text(11, { regex: /^(auto|\d{3,5}x\d{3,5})$/, expects: 'auto or WIDTHxHEIGHT, e.g. 1024x768' }),
-    'auto',
-    "Screen size of the session's X server (the Xnest window when nested); auto: the screen's preferred mode.",
-  ),
+  x_resolution: key(screenSize(), 'auto', "Screen size of the session's X server (the Xnest window when nested); auto: the screen's preferred mode."),
 } as const;
 
 export type ConfigKey = keyof typeof configKeys;

@@ -88,6 +88,23 @@ export function absolutePath(): ValueType<string> {
   };
 }
 
+/** auto, or a screen size WIDTHxHEIGHT within what X servers and xrandr accept. */
+export function screenSize(): ValueType<string> {
+  const [minWidth, minHeight, max] = [320, 200, 16384];
+  const expects = `auto or WIDTHxHEIGHT (width ${minWidth}-${max}, height ${minHeight}-${max}), e.g. 1024x768`;
+  return {
+    expects,
+    parse(value) {
+      if (value === 'auto') return value;
+      const match = /^(\d{3,5})x(\d{3,5})$/.exec(value);
+      const [width, height] = [Number(match?.[1]), Number(match?.[2])];
+      if (!match || width < minWidth || width > max || height < minHeight || height > max) reject(expects);
+      return value;
+    },
+    format: (value) => value,
+  };
+}
+
 /** Comma- or space-separated list of http(s) URLs. */
 export function urlList(maxItems = 8): ValueType<readonly string[]> {
   const expects = `up to ${maxItems} http:// or https:// URLs separated by commas`;

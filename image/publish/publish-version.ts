@@ -9,7 +9,7 @@ import { withPublishLock } from './publish-lock.ts';
 import { makeCurrent, switchLink } from './published-root.ts';
 import { currentLinkName, previousLinkName, readVersionLink, versionDir, versionsDirName } from '../../common/publish/published-versions.ts';
 import { pruneVersions } from './prune-versions.ts';
-import { commitStaged, stageFiles, type StageMethod } from './stage-version.ts';
+import { commitStaged, stageFiles } from './stage-version.ts';
 
 export interface PublishOptions {
   root: string;
@@ -25,8 +25,8 @@ export interface PublishResult {
   version: string;
   current: string;
   previous: string | undefined;
-  /** How the files got there; 'already-published' when versions/VERSION existed with the same manifest. */
-  placed: StageMethod | 'already-published';
+  /** How the files got there: 'copied', or 'already-published' when versions/VERSION existed with the same manifest. */
+  placed: 'copied' | 'already-published';
   removed: string[];
 }
 
@@ -57,16 +57,16 @@ export function publishVersion(options: PublishOptions): Promise<PublishResult> 
       requireVerified(await verifyVersionDirectory(target, publicKey), 'switch to');
       placed = 'already-published';
     } else {
-      const { staged, method } = stageFiles(root, from, manifest);
+      const staged = stageFiles(root, from, manifest);
       try {
-        say(`${method === 'linked' ? 'linked' : 'copied'} into ${staged}; verifying the published copy`);
+        say(`copied into ${staged}; verifying the published copy`);
         requireVerified(await verifyVersionDirectory(staged, publicKey), 'publish');
         commitStaged(root, staged, version);
       } catch (error) {
         rmSync(staged, { recursive: true, force: true });
         throw error;
       }
-      placed = method;
+      placed = 'copied';
     }
     // The publish time orders versions for --keep, also when an older version is published again.
     const now = new Date();

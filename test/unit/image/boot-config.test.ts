@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diskLayout, LayoutError, sfdiskScript } from '../../../image/plan/disk-layout.ts';
-import { ipxeScript, kernelCommandLine, syslinuxConfig, systemdBootEntry } from '../../../image/plan/kernel-command-line.ts';
+import { ipxeScript, kernelCommandLine, syslinuxConfig, systemdBootEntry, systemdBootLoaderConf } from '../../../image/plan/kernel-command-line.ts';
 import { guestServiceAddress, qemuArgs, tftpBootScript } from '../../../image/boot/qemu-args.ts';
 import { parseSpec } from '../../../image/spec/load.ts';
 
@@ -31,6 +31,12 @@ describe('boot configuration', () => {
     expect(syslinuxConfig(spec, '1.2.3', 'a')).toContain(`  APPEND ${line}\n`);
     expect(systemdBootEntry(spec, '1.2.3', 'a')).toContain(`options ${line}\n`);
     expect(systemdBootEntry(spec, '1.2.3', 'a')).toContain('linux /a/vmlinuz\ninitrd /a/initrd.img\n');
+  });
+
+  it('gives nobody at the PC a boot prompt or a way to add kernel parameters', () => {
+    const lines = syslinuxConfig(spec, '1.2.3', 'a').split('\n');
+    for (const directive of ['PROMPT 0', 'NOESCAPE 1', 'ALLOWOPTIONS 0', 'TIMEOUT 0']) expect(lines).toContain(directive);
+    expect(systemdBootLoaderConf('a')).toContain('editor no\n');
   });
 
   it('lays the disk out as FAT boot partition and two equal root slots, 1 MiB aligned', () => {
