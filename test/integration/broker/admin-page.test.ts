@@ -90,7 +90,7 @@ describe.skipIf(skip)('the admin page in headless chromium', () => {
       body: JSON.stringify({ client: { mac: '52:54:00:aa:bb:01', hostname: 'new-pc' } }),
     });
     expect(answer.status).toBe(200);
-    await page.waitForFunction("document.querySelector('#sessions').textContent.includes('new-pc')", undefined, { timeout: 10_000 });
+    await waitFor('the new session on the page', async () => (await page.textContent('#sessions'))?.includes('new-pc'));
     expect(await page.textContent('#sessions')).toContain('Desktop 3');
     await sendReport(
       url,
@@ -101,7 +101,7 @@ describe.skipIf(skip)('the admin page in headless chromium', () => {
       },
       { timeoutMs: 3000, caFile: join(dir, 'no-ca.pem') },
     );
-    await page.waitForFunction("document.querySelector('#pc-table').textContent.includes('new-pc')", undefined, { timeout: 10_000 });
+    await waitFor('the new PC on the page', async () => (await page.textContent('#pc-table'))?.includes('new-pc'));
     expect(await page.locator('#pc-table tbody tr').count()).toBe(41);
     // The same page all along: no reload happened.
     expect(await page.evaluate('window.marker')).toBe(true);
