@@ -1,7 +1,8 @@
 // One-line help for every option, shared by vdd-launcher --help and the per-command help.
+import type { OptionDoc } from '../../common/cli/option-lines.ts';
 import type { OptionName } from './options.ts';
 
-export const optionDocs: Record<OptionName, { readonly argument?: string; readonly text: string }> = {
+export const optionDocs: Record<OptionName, OptionDoc> = {
   config: { argument: 'FILE', text: 'configuration file (default /etc/vdd/launcher.conf)' },
   'disk-config': { argument: 'FILE', text: "the flashed disk's config, above --config (default /run/vdd/disk/vdd.conf)" },
   'ltsp-conf': {
