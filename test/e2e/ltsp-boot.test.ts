@@ -8,8 +8,9 @@
 // that VNC guest's desktop on its screen (QMP screendump).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ltspEndToEndFigures } from '../../bench/ltsp-flavour.ts';
 import { qemuCommand } from '../../image/boot/accel.ts';
 import { QmpClient } from '../../image/boot/qmp.ts';
 import { colourShare } from '../../image/boot/screendump.ts';
@@ -28,6 +29,8 @@ import { useTempDir } from '../support/temp-dir.ts';
 const howToRun = 'VDD_SLOW_TESTS=1 npx vitest run test/e2e/ltsp-boot.test.ts (as root, after npm run build; about 10 minutes)';
 const repository = new URL('../../', import.meta.url).pathname;
 const vddImage = join(repository, 'bin/vdd-image.js');
+/** The last run's serial console and screen, for a person to look at (git-ignored). */
+const evidence = join(repository, '.cache/ltsp-e2e');
 const reason = process.env.VDD_SLOW_TESTS === '1' ? ltspServerUnavailable() : `slow: run with ${howToRun}`;
 
 if (reason !== undefined) {
@@ -65,6 +68,9 @@ if (reason !== undefined) {
     afterAll(async () => {
       await nbd?.stop();
       process.stderr.write(`LTSP end to end: ${JSON.stringify(figures)}\n`);
+      // npm run bench (ltspFlavour) reports the last run's figures.
+      mkdirSync(dirname(ltspEndToEndFigures), { recursive: true });
+      writeFileSync(ltspEndToEndFigures, `${JSON.stringify({ ...figures, at: new Date().toISOString() }, null, 2)}\n`);
     });
 
     it('refuses a wrong --base-dir and a root built for the other flavour, and installs nothing', async () => {
@@ -123,7 +129,8 @@ if (reason !== undefined) {
           '--broker',
           broker.url,
           '--kernel-parameters',
-          'console=ttyS0,115200 console=tty0',
+          // The last console is /dev/console: the initramfs's and systemd's messages go to the serial log too.
+          'console=tty0 console=ttyS0,115200',
           '--apply',
         ]);
         figures.ltspApplySeconds = (Date.now() - started) / 1000;
@@ -194,7 +201,10 @@ if (reason !== undefined) {
           expect(share, `the VNC guest's desktop never filled the screen; serial console:\n${console.text.slice(-3000)}`).toBeGreaterThan(0.5);
           expect(console.text).not.toMatch(/LTSP boot error/);
         } finally {
-          writeFileSync(join(work, 'serial.log'), console.text);
+          // Kept after the test (the work directory is not): what the client said, and its screen.
+          mkdirSync(evidence, { recursive: true });
+          writeFileSync(join(evidence, 'serial.log'), console.raw.replaceAll('\r', ''));
+          await qmp.execute('screendump', { filename: join(evidence, 'screen.ppm') }).catch(() => undefined);
           qmp.close();
           console.close();
         }
