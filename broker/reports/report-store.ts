@@ -51,12 +51,12 @@ export type IngestOutcome = { readonly kept: readonly StoredSession[]; readonly 
 
 export class ReportStore {
   readonly pcs = new Map<string, PcRecord>();
-  private readonly limits: typeof reportStoreLimits;
+  private readonly limits: { readonly [key in keyof typeof reportStoreLimits]: number };
   /** Bumped on every change; the status cache compares it. */
   generation = 0;
   private readonly listeners: Array<(mac: string) => void> = [];
 
-  constructor(limits: Partial<typeof reportStoreLimits> = {}) {
+  constructor(limits: { readonly [key in keyof typeof reportStoreLimits]?: number } = {}) {
     this.limits = { ...reportStoreLimits, ...limits };
   }
 
