@@ -37,7 +37,15 @@ const status = (store: ReportStore, versions: string[] | undefined = undefined) 
         : {
             root: '/srv/vdd',
             problem: undefined,
-            versions: versions.map((version, index) => ({ version, current: index === 0, previous: false, bytes: 1, created: null, published: '', signed: true })),
+            versions: versions.map((version, index) => ({
+              version,
+              current: index === 0,
+              previous: false,
+              bytes: 1,
+              created: null,
+              published: '',
+              signed: true,
+            })),
           },
     reports: { accepted: 0, refused: 0, lastRefusal: undefined },
     now,
@@ -49,7 +57,13 @@ describe('report store', () => {
     store.ingest(report({ image: { version: '1' }, fitness: 'fit', hardware: { cpu: 'P4', ramMiB: 512 } }), '10.0.0.7', now - 1000);
     store.ingest(report({ update: { state: 'downloading', version: '2', percent: 30 } }), '10.0.0.8', now);
     const pc = store.pcs.get(mac);
-    expect(pc).toMatchObject({ hostname: 'lab-pc07', address: '10.0.0.8', image: { version: '1' }, fitness: 'fit', update: { state: 'downloading', percent: 30 } });
+    expect(pc).toMatchObject({
+      hostname: 'lab-pc07',
+      address: '10.0.0.8',
+      image: { version: '1' },
+      fitness: 'fit',
+      update: { state: 'downloading', percent: 30 },
+    });
     expect(status(store).pcs[0]).toMatchObject({ cpu: 'P4', ramMiB: 512, lastSeen: new Date(now).toISOString() });
   });
 

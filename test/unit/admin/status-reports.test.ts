@@ -6,7 +6,14 @@ import type { ClientReport, ReportSession } from '../../../common/protocol/broke
 import { startStatusReporter } from '../../../launcher/broker-client/status-reports.ts';
 
 function session(n: number): ReportSession {
-  return { guestId: 'debian', protocol: 'vnc', startedAt: new Date(1_800_000_000_000 + n * 1000).toISOString(), seconds: 10, outcome: 'ended', firstFrameMs: 400 + n };
+  return {
+    guestId: 'debian',
+    protocol: 'vnc',
+    startedAt: new Date(1_800_000_000_000 + n * 1000).toISOString(),
+    seconds: 10,
+    outcome: 'ended',
+    firstFrameMs: 400 + n,
+  };
 }
 
 function recorder(fail: () => boolean = () => false) {
