@@ -9,7 +9,9 @@ export type Partition = { readonly number: number; readonly offset: number; read
 
 export type DiskLayout = { readonly size: number; readonly boot: Partition; readonly slotA: Partition; readonly slotB: Partition };
 
-export class LayoutError extends Error {}
+export class LayoutError extends Error {
+  override readonly name = 'LayoutError';
+}
 
 export function diskLayout(spec: ImageSpec, rootImageSize: number): DiskLayout {
   const slotSize = spec.disk.rootSlotMiB * mib;

@@ -21,7 +21,9 @@ export type ExecCommand = {
   readonly fifo: string | undefined;
 };
 
-export class ExecError extends Error {}
+export class ExecError extends Error {
+  override readonly name = 'ExecError';
+}
 
 /** How long the FIFO writer waits for vncviewer to read the password before it gives up. */
 const fifoWriterSeconds = 120;
@@ -79,7 +81,7 @@ export async function execSession(plan: SessionPlan, runtimeDir: string, scrambl
 async function startFifoWriter(fifo: string, scrambled: Buffer): Promise<void> {
   rmSync(fifo, { force: true });
   const made = spawnSync('mkfifo', ['-m', '600', fifo], { encoding: 'utf8' });
-  if (made.status !== 0) throw new ExecError(`mkfifo ${fifo} failed: ${made.error?.message ?? made.stderr.trim()}`);
+  if (made.status !== 0) throw new ExecError(`mkfifo ${fifo} failed: ${made.error?.message ?? made.stderr.trim()}`, { cause: made.error });
   // dd opens the FIFO (blocking until vncviewer opens it to read), writes the 8 bytes from its stdin and exits.
   const writer = spawn('timeout', [String(fifoWriterSeconds), 'dd', `of=${fifo}`, 'bs=8', 'count=1'], { stdio: ['pipe', 'ignore', 'ignore'] });
   // Wait until the bytes are in the pipe: execve would drop a write still queued in this process.

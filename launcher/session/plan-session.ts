@@ -20,7 +20,9 @@ export type PlanInput = {
   readonly password: PasswordSource;
 };
 
-export class PlanError extends Error {}
+export class PlanError extends Error {
+  override readonly name = 'PlanError';
+}
 
 /** The console display: a thin client has one screen, and it is :0. */
 export const consoleDisplay = 0;
