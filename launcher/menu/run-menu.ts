@@ -7,12 +7,13 @@ import { openLauncherLog } from '../system/launcher-log.ts';
 import { markMenuUp } from '../system/menu-up.ts';
 import { requestPower } from '../system/power.ts';
 import { createCatalogFeed } from './catalog-feed.ts';
-import { clientFacts } from '../profile/client-facts.ts';
+import { clientFactsReader } from '../profile/client-facts.ts';
 import type { HardwareFacts } from '../profile/hardware-facts.ts';
 import { infoLines } from './info-lines.ts';
 import { MenuController } from './menu-controller.ts';
+import { resetTerminal } from './menu-screen.ts';
+import { menuSessions } from './menu-sessions.ts';
 import { initialMenuState } from './menu-state.ts';
-import { startSession, warmUpSessions } from './start-session.ts';
 import type { FlashedAgent } from '../update/stage/flashed-agent.ts';
 
 export async function runMenu({ config, env, stderr }: CommandContext): Promise<number> {
@@ -21,6 +22,9 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
   for (const problem of loaded.problems) log(`config: ${formatProblem(problem)}`);
   const screen = blessed.screen({ smartCSR: true, warnings: false, title: 'vdd-launcher', fullUnicode: false });
   const feed = createCatalogFeed(loaded, env);
+  // Read once, for the info screen and every session's parameters.
+  const clientFacts = clientFactsReader();
+  const sessions = menuSessions({ loaded, env, clientFacts, log }, () => resetTerminal(screen));
   let hardware: HardwareFacts | string = 'being read...';
   let updateStatus = 'not checked yet';
   const controller = new MenuController(
@@ -34,7 +38,7 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
     }),
     {
       feed,
-      startSession: (guest, started) => startSession(guest, loaded, env, log, started),
+      startSession: sessions.start,
       power: (action) => requestPower(action, env),
       context: { title: loaded.config.menu_title, infoLines: () => infoLines(loaded, feed, hardware, updateStatus) },
     },
@@ -51,7 +55,7 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
   // Soon after the first frame: a person reads the list for at least this long before Enter.
   setTimeout(() => {
     controller.warmUp();
-    warmUpSessions(loaded, env, log);
+    sessions.warmUp();
     void clientFacts().then((read) => {
       hardware = read.facts ?? `unknown (${read.problem})`;
       controller.redraw();

@@ -1,5 +1,5 @@
-// menuKey: blessed's keypresses -> the menu's key names. MenuController.warmUp: Enter through the
-// terminal's input changes nothing and starts no session; the next real Enter starts one.
+// menuKey: blessed's keypresses -> the menu's key names. MenuController.warmUp: it runs Enter's
+// way through the menu without effect; the next real Enter, typed on the terminal, starts a session.
 import type { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import blessed from 'blessed';
