@@ -9,10 +9,13 @@ export class HttpProblem extends Error {
   override readonly name = 'HttpProblem';
   readonly status: number;
   readonly code: ErrorCode;
-  constructor(status: number, code: ErrorCode, message: string, options?: ErrorOptions) {
+  /** Extra answer headers (Retry-After, WWW-Authenticate). */
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(status: number, code: ErrorCode, message: string, headers: Readonly<Record<string, string>> = {}, options?: ErrorOptions) {
     super(message, options);
     this.status = status;
     this.code = code;
+    this.headers = headers;
   }
 }
 
@@ -23,7 +26,7 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 export function sendProblem(response: ServerResponse, problem: HttpProblem, headers: Record<string, string> = {}): void {
-  sendJson(response, problem.status, { error: { code: problem.code, message: problem.message } }, headers);
+  sendJson(response, problem.status, { error: { code: problem.code, message: problem.message } }, { ...problem.headers, ...headers });
 }
 
 export function readJsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>, maxBytes: number): Promise<T> {
@@ -50,7 +53,7 @@ export function readJsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>, 
       try {
         document = JSON.parse(Buffer.concat(chunks, length).toString('utf8'));
       } catch (error) {
-        reject(new HttpProblem(400, 'bad-request', `body is not JSON: ${(error as Error).message}`, { cause: error }));
+        reject(new HttpProblem(400, 'bad-request', `body is not JSON: ${(error as Error).message}`, {}, { cause: error }));
         return;
       }
       const parsed = schema.safeParse(document);

@@ -14,7 +14,7 @@ import { LibvirtBackend } from './libvirt/libvirt-backend.ts';
 import { apiHandler } from './http-api.ts';
 import { stderrLog } from './log.ts';
 import { brokerHelp, parseBrokerCommandLine, type BrokerOptions } from './options.ts';
-import { ReportLog } from './report-log.ts';
+import { setUpReportsAndAdmin } from './admin/admin-setup.ts';
 import { SessionIssuer } from './session-issuer.ts';
 
 const log = stderrLog();
@@ -44,8 +44,8 @@ async function run(options: BrokerOptions): Promise<number> {
   await listDomains();
   const domainTimer = libvirt === undefined ? undefined : setInterval(() => void listDomains(), options.probeIntervalMs > 0 ? options.probeIntervalMs : 15_000);
   const sessions = new SessionIssuer(store, { passwordTtlMs: options.passwordTtlMs, log, hypervisor: libvirt });
-  const reports = options.reports === undefined ? undefined : new ReportLog(options.reports);
-  const handler = apiHandler({ store, sessions, reports, log });
+  const { intake, admin, close: closeAdmin } = setUpReportsAndAdmin({ ...options, secure: options.tls !== undefined }, store, log);
+  const handler = apiHandler({ store, sessions, reports: intake, admin, log });
   const server = options.tls
     ? createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)
     : createHttpServer(handler);
@@ -70,6 +70,7 @@ async function run(options: BrokerOptions): Promise<number> {
   clearInterval(domainTimer);
   await probes?.stop();
   sessions.close();
+  closeAdmin();
   server.close();
   server.closeAllConnections();
   return exitCodes.ok;

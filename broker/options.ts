@@ -14,6 +14,8 @@ export const brokerOptionSpecs = {
   'password-ttl': { type: 'string' },
   libvirt: { type: 'string' },
   'libvirt-vnc-host': { type: 'string' },
+  'admin-token-file': { type: 'string' },
+  'published-root': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -28,6 +30,8 @@ export type BrokerOptions = {
   readonly probeTimeoutMs: number;
   readonly passwordTtlMs: number;
   readonly libvirt: { readonly uri: string; readonly vncHost: string | undefined } | undefined;
+  readonly adminTokenFile: string | undefined;
+  readonly publishedRoot: string | undefined;
 };
 
 export const brokerHelp = `Usage: vdd-broker --catalog FILE [--listen HOST:PORT] [OPTIONS]
@@ -53,6 +57,10 @@ Options:
                            (through virsh; e.g. qemu:///system) and start stopped ones on a
                            session request
   --libvirt-vnc-host HOST  where clients reach the domains' VNC when it listens on every address
+  --admin-token-file FILE  turn on the admin status (/admin/ and /v1/admin/status) for whoever
+                           has the token in FILE's first line (at least 16 characters)
+  --published-root DIR     the admin page lists the versions vdd-image published in DIR and how
+                           many PCs run each
   -h, --help               this help
   -V, --version            the version
 
@@ -83,6 +91,8 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
   if (options.help || options.version) return { help: options.help === true, version: options.version === true, options: undefined };
   if (options.catalog === undefined) throw new UsageError('--catalog FILE is required');
   if ((options['tls-cert'] === undefined) !== (options['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  if (options['published-root'] !== undefined && options['admin-token-file'] === undefined)
+    throw new UsageError('--published-root is shown on the admin page: it needs --admin-token-file');
   if (options['libvirt-vnc-host'] !== undefined && (options.libvirt === undefined || !isHost(options['libvirt-vnc-host'])))
     throw new UsageError('--libvirt-vnc-host needs --libvirt and a host name or address');
   const { host, port } = parseListen(options.listen ?? '0.0.0.0:8080');
@@ -99,6 +109,8 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
       probeTimeoutMs: number('probe-timeout', options['probe-timeout'], 2000, 100, 60_000),
       passwordTtlMs: number('password-ttl', options['password-ttl'], 60, 5, 86_400) * 1000,
       libvirt: options.libvirt === undefined ? undefined : { uri: options.libvirt, vncHost: options['libvirt-vnc-host'] },
+      adminTokenFile: options['admin-token-file'],
+      publishedRoot: options['published-root'],
     },
   };
 }

@@ -33,7 +33,7 @@ export async function buildImage(options: BuildOptions): Promise<{ manifest: Man
   const outDir = join(options.outRoot, `.${options.version}.partial`);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const steps = imageBuildSteps;
+  const steps = imageBuildSteps[spec.boot];
   const progress = new BuildProgress(join(outDir, 'build.log'), options.output, steps.length);
   const context: BuildContext = {
     spec,

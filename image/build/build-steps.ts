@@ -9,10 +9,11 @@ import { mmdebstrapArgs, type RootPaths } from '../plan/debian-root.ts';
 import { ipxeScript, kernelCommandLine } from '../plan/kernel-command-line.ts';
 import { publicKeyPem } from '../sign/key-files.ts';
 import { signVersionDirectory } from '../sign/sign-manifest.ts';
-import type { Compression, ImageSpec } from '../spec/schema.ts';
+import type { BootKind, Compression, ImageSpec } from '../spec/schema.ts';
 import { rootDir, type BuildContext } from './context.ts';
 import { makeDiskImage } from './disk-image.ts';
 import { makeInitrd } from './initrd.ts';
+import { makeLtspInitramfs } from './ltsp-initramfs.ts';
 import { copyKernel, kernelVersion, trimModules } from './kernel.ts';
 import { copyRoot, customizeRoot, makeDebianRoot, purgePackages } from './root.ts';
 import { makeSquashfs } from './squashfs.ts';
@@ -112,6 +113,17 @@ const initrd: BuildStep = {
   run: (context, results) => makeInitrd(context, earlier(results, 'kernel', 'initrd')),
 };
 
+/** The LTSP flavour's initrd: LTSP boots Debian's initramfs, made once the modules are trimmed. */
+const ltspInitramfs: BuildStep = {
+  name: 'initrd',
+  summary: () => "Debian's initramfs-tools (mkinitramfs) into /boot, for LTSP",
+  plan: (_spec, paths) => ({
+    does: "Debian's initramfs of the trimmed modules (the flavour's /etc/initramfs-tools), in /boot for ltsp kernel, copied to initrd.img",
+    command: ['chroot', paths.root, 'mkinitramfs', '-o', '/boot/initrd.img-KERNEL', 'KERNEL'],
+  }),
+  run: (context, results) => makeLtspInitramfs(context, earlier(results, 'kernel', 'initrd')),
+};
+
 const trim: BuildStep = {
   name: 'trim',
   summary: ({ spec }) => `${spec.removePaths.length} path patterns, then a library check`,
@@ -162,7 +174,7 @@ const manifest: BuildStep = {
   run: async (context, results) => {
     const { spec, progress } = context;
     const rootSize = earlier(results, 'rootSize', 'manifest');
-    const artifacts = await describeArtifacts(context.outDir);
+    const artifacts = await describeArtifacts(context.outDir, spec.boot);
     // The manifest records every step's time, its own included.
     progress.finishStep();
     const written: Manifest = {
@@ -173,6 +185,8 @@ const manifest: BuildStep = {
       kernel: earlier(results, 'kernel', 'manifest'),
       netbootCommandLine: kernelCommandLine(spec, { kind: 'http', url: '${vdd-base}root.squashfs', size: rootSize }),
       squashfsCompression: earlier(results, 'compression', 'manifest'),
+      // Only where it is not vdd: launchers in the field read manifests strictly, and an unknown key would make them refuse an update.
+      ...(spec.boot === 'ltsp' ? { boot: spec.boot } : {}),
       payloadBytes: payloadBytes(artifacts),
       payloadBudgetBytes: spec.payloadBudgetMiB * 1024 * 1024,
       artifacts,
@@ -194,8 +208,11 @@ const manifest: BuildStep = {
   },
 };
 
-/** The image's build, in order. */
-export const imageBuildSteps: readonly BuildStep[] = [root, purge, customize, kernel, initrd, trim, squashfs, netboot, disk, manifest];
+/** The image's build, in order, for each boot kind (the spec's boot): the LTSP flavour boots through LTSP's iPXE script, initramfs and server, so it has no vdd.ipxe or disk image. */
+export const imageBuildSteps: Readonly<Record<BootKind, readonly BuildStep[]>> = {
+  vdd: [root, purge, customize, kernel, initrd, trim, squashfs, netboot, disk, manifest],
+  ltsp: [root, purge, customize, kernel, ltspInitramfs, trim, squashfs, manifest],
+};
 
 export type PlannedStep = { readonly step: string; readonly does: string; readonly command?: readonly string[] };
 

@@ -12,20 +12,22 @@ export const imageCommands: readonly ImageCommand[] = [
     name: 'build',
     usage: [
       {
-        synopsis: 'build [--spec FILE] [--out DIR] [--image-version V] [--fast] [--incremental] [--json]',
+        synopsis: 'build [--spec FILE] [--flavor NAME] [--out DIR] [--image-version V] [--fast] [--incremental] [--json]',
         help: `Build dist/image/VERSION/: vmlinuz, initrd.img, root.squashfs, nbd.img,
 vdd.ipxe, vdd-thin.img, manifest.json, build.log. --fast uses the spec's fast squashfs
 compression (tests) and only reports the payload budget. --incremental reuses
-the installed tree of an earlier build with the same packages.`,
+the installed tree of an earlier build with the same packages. --flavor ltsp builds the
+root for a stock LTSP server (systemd, Debian's initramfs in /boot): vmlinuz, initrd.img
+and root.squashfs, which vdd-image ltsp installs.`,
       },
       {
         synopsis: 'build --backend gentoo --plan [--spec FILE]',
         help: 'Print the Gentoo recipe (Portage files and commands) of the same image.',
       },
-      { synopsis: 'build --plan [--spec FILE]', help: "Print the Debian build's steps and commands without running them." },
+      { synopsis: 'build --plan [--spec FILE] [--flavor NAME]', help: "Print the Debian build's steps and commands without running them." },
       { synopsis: 'build --from-root DIR', help: 'Use a root tree made elsewhere (e.g. on Gentoo) instead of Debian packages.' },
     ],
-    options: ['spec', 'out', 'image-version', 'fast', 'incremental', 'backend', 'plan', 'from-root', 'key', 'json'],
+    options: ['spec', 'flavor', 'out', 'image-version', 'fast', 'incremental', 'backend', 'plan', 'from-root', 'key', 'json'],
     run: build,
   },
   {

@@ -4,6 +4,7 @@ import type { ImageOptionName } from './options.ts';
 
 export const imageOptionDocs: Record<ImageOptionName, OptionDoc> = {
   spec: { argument: 'FILE', text: 'image spec (default image/vdd-thin.json)' },
+  flavor: { argument: 'NAME', text: "build the spec's flavour NAME (its flavors; vdd-thin.json has ltsp)" },
   out: { argument: 'DIR', text: 'where versions are written (default dist/image); keygen: the key directory' },
   'image-version': { argument: 'V', text: 'version to build, boot, flash or publish (default: the package version / the newest)' },
   fast: { text: "the spec's fast squashfs compression; the payload budget is reported, not enforced" },

@@ -5,6 +5,7 @@ import { parseSubcommandLine, UsageError } from '../../common/cli/command-line.t
 
 export const imageOptionSpecs = {
   spec: { type: 'string' },
+  flavor: { type: 'string' },
   out: { type: 'string' },
   'image-version': { type: 'string' },
   fast: { type: 'boolean' },

@@ -1,6 +1,7 @@
 // vdd-image publish, rollback and list: the published root an HTTP server serves to clients.
 import { findImageDir } from '../boot/boot-image.ts';
-import { formatVersionList, listVersions } from '../publish/list-versions.ts';
+import { formatVersionList } from '../publish/list-versions.ts';
+import { listVersions } from '../../common/publish/published-versions.ts';
 import { publishVersion } from '../publish/publish-version.ts';
 import { rollbackVersion } from '../publish/rollback-version.ts';
 import type { ImageCommandContext } from './command.ts';

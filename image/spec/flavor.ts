@@ -43,5 +43,6 @@ export function applyFlavor(spec: ImageSpec, name: string): ImageSpec {
     kernel: { ...spec.kernel, modules: [...new Set([...spec.kernel.modules, ...flavor.addModules])] },
     overlays: flavor.overlays,
     users: flavor.users,
+    payloadBudgetMiB: flavor.payloadBudgetMiB ?? spec.payloadBudgetMiB,
   };
 }

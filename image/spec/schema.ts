@@ -55,6 +55,8 @@ const flavorSchema = z.strictObject({
   overlays: z.array(repoPath).max(20),
   /** Instead of the spec's users. */
   users: z.array(userSchema).max(20),
+  /** Instead of the spec's payloadBudgetMiB. */
+  payloadBudgetMiB: z.number().int().min(1).max(4096).optional(),
 });
 
 export const imageSpecSchema = z.strictObject({

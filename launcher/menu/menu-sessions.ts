@@ -1,7 +1,7 @@
 // The menu's sessions. The session code is imported on the first start (or by warmUp once the
 // first frame is drawn), so the menu's first frame never pays for it; what it keeps between
 // sessions (reconnect pauses, the spare process) lives as long as the menu that made it.
-import type { GuestSessions } from '../session/guest-sessions.ts';
+import type { GuestSessions, GuestSessionsOptions } from '../session/guest-sessions.ts';
 import type { SessionContext } from '../session/prepare-session.ts';
 import type { SessionStarter } from './ports.ts';
 
@@ -12,10 +12,9 @@ export type MenuSessions = {
   warmUp(): void;
 };
 
-/** resetTerminal: undoes the menu's terminal modes, before exec mode replaces the launcher. */
-export function menuSessions(context: SessionContext, resetTerminal: () => void): MenuSessions {
+export function menuSessions(context: SessionContext, options: GuestSessionsOptions): MenuSessions {
   let sessions: Promise<GuestSessions> | undefined;
-  const loaded = () => (sessions ??= import('../session/guest-sessions.ts').then((module) => module.createGuestSessions(context, { resetTerminal })));
+  const loaded = () => (sessions ??= import('../session/guest-sessions.ts').then((module) => module.createGuestSessions(context, options)));
   return {
     async start(guest, started) {
       const outcome = await (await loaded()).start(guest, started);

@@ -1,9 +1,10 @@
 // Sessions started from the menu: each through the session starter, before the broker answers
 // where that is safe (early-start.ts), with a pause before another try of a guest that failed
 // (reconnect-backoff.ts), and with the spare process that the next viewer becomes, which these
-// sessions own and keep ready while the menu is idle.
+// sessions own and keep ready while the menu is idle. Each session's figures (Enter -> first
+// remote frame, the probe's round trip, how it ended) go to report, for the broker's admins.
 // Reads config keys cache_dir and those of session-starter.ts.
-import type { Guest } from '../../common/protocol/broker-protocol.ts';
+import type { Guest, ReportSession } from '../../common/protocol/broker-protocol.ts';
 import { catalogBrokers } from './catalog-brokers.ts';
 import { startBeforeBrokerAnswers, startsBeforeBrokerAnswers } from './early-start.ts';
 import { execModeReason } from './exec-decision.ts';
@@ -11,6 +12,7 @@ import { askBroker, hardwareFacts, prepareSession, sessionRuntimeDir, type Sessi
 import { ReconnectBackoff, type GuestSessionOutcome } from './reconnect-backoff.ts';
 import { runSession } from './run-session.ts';
 import type { SessionFailure } from './session-end.ts';
+import { sessionFigures, type SessionMeasures } from './session-figures.ts';
 import { startSession } from './session-starter.ts';
 import { SpareProcess } from './spare-process.ts';
 
@@ -23,6 +25,8 @@ export type GuestSessions = {
 export type GuestSessionsOptions = {
   /** Undoes the menu's terminal modes before exec mode replaces the launcher. */
   readonly resetTerminal: () => void;
+  /** Gets each session's figures once it ended. */
+  readonly report?: (session: ReportSession) => void;
   readonly random?: () => number;
 };
 
@@ -62,11 +66,18 @@ export function createGuestSessions(context: SessionContext, options: GuestSessi
       }
       if (keepsSpare) spare.start();
     },
-    async start(guest, started) {
-      await backoff.wait(guest, started);
+    async start(guest, shownOnScreen) {
+      await backoff.wait(guest, shownOnScreen);
       log(`session ${guest.id}: starting (${guest.protocol} ${guest.host}:${guest.port})`);
+      const enter = performance.now();
+      const startedAt = new Date();
+      const measured: SessionMeasures = {};
+      const started = (text: string) => {
+        measured.firstFrameMs ??= performance.now() - enter;
+        shownOnScreen(text);
+      };
       const broker = brokers.of(guest);
-      const request = { spare, resetTerminal: options.resetTerminal };
+      const request = { spare, resetTerminal: options.resetTerminal, probed: (rttMs: number) => (measured.rttMs = rttMs) };
       let failure: SessionFailure | undefined;
       if (broker && brokers.fresh() && startsBeforeBrokerAnswers(guest) && (await supervised())) {
         failure = await startBeforeBrokerAnswers({
@@ -80,6 +91,7 @@ export function createGuestSessions(context: SessionContext, options: GuestSessi
       } else {
         failure = await startSession(guest, context, { ...request, broker, started });
       }
+      options.report?.(sessionFigures(guest, startedAt, performance.now() - enter, measured, failure));
       // The next session's spare, once the menu is back on screen (starting one costs a fork).
       if (await supervised()) setTimeout(() => spare.start(), spareAfterSessionMs).unref();
       if (failure) log(`session ${guest.id}: ${failure.title}: ${failure.text}`);

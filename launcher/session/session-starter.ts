@@ -28,6 +28,8 @@ export type StartRequest = {
   readonly resetTerminal?: () => void;
   /** The viewer takes it over instead of being spawned; stopped before exec mode. */
   readonly spare?: SpareProcess | undefined;
+  /** Told the guest's round trip when the probe ran and the guest answered. */
+  readonly probed?: (rttMs: number) => void;
 };
 
 /** Starts the session with guest and resolves when it ends: undefined for a normal end, else why
@@ -36,7 +38,15 @@ export async function startSession(guest: Guest, context: SessionContext, reques
   const { loaded, log } = context;
   const prepared = await prepareSession(guest, context, { broker: request.broker, brokerAnswer: request.brokerAnswer });
   if (!prepared.ok) return prepared.failure;
-  const { plan, facts, scrambledPassword, probe, probeBeforeStart } = prepared.session;
+  const { plan, facts, scrambledPassword, probeBeforeStart } = prepared.session;
+  const probeGuest = prepared.session.probe;
+  const probe =
+    probeGuest &&
+    (async () => {
+      const verdict = await probeGuest();
+      if (verdict.ok) request.probed?.(verdict.rttMs);
+      return verdict;
+    });
   try {
     const execReason = execModeReason(facts, loaded.config, { asked: request.execAsked ?? false });
     if (execReason !== undefined || probeBeforeStart) {

@@ -58,7 +58,7 @@ describe('vdd-image command line', () => {
     expect(result.status, result.stderr).toBe(0);
     const plan = JSON.parse(result.stdout) as { step: string; command?: string[] }[];
     expect(plan.map((step) => step.step)).toEqual(['root', 'purge', 'customize', 'kernel', 'initrd', 'trim', 'squashfs', 'netboot', 'disk', 'manifest']);
-    expect(plan.map((step) => step.step)).toEqual(imageBuildSteps.map((step) => step.name));
+    expect(plan.map((step) => step.step)).toEqual(imageBuildSteps.vdd.map((step) => step.name));
     expect(plan[0]?.command).toEqual(expect.arrayContaining(['mmdebstrap', '--variant=minbase', '--dpkgopt=path-exclude=/usr/share/doc/*', 'bookworm']));
   });
 

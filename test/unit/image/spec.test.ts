@@ -53,7 +53,7 @@ describe('image spec', () => {
     expect(ltsp.users[0]?.uid).toBeLessThan(1000);
     expect(ltsp.flavors).toBeUndefined();
     // Everything else is the same spec.
-    expect({ ...ltsp, boot: 0, description: 0, packages: 0, purgePackages: 0, removePaths: 0, kernel: 0, overlays: 0, users: 0 }).toEqual({
+    expect({ ...ltsp, boot: 0, description: 0, packages: 0, purgePackages: 0, removePaths: 0, kernel: 0, overlays: 0, users: 0, payloadBudgetMiB: 0 }).toEqual({
       ...base,
       flavors: undefined,
       boot: 0,
@@ -64,6 +64,7 @@ describe('image spec', () => {
       kernel: 0,
       overlays: 0,
       users: 0,
+      payloadBudgetMiB: 0,
     });
   });
 
