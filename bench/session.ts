@@ -4,7 +4,7 @@
 //   runs, medians and their ratio; the viewer spawned straight from the benchmark is reported
 //   too, as the floor): "cold" is the first Enter after the menu
 //   started (session code and client profile loaded then), "warm" the next one, as after
-//   warmUpSessions or any earlier session;
+//   the menu sessions' warm-up or any earlier session;
 // - the launcher's RSS while it supervises a session, and what exec mode leaves of it (the PID
 //   that was the launcher is then vncviewer: its RSS minus a hand-started vncviewer's).
 import { spawn, spawnSync } from 'node:child_process';
