@@ -30,7 +30,10 @@ export async function build({ options, paths }: ImageCommandContext): Promise<nu
     return exitCodes.ok;
   }
   if (options.plan) {
-    const plan = buildPlan(imageBuildSteps[loaded.spec.boot], loaded.spec, { root: join(paths.cacheDir, 'work/root'), packageCache: join(paths.cacheDir, 'debs') });
+    const plan = buildPlan(imageBuildSteps[loaded.spec.boot], loaded.spec, {
+      root: join(paths.cacheDir, 'work/root'),
+      packageCache: join(paths.cacheDir, 'debs'),
+    });
     if (options.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     else for (const step of plan) process.stdout.write(`${step.step}: ${step.does}\n${step.command ? `  ${step.command.join(' ')}\n` : ''}`);
     return exitCodes.ok;
