@@ -31,10 +31,10 @@ export const issuedSessionLimits = { maxSessions: 20_000, maxAgeMs: 12 * 60 * 60
 
 export class IssuedSessions implements ActiveSessionSource {
   private readonly byMac = new Map<string, ActiveSession>();
-  private readonly limits: typeof issuedSessionLimits;
+  private readonly limits: { readonly [key in keyof typeof issuedSessionLimits]: number };
   generation = 0;
 
-  constructor(limits: Partial<typeof issuedSessionLimits> = {}) {
+  constructor(limits: { readonly [key in keyof typeof issuedSessionLimits]?: number } = {}) {
     this.limits = { ...issuedSessionLimits, ...limits };
   }
 

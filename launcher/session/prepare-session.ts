@@ -1,6 +1,7 @@
 // Everything between "this guest" and a runnable plan: the client profile (hardware read lazily),
 // the broker's session request (starts the guest, may move it, gives a one-time VNC password),
-// the password file from config, the plan itself and the probe. Shared by `connect` and the menu.
+// the password file from config, the plan itself and its probe. Used by the session starter
+// (session-starter.ts) and by `connect --dry-run`.
 // Reads config keys cache_dir, vnc_password_file, broker_timeout, broker_ca (and the plan's keys).
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import type { Guest, SessionAnswer } from '../../common/protocol/broker-protocol
 import { brokerSettings } from '../broker-client/broker-settings.ts';
 import { requestSession } from '../broker-client/session-request.ts';
 import type { LoadedConfig } from '../config/load.ts';
-import { clientFacts } from '../profile/client-facts.ts';
+import type { ClientFactsReader } from '../profile/client-facts.ts';
 import type { HardwareFacts } from '../profile/hardware-facts.ts';
 import { sessionParameters } from '../profile/session-parameters.ts';
 import { scrambleVncPassword } from '../../common/vnc/vnc-des.ts';
@@ -18,18 +19,30 @@ import { probeGuest, type ProbeVerdict } from './probe-guest.ts';
 import { failure, type SessionFailure } from './session-end.ts';
 import type { PasswordSource, SessionPlan } from './session-plan.ts';
 
+/** What starting a session needs from its owner (the menu, or a command). */
+export type SessionContext = {
+  readonly loaded: LoadedConfig;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** This PC's hardware facts, read once by the owner's reader. */
+  readonly clientFacts: ClientFactsReader;
+  readonly log: (line: string) => void;
+};
+
 /** How long a guest the broker reports as starting may take to answer its first probe. */
 const startingGuestWaitMs = 90_000;
 
 export type PreparedSession = {
   readonly plan: SessionPlan;
   readonly facts: HardwareFacts | undefined;
-  /** vncpasswd-format bytes; the caller fills it with zeros when done. */
+  /** vncpasswd-format bytes, owned by the session starter, which fills them with zeros at the end. */
   readonly scrambledPassword: Buffer | undefined;
-  /** The probe's verdict: settled before the session for XDMCP and starting guests; for VNC it starts
-   * on the first call, which the runner makes once the first process is spawned, and runs alongside
-   * (the runner stops the viewer if it fails first), so it costs no time. */
+  /** The probe's verdict, asked on the first call (later calls get the same verdict); for a guest
+   * the broker is still starting, it waits for the guest to come up. */
   readonly probe: (() => Promise<ProbeVerdict>) | undefined;
+  /** Its verdict is needed before the session starts: X would wait forever for a silent XDMCP
+   * host, and a starting guest needs time. A running VNC guest is probed alongside the viewer's
+   * start (the runner stops the viewer if the probe fails first), so it costs no time. */
+  readonly probeBeforeStart: boolean;
 };
 
 export type PrepareOptions = {
@@ -39,7 +52,6 @@ export type PrepareOptions = {
   readonly brokerAnswer?: Promise<SessionAnswer | undefined> | undefined;
   /** Plan only: no session request, no password read, no probe. */
   readonly dryRun?: boolean;
-  readonly log?: (line: string) => void;
 };
 
 export type Prepared = { readonly ok: true; readonly session: PreparedSession } | { readonly ok: false; readonly failure: SessionFailure };
@@ -49,43 +61,26 @@ export function sessionRuntimeDir(loaded: LoadedConfig): string {
   return join(loaded.config.cache_dir, 'session');
 }
 
-export async function prepareSession(
-  catalogGuest: Guest,
-  loaded: LoadedConfig,
-  env: Readonly<Record<string, string | undefined>>,
-  options: PrepareOptions = {},
-): Promise<Prepared> {
+export async function prepareSession(catalogGuest: Guest, context: SessionContext, options: PrepareOptions = {}): Promise<Prepared> {
+  const { loaded, env, log } = context;
   const { config } = loaded;
-  const log = options.log ?? (() => {});
-  const facts = await warmUpClientProfile(log);
+  const facts = await hardwareFacts(context);
   let guest = catalogGuest;
-  let scrambledPassword: Buffer | undefined;
   let password: PasswordSource = 'none';
+  let brokerPassword: string | undefined;
   if (options.broker && !options.dryRun) {
     const answer = await (options.brokerAnswer ?? askBroker(options.broker, guest, loaded, log));
     if (answer) {
       guest = { ...guest, host: answer.host, port: answer.port, state: answer.state };
       if (answer.password !== undefined) {
-        scrambledPassword = scrambleVncPassword(answer.password);
+        brokerPassword = answer.password;
         password = 'broker';
       }
     }
   } else if (options.broker && guest.protocol === 'vnc' && guest.auth === 'vnc-password') {
     password = 'broker';
   }
-  if (password === 'none' && guest.protocol === 'vnc' && config.vnc_password_file !== '') {
-    password = 'vnc_password_file';
-    if (!options.dryRun) {
-      try {
-        scrambledPassword = readPasswordFile(config.vnc_password_file);
-      } catch (error) {
-        return {
-          ok: false,
-          failure: failure('auth-failed', guest, `vnc_password_file ${config.vnc_password_file}: ${error instanceof Error ? error.message : String(error)}`),
-        };
-      }
-    }
-  }
+  if (password === 'none' && guest.protocol === 'vnc' && config.vnc_password_file !== '') password = 'vnc_password_file';
   let plan: SessionPlan;
   try {
     plan = planSession({ guest, parameters: sessionParameters(facts, config), config, env, runtimeDir: sessionRuntimeDir(loaded), password });
@@ -93,33 +88,37 @@ export async function prepareSession(
     if (!(error instanceof PlanError)) throw error;
     return { ok: false, failure: { ...failure('x-server-failed', guest, error.message), text: error.message } };
   }
-  if (options.dryRun) return { ok: true, session: { plan, facts, scrambledPassword: undefined, probe: undefined } };
-  if (plan.guest.protocol === 'vnc' && guest.state !== 'starting') {
-    let probe: Promise<ProbeVerdict> | undefined;
-    const startProbe = () => {
-      probe ??= probeGuest(plan).then((verdict) => {
-        if (verdict.ok) log(`session: ${plan.guest.host} port ${plan.guest.port}: ${verdict.summary} (${verdict.rttMs.toFixed(1)} ms)`);
-        return verdict;
-      });
-      return probe;
-    };
-    return { ok: true, session: { plan, facts, scrambledPassword, probe: startProbe } };
+  const probeBeforeStart = plan.guest.protocol !== 'vnc' || guest.state === 'starting';
+  if (options.dryRun) return { ok: true, session: { plan, facts, scrambledPassword: undefined, probe: undefined, probeBeforeStart } };
+  // The password's bytes exist from here on: the session starter that gets them zeroes them.
+  let scrambledPassword: Buffer | undefined;
+  if (brokerPassword !== undefined) scrambledPassword = scrambleVncPassword(brokerPassword);
+  else if (password === 'vnc_password_file') {
+    try {
+      scrambledPassword = readPasswordFile(config.vnc_password_file);
+    } catch (error) {
+      return {
+        ok: false,
+        failure: failure('auth-failed', guest, `vnc_password_file ${config.vnc_password_file}: ${error instanceof Error ? error.message : String(error)}`),
+      };
+    }
   }
+  let verdict: Promise<ProbeVerdict> | undefined;
+  const probe = () => (verdict ??= probeUntilUp(plan, guest.state === 'starting', log));
+  return { ok: true, session: { plan, facts, scrambledPassword, probe, probeBeforeStart } };
+}
+
+/** The guest's verdict; a guest the broker is still starting gets time to come up (its VNC or
+ * XDMCP port opens late), on the monotonic clock: NTP may set the wall clock while it boots. */
+async function probeUntilUp(plan: SessionPlan, starting: boolean, log: (line: string) => void): Promise<ProbeVerdict> {
   let verdict = await probeGuest(plan);
-  // A guest the broker is still starting gets time to come up: its VNC or XDMCP port opens late.
-  // On the monotonic clock: NTP may set the wall clock while the guest boots.
   const bootDeadline = performance.now() + startingGuestWaitMs;
-  while (!verdict.ok && guest.state === 'starting' && verdict.failure.reconnect && performance.now() < bootDeadline) {
+  while (!verdict.ok && starting && verdict.failure.reconnect && performance.now() < bootDeadline) {
     await sleep(1000);
     verdict = await probeGuest(plan);
   }
-  if (!verdict.ok) {
-    scrambledPassword?.fill(0);
-    return verdict;
-  }
-  log(`session: ${plan.guest.host} port ${plan.guest.port}: ${verdict.summary} (${verdict.rttMs.toFixed(1)} ms)`);
-  const settled = Promise.resolve(verdict);
-  return { ok: true, session: { plan, facts, scrambledPassword, probe: () => settled } };
+  if (verdict.ok) log(`session: ${plan.guest.host} port ${plan.guest.port}: ${verdict.summary} (${verdict.rttMs.toFixed(1)} ms)`);
+  return verdict;
 }
 
 /** Asks the broker to make the guest ready (start it, say where it is, give a one-time password).
@@ -136,10 +135,10 @@ export async function askBroker(broker: string, guest: Guest, loaded: LoadedConf
   }
 }
 
-/** Starts reading the client profile now (e.g. after the menu's first frame), so a session start does not wait for it. */
-export async function warmUpClientProfile(log: (line: string) => void = () => {}): Promise<HardwareFacts | undefined> {
-  const read = await clientFacts();
-  if (read.facts === undefined) log(`session: hardware unknown (${read.problem}); default session parameters`);
+/** This PC's hardware facts, or undefined (logged) when they cannot be read: default session parameters then. */
+export async function hardwareFacts(context: SessionContext): Promise<HardwareFacts | undefined> {
+  const read = await context.clientFacts();
+  if (read.facts === undefined) context.log(`session: hardware unknown (${read.problem}); default session parameters`);
   return read.facts;
 }
 
