@@ -16,7 +16,9 @@ export async function makeLtspInitramfs(context: BuildContext, kernel: string): 
   // cannot run ldd (a bash script): an initramfs whose programs all fail with "not found".
   const files = await runLogged(context.progress, 'chroot', [root, 'lsinitramfs', `/${initrd}`], { captureStdout: true });
   if (!/(^|\n)usr\/lib\/x86_64-linux-gnu\/libc\.so\.6(\n|$)/.test(files))
-    throw new Error(`${initrd} has no C library: mkinitramfs found no libraries (its ldd is a bash script: keep bash, and the packages ldd needs, out of purgePackages)`);
+    throw new Error(
+      `${initrd} has no C library: mkinitramfs found no libraries (its ldd is a bash script: keep bash, and the packages ldd needs, out of purgePackages)`,
+    );
   context.progress.note(`${files.split('\n').filter((line) => line !== '').length} files in ${initrd}`);
   copyFileSync(join(root, initrd), join(context.outDir, 'initrd.img'));
 }
