@@ -8,7 +8,7 @@ import { findCatalog } from '../discovery/find-catalog.ts';
 import { execCommand, ExecError, execSession } from '../session/exec-session.ts';
 import { execModeReason } from '../session/exec-decision.ts';
 import { GuestUriError, guestFromUri, isGuestUri } from '../session/guest-uri.ts';
-import { prepareSession, sessionRuntimeDir, type PreparedSession } from '../session/prepare-session.ts';
+import { hasAddress, prepareSession, sessionRuntimeDir, startedByBroker, type PreparedSession } from '../session/prepare-session.ts';
 import { runSession } from '../session/run-session.ts';
 import type { SessionPlan } from '../session/session-plan.ts';
 import { stripControls } from '../../common/text/terminal-safe.ts';
@@ -49,6 +49,12 @@ export async function runConnect({ line, stdout, stderr, config, env }: CommandC
   }
 
   const dryRun = line.options['dry-run'] === true;
+  // A guest the broker starts is wherever the hypervisor puts it: only the session answer says.
+  const addressAtStart = startedByBroker(guest) && guest.state !== 'running';
+  if (dryRun && !hasAddress(guest)) {
+    printAddressAtStart(stdout, guest, line.options.json === true);
+    return exitCodes.ok;
+  }
   const log = loaded.config.log_level === 'debug' || loaded.config.log_level === 'info' ? say : () => {};
   const prepared = await prepareSession(guest, loaded, env, { broker, dryRun, log });
   if (!prepared.ok) {
@@ -61,7 +67,7 @@ export async function runConnect({ line, stdout, stderr, config, env }: CommandC
   const runtimeDir = sessionRuntimeDir(loaded);
   const execReason = execModeReason(line.options.exec === true, session.facts, loaded.config);
   if (dryRun) {
-    printPlan(stdout, session, execReason, runtimeDir, line.options.json === true);
+    printPlan(stdout, session, execReason, runtimeDir, line.options.json === true, addressAtStart);
     return exitCodes.ok;
   }
   if (execReason) {
@@ -102,7 +108,21 @@ export async function runConnect({ line, stdout, stderr, config, env }: CommandC
   }
 }
 
-function printPlan(stdout: Output, session: PreparedSession, execReason: string | undefined, runtimeDir: string, json: boolean): void {
+const addressAtStartText = 'the broker starts this guest on the session request and gives its address then; a dry run does not ask it';
+
+/** The dry run of a guest without an address: there is nothing to plan before the broker starts it. */
+function printAddressAtStart(stdout: Output, guest: Guest, json: boolean): void {
+  if (json) {
+    stdout.write(
+      `${JSON.stringify({ guest: { id: guest.id, name: guest.name, protocol: guest.protocol, state: guest.state }, address: 'from-broker-at-start' }, null, 2)}\n`,
+    );
+    return;
+  }
+  const lines = [`guest:      ${guest.name} (${guest.id}), ${guest.protocol}, ${guest.state}`, `address:    ${addressAtStartText}`];
+  stdout.write(`${lines.map(stripControls).join('\n')}\n`);
+}
+
+function printPlan(stdout: Output, session: PreparedSession, execReason: string | undefined, runtimeDir: string, json: boolean, addressAtStart: boolean): void {
   const { plan } = session;
   let exec: { readonly file: string; readonly argv: readonly string[] } | { readonly error: string } | undefined;
   if (execReason) {
@@ -114,11 +134,14 @@ function printPlan(stdout: Output, session: PreparedSession, execReason: string 
     }
   }
   if (json) {
-    stdout.write(`${JSON.stringify({ ...plan, exec: execReason ? { reason: execReason, ...exec } : null }, null, 2)}\n`);
+    stdout.write(
+      `${JSON.stringify({ ...plan, ...(addressAtStart ? { address: 'from-broker-at-start' } : {}), exec: execReason ? { reason: execReason, ...exec } : null }, null, 2)}\n`,
+    );
     return;
   }
   const lines = [
     `guest:      ${plan.guest.name} (${plan.guest.id}), ${plan.guest.protocol} ${plan.guest.host} port ${plan.guest.port}`,
+    ...(addressAtStart ? [`address:    ${addressAtStartText} (the catalog's may not be it)`] : []),
     `mode:       ${plan.mode}${plan.vt === undefined ? '' : ` on VT ${plan.vt}`}, display ${describeDisplay(plan)}`,
     `probe:      ${plan.probe.protocol === 'xdmcp' ? 'XDMCP Query' : 'RFB handshake'} to ${plan.probe.host} port ${plan.probe.port}, ${plan.probe.timeoutMs} ms`,
     `password:   ${plan.password === 'none' ? 'none' : `from ${plan.password === 'broker' ? "the broker's one-time answer" : 'vnc_password_file'}, on an unlinked file (fd 3)`}`,

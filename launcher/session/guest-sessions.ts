@@ -13,7 +13,7 @@ import type { Guest, SessionAnswer } from '../../common/protocol/broker-protocol
 import type { LoadedConfig } from '../config/load.ts';
 import { execModeReason } from './exec-decision.ts';
 import { execSession } from './exec-session.ts';
-import { askBroker, prepareSession, sessionRuntimeDir, warmUpClientProfile } from './prepare-session.ts';
+import { askBroker, hasAddress, prepareSession, sessionRuntimeDir, startedByBroker, warmUpClientProfile } from './prepare-session.ts';
 import { runSession } from './run-session.ts';
 import type { SessionFailure } from './session-end.ts';
 import { startSpare, stopSpare } from './spare-process.ts';
@@ -58,7 +58,7 @@ export function createGuestSessions(
     options: { broker?: string | undefined; brokerAnswer?: Promise<SessionAnswer | undefined>; signal?: AbortSignal },
     started: (text: string) => void,
   ): Promise<SessionFailure | undefined> => {
-    const prepared = await prepareSession(guest, loaded, env, { broker: options.broker, brokerAnswer: options.brokerAnswer, log });
+    const prepared = await prepareSession(guest, loaded, env, { broker: options.broker, brokerAnswer: options.brokerAnswer, log, progress: started });
     if (!prepared.ok) return prepared.failure;
     const { plan, facts, scrambledPassword, probe } = prepared.session;
     const runtimeDir = sessionRuntimeDir(loaded);
@@ -111,7 +111,7 @@ export function createGuestSessions(
     async start(guest, started) {
       const earlier = failures.get(guest.id) ?? 0;
       if (earlier > 0) await countdown(guest, retryDelayMs(earlier, random), started);
-      log(`session ${guest.id}: starting (${guest.protocol} ${guest.host}:${guest.port})`);
+      log(`session ${guest.id}: starting (${guest.protocol} ${guest.host === undefined ? 'address from the broker at start' : `${guest.host}:${guest.port}`})`);
       const broker = brokers.of(guest);
       let failure: SessionFailure | undefined;
       if (broker && brokers.fresh() && startsBeforeBrokerAnswers(guest) && !execModeReason(false, await warmUpClientProfile(), loaded.config)) {
@@ -158,9 +158,10 @@ const spareAfterSessionMs = 1000;
 /** How long a viewer started from the catalog runs before the broker is asked about its guest. */
 const brokerAskAfterMs = 200;
 
-/** A running guest that needs no password from the broker can be connected to before the broker answers. */
+/** A running guest that needs no password from the broker can be connected to before the broker answers;
+ * one the broker starts never is: only its answer says where it is. */
 function startsBeforeBrokerAnswers(guest: Guest): boolean {
-  return guest.protocol === 'vnc' && guest.state === 'running' && guest.auth !== 'vnc-password';
+  return guest.protocol === 'vnc' && guest.state === 'running' && guest.auth !== 'vnc-password' && !startedByBroker(guest) && hasAddress(guest);
 }
 
 /** The broker's answer points where the catalog does, needs no password and the guest is up. An
