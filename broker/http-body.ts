@@ -8,10 +8,13 @@ import { describeSchemaProblem } from '../common/protocol/schema-problem.ts';
 export class HttpProblem extends Error {
   readonly status: number;
   readonly code: ErrorCode;
-  constructor(status: number, code: ErrorCode, message: string) {
+  /** Extra answer headers (Retry-After, WWW-Authenticate). */
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(status: number, code: ErrorCode, message: string, headers: Readonly<Record<string, string>> = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.headers = headers;
   }
 }
 
@@ -22,7 +25,7 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 export function sendProblem(response: ServerResponse, problem: HttpProblem, headers: Record<string, string> = {}): void {
-  sendJson(response, problem.status, { error: { code: problem.code, message: problem.message } }, headers);
+  sendJson(response, problem.status, { error: { code: problem.code, message: problem.message } }, { ...problem.headers, ...headers });
 }
 
 export function readJsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>, maxBytes: number): Promise<T> {

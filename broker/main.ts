@@ -14,7 +14,7 @@ import { LibvirtHypervisor } from './libvirt/libvirt-hypervisor.ts';
 import { apiHandler } from './http-api.ts';
 import { stderrLog } from './log.ts';
 import { brokerHelp, parseBrokerCommandLine, type BrokerOptions } from './options.ts';
-import { ReportLog } from './report-log.ts';
+import { setUpReportsAndAdmin } from './admin/admin-setup.ts';
 import { SessionIssuer } from './session-issuer.ts';
 
 const log = stderrLog();
@@ -50,8 +50,8 @@ async function run(options: BrokerOptions): Promise<number> {
         });
   await libvirt?.start();
   const sessions = new SessionIssuer(store, { passwordTtlMs: options.passwordTtlMs, log, hypervisor: libvirt });
-  const reports = options.reports === undefined ? undefined : new ReportLog(options.reports);
-  const handler = apiHandler({ store, sessions, reports, log });
+  const { intake, admin, close: closeAdmin } = setUpReportsAndAdmin({ ...options, secure: options.tls !== undefined }, store, log);
+  const handler = apiHandler({ store, sessions, reports: intake, admin, log });
   const server = options.tls
     ? createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)
     : createHttpServer(handler);
@@ -76,6 +76,7 @@ async function run(options: BrokerOptions): Promise<number> {
   libvirt?.close();
   await probes?.stop();
   sessions.close();
+  closeAdmin();
   server.close();
   server.closeAllConnections();
   return exitCodes.ok;

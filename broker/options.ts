@@ -17,6 +17,8 @@ export const brokerOptionSpecs = {
   'libvirt-vnc-host': { type: 'string', multiple: true },
   'libvirt-start-timeout': { type: 'string' },
   'reset-grace': { type: 'string' },
+  'admin-token-file': { type: 'string' },
+  'published-root': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -34,6 +36,8 @@ export type BrokerOptions = {
   readonly libvirt: readonly LibvirtHostSpec[];
   readonly libvirtStartTimeoutMs: number;
   readonly resetGraceMs: number;
+  readonly adminTokenFile: string | undefined;
+  readonly publishedRoot: string | undefined;
 };
 
 export const brokerHelp = `Usage: vdd-broker --catalog FILE [--listen HOST:PORT] [OPTIONS]
@@ -67,6 +71,10 @@ Options:
                            how long a start or reset of a domain may take (default 60)
   --reset-grace SECONDS    a reset: after-session guest whose console has been disconnected this
                            long has ended its session and is reset (default 30)
+  --admin-token-file FILE  turn on the admin status (/admin/ and /v1/admin/status) for whoever
+                           has the token in FILE's first line (at least 16 characters)
+  --published-root DIR     the admin page lists the versions vdd-image published in DIR and how
+                           many PCs run each
   -h, --help               this help
   -V, --version            the version
 
@@ -127,6 +135,8 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
   if (options.help || options.version) return { help: options.help === true, version: options.version === true, options: undefined };
   if (options.catalog === undefined) throw new UsageError('--catalog FILE is required');
   if ((options['tls-cert'] === undefined) !== (options['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  if (options['published-root'] !== undefined && options['admin-token-file'] === undefined)
+    throw new UsageError('--published-root is shown on the admin page: it needs --admin-token-file');
   const { host, port } = parseListen(options.listen ?? '0.0.0.0:8080');
   return {
     help: false,
@@ -143,6 +153,8 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
       libvirt: libvirtHosts(options.libvirt ?? [], options['libvirt-vnc-host'] ?? []),
       libvirtStartTimeoutMs: number('libvirt-start-timeout', options['libvirt-start-timeout'], 60, 5, 3600) * 1000,
       resetGraceMs: number('reset-grace', options['reset-grace'], 30, 0, 86_400) * 1000,
+      adminTokenFile: options['admin-token-file'],
+      publishedRoot: options['published-root'],
     },
   };
 }

@@ -42,7 +42,7 @@ export type PrepareOptions = {
   readonly dryRun?: boolean;
   readonly log?: (line: string) => void;
   /** Hears what is happening while the broker starts the guest ("Starting NAME... 3 s"). */
-  readonly progress?: (text: string) => void;
+  readonly progress?: ((text: string) => void) | undefined;
 };
 
 export type Prepared = { readonly ok: true; readonly session: PreparedSession } | { readonly ok: false; readonly failure: SessionFailure };
