@@ -68,6 +68,8 @@ export class LibvirtHost {
   private events: ChildProcess | undefined;
   private eventRestart: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The events were lost and that was logged: said again only after they came back. */
+  private eventsLost = false;
 
   /** timeoutMs bounds listing and tickets; actionTimeoutMs starts, reverts and restarts. */
   constructor(uri: string, options: { log: Log; timeoutMs: number; actionTimeoutMs: number }) {
@@ -193,12 +195,15 @@ export class LibvirtHost {
     });
     child.on('error', () => {});
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      this.eventsLost = false;
       const event = parseEventLine(line);
       if (event) listener(event);
     });
     child.on('close', () => {
       if (this.closed) return;
-      this.log(`libvirt events of ${this.uri} ended${said.trim() ? `: ${said.trim().replace(/\s*\n\s*/g, '; ')}` : ''}; following them again in 5 s`);
+      if (!this.eventsLost)
+        this.log(`libvirt events of ${this.uri} ended${said.trim() ? `: ${said.trim().replace(/\s*\n\s*/g, '; ')}` : ''}; following them again every 5 s`);
+      this.eventsLost = true;
       listener({ kind: 'lifecycle', domain: '', detail: 'events lost' });
       this.eventRestart = setTimeout(() => this.follow(listener), 5000);
     });

@@ -46,6 +46,9 @@ type Host = {
 
 type Entry = { readonly host: Host; readonly uuid: string; readonly name: string; readonly domain: DomainGuest };
 
+/** How soon a VM host that does not answer is asked again. */
+const downRetryMs = 3000;
+
 /** A guest's key across hosts: the host's place in the list and the domain's UUID (names change, UUIDs do not). */
 const keyOf = (entry: { host: Host; uuid: string }) => `${entry.host.name} ${entry.uuid}`;
 
@@ -93,24 +96,31 @@ export class LibvirtHypervisor implements Hypervisor {
     }));
   }
 
-  /** Lists every host now, then every refresh interval, and follows their events. */
+  /** Lists every host now, then every refresh interval (every few seconds while a host does not answer), and follows their events. */
   async start(): Promise<void> {
     await this.refresh();
     for (const host of this.hosts) host.client.follow((event) => this.onHostEvent(host, event));
-    const again = () => {
-      this.refreshTimer = setTimeout(() => void this.refresh().finally(again), this.options.refreshMs);
-    };
-    if (!this.closed) again();
   }
 
-  /** One round: every host listed in parallel, the guests published. */
+  /** One round: every host listed in parallel, the guests published; the next round is planned after it. */
   refresh(): Promise<void> {
     this.refreshing ??= Promise.all(this.hosts.map((host) => this.list(host)))
       .then(() => this.publish())
+      .catch((error: unknown) =>
+        this.options.log(`listing the libvirt guests failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+      )
       .finally(() => {
         this.refreshing = undefined;
+        this.planNextRound();
       });
     return this.refreshing;
+  }
+
+  private planNextRound(): void {
+    if (this.closed) return;
+    clearTimeout(this.refreshTimer);
+    const delay = this.hosts.some((host) => host.down !== undefined) ? Math.min(this.options.refreshMs, downRetryMs) : this.options.refreshMs;
+    this.refreshTimer = setTimeout(() => void this.refresh(), delay);
   }
 
   private async list(host: Host): Promise<void> {
