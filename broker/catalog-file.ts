@@ -38,8 +38,9 @@ const fileSchema = z.strictObject({ ...catalogSchema.shape, guests: z.array(file
 
 /** What is wrong with the file, terminal-safe: JSON.parse quotes the file's text. */
 export class CatalogFileError extends Error {
-  constructor(message: string) {
-    super(stripControls(message));
+  override readonly name = 'CatalogFileError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(stripControls(message), options);
   }
 }
 
@@ -48,13 +49,13 @@ export function readCatalogFile(path: string): CatalogFile {
   try {
     text = readBoundedText(path, catalogLimits.maxBytes);
   } catch (error) {
-    throw new CatalogFileError(`${path}: ${error instanceof ReadError ? error.message : String(error)}`);
+    throw new CatalogFileError(`${path}: ${error instanceof ReadError ? error.message : String(error)}`, { cause: error });
   }
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new CatalogFileError(`${path}: not JSON (${(error as Error).message})`);
+    throw new CatalogFileError(`${path}: not JSON (${(error as Error).message})`, { cause: error });
   }
   const parsed = fileSchema.safeParse(document);
   if (!parsed.success) throw new CatalogFileError(`${path}: ${describeSchemaProblem(parsed.error)}`);

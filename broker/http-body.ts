@@ -6,12 +6,13 @@ import type { ErrorCode } from '../common/protocol/broker-protocol.ts';
 import { describeSchemaProblem } from '../common/protocol/schema-problem.ts';
 
 export class HttpProblem extends Error {
+  override readonly name = 'HttpProblem';
   readonly status: number;
   readonly code: ErrorCode;
   /** Extra answer headers (Retry-After, WWW-Authenticate). */
   readonly headers: Readonly<Record<string, string>>;
-  constructor(status: number, code: ErrorCode, message: string, headers: Readonly<Record<string, string>> = {}) {
-    super(message);
+  constructor(status: number, code: ErrorCode, message: string, headers: Readonly<Record<string, string>> = {}, options?: ErrorOptions) {
+    super(message, options);
     this.status = status;
     this.code = code;
     this.headers = headers;
@@ -52,7 +53,7 @@ export function readJsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>, 
       try {
         document = JSON.parse(Buffer.concat(chunks, length).toString('utf8'));
       } catch (error) {
-        reject(new HttpProblem(400, 'bad-request', `body is not JSON: ${(error as Error).message}`));
+        reject(new HttpProblem(400, 'bad-request', `body is not JSON: ${(error as Error).message}`, {}, { cause: error }));
         return;
       }
       const parsed = schema.safeParse(document);

@@ -43,7 +43,7 @@ export class SessionIssuer {
         writeVncPasswordFile(backend.passwordFile, password);
       } catch (error) {
         this.log(`cannot write the password file of guest ${id}: ${(error as Error).message}`);
-        throw new HttpProblem(503, 'unavailable', `guest ${id}: the broker could not set a password`);
+        throw new HttpProblem(503, 'unavailable', `guest ${id}: the broker could not set a password`, {}, { cause: error });
       }
       this.expireLater(id, backend.passwordFile);
       this.log(`issued a one-time VNC password for guest ${id} to client ${client.mac}, valid until ${expiresAt.toISOString()}`);
@@ -71,7 +71,7 @@ export class SessionIssuer {
     } catch (error) {
       if (!(error instanceof GuestUnavailableError)) throw error;
       this.log(`no session for guest ${guest.id} to client ${client.mac}: ${error.detail}`);
-      throw new HttpProblem(503, 'unavailable', error.reason);
+      throw new HttpProblem(503, 'unavailable', error.reason, {}, { cause: error });
     }
   }
 

@@ -34,7 +34,7 @@ export function parseCatalog(from: string, text: string): Catalog {
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new BrokerError(from, `catalog rejected: not JSON (${(error as Error).message})`);
+    throw new BrokerError(from, `catalog rejected: not JSON (${(error as Error).message})`, { cause: error });
   }
   const parsed = catalogSchema.safeParse(document);
   if (!parsed.success) throw new BrokerError(from, `catalog rejected: ${describeSchemaProblem(parsed.error)}`);

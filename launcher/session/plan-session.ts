@@ -1,5 +1,6 @@
-// Turns (guest, session parameters, config, environment) into a SessionPlan: the exact argv of
-// the X server, Xnest or vncviewer, their environments and files. Pure: no I/O, no secrets.
+// Turns (guest, session parameters, config, environment) into a SessionPlan: the arguments of the
+// X server, Xnest or vncviewer and the descriptors each is handed, their environments and files.
+// Pure: no I/O, no secrets.
 // Reads config keys session_display, session_vt, session_probe_timeout, x_resolution.
 import type { AddressedGuest } from '../../common/protocol/broker-protocol.ts';
 import type { Config } from '../../common/launcher-config/keys.ts';
@@ -20,7 +21,9 @@ export type PlanInput = {
   readonly password: PasswordSource;
 };
 
-export class PlanError extends Error {}
+export class PlanError extends Error {
+  override readonly name = 'PlanError';
+}
 
 /** The console display: a thin client has one screen, and it is :0. */
 export const consoleDisplay = 0;
@@ -60,7 +63,7 @@ export function planSession(input: PlanInput): SessionPlan {
             role: 'x-server',
             command: 'Xnest',
             // Xnest is a client of the outer display; the display manager reaches it over TCP, so local sockets stay closed.
-            args: ['-displayfd', String(displayFd), ...query, '-geometry', geometry, '-name', `VDD: ${guest.name}`, '-nolisten', 'unix', '-nolisten', 'local'],
+            args: [...query, '-geometry', geometry, '-name', `VDD: ${guest.name}`, '-nolisten', 'unix', '-nolisten', 'local'],
             env: { ...base, DISPLAY: outer as string, ...(env.XAUTHORITY ? { XAUTHORITY: env.XAUTHORITY } : {}) },
             displayFd,
           },
@@ -81,8 +84,6 @@ export function planSession(input: PlanInput): SessionPlan {
           args: [
             `:${consoleDisplay}`,
             `vt${config.session_vt}`,
-            '-displayfd',
-            String(displayFd),
             ...query,
             ...consoleLockdown,
             '-nolisten',
@@ -100,16 +101,10 @@ export function planSession(input: PlanInput): SessionPlan {
     };
   }
 
-  const viewerOptions = {
-    host: guest.host,
-    port: guest.port,
-    parameters: input.parameters,
-    passwordFile: input.password === 'none' ? undefined : `/dev/fd/${passwordFd}`,
-  };
   const viewer = (viewerEnv: Record<string, string>): PlannedProcess => ({
     role: 'viewer',
     command: 'vncviewer',
-    args: vncviewerArgs(viewerOptions),
+    args: vncviewerArgs({ host: guest.host, port: guest.port, parameters: input.parameters }),
     env: viewerEnv,
     ...(input.password === 'none' ? {} : { passwordFd }),
   });
@@ -140,8 +135,6 @@ export function planSession(input: PlanInput): SessionPlan {
         args: [
           `:${consoleDisplay}`,
           `vt${config.session_vt}`,
-          '-displayfd',
-          String(displayFd),
           '-auth',
           authority.path,
           ...vncConsoleLockdown,

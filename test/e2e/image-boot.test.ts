@@ -134,7 +134,7 @@ if (!slowTests) {
         const edited = join(work, 'vdd.conf');
         writeFileSync(edited, '[common]\nmenu_title = Refurbished PC 7\n');
         const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(imageDir, 'manifest.json'), 'utf8')));
-        const layout = diskLayout(loadSpec(join(repository, 'image/vdd-thin.json')).spec, manifest.artifacts['root.squashfs'].size);
+        const layout = diskLayout(loadSpec(join(repository, 'image/vdd-thin.json')).spec.disk, manifest.artifacts['root.squashfs'].size);
         const mcopy = spawnSync('mcopy', ['-o', '-i', `${diskImage}@@${layout.boot.offset}`, edited, '::/vdd.conf'], { encoding: 'utf8' });
         expect(mcopy.status, mcopy.stderr).toBe(0);
         const { console, session, qmp } = await bootToMenu('disk', 512, { diskImage });
