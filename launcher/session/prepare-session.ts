@@ -132,6 +132,11 @@ async function probeUntilUp(plan: SessionPlan, starting: boolean, log: (line: st
   return verdict;
 }
 
+/** The broker's own message of "HTTP 503: MESSAGE (code)", for people. */
+function brokersWords(reason: string): string {
+  return /^HTTP \d{3}: (.+) \([a-z-]+\)$/.exec(reason)?.[1] ?? reason;
+}
+
 export function hasAddress(guest: Guest): guest is AddressedGuest {
   return guest.host !== undefined && guest.port !== undefined;
 }
@@ -183,7 +188,7 @@ export async function askBroker(
     const why = error instanceof Error ? error.message : String(error);
     if (starts) {
       log(`session: the broker could not prepare the session (${why}); not falling back to the catalog's address`);
-      throw new SessionRefused(error instanceof BrokerError ? error.reason : why, error);
+      throw new SessionRefused(error instanceof BrokerError ? brokersWords(error.reason) : why, error);
     }
     log(`session: the broker could not prepare the session (${why}); using the catalog's address`);
     return undefined;
