@@ -21,6 +21,7 @@ import { benchUpdateCheck } from './update-check.ts';
 import { benchPublish } from './publish.ts';
 import { benchAbUpdate } from './ab-update.ts';
 import { benchLibvirtCatalogRefresh, benchLibvirtConsoleFirstFrame, benchLibvirtSessionStart, benchLibvirtTicketSet } from './libvirt.ts';
+import { benchAdminPage, benchAdminStatus, benchReportIngest } from './admin-status.ts';
 
 const launcher = fileURLToPath(new URL('../dist/vdd-launcher', import.meta.url));
 const imageOutRoot = fileURLToPath(new URL('../dist/image', import.meta.url));
@@ -62,6 +63,10 @@ const benchmarks: readonly Benchmark[] = [
   { name: 'discoveryViaAvahi', run: () => benchAvahiDiscovery() },
   { name: 'catalogFetch5000', run: ({ work }) => benchCatalogFetch(work) },
   { name: 'brokerLoad500', run: ({ work }) => benchBrokerLoad(work) },
+  // The admin's view with 5,000 PCs and 500 sessions: status JSON latency, the page's first paint in headless chromium, report ingest.
+  { name: 'adminStatus5000', run: ({ work }) => benchAdminStatus(work) },
+  { name: 'adminPageFirstPaint', run: ({ work }) => benchAdminPage(work) },
+  { name: 'reportIngest', run: ({ work }) => benchReportIngest(work) },
   // vdd-launcher report --json on this machine; one update check (full manifest and 304) against nginx.
   { name: 'launcherReport', run: async ({ launcher, work }) => benchReport(launcher, work) },
   { name: 'updateCheck', run: ({ work }) => benchUpdateCheck(work) },

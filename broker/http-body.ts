@@ -29,7 +29,8 @@ export function sendProblem(response: ServerResponse, problem: HttpProblem, head
   sendJson(response, problem.status, { error: { code: problem.code, message: problem.message } }, { ...problem.headers, ...headers });
 }
 
-export function readJsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>, maxBytes: number): Promise<T> {
+/** The whole body, refused with 413 (and the connection cut) past maxBytes. */
+export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
@@ -48,17 +49,19 @@ export function readJsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>, 
       chunks.push(chunk);
     });
     request.on('error', reject);
-    request.on('end', () => {
-      let document: unknown;
-      try {
-        document = JSON.parse(Buffer.concat(chunks, length).toString('utf8'));
-      } catch (error) {
-        reject(new HttpProblem(400, 'bad-request', `body is not JSON: ${(error as Error).message}`, {}, { cause: error }));
-        return;
-      }
-      const parsed = schema.safeParse(document);
-      if (parsed.success) resolve(parsed.data);
-      else reject(new HttpProblem(400, 'bad-request', describeSchemaProblem(parsed.error)));
-    });
+    request.on('end', () => resolve(Buffer.concat(chunks, length)));
   });
+}
+
+export async function readJsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>, maxBytes: number): Promise<T> {
+  const body = await readBody(request, maxBytes);
+  let document: unknown;
+  try {
+    document = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new HttpProblem(400, 'bad-request', `body is not JSON: ${(error as Error).message}`, {}, { cause: error });
+  }
+  const parsed = schema.safeParse(document);
+  if (parsed.success) return parsed.data;
+  throw new HttpProblem(400, 'bad-request', describeSchemaProblem(parsed.error));
 }
