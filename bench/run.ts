@@ -8,6 +8,7 @@ import { benchFirstFrame } from './first-frame.ts';
 import { benchFlash } from './flash.ts';
 import { benchImageBoot, benchImageBuild, benchPayload, benchVncSessionMemory, imageBenchDir } from './image-boot.ts';
 import { benchLauncherSize } from './launcher-size.ts';
+import { benchLtspFlavour } from './ltsp-flavour.ts';
 import { writeCachedCatalog } from './menu-fixtures.ts';
 import { benchMenuKeys } from './menu-keys.ts';
 import { benchMenuMemory } from './menu-memory.ts';
@@ -91,6 +92,8 @@ const benchmarks: readonly Benchmark[] = [
       return dir ? benchPayload(dir) : noImage;
     },
   },
+  // The LTSP flavour's sizes beside imagePayload, and its last end-to-end figures on a stock LTSP server.
+  { name: 'ltspFlavour', run: async () => benchLtspFlavour(imageOutRoot) },
   {
     name: 'imageBoot',
     run: async () => {
