@@ -220,7 +220,7 @@ export async function benchVncFirstFrame(
  * in a futex on a SIGTERM that comes within ms of its first frame: it gets a moment first, and
  * SIGKILL if it still has not gone after a second.
  */
-async function closeViewer(pid: number): Promise<void> {
+export async function closeViewer(pid: number): Promise<void> {
   await sleep(100);
   process.kill(pid, 'SIGTERM');
   const gone = () => {
@@ -237,7 +237,7 @@ async function closeViewer(pid: number): Promise<void> {
 }
 
 /** The vncviewer the launcher started (SIGTERM makes it exit 0, as when closed). */
-function viewerOf(launcherPid: number): Promise<number> {
+export function viewerOf(launcherPid: number): Promise<number> {
   return waitFor('the viewer child of the launcher', () => childPids(launcherPid).find((pid) => /vncviewer$/.test(readlinkSync(`/proc/${pid}/exe`))), {
     timeoutMs: 5000,
   });

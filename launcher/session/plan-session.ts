@@ -2,7 +2,7 @@
 // X server, Xnest or vncviewer and the descriptors each is handed, their environments and files.
 // Pure: no I/O, no secrets.
 // Reads config keys session_display, session_vt, session_probe_timeout, x_resolution.
-import type { Guest } from '../../common/protocol/broker-protocol.ts';
+import type { AddressedGuest } from '../../common/protocol/broker-protocol.ts';
 import type { Config } from '../../common/launcher-config/keys.ts';
 import type { SessionParameters } from '../profile/session-parameters.ts';
 import type { PasswordSource, PlannedFile, PlannedProcess, SessionPlan } from './session-plan.ts';
@@ -11,7 +11,7 @@ import { vncviewerArgs } from './vncviewer-args.ts';
 export type PlanConfig = Pick<Config, 'session_display' | 'session_vt' | 'session_probe_timeout' | 'x_resolution'>;
 
 export type PlanInput = {
-  readonly guest: Guest;
+  readonly guest: AddressedGuest;
   readonly parameters: SessionParameters;
   readonly config: PlanConfig;
   /** The launcher's environment; only PATH, HOME, LANG, LC_ALL, TZ, DISPLAY and XAUTHORITY are used. */
