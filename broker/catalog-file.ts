@@ -3,7 +3,7 @@
 // Parsed with the protocol's schema, so a file the broker accepts always serves a valid catalog.
 import { z } from 'zod';
 import { ReadError, readBoundedText } from '../common/io/read-bounded.ts';
-import { catalogLimits, catalogSchema, guestSchema, type Catalog, type Guest } from '../common/protocol/broker-protocol.ts';
+import { catalogLimits, catalogSchema, guestFields, type AddressedGuest, type Catalog, type Guest } from '../common/protocol/broker-protocol.ts';
 import { describeSchemaProblem } from '../common/protocol/schema-problem.ts';
 import { stripControls } from '../common/text/terminal-safe.ts';
 
@@ -14,10 +14,15 @@ export type GuestBackend = {
 };
 
 export type BrokerGuest = { readonly guest: Guest; readonly backend: GuestBackend };
-export type CatalogFile = { readonly catalog: Omit<Catalog, 'guests'>; readonly guests: readonly BrokerGuest[] };
+/** A guest of the file: always with its address. */
+export type FileGuest = { readonly guest: AddressedGuest; readonly backend: GuestBackend };
+export type CatalogFile = { readonly catalog: Omit<Catalog, 'guests'>; readonly guests: readonly FileGuest[] };
 
-const fileGuestSchema = guestSchema.extend({
-  state: guestSchema.shape.state.optional(),
+// A guest of the file always has its address: only a hypervisor backend lists guests without one.
+const fileGuestSchema = guestFields.extend({
+  host: guestFields.shape.host.unwrap(),
+  port: guestFields.shape.port.unwrap(),
+  state: guestFields.shape.state.optional(),
   passwordFile: z.string().max(4096).startsWith('/', 'must be an absolute path').optional(),
 });
 

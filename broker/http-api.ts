@@ -2,7 +2,7 @@
 // POST /v1/guests/{id}/session, POST /v1/clients/{mac}/report (admin/ and reports/ hold the
 // admin's status and the report intake). Every other request gets the protocol's error body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bodyLimits, sessionRequestSchema, type ClientInfo } from '../common/protocol/broker-protocol.ts';
+import { bodyLimits, protocol, sessionRequestSchema, type ClientInfo } from '../common/protocol/broker-protocol.ts';
 import type { CatalogStore } from './catalog-store.ts';
 import { HttpProblem, readJsonBody, sendJson, sendProblem } from './http-body.ts';
 import type { Log } from './log.ts';
@@ -65,8 +65,9 @@ async function handle(api: Api, request: IncomingMessage, response: ServerRespon
   if (api.admin?.handles(path)) return api.admin.handle(request, response, path);
   if (path === '/v1/catalog') {
     if (!requireMethod(request, ['GET', 'HEAD'], response)) return;
-    const { body, etag } = api.store.catalog;
-    const headers = { etag, 'cache-control': 'no-cache', 'content-type': 'application/json' };
+    const minor = request.headers[protocol.minorHeader] === protocol.minorVersion;
+    const { body, etag } = api.store.catalog(minor);
+    const headers = { etag, 'cache-control': 'no-cache', 'content-type': 'application/json', vary: protocol.minorHeader };
     if (etagMatches(request.headers['if-none-match'], etag)) {
       response.writeHead(304, headers).end();
       return;

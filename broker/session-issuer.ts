@@ -33,7 +33,8 @@ export class SessionIssuer {
     const { guest, backend } = entry;
     const state = this.store.stateOf(id) ?? guest.state;
     if (state === 'stopped') throw new HttpProblem(409, 'not-startable', `guest ${id} is stopped and this broker cannot start it`);
-    const port = guest.port;
+    const { host, port } = guest;
+    if (host === undefined || port === undefined) throw new HttpProblem(503, 'unavailable', `guest ${id} has no address`);
     const expiresAt = new Date(Date.now() + this.passwordTtlMs);
     let password: string | undefined;
     if (backend.passwordFile !== undefined) {
@@ -49,7 +50,7 @@ export class SessionIssuer {
     } else {
       this.log(`session for guest ${id} to client ${client.mac}`);
     }
-    return { state, host: guest.host, port, ...(password === undefined ? {} : { password }), expiresAt: expiresAt.toISOString() };
+    return { state, host, port, ...(password === undefined ? {} : { password }), expiresAt: expiresAt.toISOString() };
   }
 
   /** Starts the guest if needed, waits for its real console address and sets a console ticket on it. */

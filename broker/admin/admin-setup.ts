@@ -40,8 +40,8 @@ export function setUpReportsAndAdmin(options: AdminOptions, catalog: CatalogStor
   const sessions = new IssuedSessions();
   const intake = new ReportIntake(store, file, log, (mac, session) => sessions.ended(mac, session.guestId, session.startedAt, session.seconds));
   const service = new AdminStatusService({
-    catalogStamp: () => catalog.catalog.etag,
-    catalogBody: () => catalog.catalog.body,
+    catalogStamp: () => catalog.catalog().etag,
+    catalogBody: () => catalog.catalog().body,
     guests: () => catalog.guests.map(({ guest }) => ({ guest, state: catalog.stateOf(guest.id) ?? guest.state })),
     sessions,
     intake,

@@ -27,6 +27,13 @@ export const bodyLimits = {
 /** The protocol's version and where its resources live, relative to a broker's base URL. */
 export const protocol = {
   version: 1,
+  /**
+   * Request header by which a client says it reads protocol 1.1 catalogs: a startable guest that is
+   * not running may come without host and port (the session answer has them) and any guest may
+   * carry a reason. Brokers send older clients the 1.0 form, without such guests and reasons.
+   */
+  minorHeader: 'vdd-protocol',
+  minorVersion: '1.1',
   catalogPath: 'v1/catalog',
   sessionPath: (guestId: string) => `v1/guests/${encodeURIComponent(guestId)}/session`,
   reportPath: (mac: string) => `v1/clients/${encodeURIComponent(mac)}/report`,
@@ -46,17 +53,38 @@ const port = z.number().int().min(1).max(65535);
 export const guestStates = ['running', 'stopped', 'starting', 'unavailable'] as const;
 export const sessionProtocols = ['xdmcp', 'vnc'] as const;
 
-export const guestSchema = z.strictObject({
+/** The fields of a guest; guestSchema adds the rule for guests without an address. */
+export const guestFields = z.strictObject({
   id,
   name: displayText(catalogLimits.maxNameLength),
   os: displayText(catalogLimits.maxOsLength),
   protocol: z.enum(sessionProtocols),
-  host,
-  port,
+  /** Absent only for a startable guest that is not running: the hypervisor gives the address at start (1.1). */
+  host: host.optional(),
+  port: port.optional(),
   display: z.number().int().min(0).max(65535).optional(),
   state: z.enum(guestStates),
   startable: z.boolean().optional(),
   auth: z.enum(['none', 'vnc-password']).optional(),
+  /** Why the guest is in its state, e.g. why it is unavailable (1.1). */
+  reason: displayText(256).optional(),
+});
+
+/** A guest without host or port must be one the broker starts (it has no address until then) and not be running. */
+export function addressProblem(guest: {
+  host?: string | undefined;
+  port?: number | undefined;
+  state: GuestState;
+  startable?: boolean | undefined;
+}): string | undefined {
+  if (guest.host !== undefined && guest.port !== undefined) return undefined;
+  if (guest.startable === true && guest.state !== 'running') return undefined;
+  return 'host and port may be left out only for a startable guest that is not running';
+}
+
+export const guestSchema = guestFields.superRefine((guest, context) => {
+  const problem = addressProblem(guest);
+  if (problem) context.addIssue({ code: 'custom', path: [guest.host === undefined ? 'host' : 'port'], message: problem });
 });
 
 export const catalogSchema = z
@@ -163,6 +191,8 @@ export const errorBodySchema = z.strictObject({
 });
 
 export type Guest = z.infer<typeof guestSchema>;
+/** A guest with its address: running, or from a broker that always gives one. */
+export type AddressedGuest = Guest & { readonly host: string; readonly port: number };
 export type Catalog = z.infer<typeof catalogSchema>;
 export type SessionAnswer = z.infer<typeof sessionAnswerSchema>;
 export type ClientInfo = z.infer<typeof clientSchema>;
@@ -173,5 +203,5 @@ export type UpdateState = (typeof updateStates)[number];
 export type FitnessVerdict = (typeof fitnessVerdicts)[number];
 export type ErrorCode = (typeof errorCodes)[number];
 export type ErrorBody = z.infer<typeof errorBodySchema>;
-export type GuestState = Guest['state'];
+export type GuestState = (typeof guestStates)[number];
 export type SessionProtocol = Guest['protocol'];

@@ -16,7 +16,8 @@ export async function fetchCatalog(broker: string, options: RequestOptions & { r
   const answer = await sendRequest({
     url,
     method: 'GET',
-    headers: options.etag === undefined ? {} : { 'if-none-match': options.etag },
+    // This launcher reads protocol 1.1 catalogs (guests whose address comes at start, reasons).
+    headers: { [protocol.minorHeader]: protocol.minorVersion, ...(options.etag === undefined ? {} : { 'if-none-match': options.etag }) },
     timeoutMs: options.timeoutMs,
     maxBytes: catalogLimits.maxBytes,
     caFile: options.caFile,

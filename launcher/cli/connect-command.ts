@@ -9,13 +9,13 @@ import { clientFactsReader } from '../profile/client-facts.ts';
 import { execModeReason } from '../session/exec-decision.ts';
 import { ExecError } from '../session/exec-session.ts';
 import { GuestUriError, guestFromUri, isGuestUri } from '../session/guest-uri.ts';
-import { prepareSession, sessionRuntimeDir, type SessionContext } from '../session/prepare-session.ts';
+import { hasAddress, prepareSession, sessionRuntimeDir, startedByBroker, type SessionContext } from '../session/prepare-session.ts';
 import type { SessionFailure } from '../session/session-end.ts';
 import { startSession } from '../session/session-starter.ts';
 import { stripControls } from '../../common/text/terminal-safe.ts';
 import type { CommandContext } from './command.ts';
 import { exitCodes } from './exit-codes.ts';
-import { printPlan } from './print-plan.ts';
+import { printAddressAtStart, printPlan } from './print-plan.ts';
 
 export async function runConnect({ line, stdout, stderr, config, env }: CommandContext): Promise<number> {
   const loaded = config();
@@ -54,10 +54,16 @@ export async function runConnect({ line, stdout, stderr, config, env }: CommandC
   const context: SessionContext = { loaded, env, clientFacts: clientFactsReader(), log };
   const execAsked = line.options.exec === true;
   if (line.options['dry-run'] === true) {
+    // A guest the broker starts is wherever the hypervisor puts it: only the session answer says.
+    const addressAtStart = startedByBroker(guest) && guest.state !== 'running';
+    if (!hasAddress(guest)) {
+      printAddressAtStart(stdout, guest, line.options.json === true);
+      return exitCodes.ok;
+    }
     const prepared = await prepareSession(guest, context, { broker, dryRun: true });
     if (!prepared.ok) return failed(say, prepared.failure);
     const execReason = execModeReason(prepared.session.facts, loaded.config, { asked: execAsked });
-    printPlan(stdout, prepared.session.plan, execReason, sessionRuntimeDir(loaded), line.options.json === true);
+    printPlan(stdout, prepared.session.plan, { execReason, runtimeDir: sessionRuntimeDir(loaded), json: line.options.json === true, addressAtStart });
     return exitCodes.ok;
   }
   const abort = new AbortController();
@@ -65,7 +71,7 @@ export async function runConnect({ line, stdout, stderr, config, env }: CommandC
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, stop);
   try {
-    const failure = await startSession(guest, context, { broker, execAsked, started: log, signal: abort.signal });
+    const failure = await startSession(guest, context, { broker, execAsked, started: log, progress: log, signal: abort.signal });
     return failure === undefined ? exitCodes.ok : failed(say, failure);
   } catch (error) {
     if (!(error instanceof ExecError)) throw error;

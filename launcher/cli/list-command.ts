@@ -34,7 +34,11 @@ export async function runList({ line, stdout, stderr, config, env }: CommandCont
     guest.name,
     guest.os,
     guest.protocol,
-    guest.host.includes(':') ? `[${guest.host}]:${guest.port}` : `${guest.host}:${guest.port}`,
+    guest.host === undefined || guest.port === undefined
+      ? 'at start'
+      : guest.host.includes(':')
+        ? `[${guest.host}]:${guest.port}`
+        : `${guest.host}:${guest.port}`,
     state.online ? guest.state : `${guest.state}?`,
   ]);
   const titles = ['ID', 'NAME', 'OS', 'TYPE', 'ADDRESS', 'STATE'];

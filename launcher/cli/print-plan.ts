@@ -1,11 +1,35 @@
 // connect --dry-run: the session plan for people (one line per fact, every argument shown as a
-// shell would need it, though nothing goes through a shell) or as JSON, with what exec mode would run.
+// shell would need it, though nothing goes through a shell) or as JSON, with what exec mode would
+// run; for a guest the broker starts, that its address comes from the broker at start.
+import type { Guest } from '../../common/protocol/broker-protocol.ts';
 import { stripControls } from '../../common/text/terminal-safe.ts';
 import { execCommand } from '../session/exec-session.ts';
 import { commandArguments, type SessionPlan } from '../session/session-plan.ts';
 import type { Output } from './command.ts';
 
-export function printPlan(stdout: Output, plan: SessionPlan, execReason: string | undefined, runtimeDir: string, json: boolean): void {
+const addressAtStartText = 'the broker starts this guest on the session request and gives its address then; a dry run does not ask it';
+
+/** The dry run of a guest without an address: there is nothing to plan before the broker starts it. */
+export function printAddressAtStart(stdout: Output, guest: Guest, json: boolean): void {
+  if (json) {
+    stdout.write(
+      `${JSON.stringify({ guest: { id: guest.id, name: guest.name, protocol: guest.protocol, state: guest.state }, address: 'from-broker-at-start' }, null, 2)}\n`,
+    );
+    return;
+  }
+  const lines = [`guest:      ${guest.name} (${guest.id}), ${guest.protocol}, ${guest.state}`, `address:    ${addressAtStartText}`];
+  stdout.write(`${lines.map(stripControls).join('\n')}\n`);
+}
+
+export type PlanPrinting = {
+  readonly execReason: string | undefined;
+  readonly runtimeDir: string;
+  readonly json: boolean;
+  /** The broker starts the guest: the address in the plan is the catalog's, the session answer's may differ. */
+  readonly addressAtStart: boolean;
+};
+
+export function printPlan(stdout: Output, plan: SessionPlan, { execReason, runtimeDir, json, addressAtStart }: PlanPrinting): void {
   let exec: { readonly file: string; readonly argv: readonly string[] } | { readonly error: string } | undefined;
   if (execReason) {
     try {
@@ -16,11 +40,14 @@ export function printPlan(stdout: Output, plan: SessionPlan, execReason: string 
     }
   }
   if (json) {
-    stdout.write(`${JSON.stringify({ ...plan, exec: execReason ? { reason: execReason, ...exec } : null }, null, 2)}\n`);
+    stdout.write(
+      `${JSON.stringify({ ...plan, ...(addressAtStart ? { address: 'from-broker-at-start' } : {}), exec: execReason ? { reason: execReason, ...exec } : null }, null, 2)}\n`,
+    );
     return;
   }
   const lines = [
     `guest:      ${plan.guest.name} (${plan.guest.id}), ${plan.guest.protocol} ${plan.guest.host} port ${plan.guest.port}`,
+    ...(addressAtStart ? [`address:    ${addressAtStartText} (the catalog's may not be it)`] : []),
     `mode:       ${plan.mode}${plan.vt === undefined ? '' : ` on VT ${plan.vt}`}, display ${describeDisplay(plan)}`,
     `probe:      ${plan.probe.protocol === 'xdmcp' ? 'XDMCP Query' : 'RFB handshake'} to ${plan.probe.host} port ${plan.probe.port}, ${plan.probe.timeoutMs} ms`,
     `password:   ${plan.password === 'none' ? 'none' : `from ${plan.password === 'broker' ? "the broker's one-time answer" : 'vnc_password_file'}, on an unlinked file (fd 3)`}`,

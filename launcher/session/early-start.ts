@@ -3,6 +3,7 @@
 // meanwhile. Its answer only matters if it moves the guest, gives it a password or is still
 // starting it; then, if nothing is on screen yet, the session starts again as the broker says.
 import type { Guest, SessionAnswer } from '../../common/protocol/broker-protocol.ts';
+import { hasAddress, startedByBroker } from './prepare-session.ts';
 import type { SessionFailure } from './session-end.ts';
 import type { StartRequest } from './session-starter.ts';
 
@@ -10,9 +11,10 @@ import type { StartRequest } from './session-starter.ts';
  * the viewer's start needs on a slow PC. */
 const brokerAskAfterMs = 200;
 
-/** A running guest that needs no password from the broker can be connected to before the broker answers. */
+/** A running guest that needs no password from the broker can be connected to before the broker answers;
+ * one the broker starts never is: only its answer says where it is. */
 export function startsBeforeBrokerAnswers(guest: Guest): boolean {
-  return guest.protocol === 'vnc' && guest.state === 'running' && guest.auth !== 'vnc-password';
+  return guest.protocol === 'vnc' && guest.state === 'running' && guest.auth !== 'vnc-password' && !startedByBroker(guest) && hasAddress(guest);
 }
 
 export type EarlyStart = {

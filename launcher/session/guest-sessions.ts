@@ -68,7 +68,7 @@ export function createGuestSessions(context: SessionContext, options: GuestSessi
     },
     async start(guest, shownOnScreen) {
       await backoff.wait(guest, shownOnScreen);
-      log(`session ${guest.id}: starting (${guest.protocol} ${guest.host}:${guest.port})`);
+      log(`session ${guest.id}: starting (${guest.protocol} ${guest.host === undefined ? 'address from the broker at start' : `${guest.host}:${guest.port}`})`);
       const enter = performance.now();
       const startedAt = new Date();
       const measured: SessionMeasures = {};
@@ -89,7 +89,7 @@ export function createGuestSessions(context: SessionContext, options: GuestSessi
           log,
         });
       } else {
-        failure = await startSession(guest, context, { ...request, broker, started });
+        failure = await startSession(guest, context, { ...request, broker, started, progress: shownOnScreen });
       }
       options.report?.(sessionFigures(guest, startedAt, performance.now() - enter, measured, failure));
       // The next session's spare, once the menu is back on screen (starting one costs a fork).

@@ -6,9 +6,10 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Guest, SessionAnswer } from '../../common/protocol/broker-protocol.ts';
+import type { AddressedGuest, Guest, SessionAnswer } from '../../common/protocol/broker-protocol.ts';
 import { brokerSettings } from '../broker-client/broker-settings.ts';
 import { requestSession } from '../broker-client/session-request.ts';
+import { BrokerError } from '../broker-client/http-request.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { ClientFactsReader } from '../profile/client-facts.ts';
 import type { HardwareFacts } from '../profile/hardware-facts.ts';
@@ -52,6 +53,8 @@ export type PrepareOptions = {
   readonly brokerAnswer?: Promise<SessionAnswer | undefined> | undefined;
   /** Plan only: no session request, no password read, no probe. */
   readonly dryRun?: boolean;
+  /** Hears what is happening while the broker starts the guest ("Starting NAME... 3 s"). */
+  readonly progress?: ((text: string) => void) | undefined;
 };
 
 export type Prepared = { readonly ok: true; readonly session: PreparedSession } | { readonly ok: false; readonly failure: SessionFailure };
@@ -69,7 +72,13 @@ export async function prepareSession(catalogGuest: Guest, context: SessionContex
   let password: PasswordSource = 'none';
   let brokerPassword: string | undefined;
   if (options.broker && !options.dryRun) {
-    const answer = await (options.brokerAnswer ?? askBroker(options.broker, guest, loaded, log));
+    let answer: SessionAnswer | undefined;
+    try {
+      answer = await (options.brokerAnswer ?? askBroker(options.broker, guest, loaded, log, options.progress));
+    } catch (error) {
+      if (!(error instanceof SessionRefused)) throw error;
+      return { ok: false, failure: failure('not-started', guest, error.reason) };
+    }
     if (answer) {
       guest = { ...guest, host: answer.host, port: answer.port, state: answer.state };
       if (answer.password !== undefined) {
@@ -80,10 +89,12 @@ export async function prepareSession(catalogGuest: Guest, context: SessionContex
   } else if (options.broker && guest.protocol === 'vnc' && guest.auth === 'vnc-password') {
     password = 'broker';
   }
+  if (!hasAddress(guest)) return { ok: false, failure: failure('not-started', guest, 'the broker gives its address when it starts it, and gave none') };
+  const addressed = guest;
   if (password === 'none' && guest.protocol === 'vnc' && config.vnc_password_file !== '') password = 'vnc_password_file';
   let plan: SessionPlan;
   try {
-    plan = planSession({ guest, parameters: sessionParameters(facts, config), config, env, runtimeDir: sessionRuntimeDir(loaded), password });
+    plan = planSession({ guest: addressed, parameters: sessionParameters(facts, config), config, env, runtimeDir: sessionRuntimeDir(loaded), password });
   } catch (error) {
     if (!(error instanceof PlanError)) throw error;
     return { ok: false, failure: { ...failure('x-server-failed', guest, error.message), text: error.message } };
@@ -121,17 +132,68 @@ async function probeUntilUp(plan: SessionPlan, starting: boolean, log: (line: st
   return verdict;
 }
 
-/** Asks the broker to make the guest ready (start it, say where it is, give a one-time password).
- * undefined when it could not: an offline broker (the menu shows its cached catalog) must not keep
- * people from a guest that is up, so the catalog's address is used then. */
-export async function askBroker(broker: string, guest: Guest, loaded: LoadedConfig, log: (line: string) => void): Promise<SessionAnswer | undefined> {
+/** The broker's own message of "HTTP 503: MESSAGE (code)", for people. */
+function brokersWords(reason: string): string {
+  return /^HTTP \d{3}: (.+) \([a-z-]+\)$/.exec(reason)?.[1] ?? reason;
+}
+
+export function hasAddress(guest: Guest): guest is AddressedGuest {
+  return guest.host !== undefined && guest.port !== undefined;
+}
+
+/** The broker starts this guest on request: its answer is the only word on where the guest is. */
+export function startedByBroker(guest: Guest): boolean {
+  return guest.startable === true;
+}
+
+/** The broker could not prepare a session for a guest it starts: no catalog address may stand in for its answer. */
+export class SessionRefused extends Error {
+  override readonly name = 'SessionRefused';
+  readonly reason: string;
+  constructor(reason: string, cause: unknown) {
+    super(reason, { cause });
+    this.reason = reason;
+  }
+}
+
+/**
+ * Asks the broker to make the guest ready (start it, say where it is, give a one-time password).
+ * undefined when it could not for a guest it does not start: an offline broker (the menu shows its
+ * cached catalog) must not keep people from a guest that is up, so the catalog's address is used
+ * then. For a guest the broker starts, a failure is a SessionRefused with the broker's reason, and
+ * while a stopped one starts, progress hears "Starting NAME... N s" every second (config key
+ * guest_start_timeout bounds the wait).
+ */
+export async function askBroker(
+  broker: string,
+  guest: Guest,
+  loaded: LoadedConfig,
+  log: (line: string) => void,
+  progress: (text: string) => void = () => {},
+): Promise<SessionAnswer | undefined> {
   const settings = brokerSettings(loaded.config);
   const client = { mac: loaded.identity.macs[0] ?? '00:00:00:00:00:00', hostname: loaded.identity.hostname, ips: [...loaded.identity.ips].slice(0, 16) };
+  const starts = startedByBroker(guest);
+  const timeoutMs = starts ? Math.max(settings.timeoutMs, loaded.config.guest_start_timeout * 1000) : settings.timeoutMs;
+  const began = performance.now();
+  const tick = () => {
+    const seconds = Math.floor((performance.now() - began) / 1000);
+    progress(`Starting ${guest.name}...${seconds > 0 ? ` ${seconds} s` : ''}`);
+  };
+  const ticker = starts && guest.state !== 'running' ? setInterval(tick, 1000) : undefined;
+  if (ticker) tick();
   try {
-    return await requestSession(broker, guest.id, client, { timeoutMs: settings.timeoutMs, caFile: settings.caFile });
+    return await requestSession(broker, guest.id, client, { timeoutMs, caFile: settings.caFile });
   } catch (error) {
-    log(`session: the broker could not prepare the session (${error instanceof Error ? error.message : String(error)}); using the catalog's address`);
+    const why = error instanceof Error ? error.message : String(error);
+    if (starts) {
+      log(`session: the broker could not prepare the session (${why}); not falling back to the catalog's address`);
+      throw new SessionRefused(error instanceof BrokerError ? brokersWords(error.reason) : why, error);
+    }
+    log(`session: the broker could not prepare the session (${why}); using the catalog's address`);
     return undefined;
+  } finally {
+    clearInterval(ticker);
   }
 }
 

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { failure, classifyExit, type SessionEnd } from './session-end.ts';
 import type { PlannedProcess, SessionPlan } from './session-plan.ts';
 import { SessionProcess } from './session-process.ts';
-import { unlinkedPasswordFile } from './password-file.ts';
+import { unlinkedFile } from '../../common/io/unlinked-file.ts';
 import { createSessionFiles, removeSessionFiles } from './x-authority.ts';
 import { probeGuest, type ProbeVerdict } from './probe-guest.ts';
 import { removeStaleXLock } from './x-lock.ts';
@@ -75,8 +75,7 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
     for (const planned of plan.processes) {
       const fds: Record<number, number | 'pipe'> = {};
       if (planned.displayFd !== undefined) fds[planned.displayFd] = 'pipe';
-      if (planned.passwordFd !== undefined && options.scrambledPassword)
-        fds[planned.passwordFd] = unlinkedPasswordFile(options.runtimeDir, options.scrambledPassword);
+      if (planned.passwordFd !== undefined && options.scrambledPassword) fds[planned.passwordFd] = unlinkedFile(options.runtimeDir, options.scrambledPassword);
       const started = new SessionProcess(planned, fds, options.spare);
       processes.push(started);
       if (processes.length === 1) watchProbe();

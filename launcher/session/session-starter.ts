@@ -22,6 +22,8 @@ export type StartRequest = {
   readonly execAsked?: boolean;
   /** Called once the session is on screen (or about to replace the launcher). */
   readonly started: (text: string) => void;
+  /** Hears "Starting NAME... N s" while the broker starts the guest (before anything is on screen). */
+  readonly progress?: ((text: string) => void) | undefined;
   /** Aborting ends a supervised session as a normal end. */
   readonly signal?: AbortSignal | undefined;
   /** Undoes the caller's terminal modes; called just before exec mode replaces the launcher. */
@@ -36,7 +38,7 @@ export type StartRequest = {
  * it failed. In exec mode it resolves only with a failure from before the exec (or throws ExecError). */
 export async function startSession(guest: Guest, context: SessionContext, request: StartRequest): Promise<SessionFailure | undefined> {
   const { loaded, log } = context;
-  const prepared = await prepareSession(guest, context, { broker: request.broker, brokerAnswer: request.brokerAnswer });
+  const prepared = await prepareSession(guest, context, { broker: request.broker, brokerAnswer: request.brokerAnswer, progress: request.progress });
   if (!prepared.ok) return prepared.failure;
   const { plan, facts, scrambledPassword, probeBeforeStart } = prepared.session;
   const probeGuest = prepared.session.probe;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Guest } from '../../../common/protocol/broker-protocol.ts';
+import type { AddressedGuest, Guest } from '../../../common/protocol/broker-protocol.ts';
 import { sessionParameters } from '../../../launcher/profile/session-parameters.ts';
 import { planSession } from '../../../launcher/session/plan-session.ts';
 import { runSession, type RunningSession } from '../../../launcher/session/run-session.ts';
@@ -24,13 +24,13 @@ import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
 const unavailable = announceSkip('VNC session tests', missingTools(['Xvfb', 'Xvnc', 'vncviewer', 'xwd', 'xlogo', 'qemu-system-x86_64']));
 
-function vncGuest(port: number, auth: Guest['auth']): Guest {
+function vncGuest(port: number, auth: Guest['auth']): AddressedGuest {
   return { id: `vnc-${port}`, name: 'Test desktop', os: 'Test', protocol: 'vnc', host: '127.0.0.1', port, state: 'running', auth };
 }
 
 type Started = { end: Promise<SessionEnd>; shown: Promise<string>; running: RunningSession; abort: AbortController };
 
-function start(guest: Guest, outer: XServer, dir: string, password?: string, spare?: SpareProcess): Started {
+function start(guest: AddressedGuest, outer: XServer, dir: string, password?: string, spare?: SpareProcess): Started {
   const config = defaultConfig();
   const plan = planSession({
     guest,

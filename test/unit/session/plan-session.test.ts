@@ -1,6 +1,6 @@
 // The session plan: exact argv, environments and files for console and nested XDMCP and VNC.
 import { describe, expect, it } from 'vitest';
-import type { Guest } from '../../../common/protocol/broker-protocol.ts';
+import type { AddressedGuest } from '../../../common/protocol/broker-protocol.ts';
 import { defaultConfig } from '../../../common/launcher-config/keys.ts';
 import { sessionParameters } from '../../../launcher/profile/session-parameters.ts';
 import { planSession, PlanError, type PlanInput } from '../../../launcher/session/plan-session.ts';
@@ -8,10 +8,19 @@ import { execCommand } from '../../../launcher/session/exec-session.ts';
 import { commandArguments } from '../../../launcher/session/session-plan.ts';
 
 const config = defaultConfig();
-const xdmcp: Guest = { id: 'debian', name: 'Debian 12', os: 'Debian', protocol: 'xdmcp', host: '10.0.0.5', port: 177, state: 'running' };
-const vnc: Guest = { id: 'win', name: 'ReactOS', os: 'ReactOS', protocol: 'vnc', host: '10.0.0.6', port: 5901, state: 'running', auth: 'vnc-password' };
+const xdmcp: AddressedGuest = { id: 'debian', name: 'Debian 12', os: 'Debian', protocol: 'xdmcp', host: '10.0.0.5', port: 177, state: 'running' };
+const vnc: AddressedGuest = {
+  id: 'win',
+  name: 'ReactOS',
+  os: 'ReactOS',
+  protocol: 'vnc',
+  host: '10.0.0.6',
+  port: 5901,
+  state: 'running',
+  auth: 'vnc-password',
+};
 
-function input(guest: Guest, overrides: Partial<PlanInput> = {}): PlanInput {
+function input(guest: AddressedGuest, overrides: Partial<PlanInput> = {}): PlanInput {
   return {
     guest,
     parameters: sessionParameters(undefined, config),
