@@ -1,6 +1,6 @@
 // Benchmark: vdd-image publish and rollback as an admin runs them (wall time of the command,
 // node start included) on a version of realistic size (75 MiB payload, 385 MiB disk image; fake
-// bytes), hard-linked on one file system and copied across two; verify throughput in MB/s.
+// bytes), copied on one file system (reflinked where it can) and across two; verify throughput in MB/s.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,7 +74,7 @@ export async function benchPublish(work: string) {
     payloadMiB: round((sizes.vmlinuz + sizes['initrd.img'] + sizes['root.squashfs']) / mebibyte),
     verifyMBps: round(bytes / 1e6 / median(verifySeconds)),
     verifySeconds: round(median(verifySeconds)),
-    // New version, hard-linked: verify the source, link, verify the published copy, switch.
+    // New version, on the same file system: verify the source, copy, verify the published copy, switch.
     publishSeconds: round(median(publishSeconds)),
     // A version already in the root: verify both copies, switch.
     publishAgainSeconds: round(median(switchOnlySeconds)),

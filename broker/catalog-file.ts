@@ -3,7 +3,7 @@
 // Parsed with the protocol's schema, so a file the broker accepts always serves a valid catalog.
 import { z } from 'zod';
 import { ReadError, readBoundedText } from '../common/io/read-bounded.ts';
-import { catalogLimits, catalogSchema, guestSchema, type Catalog, type Guest } from '../common/protocol/broker-protocol.ts';
+import { catalogLimits, catalogSchema, guestFields, type AddressedGuest, type Catalog, type Guest } from '../common/protocol/broker-protocol.ts';
 import { describeSchemaProblem } from '../common/protocol/schema-problem.ts';
 import { stripControls } from '../common/text/terminal-safe.ts';
 
@@ -14,10 +14,15 @@ export type GuestBackend = {
 };
 
 export type BrokerGuest = { readonly guest: Guest; readonly backend: GuestBackend };
-export type CatalogFile = { readonly catalog: Omit<Catalog, 'guests'>; readonly guests: readonly BrokerGuest[] };
+/** A guest of the file: always with its address. */
+export type FileGuest = { readonly guest: AddressedGuest; readonly backend: GuestBackend };
+export type CatalogFile = { readonly catalog: Omit<Catalog, 'guests'>; readonly guests: readonly FileGuest[] };
 
-const fileGuestSchema = guestSchema.extend({
-  state: guestSchema.shape.state.optional(),
+// A guest of the file always has its address: only a hypervisor backend lists guests without one.
+const fileGuestSchema = guestFields.extend({
+  host: guestFields.shape.host.unwrap(),
+  port: guestFields.shape.port.unwrap(),
+  state: guestFields.shape.state.optional(),
   passwordFile: z.string().max(4096).startsWith('/', 'must be an absolute path').optional(),
 });
 
@@ -33,8 +38,9 @@ const fileSchema = z.strictObject({ ...catalogSchema.shape, guests: z.array(file
 
 /** What is wrong with the file, terminal-safe: JSON.parse quotes the file's text. */
 export class CatalogFileError extends Error {
-  constructor(message: string) {
-    super(stripControls(message));
+  override readonly name = 'CatalogFileError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(stripControls(message), options);
   }
 }
 
@@ -43,13 +49,13 @@ export function readCatalogFile(path: string): CatalogFile {
   try {
     text = readBoundedText(path, catalogLimits.maxBytes);
   } catch (error) {
-    throw new CatalogFileError(`${path}: ${error instanceof ReadError ? error.message : String(error)}`);
+    throw new CatalogFileError(`${path}: ${error instanceof ReadError ? error.message : String(error)}`, { cause: error });
   }
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new CatalogFileError(`${path}: not JSON (${(error as Error).message})`);
+    throw new CatalogFileError(`${path}: not JSON (${(error as Error).message})`, { cause: error });
   }
   const parsed = fileSchema.safeParse(document);
   if (!parsed.success) throw new CatalogFileError(`${path}: ${describeSchemaProblem(parsed.error)}`);

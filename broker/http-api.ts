@@ -1,15 +1,29 @@
 // The broker's HTTP API, protocol v1 (docs/broker-protocol.md): GET/HEAD /v1/catalog with ETag,
-// POST /v1/guests/{id}/session, POST /v1/clients/{mac}/report. Every other request gets the
-// protocol's error body.
+// POST /v1/guests/{id}/session, POST /v1/clients/{mac}/report (admin/ and reports/ hold the
+// admin's status and the report intake). Every other request gets the protocol's error body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bodyLimits, reportSchema, sessionRequestSchema } from '../common/protocol/broker-protocol.ts';
+import { bodyLimits, protocol, sessionRequestSchema, type ClientInfo } from '../common/protocol/broker-protocol.ts';
 import type { CatalogStore } from './catalog-store.ts';
 import { HttpProblem, readJsonBody, sendJson, sendProblem } from './http-body.ts';
 import type { Log } from './log.ts';
-import type { ReportLog } from './report-log.ts';
+import type { ReportIntake } from './reports/report-intake.ts';
 import type { SessionIssuer } from './session-issuer.ts';
 
-export type Api = { readonly store: CatalogStore; readonly sessions: SessionIssuer; readonly reports: ReportLog | undefined; readonly log: Log };
+/** The admin's resources (broker/admin/), when they are on. */
+export type AdminApi = {
+  handles(path: string): boolean;
+  handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<void>;
+  /** A session answer went to client for guest id. */
+  sessionIssued(id: string, client: ClientInfo, address: string): void;
+};
+
+export type Api = {
+  readonly store: CatalogStore;
+  readonly sessions: SessionIssuer;
+  readonly reports: ReportIntake;
+  readonly admin?: AdminApi | undefined;
+  readonly log: Log;
+};
 
 const sessionPath = /^\/v1\/guests\/([^/]{1,192})\/session$/;
 const reportPath = /^\/v1\/clients\/([^/]{1,64})\/report$/;
@@ -48,10 +62,12 @@ function requireMethod(request: IncomingMessage, allowed: readonly string[], res
 
 async function handle(api: Api, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = (request.url ?? '/').split('?')[0] ?? '/';
+  if (api.admin?.handles(path)) return api.admin.handle(request, response, path);
   if (path === '/v1/catalog') {
     if (!requireMethod(request, ['GET', 'HEAD'], response)) return;
-    const { body, etag } = api.store.catalog;
-    const headers = { etag, 'cache-control': 'no-cache', 'content-type': 'application/json' };
+    const minor = request.headers[protocol.minorHeader] === protocol.minorVersion;
+    const { body, etag } = api.store.catalog(minor);
+    const headers = { etag, 'cache-control': 'no-cache', 'content-type': 'application/json', vary: protocol.minorHeader };
     if (etagMatches(request.headers['if-none-match'], etag)) {
       response.writeHead(304, headers).end();
       return;
@@ -66,16 +82,14 @@ async function handle(api: Api, request: IncomingMessage, response: ServerRespon
     const id = decode(session[1] ?? '');
     const { client } = await readJsonBody(request, sessionRequestSchema, bodyLimits.sessionRequestBytes);
     sendJson(response, 200, await api.sessions.issue(id, client));
+    api.admin?.sessionIssued(id, client, request.socket.remoteAddress ?? 'unknown');
     return;
   }
   const report = reportPath.exec(path);
   if (report) {
     if (!requireMethod(request, ['POST'], response)) return;
     const mac = decode(report[1] ?? '').toLowerCase();
-    const body = await readJsonBody(request, reportSchema, bodyLimits.reportBytes);
-    if (body.client.mac !== mac) throw new HttpProblem(400, 'bad-request', `client.mac ${body.client.mac} is not the MAC in the path (${mac})`);
-    if (api.reports === undefined) api.log(`report from ${mac} not kept (no --reports file)`);
-    else api.reports.append(body, request.socket.remoteAddress ?? 'unknown');
+    await api.reports.receive(request, mac);
     response.writeHead(204).end();
     return;
   }

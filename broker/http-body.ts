@@ -6,12 +6,16 @@ import type { ErrorCode } from '../common/protocol/broker-protocol.ts';
 import { describeSchemaProblem } from '../common/protocol/schema-problem.ts';
 
 export class HttpProblem extends Error {
+  override readonly name = 'HttpProblem';
   readonly status: number;
   readonly code: ErrorCode;
-  constructor(status: number, code: ErrorCode, message: string) {
-    super(message);
+  /** Extra answer headers (Retry-After, WWW-Authenticate). */
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(status: number, code: ErrorCode, message: string, headers: Readonly<Record<string, string>> = {}, options?: ErrorOptions) {
+    super(message, options);
     this.status = status;
     this.code = code;
+    this.headers = headers;
   }
 }
 
@@ -22,10 +26,11 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 export function sendProblem(response: ServerResponse, problem: HttpProblem, headers: Record<string, string> = {}): void {
-  sendJson(response, problem.status, { error: { code: problem.code, message: problem.message } }, headers);
+  sendJson(response, problem.status, { error: { code: problem.code, message: problem.message } }, { ...problem.headers, ...headers });
 }
 
-export function readJsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>, maxBytes: number): Promise<T> {
+/** The whole body, refused with 413 (and the connection cut) past maxBytes. */
+export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
@@ -44,17 +49,19 @@ export function readJsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>, 
       chunks.push(chunk);
     });
     request.on('error', reject);
-    request.on('end', () => {
-      let document: unknown;
-      try {
-        document = JSON.parse(Buffer.concat(chunks, length).toString('utf8'));
-      } catch (error) {
-        reject(new HttpProblem(400, 'bad-request', `body is not JSON: ${(error as Error).message}`));
-        return;
-      }
-      const parsed = schema.safeParse(document);
-      if (parsed.success) resolve(parsed.data);
-      else reject(new HttpProblem(400, 'bad-request', describeSchemaProblem(parsed.error)));
-    });
+    request.on('end', () => resolve(Buffer.concat(chunks, length)));
   });
+}
+
+export async function readJsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>, maxBytes: number): Promise<T> {
+  const body = await readBody(request, maxBytes);
+  let document: unknown;
+  try {
+    document = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new HttpProblem(400, 'bad-request', `body is not JSON: ${(error as Error).message}`, {}, { cause: error });
+  }
+  const parsed = schema.safeParse(document);
+  if (parsed.success) return parsed.data;
+  throw new HttpProblem(400, 'bad-request', describeSchemaProblem(parsed.error));
 }

@@ -10,14 +10,19 @@ import { version } from '../common/version.ts';
 import { CatalogFileError } from './catalog-file.ts';
 import { CatalogStore } from './catalog-store.ts';
 import { GuestProbes } from './guest-probes.ts';
-import { LibvirtBackend } from './libvirt-backend.ts';
+import { LibvirtHypervisor } from './libvirt/libvirt-hypervisor.ts';
 import { apiHandler } from './http-api.ts';
 import { stderrLog } from './log.ts';
 import { brokerHelp, parseBrokerCommandLine, type BrokerOptions } from './options.ts';
-import { ReportLog } from './report-log.ts';
+import { setUpReportsAndAdmin } from './admin/admin-setup.ts';
 import { SessionIssuer } from './session-issuer.ts';
 
 const log = stderrLog();
+
+/** A broker that listens on loopback only serves clients on this machine (demos, tests). */
+function isLoopback(host: string): boolean {
+  return host === '::1' || host === 'localhost' || /^127\./.test(host);
+}
 
 function listen(server: Server, options: BrokerOptions): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -32,20 +37,21 @@ function listen(server: Server, options: BrokerOptions): Promise<void> {
 
 async function run(options: BrokerOptions): Promise<number> {
   const store = new CatalogStore(options.catalog, log);
-  const libvirt = options.libvirt === undefined ? undefined : new LibvirtBackend(options.libvirt.uri, options.libvirt.vncHost, log);
-  const listDomains = async () => {
-    if (libvirt === undefined) return;
-    try {
-      store.setBackendGuests(await libvirt.guests());
-    } catch (error) {
-      log(`keeping the previous libvirt guests: ${(error as Error).message}`);
-    }
-  };
-  await listDomains();
-  const domainTimer = libvirt === undefined ? undefined : setInterval(() => void listDomains(), options.probeIntervalMs > 0 ? options.probeIntervalMs : 15_000);
-  const sessions = new SessionIssuer(store, { passwordTtlMs: options.passwordTtlMs, log, starter: libvirt });
-  const reports = options.reports === undefined ? undefined : new ReportLog(options.reports);
-  const handler = apiHandler({ store, sessions, reports, log });
+  const libvirt =
+    options.libvirt.length === 0
+      ? undefined
+      : new LibvirtHypervisor(options.libvirt, {
+          log,
+          publish: (guests) => store.setBackendGuests(guests),
+          loopbackClients: isLoopback(options.host),
+          refreshMs: options.probeIntervalMs > 0 ? options.probeIntervalMs : 15_000,
+          startTimeoutMs: options.libvirtStartTimeoutMs,
+          resetGraceMs: options.resetGraceMs,
+        });
+  await libvirt?.start();
+  const sessions = new SessionIssuer(store, { passwordTtlMs: options.passwordTtlMs, log, hypervisor: libvirt });
+  const { intake, admin, close: closeAdmin } = setUpReportsAndAdmin({ ...options, secure: options.tls !== undefined }, store, log);
+  const handler = apiHandler({ store, sessions, reports: intake, admin, log });
   const server = options.tls
     ? createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)
     : createHttpServer(handler);
@@ -67,9 +73,10 @@ async function run(options: BrokerOptions): Promise<number> {
   });
   log(`${signal}: stopping`);
   store.close();
-  clearInterval(domainTimer);
+  libvirt?.close();
   await probes?.stop();
   sessions.close();
+  closeAdmin();
   server.close();
   server.closeAllConnections();
   return exitCodes.ok;

@@ -1,5 +1,5 @@
 // The configuration schema: every key the launcher reads, its type, default and meaning.
-import { absolutePath, boolean, choice, integer, text, urlList, type ValueType } from './value-types.ts';
+import { absolutePath, boolean, choice, integer, screenSize, text, urlList, type ValueType } from './value-types.ts';
 
 type KeySpec<T> = { readonly type: ValueType<T>; readonly default: T; readonly doc: string };
 
@@ -11,6 +11,11 @@ export const configKeys = {
   broker: key(urlList(), [], 'Brokers to use, in order of preference (failover). Empty: discover them.'),
   broker_ca: key(absolutePath(), '/etc/vdd/broker-ca.pem', 'CA certificate file that https brokers must be signed by.'),
   broker_timeout: key(integer(100, 60000, 'milliseconds'), 3000, 'How long one broker request may take.'),
+  guest_start_timeout: key(
+    integer(5, 600, 'seconds'),
+    120,
+    'How long the broker may take to start a stopped guest and give its address; the menu counts the seconds.',
+  ),
   cache_dir: key(absolutePath(), '/run/vdd', 'Where the last good catalog is kept.'),
   discovery_timeout: key(integer(100, 30000, 'milliseconds'), 2000, 'Deadline for finding a broker on all sources.'),
   discovery_sources: key(
@@ -80,11 +85,7 @@ export const configKeys = {
     300,
     'With update_policy idle: seconds without a keypress or session, after the update is known, before the PC restarts.',
   ),
-  x_resolution: key(
-    text(11, { regex: /^(auto|\d{3,5}x\d{3,5})$/, expects: 'auto or WIDTHxHEIGHT, e.g. 1024x768' }),
-    'auto',
-    "Screen size of the session's X server (the Xnest window when nested); auto: the screen's preferred mode.",
-  ),
+  x_resolution: key(screenSize(), 'auto', "Screen size of the session's X server (the Xnest window when nested); auto: the screen's preferred mode."),
 } as const;
 
 export type ConfigKey = keyof typeof configKeys;

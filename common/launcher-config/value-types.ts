@@ -9,7 +9,9 @@ export type ValueType<T> = {
   format(value: T): string;
 };
 
-export class ValueError extends Error {}
+export class ValueError extends Error {
+  override readonly name = 'ValueError';
+}
 
 const maxTextLength = 1024;
 
@@ -83,6 +85,23 @@ export function absolutePath(): ValueType<string> {
       const path = base.parse(value);
       if (path !== '' && !path.startsWith('/')) reject(expects);
       return path;
+    },
+    format: (value) => value,
+  };
+}
+
+/** auto, or a screen size WIDTHxHEIGHT within what X servers and xrandr accept. */
+export function screenSize(): ValueType<string> {
+  const [minWidth, minHeight, max] = [320, 200, 16384];
+  const expects = `auto or WIDTHxHEIGHT (width ${minWidth}-${max}, height ${minHeight}-${max}), e.g. 1024x768`;
+  return {
+    expects,
+    parse(value) {
+      if (value === 'auto') return value;
+      const match = /^(\d{3,5})x(\d{3,5})$/.exec(value);
+      const [width, height] = [Number(match?.[1]), Number(match?.[2])];
+      if (!match || width < minWidth || width > max || height < minHeight || height > max) reject(expects);
+      return value;
     },
     format: (value) => value,
   };

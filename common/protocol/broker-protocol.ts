@@ -27,6 +27,13 @@ export const bodyLimits = {
 /** The protocol's version and where its resources live, relative to a broker's base URL. */
 export const protocol = {
   version: 1,
+  /**
+   * Request header by which a client says it reads protocol 1.1 catalogs: a startable guest that is
+   * not running may come without host and port (the session answer has them) and any guest may
+   * carry a reason. Brokers send older clients the 1.0 form, without such guests and reasons.
+   */
+  minorHeader: 'vdd-protocol',
+  minorVersion: '1.1',
   catalogPath: 'v1/catalog',
   sessionPath: (guestId: string) => `v1/guests/${encodeURIComponent(guestId)}/session`,
   reportPath: (mac: string) => `v1/clients/${encodeURIComponent(mac)}/report`,
@@ -46,17 +53,38 @@ const port = z.number().int().min(1).max(65535);
 export const guestStates = ['running', 'stopped', 'starting', 'unavailable'] as const;
 export const sessionProtocols = ['xdmcp', 'vnc'] as const;
 
-export const guestSchema = z.strictObject({
+/** The fields of a guest; guestSchema adds the rule for guests without an address. */
+export const guestFields = z.strictObject({
   id,
   name: displayText(catalogLimits.maxNameLength),
   os: displayText(catalogLimits.maxOsLength),
   protocol: z.enum(sessionProtocols),
-  host,
-  port,
+  /** Absent only for a startable guest that is not running: the hypervisor gives the address at start (1.1). */
+  host: host.optional(),
+  port: port.optional(),
   display: z.number().int().min(0).max(65535).optional(),
   state: z.enum(guestStates),
   startable: z.boolean().optional(),
   auth: z.enum(['none', 'vnc-password']).optional(),
+  /** Why the guest is in its state, e.g. why it is unavailable (1.1). */
+  reason: displayText(256).optional(),
+});
+
+/** A guest without host or port must be one the broker starts (it has no address until then) and not be running. */
+export function addressProblem(guest: {
+  host?: string | undefined;
+  port?: number | undefined;
+  state: GuestState;
+  startable?: boolean | undefined;
+}): string | undefined {
+  if (guest.host !== undefined && guest.port !== undefined) return undefined;
+  if (guest.startable === true && guest.state !== 'running') return undefined;
+  return 'host and port may be left out only for a startable guest that is not running';
+}
+
+export const guestSchema = guestFields.superRefine((guest, context) => {
+  const problem = addressProblem(guest);
+  if (problem) context.addIssue({ code: 'custom', path: [guest.host === undefined ? 'host' : 'port'], message: problem });
 });
 
 export const catalogSchema = z
@@ -102,34 +130,60 @@ export const clientSchema = z.strictObject({
 
 export const sessionRequestSchema = z.strictObject({ client: clientSchema });
 
+/** Where a PC stands with image updates: `available` (netboot: a newer version boots next time),
+ * `downloading`, `installed` (flashed: starts on the next restart), `on-trial` (the first start of
+ * an update), `rolled-back` (the last update never reached the menu), `failed` (it could not be
+ * installed). `version` is the version offered, installed or rolled back from. */
+export const updateStates = ['current', 'available', 'downloading', 'installed', 'on-trial', 'rolled-back', 'failed'] as const;
+export const fitnessVerdicts = ['fit', 'fit-with-limits', 'unfit'] as const;
+export const sessionOutcomes = ['ended', 'failed', 'dropped'] as const;
+
+/** Slowest Enter -> first remote frame a report may carry (10 min); longer is a measuring fault. */
+export const maxFirstFrameMs = 600_000;
+const timestamp = z.iso.datetime({ offset: true });
+
+export const reportSessionSchema = z.strictObject({
+  guestId: id,
+  protocol: z.enum(sessionProtocols),
+  startedAt: timestamp,
+  seconds: z
+    .number()
+    .min(0)
+    .max(31 * 86_400),
+  outcome: z.enum(sessionOutcomes),
+  reason: shortText(256).optional(),
+  rttMs: z.number().min(0).max(60_000).optional(),
+  /** Enter in the menu -> the first frame of the remote desktop on screen. */
+  firstFrameMs: z.number().min(0).max(maxFirstFrameMs).optional(),
+});
+
 export const reportSchema = z.strictObject({
   client: clientSchema,
   launcherVersion: shortText(64).optional(),
+  /** When the client sent it, by its own clock: the broker corrects session times by the difference. */
+  sentAt: timestamp.optional(),
+  /** The image this PC runs (its image version file: "NAME VERSION"). */
+  image: z.strictObject({ name: shortText(64).optional(), version: shortText(64) }).optional(),
+  update: z
+    .strictObject({
+      state: z.enum(updateStates),
+      version: shortText(64).optional(),
+      reason: shortText(256).optional(),
+      percent: z.number().int().min(0).max(100).optional(),
+    })
+    .optional(),
+  /** The refurbisher's verdict on this PC (vdd-launcher report). */
+  fitness: z.enum(fitnessVerdicts).optional(),
   /** Hardware inventory as flat name -> value pairs (cpu, ramMb, gpu, nic, ...). */
   hardware: z
     .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/), z.union([shortText(256), z.number(), z.boolean()]))
     .refine((record) => Object.keys(record).length <= bodyLimits.maxHardwareEntries, `at most ${bodyLimits.maxHardwareEntries} hardware entries`)
     .optional(),
-  sessions: z
-    .array(
-      z.strictObject({
-        guestId: id,
-        protocol: z.enum(sessionProtocols),
-        startedAt: z.iso.datetime({ offset: true }),
-        seconds: z
-          .number()
-          .min(0)
-          .max(31 * 86_400),
-        outcome: z.enum(['ended', 'failed', 'dropped']),
-        reason: shortText(256).optional(),
-        rttMs: z.number().min(0).max(60_000).optional(),
-      }),
-    )
-    .max(bodyLimits.maxReportSessions)
-    .optional(),
+  /** Sessions since the last report (the launcher sends each once). */
+  sessions: z.array(reportSessionSchema).max(bodyLimits.maxReportSessions).optional(),
 });
 
-export const errorCodes = ['bad-request', 'not-found', 'not-startable', 'too-large', 'unavailable', 'internal'] as const;
+export const errorCodes = ['bad-request', 'unauthorized', 'not-found', 'not-startable', 'too-large', 'too-many', 'unavailable', 'internal'] as const;
 
 /** Every non-2xx answer of a broker carries this body. */
 export const errorBodySchema = z.strictObject({
@@ -137,12 +191,17 @@ export const errorBodySchema = z.strictObject({
 });
 
 export type Guest = z.infer<typeof guestSchema>;
+/** A guest with its address: running, or from a broker that always gives one. */
+export type AddressedGuest = Guest & { readonly host: string; readonly port: number };
 export type Catalog = z.infer<typeof catalogSchema>;
 export type SessionAnswer = z.infer<typeof sessionAnswerSchema>;
 export type ClientInfo = z.infer<typeof clientSchema>;
 export type SessionRequest = z.infer<typeof sessionRequestSchema>;
 export type ClientReport = z.infer<typeof reportSchema>;
+export type ReportSession = z.infer<typeof reportSessionSchema>;
+export type UpdateState = (typeof updateStates)[number];
+export type FitnessVerdict = (typeof fitnessVerdicts)[number];
 export type ErrorCode = (typeof errorCodes)[number];
 export type ErrorBody = z.infer<typeof errorBodySchema>;
-export type GuestState = Guest['state'];
+export type GuestState = (typeof guestStates)[number];
 export type SessionProtocol = Guest['protocol'];

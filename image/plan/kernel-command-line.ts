@@ -40,12 +40,17 @@ export const diskSlots = ['a', 'b'] as const;
 /**
  * syslinux.cfg on the FAT partition: an entry for each slot, DEFAULT picks one. A/B updates
  * (launcher/update/slot-state.ts) and the initrd's rollback change only the DEFAULT line.
+ * Nobody at the PC may change what boots: no prompt (PROMPT 0, and NOESCAPE 1 ignores Shift and
+ * Alt, which would open one), and ALLOWOPTIONS 0 refuses kernel parameters typed after a label
+ * (vdd.root=, init=) should a prompt appear anyway.
  */
 export function syslinuxConfig(spec: ImageSpec, version: string, slot: 'a' | 'b'): string {
   return [
     `# ${spec.name} ${version}: BIOS boot; DEFAULT is the slot that starts (A/B updates switch it)`,
     'SERIAL 0 115200',
     'PROMPT 0',
+    'NOESCAPE 1',
+    'ALLOWOPTIONS 0',
     'TIMEOUT 0',
     `DEFAULT ${slot}`,
     ...diskSlots.flatMap((entry) => [

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { manifestFileName } from '../../common/manifest/manifest-signature.ts';
 import { verifyVersionDirectory, type VersionCheck } from '../sign/verify-version.ts';
 import { withPublishLock } from './publish-lock.ts';
-import { currentLinkName, makeCurrent, previousLinkName, readVersionLink, switchLink, versionDir, versionsDirName } from './published-root.ts';
+import { makeCurrent, switchLink } from './published-root.ts';
+import { currentLinkName, previousLinkName, readVersionLink, versionDir, versionsDirName } from '../../common/publish/published-versions.ts';
 import { pruneVersions } from './prune-versions.ts';
-import { commitStaged, stageFiles, type StageMethod } from './stage-version.ts';
+import { commitStaged, stageFiles } from './stage-version.ts';
 
 export interface PublishOptions {
   root: string;
@@ -24,8 +25,8 @@ export interface PublishResult {
   version: string;
   current: string;
   previous: string | undefined;
-  /** How the files got there; 'already-published' when versions/VERSION existed with the same manifest. */
-  placed: StageMethod | 'already-published';
+  /** How the files got there: 'copied', or 'already-published' when versions/VERSION existed with the same manifest. */
+  placed: 'copied' | 'already-published';
   removed: string[];
 }
 
@@ -44,6 +45,8 @@ export function publishVersion(options: PublishOptions): Promise<PublishResult> 
     say(`verifying ${from}`);
     const manifest = requireVerified(await verifyVersionDirectory(from, publicKey), 'publish');
     const { version } = manifest;
+    if (manifest.boot === 'ltsp')
+      throw new Error(`refusing to publish ${from}: version ${version} is the LTSP flavour, which LTSP's server boots; install it there with vdd-image ltsp`);
     const target = versionDir(root, version);
     let placed: PublishResult['placed'];
     if (existsSync(target)) {
@@ -56,16 +59,16 @@ export function publishVersion(options: PublishOptions): Promise<PublishResult> 
       requireVerified(await verifyVersionDirectory(target, publicKey), 'switch to');
       placed = 'already-published';
     } else {
-      const { staged, method } = stageFiles(root, from, manifest);
+      const staged = stageFiles(root, from, manifest);
       try {
-        say(`${method === 'linked' ? 'linked' : 'copied'} into ${staged}; verifying the published copy`);
+        say(`copied into ${staged}; verifying the published copy`);
         requireVerified(await verifyVersionDirectory(staged, publicKey), 'publish');
         commitStaged(root, staged, version);
       } catch (error) {
         rmSync(staged, { recursive: true, force: true });
         throw error;
       }
-      placed = method;
+      placed = 'copied';
     }
     // The publish time orders versions for --keep, also when an older version is published again.
     const now = new Date();

@@ -1,14 +1,16 @@
 // Reads and validates an image spec file; every problem names the file and the field.
 import { dirname, resolve } from 'node:path';
 import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
+import { applyFlavor, FlavorError } from './flavor.ts';
 import { imageSpecSchema, type ImageSpec } from './schema.ts';
 
 export const specLimits = { maxBytes: 1024 * 1024 } as const;
 
 export class SpecError extends Error {
+  override readonly name = 'SpecError';
   readonly problems: readonly string[];
-  constructor(file: string, problems: readonly string[]) {
-    super(`${file}: invalid image spec:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+  constructor(file: string, problems: readonly string[], options?: ErrorOptions) {
+    super(`${file}: invalid image spec:\n${problems.map((problem) => `  ${problem}`).join('\n')}`, options);
     this.problems = problems;
   }
 }
@@ -18,6 +20,8 @@ export type LoadedSpec = {
   readonly file: string;
   /** Relative paths in the spec (overlays, files) are relative to this directory. */
   readonly baseDir: string;
+  /** The flavour applied to spec (flavors.NAME), if any. */
+  readonly flavor?: string | undefined;
 };
 
 /** Parses spec text; `file` only names it in messages. */
@@ -26,7 +30,7 @@ export function parseSpec(text: string, file: string): ImageSpec {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new SpecError(file, [`not valid JSON: ${(error as Error).message}`]);
+    throw new SpecError(file, [`not valid JSON: ${(error as Error).message}`], { cause: error });
   }
   const result = imageSpecSchema.safeParse(data);
   if (!result.success) {
@@ -38,14 +42,22 @@ export function parseSpec(text: string, file: string): ImageSpec {
   return result.data;
 }
 
-export function loadSpec(path: string): LoadedSpec {
+/** The spec file, with flavors.FLAVOR applied when a flavour is named. */
+export function loadSpec(path: string, flavor?: string): LoadedSpec {
   const file = resolve(path);
   let text: string;
   try {
     text = readBoundedText(file, specLimits.maxBytes);
   } catch (error) {
-    if (error instanceof ReadError) throw new SpecError(file, [`cannot read: ${error.message}`]);
+    if (error instanceof ReadError) throw new SpecError(file, [`cannot read: ${error.message}`], { cause: error });
     throw error;
   }
-  return { spec: parseSpec(text, file), file, baseDir: dirname(file) };
+  const spec = parseSpec(text, file);
+  if (flavor === undefined) return { spec, file, baseDir: dirname(file) };
+  try {
+    return { spec: applyFlavor(spec, flavor), file, baseDir: dirname(file), flavor };
+  } catch (error) {
+    if (error instanceof FlavorError) throw new SpecError(file, error.problems, { cause: error });
+    throw error;
+  }
 }

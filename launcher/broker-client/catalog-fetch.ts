@@ -16,7 +16,8 @@ export async function fetchCatalog(broker: string, options: RequestOptions & { r
   const answer = await sendRequest({
     url,
     method: 'GET',
-    headers: options.etag === undefined ? {} : { 'if-none-match': options.etag },
+    // This launcher reads protocol 1.1 catalogs (guests whose address comes at start, reasons).
+    headers: { [protocol.minorHeader]: protocol.minorVersion, ...(options.etag === undefined ? {} : { 'if-none-match': options.etag }) },
     timeoutMs: options.timeoutMs,
     maxBytes: catalogLimits.maxBytes,
     caFile: options.caFile,
@@ -33,7 +34,7 @@ export function parseCatalog(from: string, text: string): Catalog {
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new BrokerError(from, `catalog rejected: not JSON (${(error as Error).message})`);
+    throw new BrokerError(from, `catalog rejected: not JSON (${(error as Error).message})`, { cause: error });
   }
   const parsed = catalogSchema.safeParse(document);
   if (!parsed.success) throw new BrokerError(from, `catalog rejected: ${describeSchemaProblem(parsed.error)}`);

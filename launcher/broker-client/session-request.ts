@@ -32,8 +32,8 @@ export async function requestSession(broker: string, guestId: string, client: Cl
   let document: unknown;
   try {
     document = JSON.parse(answer.body);
-  } catch {
-    throw new BrokerError(url.href, 'session answer rejected: not JSON');
+  } catch (error) {
+    throw new BrokerError(url.href, 'session answer rejected: not JSON', { cause: error });
   }
   const parsed = sessionAnswerSchema.safeParse(document);
   if (!parsed.success) throw new BrokerError(url.href, `session answer rejected: ${describeSchemaProblem(parsed.error)}`);

@@ -1,4 +1,4 @@
-// The DHCP lease as the image's DHCP hook leaves it (overlays/usr/share/vdd/udhcpc-hook writes
+// The DHCP lease as the image's DHCP hook leaves it (overlays/common/usr/share/vdd/udhcpc-hook writes
 // KEY=value lines to the file in config key dhcp_file): parsed strictly, every value checked.
 import { isIP } from 'node:net';
 import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
@@ -17,7 +17,9 @@ export type DhcpLease = {
 
 const maxBytes = 8192;
 
-export class DhcpLeaseError extends Error {}
+export class DhcpLeaseError extends Error {
+  override readonly name = 'DhcpLeaseError';
+}
 
 function hex(path: string, key: string, value: string): Buffer | undefined {
   if (value === '') return undefined;
@@ -39,7 +41,7 @@ export function readDhcpLease(path: string): DhcpLease | undefined {
     text = readBoundedText(path, maxBytes);
   } catch (error) {
     if (error instanceof ReadError && error.code === 'ENOENT') return undefined;
-    throw new DhcpLeaseError(`${path}: ${(error as Error).message}`);
+    throw new DhcpLeaseError(`${path}: ${(error as Error).message}`, { cause: error });
   }
   const values = new Map<string, string>();
   for (const line of text.split('\n')) {

@@ -1,5 +1,6 @@
 // vdd-launcher menu: the default screen. Reads: menu_title, default_guest, menu_timeout, menu_allow_quit, log_file,
-// update_policy, update_idle (and the update checker's and the flashed-disk update agent's keys).
+// update_policy, update_idle (and the update checker's, the flashed-disk update agent's and the
+// status reports' keys).
 import blessed from 'blessed';
 import type { CommandContext } from '../cli/command.ts';
 import { formatProblem } from '../../common/launcher-config/source.ts';
@@ -7,20 +8,44 @@ import { openLauncherLog } from '../system/launcher-log.ts';
 import { markMenuUp } from '../system/menu-up.ts';
 import { requestPower } from '../system/power.ts';
 import { createCatalogFeed } from './catalog-feed.ts';
-import { clientFacts } from '../profile/client-facts.ts';
+import { clientFactsReader } from '../profile/client-facts.ts';
 import type { HardwareFacts } from '../profile/hardware-facts.ts';
 import { infoLines } from './info-lines.ts';
 import { MenuController } from './menu-controller.ts';
+import { resetTerminal } from './menu-screen.ts';
+import { menuSessions } from './menu-sessions.ts';
 import { initialMenuState } from './menu-state.ts';
-import { startSession, warmUpSessions } from './start-session.ts';
 import type { FlashedAgent } from '../update/stage/flashed-agent.ts';
+import type { StatusReporter } from '../broker-client/status-reports.ts';
+import type { CatalogFeed } from './ports.ts';
 
 export async function runMenu({ config, env, stderr }: CommandContext): Promise<number> {
   const loaded = config();
   const log = openLauncherLog(loaded.config, stderr);
   for (const problem of loaded.problems) log(`config: ${formatProblem(problem)}`);
   const screen = blessed.screen({ smartCSR: true, warnings: false, title: 'vdd-launcher', fullUnicode: false });
-  const feed = createCatalogFeed(loaded, env);
+  // The status reports go to the broker the catalog comes from (started after the first frame).
+  let reporter: StatusReporter | undefined;
+  let catalogBroker: string | undefined;
+  const catalogFeed = createCatalogFeed(loaded, env);
+  const feed: CatalogFeed = {
+    ...catalogFeed,
+    start: (onChange) =>
+      catalogFeed.start((snapshot) => {
+        const broker = snapshot.status.online ? snapshot.status.broker : undefined;
+        if (broker !== undefined && /^https?:/.test(broker)) {
+          catalogBroker = broker;
+          reporter?.setBroker(broker);
+        }
+        onChange(snapshot);
+      }),
+  };
+  // Read once, for the info screen, the status reports and every session's parameters.
+  const clientFacts = clientFactsReader();
+  const sessions = menuSessions(
+    { loaded, env, clientFacts, log },
+    { resetTerminal: () => resetTerminal(screen), report: (session) => reporter?.sessionEnded(session) },
+  );
   let hardware: HardwareFacts | string = 'being read...';
   let updateStatus = 'not checked yet';
   const controller = new MenuController(
@@ -34,7 +59,7 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
     }),
     {
       feed,
-      startSession: (guest, started) => startSession(guest, loaded, env, log, started),
+      startSession: sessions.start,
       power: (action) => requestPower(action, env),
       context: { title: loaded.config.menu_title, infoLines: () => infoLines(loaded, feed, hardware, updateStatus) },
     },
@@ -51,19 +76,32 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
   // Soon after the first frame: a person reads the list for at least this long before Enter.
   setTimeout(() => {
     controller.warmUp();
-    warmUpSessions(loaded, env, log);
+    sessions.warmUp();
     void clientFacts().then((read) => {
       hardware = read.facts ?? `unknown (${read.problem})`;
       controller.redraw();
     });
   }, 100);
   setTimeout(() => {
-    void Promise.all([import('../update/check/update-watch.ts'), import('../update/stage/flashed-agent.ts')]).then(
-      ([{ startUpdateWatch }, { startFlashedAgent }]) => {
+    void Promise.all([import('../update/check/update-watch.ts'), import('../update/stage/flashed-agent.ts'), import('./status-reporting.ts')]).then(
+      ([{ startUpdateWatch }, { startFlashedAgent }, { startStatusReporting, hardwareStatus }]) => {
         if (stopped) return;
+        reporter = startStatusReporting(loaded, log);
+        reporter?.setBroker(catalogBroker);
+        void clientFacts().then((read) => read.facts && reporter?.setFacts(hardwareStatus(read.facts)));
         // A flashed PC installs a new version into its other slot before the restart is offered.
-        flashed = startFlashedAgent(loaded, log, (version) => controller.offerUpdate(version));
-        updates = startUpdateWatch(loaded, log, flashed?.offered ?? ((version) => controller.offerUpdate(version)), (text) => (updateStatus = text));
+        flashed = startFlashedAgent(
+          loaded,
+          log,
+          (version) => controller.offerUpdate(version),
+          (update) => reporter?.setFacts({ update }),
+        );
+        const offered = (version: string | undefined) => {
+          // A netbooted PC starts the published version at its next boot.
+          if (flashed === undefined) reporter?.setFacts({ update: version === undefined ? { state: 'current' } : { state: 'available', version } });
+          (flashed?.offered ?? ((available) => controller.offerUpdate(available)))(version);
+        };
+        updates = startUpdateWatch(loaded, log, offered, (text) => (updateStatus = text));
       },
     );
   }, 500);
@@ -76,6 +114,7 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
     }),
   ]);
   stopped = true;
+  reporter?.stop();
   updates?.stop();
   flashed?.stop();
   controller.stop();

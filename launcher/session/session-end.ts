@@ -14,7 +14,8 @@ export type FailureCode =
   | 'no-answer'
   | 'x-server-failed'
   | 'viewer-failed'
-  | 'missing-program';
+  | 'missing-program'
+  | 'not-started';
 
 export type SessionFailure = {
   readonly code: FailureCode;
@@ -28,16 +29,21 @@ export type SessionFailure = {
 
 export type SessionEnd = { readonly kind: 'ended' } | { readonly kind: 'failed'; readonly failure: SessionFailure };
 
-export type GuestLabel = { readonly name: string; readonly host: string; readonly port: number };
+/** A guest as failures name it; a guest the broker starts may have no address yet. */
+export type GuestLabel = { readonly name: string; readonly host?: string | undefined; readonly port?: number | undefined };
 
 export function failure(code: FailureCode, guest: GuestLabel, detail: string): SessionFailure {
-  const where = `${guest.host} port ${guest.port}`;
+  const where = guest.host === undefined ? 'its address' : `${guest.host} port ${guest.port ?? '?'}`;
   const texts: Record<FailureCode, [string, string, boolean]> = {
     'auth-failed': [`${guest.name}: wrong password`, 'The desktop refused the password. Ask the administrator to check the password for this desktop.', false],
     refused: [`${guest.name} is not accepting connections`, `Nothing answers on ${where}. The desktop may still be starting, or it is switched off.`, true],
-    unreachable: [`${guest.name} cannot be reached`, `${guest.host} cannot be reached from this PC. Check the network cable, or ask the administrator.`, true],
+    unreachable: [
+      `${guest.name} cannot be reached`,
+      `${guest.host ?? 'It'} cannot be reached from this PC. Check the network cable, or ask the administrator.`,
+      true,
+    ],
     'connection-lost': [`The connection to ${guest.name} was lost`, 'The desktop closed the connection or the network dropped it.', true],
-    unwilling: [`${guest.name} does not accept this PC`, `The display manager on ${guest.host} said: ${detail}`, false],
+    unwilling: [`${guest.name} does not accept this PC`, `The display manager on ${guest.host ?? 'the desktop'} said: ${detail}`, false],
     'no-answer': [`${guest.name} does not answer`, `No answer from ${where}. The desktop may be switched off or still starting.`, true],
     // The X server's own words: "Unable to open display", "Server is already active"... are what a technician needs at the PC.
     'x-server-failed': [
@@ -47,6 +53,8 @@ export function failure(code: FailureCode, guest: GuestLabel, detail: string): S
     ],
     'viewer-failed': [`${guest.name} could not be shown`, 'The VNC viewer stopped. The administrator can find its messages in the launcher log.', true],
     'missing-program': [`${guest.name} cannot be started on this PC`, `This image lacks a program the session needs: ${detail}.`, false],
+    // The broker's reason ("guest X could not be started", "the host vmhost2 does not answer"): never another desktop instead.
+    'not-started': [`${guest.name} could not be started`, `The broker said: ${shortDetail(detail)}.`, true],
   };
   const [title, text, reconnect] = texts[code];
   return { code, title, text, reconnect, detail: stripControls(detail).trim().slice(0, 2000) };

@@ -1,19 +1,17 @@
 // TigerVNC vncviewer's argv for a guest and the chosen session parameters: full screen, no
 // dialogs on errors (the launcher explains them), no silent reconnects (the launcher offers them).
+// The password file is handed over apart from these (session-plan.ts, commandArguments).
 import type { SessionParameters } from '../profile/session-parameters.ts';
 
 export type ViewerOptions = {
   readonly host: string;
   readonly port: number;
   readonly parameters: SessionParameters;
-  /** A path vncviewer reads the scrambled password from; never the password itself. */
-  readonly passwordFile: string | undefined;
 };
 
 export function vncviewerArgs(options: ViewerOptions): string[] {
   const { vnc } = options.parameters;
   const args = ['-FullScreen', '-AlertOnFatalError=0', '-ReconnectOnError=0', '-Shared=1'];
-  if (options.passwordFile) args.push(`-passwd=${options.passwordFile}`);
   // AutoSelect would override a chosen encoding or colour level after measuring the link.
   if (vnc.encoding || vnc.depth === 8) args.push('-AutoSelect=0');
   if (vnc.encoding) args.push(`-PreferredEncoding=${vnc.encoding}`);

@@ -24,6 +24,8 @@ export const bootFilePaths = {
   syslinux: 'syslinux/syslinux.cfg',
   loader: 'loader/loader.conf',
   trial: 'vdd-trial.txt',
+  /** Left by the initrd when it rolled a trial back (one line: why); gone once an update proves itself. */
+  rollback: 'vdd-rollback.txt',
 } as const;
 
 /** One atomic change of one FAT file (write FILE.new, fsync, rename; or unlink). */
@@ -32,7 +34,9 @@ export type BootStep =
   | { readonly kind: 'loader'; readonly slot: Slot }
   | { readonly kind: 'trial'; readonly trial: Trial | null };
 
-export class SlotStateError extends Error {}
+export class SlotStateError extends Error {
+  override readonly name = 'SlotStateError';
+}
 
 export function otherSlot(slot: Slot): Slot {
   return slot === 'a' ? 'b' : 'a';

@@ -56,16 +56,33 @@ describe('vdd-image publish, rollback, list', () => {
     expect(published()).toEqual([]);
   });
 
+  it('refuses the LTSP flavour, which an LTSP server boots', () => {
+    const ltsp = join(dir, 'ltsp-flavour');
+    cpSync(join(built, '1.0.0'), ltsp, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(ltsp, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    writeManifest(ltsp, { ...(manifest as Parameters<typeof writeManifest>[1]), boot: 'ltsp' });
+    expect(vddImage('sign', ltsp, '--key', join(dir, 'keys', 'image-key')).status).toBe(0);
+    const result = vddImage('publish', '--root', root, '--from', ltsp, '--key', publicKey);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("is the LTSP flavour, which LTSP's server boots; install it there with vdd-image ltsp");
+    expect(existsSync(join(root, 'current'))).toBe(false);
+  });
+
   it('places a version whole and makes it current; vdd.ipxe names it', () => {
     const result = publish('1.0.0', '--json');
     expect(result.status, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ version: '1.0.0', current: '1.0.0', placed: 'linked', removed: [] });
+    expect(JSON.parse(result.stdout)).toMatchObject({ version: '1.0.0', current: '1.0.0', placed: 'copied', removed: [] });
     expect(current()).toBe('versions/1.0.0');
     expect(readdirSync(join(root, 'versions', '1.0.0')).sort()).toEqual(
       ['initrd.img', 'manifest.json', 'manifest.json.sig', 'nbd.img', 'root.squashfs', 'vdd-thin.img', 'vdd.ipxe', 'vmlinuz'].sort(),
     );
-    // Same file system: hard links, no copy of a large image.
-    expect(statSync(join(root, 'versions/1.0.0/root.squashfs')).ino).toBe(statSync(join(built, '1.0.0/root.squashfs')).ino);
+    // Copies, not hard links: writing the build's file in place later leaves the published one alone.
+    const builtRoot = join(built, '1.0.0/root.squashfs');
+    expect(statSync(join(root, 'versions/1.0.0/root.squashfs')).ino).not.toBe(statSync(builtRoot).ino);
+    const original = readFileSync(builtRoot);
+    writeFileSync(builtRoot, Buffer.alloc(original.length, 0x55));
+    expect(readFileSync(join(root, 'versions/1.0.0/root.squashfs')).equals(original)).toBe(true);
+    writeFileSync(builtRoot, original);
     const script = readFileSync(join(root, 'vdd.ipxe'), 'utf8');
     expect(script).toMatch(/^#!ipxe\n/);
     expect(script).toContain('set vdd-base ${vdd-root}versions/1.0.0/\nchain ${vdd-base}vdd.ipxe\n');
@@ -95,8 +112,8 @@ describe('vdd-image publish, rollback, list', () => {
   it('rollback refuses a version that no longer verifies', () => {
     const kernel = join(root, 'versions/1.0.0/vmlinuz');
     const original = readFileSync(kernel);
-    // Written in place (the build's hard link changes too; both are restored below): a new file
-    // in the directory would change its mtime, which is the publish time --keep orders by.
+    // Written in place (restored below): a new file in the directory would change its mtime,
+    // which is the publish time --keep orders by.
     const replaced = Buffer.from(original);
     replaced[0] = (replaced[0] ?? 0) ^ 1;
     writeFileSync(kernel, replaced);

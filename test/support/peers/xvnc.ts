@@ -16,6 +16,8 @@ export type XvncOptions = {
   readonly size?: string;
   /** Run inside this network namespace, on its loopback. */
   readonly netns?: string;
+  /** Listen on every address of its namespace, not only loopback (a guest in the namespace connects). */
+  readonly everyAddress?: boolean;
 };
 
 export async function startXvnc(children: Children, dir: string, options: XvncOptions = {}): Promise<Xvnc> {
@@ -25,7 +27,7 @@ export async function startXvnc(children: Children, dir: string, options: XvncOp
   const args = [
     '-rfbport',
     String(port),
-    '-localhost',
+    ...(options.everyAddress ? [] : ['-localhost']),
     '-nolisten',
     'tcp',
     '-UseBlacklist=0',

@@ -60,6 +60,19 @@ describe('resolveConfig', () => {
     ]);
   });
 
+  it('accepts only screen sizes an X server can have for x_resolution', () => {
+    const { config, problems } = resolveConfig([
+      file(1, 'x_resolution', '1280x1024'),
+      file(2, 'x_resolution', '99999x99999'),
+      file(3, 'x_resolution', '100x100'),
+    ]);
+    expect(config.x_resolution).toBe('1280x1024');
+    expect(problems.map((p) => p.message)).toEqual([
+      '"99999x99999": expected auto or WIDTHxHEIGHT (width 320-16384, height 200-16384), e.g. 1024x768; keeping "1280x1024" from /etc/vdd/launcher.conf:1 [common]',
+      '"100x100": expected auto or WIDTHxHEIGHT (width 320-16384, height 200-16384), e.g. 1024x768; keeping "1280x1024" from /etc/vdd/launcher.conf:1 [common]',
+    ]);
+  });
+
   it('parses a comma or space separated broker list', () => {
     expect(resolveConfig([file(1, 'broker', 'http://a:8080/, https://b/v1')]).config.broker).toEqual(['http://a:8080/', 'https://b/v1']);
   });

@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { bootMarker, markerInitrd } from '../../../image/boot/marker-initrd.ts';
 import { newcArchive } from '../../../image/boot/newc-archive.ts';
-import { parseReadelfNeeded } from '../../../image/build/elf-libraries.ts';
 
 describe('newc archive', () => {
   it('is read back by cpio with names, types and contents', () => {
@@ -21,29 +20,5 @@ describe('newc archive', () => {
     expect(listing.stdout.split('\n')).toEqual(expect.arrayContaining(['bin/busybox', 'init']));
     const extracted = spawnSync('cpio', ['-i', '--quiet', '--to-stdout', 'init'], { input: markerInitrd(), encoding: 'utf8' });
     expect(extracted.stdout).toContain(`echo ${bootMarker} > /dev/ttyS0`);
-  });
-});
-
-describe('readelf output', () => {
-  it('gives the NEEDED libraries of each file', () => {
-    const text = [
-      '',
-      'File: /r/usr/bin/a',
-      '',
-      'Dynamic section at offset 0x2d90 contains 2 entries:',
-      '  Tag        Type                         Name/Value',
-      ' 0x0000000000000001 (NEEDED)             Shared library: [libz.so.1]',
-      ' 0x0000000000000001 (NEEDED)             Shared library: [libc.so.6]',
-      '',
-      'File: /r/usr/bin/static',
-      '',
-      'There is no dynamic section in this file.',
-    ].join('\n');
-    expect(parseReadelfNeeded(text)).toEqual(
-      new Map([
-        ['/r/usr/bin/a', ['libz.so.1', 'libc.so.6']],
-        ['/r/usr/bin/static', []],
-      ]),
-    );
   });
 });

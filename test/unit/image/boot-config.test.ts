@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diskLayout, LayoutError, sfdiskScript } from '../../../image/plan/disk-layout.ts';
-import { ipxeScript, kernelCommandLine, syslinuxConfig, systemdBootEntry } from '../../../image/plan/kernel-command-line.ts';
+import { ipxeScript, kernelCommandLine, syslinuxConfig, systemdBootEntry, systemdBootLoaderConf } from '../../../image/plan/kernel-command-line.ts';
 import { guestServiceAddress, qemuArgs, tftpBootScript } from '../../../image/boot/qemu-args.ts';
 import { parseSpec } from '../../../image/spec/load.ts';
 
@@ -33,8 +33,14 @@ describe('boot configuration', () => {
     expect(systemdBootEntry(spec, '1.2.3', 'a')).toContain('linux /a/vmlinuz\ninitrd /a/initrd.img\n');
   });
 
+  it('gives nobody at the PC a boot prompt or a way to add kernel parameters', () => {
+    const lines = syslinuxConfig(spec, '1.2.3', 'a').split('\n');
+    for (const directive of ['PROMPT 0', 'NOESCAPE 1', 'ALLOWOPTIONS 0', 'TIMEOUT 0']) expect(lines).toContain(directive);
+    expect(systemdBootLoaderConf('a')).toContain('editor no\n');
+  });
+
   it('lays the disk out as FAT boot partition and two equal root slots, 1 MiB aligned', () => {
-    const layout = diskLayout(spec, 60 * mib);
+    const layout = diskLayout(spec.disk, 60 * mib);
     expect(layout.boot).toMatchObject({ offset: mib, size: 64 * mib, type: 'c', bootable: true });
     expect(layout.slotA).toMatchObject({ offset: 65 * mib, size: 160 * mib });
     expect(layout.slotB).toMatchObject({ offset: 225 * mib, size: 160 * mib });
@@ -52,7 +58,7 @@ describe('boot configuration', () => {
   });
 
   it('refuses a root that does not fit a slot', () => {
-    expect(() => diskLayout(spec, 161 * mib)).toThrow(LayoutError);
+    expect(() => diskLayout(spec.disk, 161 * mib)).toThrow(LayoutError);
   });
 });
 
