@@ -23,6 +23,7 @@ import { guestServiceAddress, qemuArgs } from '../image/boot/qemu-args.ts';
 import { SerialConsole } from '../image/boot/serial-console.ts';
 import { agreementPercent, bootPhases, parseBootReport, type BootPhases, type BootReport } from './boot-phases.ts';
 import { GdbRemote } from './gdb-remote.ts';
+import { ltspRowRuns, ltspRows, ltspRowsUnavailable } from './ltsp-client-model.ts';
 
 /** Kernel parameters every modelled boot adds: its idle time is instructions too. */
 export const modelKernelParameters = ['idle=poll'] as const;
@@ -31,7 +32,7 @@ const shifts = [0, 2] as const;
 const chosen = (variable: string) => process.env[variable]?.split(',').filter((item) => item !== '');
 const bootTimeoutMs = 40 * 60_000;
 const reportLine = /boot seconds since power-on: ([^\n]*)/;
-const bootTimesScript = new URL('../overlays/usr/lib/vdd/boot-times', import.meta.url);
+const bootTimesScript = new URL('../overlays/common/usr/lib/vdd/boot-times', import.meta.url);
 
 type ImagePath = { readonly name: string; readonly mode: BootMode; readonly memoryMiB: number; readonly what: string };
 const imagePaths: readonly ImagePath[] = [
@@ -242,51 +243,70 @@ function summarize(what: string, end: string, runs: readonly Run[], decompressio
 
 export async function benchImageBootModel(imageDir: string): Promise<Record<string, unknown>> {
   const runs = Math.max(1, Number(process.env.VDD_BENCH_MODEL_RUNS ?? 2));
+  const pickedShifts = chosen('VDD_BENCH_MODEL_SHIFTS')?.map(Number) ?? shifts;
+  const picked = (name: string) => chosen('VDD_BENCH_MODEL_PATHS')?.includes(name) ?? true;
   const work = mkdtempSync(join(tmpdir(), 'vdd-bench-model-disk-'));
+  const repeat = async (label: string, shift: number, once: () => Promise<Run>) => {
+    const done: Run[] = [];
+    for (let run = 1; run <= runs; run++) {
+      progress(`shift=${shift} ${label}, run ${run} of ${runs}`);
+      done.push(await once());
+      progress(`  ${JSON.stringify(done.at(-1)!.report.markers)} (${done.at(-1)!.wallSeconds} s wall)`);
+    }
+    return done;
+  };
   try {
     progress('instructions of the kernel decompression (GDB stub breakpoints)');
     const decompression = await kernelDecompression(imageDir);
-    const diskImage = modelDiskImage(imageDir, work);
-    const byShift: Record<string, unknown> = {};
-    const pickedShifts = chosen('VDD_BENCH_MODEL_SHIFTS')?.map(Number) ?? shifts;
-    const picked = (name: string) => chosen('VDD_BENCH_MODEL_PATHS')?.includes(name) ?? true;
+    const decompressionSeconds = (shift: number) => (decompression.instructions * 2 ** shift) / 1e9;
+    const diskImage = imagePaths.some((path) => picked(path.name) && path.mode.startsWith('disk')) ? modelDiskImage(imageDir, work) : '';
+    const results = new Map<number, Record<string, PathResult | { error: string } | { notBuilt: string }>>();
     for (const shift of pickedShifts) {
-      const decompressionSeconds = (decompression.instructions * 2 ** shift) / 1e9;
-      const repeat = async (label: string, once: () => Promise<Run>) => {
-        const done: Run[] = [];
-        for (let run = 1; run <= runs; run++) {
-          progress(`shift=${shift} ${label}, run ${run} of ${runs}`);
-          done.push(await once());
-        }
-        return done;
-      };
-      const floor = summarize(
+      const paths: Record<string, PathResult | { error: string } | { notBuilt: string }> = {};
+      paths.floor = summarize(
         'bare busybox initrd on the same kernel and QEMU machine, to its first command',
         'floor',
-        await repeat('floor', () => floorRun(imageDir, shift)),
-        decompressionSeconds,
+        await repeat('floor', shift, () => floorRun(imageDir, shift)),
+        decompressionSeconds(shift),
         shift,
       );
-      const paths: Record<string, PathResult | { error: string }> = { floor };
       for (const path of imagePaths.filter((path) => picked(path.name))) {
         try {
-          paths[path.name] = summarize(
-            path.what,
-            'menu',
-            await repeat(path.name, () => imageRun(imageDir, path, shift, diskImage)),
-            decompressionSeconds,
-            shift,
-          );
+          const done = await repeat(path.name, shift, () => imageRun(imageDir, path, shift, diskImage));
+          paths[path.name] = summarize(path.what, 'menu', done, decompressionSeconds(shift), shift);
         } catch (error) {
           paths[path.name] = { error: (error as Error).message.slice(0, 2000) };
         }
       }
-      const ratios: Record<string, Record<string, number>> = {};
-      for (const [name, result] of Object.entries(paths)) {
-        if (name === 'floor' || !('seconds' in result)) continue;
-        ratios[name] = { vsFloor: Math.round((result.seconds / floor.seconds) * 100) / 100 };
+      results.set(shift, paths);
+    }
+    const ltspUnavailable = ltspRowsUnavailable();
+    for (const row of ltspRows.filter((row) => picked(row.name))) {
+      const record = (value: { error: string } | { notBuilt: string }) => {
+        for (const paths of results.values()) paths[row.name] = value;
+      };
+      if (ltspUnavailable !== undefined) {
+        record({ notBuilt: ltspUnavailable });
+        continue;
       }
-      byShift[`shift${shift}`] = { guest: shift === 0 ? '~1 GIPS (1 ns per instruction)' : '~250 MIPS (4 ns per instruction)', paths, ratios };
+      try {
+        const byShift = await ltspRowRuns(row, pickedShifts, runs, modelKernelParameters, bootTimeoutMs);
+        // The same kernel package as the image's: its decompression is the one counted above.
+        for (const [shift, done] of byShift) results.get(shift)![row.name] = summarize(row.what, row.end, done, undefined, shift);
+      } catch (error) {
+        record({
+          [row.name === 'ltspFlavour' && /no LTSP flavour build/.test(String(error)) ? 'notBuilt' : 'error']: (error as Error).message.slice(0, 2000),
+        } as { error: string } | { notBuilt: string });
+      }
+    }
+    const byShift: Record<string, unknown> = {};
+    for (const [shift, paths] of results) {
+      byShift[`shift${shift}`] = {
+        guest: shift === 0 ? '~1 GIPS (1 ns per instruction)' : `~${1000 / 2 ** shift} MIPS (${2 ** shift} ns per instruction)`,
+        paths,
+        ratios: ratios(paths),
+        ...(shift === 0 ? { targets: targets(paths) } : {}),
+      };
     }
     return {
       model: {
@@ -301,4 +321,43 @@ export async function benchImageBootModel(imageDir: string): Promise<Record<stri
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+const seconds = (result: unknown) => (typeof result === 'object' && result !== null && 'seconds' in result ? (result as PathResult).seconds : undefined);
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : Math.round((a / b) * 100) / 100);
+
+/** Each boot path against the floor and against the stock LTSP client's login screen. */
+function ratios(paths: Record<string, unknown>): Record<string, { vsFloor?: number; vsStockLtsp?: number }> {
+  const floor = seconds(paths.floor);
+  const ltsp = seconds(paths.ltspStock);
+  const out: Record<string, { vsFloor?: number; vsStockLtsp?: number }> = {};
+  for (const [name, result] of Object.entries(paths)) {
+    if (name === 'floor' || seconds(result) === undefined) continue;
+    const vsFloor = ratio(seconds(result), floor);
+    const vsStockLtsp = name === 'ltspStock' ? undefined : ratio(seconds(result), ltsp);
+    out[name] = { ...(vsFloor !== undefined ? { vsFloor } : {}), ...(vsStockLtsp !== undefined ? { vsStockLtsp } : {}) };
+  }
+  return out;
+}
+
+/** Issue #22's targets at shift 0: seconds to the menu, and at most 0.3 times the stock LTSP client's login screen. */
+function targets(paths: Record<string, unknown>): Record<string, unknown> {
+  const ltsp = seconds(paths.ltspStock);
+  const target = (name: string, limit: number) => {
+    const measured = seconds(paths[name]);
+    const vsLtsp = ratio(measured, ltsp);
+    return {
+      targetSeconds: limit,
+      seconds: measured ?? null,
+      met: measured !== undefined && measured <= limit,
+      vsStockLtsp: vsLtsp ?? null,
+      metVsLtsp: vsLtsp === undefined ? null : vsLtsp <= 0.3,
+    };
+  };
+  return {
+    kernelHttp512: target('kernelHttp512', 5),
+    diskBios512: target('diskBios512', 3.5),
+    diskUefi512: target('diskUefi512', 3.5),
+    nbd256: target('nbd256', 6),
+  };
 }
