@@ -1,18 +1,39 @@
 // The broker's HTTP API, protocol v1 (docs/broker-protocol.md): GET/HEAD /v1/catalog with ETag,
-// POST /v1/guests/{id}/session, POST /v1/clients/{mac}/report. Every other request gets the
-// protocol's error body.
+// POST /v1/guests/{id}/session, POST /v1/leases/{id}/renew|hold|end, POST /v1/clients/{mac}/report.
+// Every request passes the client gate first (allowed networks, client certificate, rate limits);
+// every other request gets the protocol's error body. Clients that know leases say so with the
+// header `VDD-Leases: 1`: only they get the catalog's `use`, the answer's `lease` and in-use
+// details, which the strict bodies of older launchers would refuse.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bodyLimits, reportSchema, sessionRequestSchema } from '../common/protocol/broker-protocol.ts';
+import {
+  bodyLimits,
+  leaseActions,
+  leasesHeader,
+  leaseRequestSchema,
+  reportSchema,
+  sessionRequestSchema,
+  type LeaseAction,
+} from '../common/protocol/broker-protocol.ts';
+import type { ClientGate } from './access/client-gate.ts';
+import type { Audit } from './audit-log.ts';
 import type { CatalogStore } from './catalog-store.ts';
 import { HttpProblem, readJsonBody, sendJson, sendProblem } from './http-body.ts';
 import type { Log } from './log.ts';
 import type { ReportLog } from './report-log.ts';
-import type { SessionIssuer } from './session-issuer.ts';
+import type { Peer, SessionService } from './sessions/session-service.ts';
 
-export type Api = { readonly store: CatalogStore; readonly sessions: SessionIssuer; readonly reports: ReportLog | undefined; readonly log: Log };
+export type Api = {
+  readonly store: CatalogStore;
+  readonly sessions: SessionService;
+  readonly reports: ReportLog | undefined;
+  readonly gate: ClientGate;
+  readonly log: Log;
+  readonly audit: Audit;
+};
 
 const sessionPath = /^\/v1\/guests\/([^/]{1,192})\/session$/;
 const reportPath = /^\/v1\/clients\/([^/]{1,64})\/report$/;
+const leasePath = /^\/v1\/leases\/([^/]{1,192})\/([a-z]{1,16})$/;
 
 function etagMatches(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
@@ -32,10 +53,18 @@ function decode(part: string): string {
 
 export function apiHandler(api: Api) {
   return (request: IncomingMessage, response: ServerResponse): void => {
-    handle(api, request, response).catch((error: unknown) => {
+    const leases = request.headers[leasesHeader] === '1';
+    handle(api, request, response, leases).catch((error: unknown) => {
       const problem = error instanceof HttpProblem ? error : new HttpProblem(500, 'internal', 'internal error');
       if (!(error instanceof HttpProblem)) api.log(`internal error on ${request.method} ${request.url}: ${(error as Error).stack ?? String(error)}`);
-      if (!response.headersSent) sendProblem(response, problem, problem.status === 413 ? { connection: 'close' } : {});
+      if (response.headersSent) return;
+      // A request whose body was not read (refused before it, or too large) ends its connection.
+      const unread = !request.complete;
+      sendProblem(
+        response,
+        leases ? problem : new HttpProblem(problem.status, problem.code, problem.message, {}, problem.retryAfter),
+        unread ? { connection: 'close' } : {},
+      );
     });
   };
 }
@@ -46,12 +75,13 @@ function requireMethod(request: IncomingMessage, allowed: readonly string[], res
   return false;
 }
 
-async function handle(api: Api, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(api: Api, request: IncomingMessage, response: ServerResponse, leases: boolean): Promise<void> {
   const path = (request.url ?? '/').split('?')[0] ?? '/';
+  const peer = api.gate.admit(request, path);
   if (path === '/v1/catalog') {
     if (!requireMethod(request, ['GET', 'HEAD'], response)) return;
-    const { body, etag } = api.store.catalog;
-    const headers = { etag, 'cache-control': 'no-cache', 'content-type': 'application/json' };
+    const { body, etag } = api.store.served(leases);
+    const headers = { etag, 'cache-control': 'no-cache', 'content-type': 'application/json', vary: leasesHeader };
     if (etagMatches(request.headers['if-none-match'], etag)) {
       response.writeHead(304, headers).end();
       return;
@@ -65,7 +95,16 @@ async function handle(api: Api, request: IncomingMessage, response: ServerRespon
     if (!requireMethod(request, ['POST'], response)) return;
     const id = decode(session[1] ?? '');
     const { client } = await readJsonBody(request, sessionRequestSchema, bodyLimits.sessionRequestBytes);
-    sendJson(response, 200, await api.sessions.issue(id, client));
+    const { lease, ...answer } = await api.sessions.request(id, client, peer);
+    sendJson(response, 200, leases ? { ...answer, lease } : answer);
+    return;
+  }
+  const lease = leasePath.exec(path);
+  if (lease) {
+    if (!requireMethod(request, ['POST'], response)) return;
+    const action = lease[2] as LeaseAction;
+    if (!leaseActions.includes(action)) throw new HttpProblem(404, 'not-found', `no such resource: ${path.slice(0, 200)}`);
+    await leaseRequest(api, decode(lease[1] ?? ''), action, request, response, peer);
     return;
   }
   const report = reportPath.exec(path);
@@ -74,10 +113,26 @@ async function handle(api: Api, request: IncomingMessage, response: ServerRespon
     const mac = decode(report[1] ?? '').toLowerCase();
     const body = await readJsonBody(request, reportSchema, bodyLimits.reportBytes);
     if (body.client.mac !== mac) throw new HttpProblem(400, 'bad-request', `client.mac ${body.client.mac} is not the MAC in the path (${mac})`);
-    if (api.reports === undefined) api.log(`report from ${mac} not kept (no --reports file)`);
-    else api.reports.append(body, request.socket.remoteAddress ?? 'unknown');
+    if (api.reports === undefined) api.log(`report from ${mac} (${peer.address}) not kept (no --reports file)`);
+    else api.reports.append(body, peer.address, (bytes) => api.gate.admitReport(peer.address, bytes));
     response.writeHead(204).end();
     return;
   }
   throw new HttpProblem(404, 'not-found', `no such resource: ${path.slice(0, 200)}`);
+}
+
+async function leaseRequest(api: Api, id: string, action: LeaseAction, request: IncomingMessage, response: ServerResponse, peer: Peer): Promise<void> {
+  const body = await readJsonBody(request, leaseRequestSchema, bodyLimits.leaseRequestBytes);
+  switch (action) {
+    case 'renew':
+      api.sessions.renew(id, body, peer);
+      break;
+    case 'end':
+      api.sessions.end(id, body, peer);
+      break;
+    case 'hold':
+      api.sessions.hold(id, body, peer, response);
+      return;
+  }
+  response.writeHead(204).end();
 }

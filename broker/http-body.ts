@@ -1,17 +1,29 @@
 // Reads a request body up to a limit and parses it with a protocol schema; answers are the
-// protocol's error bodies (docs/broker-protocol.md, "Errors").
+// protocol's error bodies (docs/broker-protocol.md, "Errors"), also for a body over its limit
+// (413, after reading it away, so the client sees the answer) and for what the HTTP parser
+// refuses (408 past the timeouts, 400, 431).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { z } from 'zod';
 import type { ErrorCode } from '../common/protocol/broker-protocol.ts';
 import { describeSchemaProblem } from '../common/protocol/schema-problem.ts';
 
+/** An in-use answer's details: who holds the guest, since when, when a seat is expected free. */
+export type InUseDetails = { readonly by?: string | undefined; readonly since?: string | undefined; readonly freeAt?: string | undefined };
+
 export class HttpProblem extends Error {
+  override readonly name = 'HttpProblem';
   readonly status: number;
   readonly code: ErrorCode;
-  constructor(status: number, code: ErrorCode, message: string) {
+  readonly details: InUseDetails;
+  /** Seconds after which asking again may succeed (Retry-After). */
+  readonly retryAfter: number | undefined;
+  constructor(status: number, code: ErrorCode, message: string, details: InUseDetails = {}, retryAfter?: number) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -22,29 +34,44 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 export function sendProblem(response: ServerResponse, problem: HttpProblem, headers: Record<string, string> = {}): void {
-  sendJson(response, problem.status, { error: { code: problem.code, message: problem.message } }, headers);
+  const { by, since, freeAt } = problem.details;
+  const details = { ...(by === undefined ? {} : { by }), ...(since === undefined ? {} : { since }), ...(freeAt === undefined ? {} : { freeAt }) };
+  const retry = problem.retryAfter === undefined ? {} : { 'retry-after': String(problem.retryAfter) };
+  sendJson(response, problem.status, { error: { code: problem.code, message: problem.message, ...details } }, { ...retry, ...headers });
 }
+
+/** How much of a body over its limit is read and thrown away before the 413 goes out: a client
+ * that is still sending when the connection closes gets a reset instead of the answer. Beyond
+ * this the connection is cut (and the 413 may be lost): nobody honest sends that much. */
+export const discardLimitBytes = 1024 * 1024;
 
 export function readJsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>, maxBytes: number): Promise<T> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => new HttpProblem(413, 'too-large', `body larger than ${maxBytes} bytes`);
     const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      reject(new HttpProblem(413, 'too-large', `body larger than ${maxBytes} bytes`));
-      return;
-    }
     const chunks: Buffer[] = [];
     let length = 0;
     request.on('data', (chunk: Buffer) => {
       length += chunk.length;
-      if (length > maxBytes) {
-        reject(new HttpProblem(413, 'too-large', `body larger than ${maxBytes} bytes`));
-        request.destroy();
-        return;
+      if (length <= maxBytes) chunks.push(chunk);
+      else if (length > maxBytes + discardLimitBytes) {
+        request.removeAllListeners('data');
+        request.resume();
+        reject(tooLarge());
       }
-      chunks.push(chunk);
     });
+    if (Number.isFinite(declared) && declared > maxBytes + discardLimitBytes) {
+      request.removeAllListeners('data');
+      request.resume();
+      reject(tooLarge());
+      return;
+    }
     request.on('error', reject);
     request.on('end', () => {
+      if (length > maxBytes) {
+        reject(tooLarge());
+        return;
+      }
       let document: unknown;
       try {
         document = JSON.parse(Buffer.concat(chunks, length).toString('utf8'));
@@ -57,4 +84,26 @@ export function readJsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>, 
       else reject(new HttpProblem(400, 'bad-request', describeSchemaProblem(parsed.error)));
     });
   });
+}
+
+/** The protocol's error body for what Node's HTTP parser refuses before a request exists (a slow
+ * client past the header or request timeout, a malformed request), written on the raw connection. */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const [status, reason, code, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'timeout', 'the request was not complete in time']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'too-large', 'request headers too large']
+        : [400, 'Bad Request', 'bad-request', 'malformed HTTP request'];
+  // As Node's own handler: only where no answer has begun on this connection, or it would be garbled.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), 1000).unref();
 }

@@ -1,5 +1,7 @@
 // Client reports kept as JSON lines in the --reports file, one report per line with when and from
-// where it came. Bounded: past maxBytes the file moves to FILE.1 (replacing the older one).
+// which address it came. Bounded: past maxBytes the file moves to FILE.1 (replacing the older one);
+// the caller's admit() limits what one address may add (broker/access/client-gate.ts), so one
+// flooding PC cannot rotate the others' reports away.
 import { appendFileSync, renameSync, statSync } from 'node:fs';
 import type { ClientReport } from '../common/protocol/broker-protocol.ts';
 
@@ -20,9 +22,11 @@ export class ReportLog {
     }
   }
 
-  append(report: ClientReport, from: string): void {
+  /** admit(bytes) throws when this address may not add that much now. */
+  append(report: ClientReport, from: string, admit: (bytes: number) => void = () => {}): void {
     const line = `${JSON.stringify({ receivedAt: new Date().toISOString(), from, report })}\n`;
     const bytes = Buffer.byteLength(line);
+    admit(bytes);
     if (this.size > 0 && this.size + bytes > this.maxBytes) {
       renameSync(this.path, `${this.path}.1`);
       this.size = 0;

@@ -18,6 +18,7 @@ export const catalogLimits = {
 export const bodyLimits = {
   sessionRequestBytes: 4 * 1024,
   sessionAnswerBytes: 4 * 1024,
+  leaseRequestBytes: 1024,
   reportBytes: 64 * 1024,
   errorBytes: 4 * 1024,
   maxReportSessions: 100,
@@ -30,7 +31,20 @@ export const protocol = {
   catalogPath: 'v1/catalog',
   sessionPath: (guestId: string) => `v1/guests/${encodeURIComponent(guestId)}/session`,
   reportPath: (mac: string) => `v1/clients/${encodeURIComponent(mac)}/report`,
+  leasePath: (leaseId: string, action: LeaseAction) => `v1/leases/${encodeURIComponent(leaseId)}/${action}`,
 } as const;
+
+/** Request header of clients that know leases (value 1): a broker adds `use` to their catalog, a
+ * `lease` to their session answers and who holds a guest to their in-use errors. Older launchers,
+ * whose strict bodies would refuse those keys, do not send it and get the v1 bodies as before. */
+export const leasesHeader = 'vdd-leases';
+
+/** What a lease holder may do with its lease: keep it alive, keep it alive on an open connection (exec mode), end it. */
+export const leaseActions = ['renew', 'hold', 'end'] as const;
+export type LeaseAction = (typeof leaseActions)[number];
+
+/** Bounds of the numbers a broker hands out with a lease. */
+export const leaseLimits = { maxSeats: 100_000, maxRenewSeconds: 3600, maxGraceSeconds: 86_400 } as const;
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 /** Free text shown to people: control characters and escape sequences removed here, at the edge. */
@@ -42,6 +56,20 @@ const displayText = (max: number) =>
     .pipe(z.string().max(max));
 const host = z.string().max(253).refine(isHost, 'must be a host name or an IP address');
 const port = z.number().int().min(1).max(65535);
+const time = z.iso.datetime({ offset: true });
+const count = z.number().int().min(0).max(leaseLimits.maxSeats);
+
+/** How a guest is used now, as the broker counts it: sessions, seats (absent: no limit), the
+ * desktops of a pool, who holds a guest whose seats are all taken and since when, and when a
+ * seat is expected to come free (when the broker can tell). */
+export const guestUseSchema = z.strictObject({
+  sessions: count,
+  seats: count.min(1).optional(),
+  desktops: count.min(1).optional(),
+  by: displayText(253).optional(),
+  since: time.optional(),
+  freeAt: time.optional(),
+});
 
 export const guestStates = ['running', 'stopped', 'starting', 'unavailable'] as const;
 export const sessionProtocols = ['xdmcp', 'vnc'] as const;
@@ -57,6 +85,7 @@ export const guestSchema = z.strictObject({
   state: z.enum(guestStates),
   startable: z.boolean().optional(),
   auth: z.enum(['none', 'vnc-password']).optional(),
+  use: guestUseSchema.optional(),
 });
 
 export const catalogSchema = z
@@ -74,12 +103,27 @@ export const catalogSchema = z
     });
   });
 
+const leaseId = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'must be 6-64 letters, digits, "_" or "-"');
+const leaseToken = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'must be 16-128 letters, digits, "_" or "-"');
+
+/** The session's lease: the holder keeps it alive (renew every renewSeconds, or hold) and ends it;
+ * without either it ends graceSeconds after it was last seen. guest is the desktop given (a pool
+ * member). The token is a secret of the holder, like the password. */
+export const leaseSchema = z.strictObject({
+  id: leaseId,
+  token: leaseToken,
+  guest: id,
+  renewSeconds: z.number().int().min(1).max(leaseLimits.maxRenewSeconds),
+  graceSeconds: z.number().int().min(1).max(leaseLimits.maxGraceSeconds),
+});
+
 export const sessionAnswerSchema = z.strictObject({
   state: z.enum(guestStates),
   host,
   port,
   password: z.string().min(1).max(256).optional(),
-  expiresAt: z.iso.datetime({ offset: true }),
+  expiresAt: time,
+  lease: leaseSchema.optional(),
 });
 
 const mac = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'must be a MAC address like 52:54:00:12:34:56 (lower case)');
@@ -101,6 +145,14 @@ export const clientSchema = z.strictObject({
 });
 
 export const sessionRequestSchema = z.strictObject({ client: clientSchema });
+
+/** Body of POST /v1/leases/{id}/renew, /hold and /end. guest (the desktop) and client let a
+ * broker that restarted without the lease take it back when the seat is still free. */
+export const leaseRequestSchema = z.strictObject({
+  token: leaseToken,
+  guest: id.optional(),
+  client: clientSchema.optional(),
+});
 
 export const reportSchema = z.strictObject({
   client: clientSchema,
@@ -129,16 +181,37 @@ export const reportSchema = z.strictObject({
     .optional(),
 });
 
-export const errorCodes = ['bad-request', 'not-found', 'not-startable', 'too-large', 'unavailable', 'internal'] as const;
+export const errorCodes = [
+  'bad-request',
+  'forbidden',
+  'not-found',
+  'not-startable',
+  'in-use',
+  'timeout',
+  'too-large',
+  'too-many',
+  'unavailable',
+  'internal',
+] as const;
 
-/** Every non-2xx answer of a broker carries this body. */
+/** Every non-2xx answer of a broker carries this body; in-use answers say who holds the guest and
+ * since when, and when a seat is expected to come free, when the broker can tell. */
 export const errorBodySchema = z.strictObject({
-  error: z.strictObject({ code: z.enum(errorCodes), message: shortText(512) }),
+  error: z.strictObject({
+    code: z.enum(errorCodes),
+    message: shortText(512),
+    by: displayText(253).optional(),
+    since: time.optional(),
+    freeAt: time.optional(),
+  }),
 });
 
 export type Guest = z.infer<typeof guestSchema>;
 export type Catalog = z.infer<typeof catalogSchema>;
 export type SessionAnswer = z.infer<typeof sessionAnswerSchema>;
+export type Lease = z.infer<typeof leaseSchema>;
+export type LeaseRequest = z.infer<typeof leaseRequestSchema>;
+export type GuestUse = z.infer<typeof guestUseSchema>;
 export type ClientInfo = z.infer<typeof clientSchema>;
 export type SessionRequest = z.infer<typeof sessionRequestSchema>;
 export type ClientReport = z.infer<typeof reportSchema>;

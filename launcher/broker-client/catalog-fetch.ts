@@ -1,6 +1,6 @@
 // GET /v1/catalog from one broker, with If-None-Match, bounded and validated: what comes back is a
 // typed Catalog or a BrokerError naming the URL and why the catalog was rejected.
-import { catalogLimits, catalogSchema, errorBodySchema, protocol, type Catalog } from '../../common/protocol/broker-protocol.ts';
+import { catalogLimits, catalogSchema, errorBodySchema, leasesHeader, protocol, type Catalog } from '../../common/protocol/broker-protocol.ts';
 import { brokerResource } from './broker-url.ts';
 import { BrokerError, sendRequest, type HttpAnswer } from './http-request.ts';
 import { describeSchemaProblem } from '../../common/protocol/schema-problem.ts';
@@ -16,7 +16,8 @@ export async function fetchCatalog(broker: string, options: RequestOptions & { r
   const answer = await sendRequest({
     url,
     method: 'GET',
-    headers: options.etag === undefined ? {} : { 'if-none-match': options.etag },
+    // Ask for each guest's use (sessions, seats, who holds it): a broker without leases ignores it.
+    headers: { [leasesHeader]: '1', ...(options.etag === undefined ? {} : { 'if-none-match': options.etag }) },
     timeoutMs: options.timeoutMs,
     maxBytes: catalogLimits.maxBytes,
     caFile: options.caFile,

@@ -10,6 +10,7 @@ import { execModeReason } from '../session/exec-decision.ts';
 import { GuestUriError, guestFromUri, isGuestUri } from '../session/guest-uri.ts';
 import { prepareSession, sessionRuntimeDir, type PreparedSession } from '../session/prepare-session.ts';
 import { runSession } from '../session/run-session.ts';
+import { runUnderLease } from '../session/session-lease.ts';
 import type { SessionPlan } from '../session/session-plan.ts';
 import { stripControls } from '../../common/text/terminal-safe.ts';
 import type { CommandContext, Output } from './command.ts';
@@ -85,14 +86,16 @@ export async function runConnect({ line, stdout, stderr, config, env }: CommandC
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const signal of signals) process.on(signal, stop);
   try {
-    const end = await runSession(session.plan, {
-      runtimeDir,
-      scrambledPassword: session.scrambledPassword,
-      log,
-      signal: abort.signal,
-      started: (text) => log(text),
-      probe: session.probe,
-    });
+    const end = await runUnderLease(session.lease, session.plan.guest, loaded, { signal: abort.signal, log }, (signal) =>
+      runSession(session.plan, {
+        runtimeDir,
+        scrambledPassword: session.scrambledPassword,
+        log,
+        signal,
+        started: (text) => log(text),
+        probe: session.probe,
+      }),
+    );
     if (end.kind === 'ended') return exitCodes.ok;
     say(`${end.failure.title}: ${end.failure.text} (${end.failure.detail})`);
     return exitCodes.sessionFailed;

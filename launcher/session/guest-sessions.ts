@@ -9,12 +9,13 @@
 import { retryDelayMs } from '../broker-client/backoff.ts';
 import { statSync } from 'node:fs';
 import { catalogCachePath, readCatalogCache } from '../broker-client/catalog-cache.ts';
-import type { Guest, SessionAnswer } from '../../common/protocol/broker-protocol.ts';
+import type { Guest } from '../../common/protocol/broker-protocol.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { execModeReason } from './exec-decision.ts';
 import { execSession } from './exec-session.ts';
-import { askBroker, prepareSession, sessionRuntimeDir, warmUpClientProfile } from './prepare-session.ts';
+import { askBroker, type BrokerReply, prepareSession, sessionRuntimeDir, warmUpClientProfile } from './prepare-session.ts';
 import { runSession } from './run-session.ts';
+import { runUnderLease } from './session-lease.ts';
 import type { SessionFailure } from './session-end.ts';
 import { startSpare, stopSpare } from './spare-process.ts';
 
@@ -55,12 +56,12 @@ export function createGuestSessions(
   /** Prepares and runs one session; its failure, or undefined once it ended normally. */
   const attempt = async (
     guest: Guest,
-    options: { broker?: string | undefined; brokerAnswer?: Promise<SessionAnswer | undefined>; signal?: AbortSignal },
+    options: { broker?: string | undefined; brokerAnswer?: Promise<BrokerReply>; signal?: AbortSignal },
     started: (text: string) => void,
   ): Promise<SessionFailure | undefined> => {
     const prepared = await prepareSession(guest, loaded, env, { broker: options.broker, brokerAnswer: options.brokerAnswer, log });
     if (!prepared.ok) return prepared.failure;
-    const { plan, facts, scrambledPassword, probe } = prepared.session;
+    const { plan, facts, scrambledPassword, probe, lease } = prepared.session;
     const runtimeDir = sessionRuntimeDir(loaded);
     if (execModeReason(false, facts, loaded.config)) {
       // Nobody is left to watch a probe after execve: its verdict is needed first.
@@ -73,7 +74,9 @@ export function createGuestSessions(
       return execSession(plan, runtimeDir, scrambledPassword);
     }
     try {
-      const end = await runSession(plan, { runtimeDir, scrambledPassword, started, probe, log, signal: options.signal });
+      const end = await runUnderLease(lease, plan.guest, loaded, { signal: options.signal, log }, (signal) =>
+        runSession(plan, { runtimeDir, scrambledPassword, started, probe, log, signal }),
+      );
       return end.kind === 'ended' ? undefined : end.failure;
     } finally {
       scrambledPassword?.fill(0);
@@ -158,15 +161,19 @@ const spareAfterSessionMs = 1000;
 /** How long a viewer started from the catalog runs before the broker is asked about its guest. */
 const brokerAskAfterMs = 200;
 
-/** A running guest that needs no password from the broker can be connected to before the broker answers. */
+/** A running guest that needs no password from the broker can be connected to before the broker
+ * answers, unless the broker hands it out by lease: then it may be someone else's until it says. */
 function startsBeforeBrokerAnswers(guest: Guest): boolean {
-  return guest.protocol === 'vnc' && guest.state === 'running' && guest.auth !== 'vnc-password';
+  return guest.protocol === 'vnc' && guest.state === 'running' && guest.auth !== 'vnc-password' && guest.use === undefined;
 }
 
-/** The broker's answer points where the catalog does, needs no password and the guest is up. An
- * absent answer (static or offline broker) leaves the catalog's word standing. */
-function sameTarget(answer: SessionAnswer | undefined, guest: Guest): boolean {
-  return answer === undefined || (answer.host === guest.host && answer.port === guest.port && answer.password === undefined && answer.state === 'running');
+/** The broker's answer points where the catalog does, needs no password and the guest is up. No
+ * session service (a static broker) or an offline one leaves the catalog's word standing. */
+function sameTarget(reply: BrokerReply, guest: Guest): boolean {
+  if (reply.kind === 'none' || reply.kind === 'offline') return true;
+  if (reply.kind === 'refused') return false;
+  const { answer } = reply;
+  return answer.host === guest.host && answer.port === guest.port && answer.password === undefined && answer.state === 'running';
 }
 
 /** The broker whose cached catalog lists a guest: it is asked to prepare the session. The cache

@@ -66,14 +66,34 @@ describe.skipIf(unavailable)('vdd-broker --libvirt', () => {
     const options = { caFile: '/nonexistent', timeoutMs: 10_000 };
     const answer = await fetchCatalog(broker.url, options);
     expect(answer.kind === 'catalog' && answer.catalog.guests).toEqual([
-      { id: 'static', name: 'From the file', os: 'Debian', protocol: 'xdmcp', host: '127.0.0.1', port: 177, state: 'running' },
-      { id: 'debian', name: 'Debian 12 desktop', os: 'debian 12', protocol: 'vnc', host: '127.0.0.1', port: 5912, state: 'running', startable: true },
-      { id: 'reactos', name: 'reactos', os: 'libvirt domain', protocol: 'vnc', host: '127.0.0.1', port: 5900, state: 'stopped', startable: true },
+      { id: 'static', name: 'From the file', os: 'Debian', protocol: 'xdmcp', host: '127.0.0.1', port: 177, state: 'running', use: { sessions: 0 } },
+      {
+        id: 'debian',
+        name: 'Debian 12 desktop',
+        os: 'debian 12',
+        protocol: 'vnc',
+        host: '127.0.0.1',
+        port: 5912,
+        state: 'running',
+        startable: true,
+        use: { sessions: 0, seats: 1 },
+      },
+      {
+        id: 'reactos',
+        name: 'reactos',
+        os: 'libvirt domain',
+        protocol: 'vnc',
+        host: '127.0.0.1',
+        port: 5900,
+        state: 'stopped',
+        startable: true,
+        use: { sessions: 0, seats: 1 },
+      },
     ]);
 
     const client = { mac: '52:54:00:12:34:56' };
     await expect(requestSession(broker.url, 'reactos', client, options)).resolves.toMatchObject({ state: 'starting', host: '127.0.0.1' });
-    expect(broker.child.log).toContain('started guest reactos for client 52:54:00:12:34:56');
+    expect(broker.child.log).toContain('started guest reactos for 127.0.0.1 (52:54:00:12:34:56)');
     await expect(requestSession(broker.url, 'debian', client, options)).resolves.toMatchObject({ state: 'running', port: 5912 });
   });
 

@@ -22,10 +22,15 @@ export async function startVddBroker(children: Children, catalogFile: string, op
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? (await freeTcpPort());
   const tls = options.tls ? ['--tls-cert', options.tls.certFile, '--tls-key', options.tls.keyFile] : [];
+  // In a namespace of its own, on an address other than loopback, a test's broker serves whoever
+  // reaches it there (tests of who may are in test/integration/broker/access.test.ts and give their
+  // own --allow); on loopback the default (loopback only) serves the test, as it serves the demo.
+  const everyone = options.netns !== undefined && !/^(127\.|::1$)/.test(host) && !(options.extraArgs ?? []).includes('--allow');
+  const allow = everyone ? ['--allow', '0.0.0.0/0', '--allow', '::/0'] : [];
   const child = children.start(
     'vdd-broker',
     process.execPath,
-    [brokerProgram, '--catalog', catalogFile, '--listen', `${host}:${port}`, ...tls, ...(options.extraArgs ?? [])],
+    [brokerProgram, '--catalog', catalogFile, '--listen', `${host}:${port}`, ...tls, ...allow, ...(options.extraArgs ?? [])],
     options.netns ? { netns: options.netns } : {},
   );
   if (options.netns === undefined) await waitForTcpPort(host, port, child);

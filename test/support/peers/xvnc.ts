@@ -14,8 +14,12 @@ export type XvncOptions = {
   readonly password?: string;
   readonly desktopName?: string;
   readonly size?: string;
-  /** Run inside this network namespace, on its loopback. */
+  /** Run inside this network namespace, on its loopback (or every address with listenEverywhere). */
   readonly netns?: string;
+  /** Accept viewers on every address of its namespace, as a guest on a lab network would. */
+  readonly listenEverywhere?: boolean;
+  /** Extra Xvnc options (e.g. -NeverShared). */
+  readonly extraArgs?: readonly string[];
 };
 
 export async function startXvnc(children: Children, dir: string, options: XvncOptions = {}): Promise<Xvnc> {
@@ -25,7 +29,7 @@ export async function startXvnc(children: Children, dir: string, options: XvncOp
   const args = [
     '-rfbport',
     String(port),
-    '-localhost',
+    ...(options.listenEverywhere ? [] : ['-localhost']),
     '-nolisten',
     'tcp',
     '-UseBlacklist=0',
@@ -36,6 +40,7 @@ export async function startXvnc(children: Children, dir: string, options: XvncOp
     '-desktop',
     options.desktopName ?? 'vdd test desktop',
     ...security,
+    ...(options.extraArgs ?? []),
   ];
   const server = await startXServer(children, 'Xvnc', 'Xvnc', args, options.netns ? { netns: options.netns } : {});
   if (options.netns === undefined) await waitForTcpPort('127.0.0.1', port, server.child);
