@@ -1,34 +1,32 @@
 // The broker's HTTP API, protocol v1 (docs/broker-protocol.md): GET/HEAD /v1/catalog with ETag,
-// POST /v1/guests/{id}/session, POST /v1/leases/{id}/renew|hold|end, POST /v1/clients/{mac}/report.
-// Every request passes the client gate first (allowed networks, client certificate, rate limits);
+// POST /v1/guests/{id}/session, POST /v1/leases/{id}/renew|hold|end, POST /v1/clients/{mac}/report
+// (admin/ and reports/ hold the admin's status and the report intake). Every request passes the
+// client gate first (allowed networks, client certificate, rate limits);
 // every other request gets the protocol's error body. Clients that know leases say so with the
 // header `VDD-Leases: 1`: only they get the catalog's `use`, the answer's `lease` and in-use
 // details, which the strict bodies of older launchers would refuse.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  bodyLimits,
-  leaseActions,
-  leasesHeader,
-  leaseRequestSchema,
-  reportSchema,
-  sessionRequestSchema,
-  type LeaseAction,
-} from '../common/protocol/broker-protocol.ts';
+import { bodyLimits, leaseActions, leasesHeader, leaseRequestSchema, sessionRequestSchema, type LeaseAction } from '../common/protocol/broker-protocol.ts';
 import type { ClientGate } from './access/client-gate.ts';
-import type { Audit } from './audit-log.ts';
 import type { CatalogStore } from './catalog-store.ts';
 import { HttpProblem, readJsonBody, sendJson, sendProblem } from './http-body.ts';
 import type { Log } from './log.ts';
-import type { ReportLog } from './report-log.ts';
+import type { ReportIntake } from './reports/report-intake.ts';
 import type { Peer, SessionService } from './sessions/session-service.ts';
+
+/** The admin's resources (broker/admin/), when they are on. */
+export type AdminApi = {
+  handles(path: string): boolean;
+  handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<void>;
+};
 
 export type Api = {
   readonly store: CatalogStore;
   readonly sessions: SessionService;
-  readonly reports: ReportLog | undefined;
+  readonly reports: ReportIntake;
+  readonly admin?: AdminApi | undefined;
   readonly gate: ClientGate;
   readonly log: Log;
-  readonly audit: Audit;
 };
 
 const sessionPath = /^\/v1\/guests\/([^/]{1,192})\/session$/;
@@ -62,7 +60,7 @@ export function apiHandler(api: Api) {
       const unread = !request.complete;
       sendProblem(
         response,
-        leases ? problem : new HttpProblem(problem.status, problem.code, problem.message, {}, problem.retryAfter),
+        leases ? problem : new HttpProblem(problem.status, problem.code, problem.message, problem.headers),
         unread ? { connection: 'close' } : {},
       );
     });
@@ -78,6 +76,7 @@ function requireMethod(request: IncomingMessage, allowed: readonly string[], res
 async function handle(api: Api, request: IncomingMessage, response: ServerResponse, leases: boolean): Promise<void> {
   const path = (request.url ?? '/').split('?')[0] ?? '/';
   const peer = api.gate.admit(request, path);
+  if (api.admin?.handles(path)) return api.admin.handle(request, response, path);
   if (path === '/v1/catalog') {
     if (!requireMethod(request, ['GET', 'HEAD'], response)) return;
     const { body, etag } = api.store.served(leases);
@@ -111,10 +110,8 @@ async function handle(api: Api, request: IncomingMessage, response: ServerRespon
   if (report) {
     if (!requireMethod(request, ['POST'], response)) return;
     const mac = decode(report[1] ?? '').toLowerCase();
-    const body = await readJsonBody(request, reportSchema, bodyLimits.reportBytes);
-    if (body.client.mac !== mac) throw new HttpProblem(400, 'bad-request', `client.mac ${body.client.mac} is not the MAC in the path (${mac})`);
-    if (api.reports === undefined) api.log(`report from ${mac} (${peer.address}) not kept (no --reports file)`);
-    else api.reports.append(body, peer.address, (bytes) => api.gate.admitReport(peer.address, bytes));
+    api.gate.admitReport(peer.address, Number(request.headers['content-length']) || 0);
+    await api.reports.receive(request, mac);
     response.writeHead(204).end();
     return;
   }

@@ -15,15 +15,15 @@ export class HttpProblem extends Error {
   override readonly name = 'HttpProblem';
   readonly status: number;
   readonly code: ErrorCode;
+  /** Extra answer headers (Retry-After, WWW-Authenticate). */
+  readonly headers: Readonly<Record<string, string>>;
   readonly details: InUseDetails;
-  /** Seconds after which asking again may succeed (Retry-After). */
-  readonly retryAfter: number | undefined;
-  constructor(status: number, code: ErrorCode, message: string, details: InUseDetails = {}, retryAfter?: number) {
+  constructor(status: number, code: ErrorCode, message: string, headers: Readonly<Record<string, string>> = {}, details: InUseDetails = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.headers = headers;
     this.details = details;
-    this.retryAfter = retryAfter;
   }
 }
 
@@ -36,8 +36,7 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 export function sendProblem(response: ServerResponse, problem: HttpProblem, headers: Record<string, string> = {}): void {
   const { by, since, freeAt } = problem.details;
   const details = { ...(by === undefined ? {} : { by }), ...(since === undefined ? {} : { since }), ...(freeAt === undefined ? {} : { freeAt }) };
-  const retry = problem.retryAfter === undefined ? {} : { 'retry-after': String(problem.retryAfter) };
-  sendJson(response, problem.status, { error: { code: problem.code, message: problem.message, ...details } }, { ...retry, ...headers });
+  sendJson(response, problem.status, { error: { code: problem.code, message: problem.message, ...details } }, { ...problem.headers, ...headers });
 }
 
 /** How much of a body over its limit is read and thrown away before the 413 goes out: a client

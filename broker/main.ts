@@ -11,11 +11,11 @@ import { version } from '../common/version.ts';
 import { CatalogFileError } from './catalog-file.ts';
 import { CatalogStore } from './catalog-store.ts';
 import { GuestProbes } from './guest-probes.ts';
-import { LibvirtBackend } from './libvirt-backend.ts';
+import { LibvirtBackend } from './libvirt/libvirt-backend.ts';
 import { apiHandler } from './http-api.ts';
 import { stderrLog } from './log.ts';
 import { brokerHelp, parseBrokerCommandLine, type BrokerOptions } from './options.ts';
-import { ReportLog } from './report-log.ts';
+import { setUpReportsAndAdmin } from './admin/admin-setup.ts';
 import { ClientGate } from './access/client-gate.ts';
 import { AuditLog } from './audit-log.ts';
 import type { BrokerGuest } from './catalog-file.ts';
@@ -23,6 +23,7 @@ import type { ConsoleTickets } from './consoles/console-ticket.ts';
 import { PasswordFileConsole } from './consoles/password-file-console.ts';
 import { QmpConsole } from './consoles/qmp-console.ts';
 import { answerClientError } from './http-body.ts';
+import { HypervisorConsole } from './consoles/hypervisor-console.ts';
 import { SessionService } from './sessions/session-service.ts';
 
 const log = stderrLog();
@@ -54,8 +55,11 @@ async function run(options: BrokerOptions): Promise<number> {
   const audit = new AuditLog(options.auditLog, log);
   const passwordFiles = new PasswordFileConsole((id) => store.find(id)?.backend.passwordFile, log);
   const qmpConsoles = new QmpConsole((id) => store.find(id)?.backend.qmpSocket, log);
-  const consoleOf = (desktop: BrokerGuest): ConsoleTickets | undefined =>
-    desktop.backend.passwordFile !== undefined ? passwordFiles : desktop.backend.qmpSocket !== undefined ? qmpConsoles : undefined;
+  const hypervisorConsoles = libvirt === undefined ? undefined : new HypervisorConsole(libvirt, log);
+  const consoleOf = (desktop: BrokerGuest): ConsoleTickets | undefined => {
+    if (libvirt?.owns(desktop.guest.id)) return desktop.guest.protocol === 'vnc' ? hypervisorConsoles : undefined;
+    return desktop.backend.passwordFile !== undefined ? passwordFiles : desktop.backend.qmpSocket !== undefined ? qmpConsoles : undefined;
+  };
   // Nothing issued before this start may still open a console.
   const ids = store.guests.map((entry) => entry.guest.id);
   passwordFiles.reset(ids);
@@ -66,12 +70,12 @@ async function run(options: BrokerOptions): Promise<number> {
     graceMs: options.leaseGraceMs,
     log,
     audit: audit.record,
-    starter: libvirt,
+    hypervisor: libvirt,
     consoleOf,
   });
-  const reports = options.reports === undefined ? undefined : new ReportLog(options.reports);
+  const { intake, admin, close: closeAdmin } = setUpReportsAndAdmin({ ...options, secure: options.tls !== undefined }, store, sessions, log);
   const gate = new ClientGate({ allow: options.allow, clientCertificates: options.tls?.clientCa !== undefined, limits: options.limits, audit: audit.record });
-  const handler = apiHandler({ store, sessions, reports, gate, log, audit: audit.record });
+  const handler = apiHandler({ store, sessions, reports: intake, admin, gate, log });
   // Bounds for slow or idle clients: headers within 10 s, the whole request within 15 s, checked
   // every second (Node's default check runs every 30 s, which let slow headers live 15-20 s).
   const timeouts = { headersTimeout: 10_000, requestTimeout: 15_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1000 };
@@ -111,7 +115,8 @@ async function run(options: BrokerOptions): Promise<number> {
   store.close();
   clearInterval(domainTimer);
   await probes?.stop();
-  await sessions.close([passwordFiles, qmpConsoles]);
+  await sessions.close([passwordFiles, qmpConsoles, ...(hypervisorConsoles ? [hypervisorConsoles] : [])]);
+  closeAdmin();
   server.close();
   server.closeAllConnections();
   audit.close();

@@ -24,6 +24,8 @@ export const brokerOptionSpecs = {
   'audit-log': { type: 'string' },
   libvirt: { type: 'string' },
   'libvirt-vnc-host': { type: 'string' },
+  'admin-token-file': { type: 'string' },
+  'published-root': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -43,6 +45,8 @@ export type BrokerOptions = {
   readonly probeTimeoutMs: number;
   readonly passwordTtlMs: number;
   readonly libvirt: { readonly uri: string; readonly vncHost: string | undefined } | undefined;
+  readonly adminTokenFile: string | undefined;
+  readonly publishedRoot: string | undefined;
 };
 
 export const brokerHelp = `Usage: vdd-broker --catalog FILE [--listen HOST:PORT] [OPTIONS]
@@ -78,6 +82,10 @@ Options:
                            (through virsh; e.g. qemu:///system) and start stopped ones on a
                            session request
   --libvirt-vnc-host HOST  where clients reach the domains' VNC when it listens on every address
+  --admin-token-file FILE  turn on the admin status (/admin/ and /v1/admin/status) for whoever
+                           has the token in FILE's first line (at least 16 characters)
+  --published-root DIR     the admin page lists the versions vdd-image published in DIR and how
+                           many PCs run each
   -h, --help               this help
   -V, --version            the version
 
@@ -119,6 +127,8 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
   const leaseRenewMs = number('lease-renew', options['lease-renew'], 15, 1, 3600) * 1000;
   const leaseGraceMs = number('lease-grace', options['lease-grace'], 60, 2, 86_400) * 1000;
   if (leaseGraceMs <= leaseRenewMs) throw new UsageError('--lease-grace must be longer than --lease-renew (a lease would end between two renewals)');
+  if (options['published-root'] !== undefined && options['admin-token-file'] === undefined)
+    throw new UsageError('--published-root is shown on the admin page: it needs --admin-token-file');
   if (options['libvirt-vnc-host'] !== undefined && (options.libvirt === undefined || !isHost(options['libvirt-vnc-host'])))
     throw new UsageError('--libvirt-vnc-host needs --libvirt and a host name or address');
   const { host, port } = parseListen(options.listen ?? '0.0.0.0:8080');
@@ -147,6 +157,8 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
       probeTimeoutMs: number('probe-timeout', options['probe-timeout'], 2000, 100, 60_000),
       passwordTtlMs: number('password-ttl', options['password-ttl'], 30, 5, 86_400) * 1000,
       libvirt: options.libvirt === undefined ? undefined : { uri: options.libvirt, vncHost: options['libvirt-vnc-host'] },
+      adminTokenFile: options['admin-token-file'],
+      publishedRoot: options['published-root'],
     },
   };
 }

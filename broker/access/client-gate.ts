@@ -83,7 +83,7 @@ export class ClientGate {
     const wait = this.requests.take(address);
     if (wait > 0) {
       this.refuseOnce('rate-limited', address, `more than ${this.options.limits.requestsPerSecond} requests a second`);
-      throw new HttpProblem(429, 'too-many', `too many requests from ${address}; try again in ${wait} s`, {}, wait);
+      throw new HttpProblem(429, 'too-many', `too many requests from ${address}; try again in ${wait} s`, { 'retry-after': String(wait) });
     }
     if (adminPath(path)) return { address };
     if (!this.options.allow.allows(address)) {
@@ -105,7 +105,7 @@ export class ClientGate {
     const wait = Math.max(this.reports.take(address), this.reportBytes.take(address, bytes));
     if (wait === 0) return;
     this.refuseOnce('reports-limited', address, `more than ${this.options.limits.reportsPerHour} reports or ${reportBytesPerHour / 1024} KiB an hour`);
-    throw new HttpProblem(429, 'too-many', `too many reports from ${address}; try again in ${wait} s`, {}, wait);
+    throw new HttpProblem(429, 'too-many', `too many reports from ${address}; try again in ${wait} s`, { 'retry-after': String(wait) });
   }
 
   private refuseOnce(event: string, address: string, reason: string): void {

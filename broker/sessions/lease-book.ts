@@ -66,6 +66,8 @@ export class LeaseBook {
   private readonly options: LeaseBookOptions;
   private readonly monotonic: () => number;
   private readonly wallClock: () => Date;
+  /** Bumped whenever a lease begins, changes holder token or ends (the admin page's stamp). */
+  generation = 0;
 
   constructor(options: LeaseBookOptions) {
     this.options = options;
@@ -99,6 +101,7 @@ export class LeaseBook {
     const onGuest = this.byGuest.get(guest) ?? new Set<Lease>();
     this.byGuest.set(guest, onGuest);
     onGuest.add(lease);
+    this.generation++;
     return { lease, token };
   }
 
@@ -179,6 +182,7 @@ export class LeaseBook {
     const onGuest = this.byGuest.get(lease.guest);
     onGuest?.delete(lease);
     if (onGuest?.size === 0) this.byGuest.delete(lease.guest);
+    this.generation++;
     this.options.onEnd?.(lease, reason);
     return lease;
   }

@@ -13,12 +13,10 @@ import type { CatalogStore } from '../catalog-store.ts';
 import type { ConsoleTickets } from '../consoles/console-ticket.ts';
 import { newVncPassword } from '../consoles/vnc-password.ts';
 import { HttpProblem } from '../http-body.ts';
+import { GuestUnavailableError, type Hypervisor } from '../hypervisor.ts';
 import type { Log } from '../log.ts';
 import { LeaseBook, type Holder, type Lease, type LeaseEndReason, type LeaseView } from './lease-book.ts';
 import { seatsOf, type MenuEntry } from './menu-entries.ts';
-
-/** Starts guests that a hypervisor backend manages (libvirt); absent when the catalog is static. */
-export type GuestStarter = { owns(id: string): boolean; start(id: string): Promise<{ port?: number }> };
 
 /** Where a request came from, as the connection says: never from a header the client writes. */
 export type Peer = { readonly address: string; readonly certificate?: string | undefined };
@@ -29,7 +27,8 @@ export type SessionServiceOptions = {
   readonly graceMs: number;
   readonly log: Log;
   readonly audit: Audit;
-  readonly starter?: GuestStarter | undefined;
+  /** The backend of the guests a hypervisor manages (libvirt); absent when the catalog is static. */
+  readonly hypervisor?: Hypervisor | undefined;
   /** The console that takes tickets for a desktop, when it has one. */
   readonly consoleOf: (desktop: BrokerGuest) => ConsoleTickets | undefined;
   /** Clocks, for tests: monotonic ms and wall-clock time. */
@@ -90,7 +89,7 @@ export class SessionService {
       return refuse(new HttpProblem(404, 'not-found', `guest ${lease.guest} is no longer in the catalog`));
     }
     try {
-      const { state, port } = await this.ready(desktop, holder);
+      const { state, host, port } = await this.ready(desktop, holder);
       const expiresAt = new Date(this.leases.wallNow().getTime() + this.options.ticketTtlMs);
       const password = await this.ticket(desktop, lease);
       this.options.audit('session', {
@@ -103,7 +102,7 @@ export class SessionService {
       });
       return {
         state,
-        host: desktop.guest.host,
+        host,
         port,
         ...(password === undefined ? {} : { password }),
         expiresAt: expiresAt.toISOString(),
@@ -199,7 +198,7 @@ export class SessionService {
       const what = entry.pool ? `all ${entry.desktops.length} desktops of ${entry.guest.id} are in use` : `guest ${entry.guest.id} is in use`;
       const detail = entry.pool ? (freeAt ? `; one is expected free at ${freeAt}` : '') : ` by ${by} since ${since}`;
       // Who holds one desktop of a pool says nothing useful: a pool's refusal says when one is expected.
-      const problem = new HttpProblem(409, 'in-use', `${what}${detail}`, entry.pool ? { freeAt } : { by, since, freeAt });
+      const problem = new HttpProblem(409, 'in-use', `${what}${detail}`, {}, entry.pool ? { freeAt } : { by, since, freeAt });
       return { problem };
     }
     const candidates = entry.pool ? free.filter((desktop) => this.usable(desktop)) : free;
@@ -239,24 +238,25 @@ export class SessionService {
     };
   }
 
-  /** Starts a stopped desktop through its backend; where to connect now. */
-  private async ready(desktop: BrokerGuest, holder: Holder): Promise<{ state: GuestState; port: number }> {
+  /** Makes the desktop ready: a hypervisor's guest is started if needed and answers with the
+   * console address the hypervisor reports; a guest of the file must be up already. */
+  private async ready(desktop: BrokerGuest, holder: Holder): Promise<{ state: GuestState; host: string; port: number }> {
     const { guest } = desktop;
     const state = this.store.stateOf(guest.id) ?? guest.state;
-    if (state !== 'stopped') return { state, port: guest.port };
-    const starter = this.options.starter;
-    if (!guest.startable || starter === undefined || !starter.owns(guest.id))
-      throw new HttpProblem(409, 'not-startable', `guest ${guest.id} is stopped and this broker cannot start it`);
-    let port = guest.port;
-    try {
-      port = (await starter.start(guest.id)).port ?? port;
-    } catch (error) {
-      this.options.log(`guest ${guest.id} could not be started: ${(error as Error).message}`);
-      throw new HttpProblem(503, 'unavailable', `guest ${guest.id} could not be started`);
+    const hypervisor = this.options.hypervisor;
+    if (hypervisor?.owns(guest.id)) {
+      try {
+        const endpoint = await hypervisor.ensureRunning(guest.id);
+        if (state !== 'running') this.options.log(`guest ${guest.id} is ready for ${holder.hostname || holder.address} (${holder.mac})`);
+        return { state: state === 'running' ? 'running' : 'starting', ...endpoint };
+      } catch (error) {
+        if (!(error instanceof GuestUnavailableError)) throw error;
+        this.options.log(`no session on guest ${guest.id} for ${holder.hostname || holder.address} (${holder.mac}): ${error.detail}`);
+        throw new HttpProblem(503, 'unavailable', error.reason);
+      }
     }
-    this.store.setState(guest.id, 'starting');
-    this.options.log(`started guest ${guest.id} for ${holder.hostname || holder.address} (${holder.mac})`);
-    return { state: 'starting', port };
+    if (state === 'stopped') throw new HttpProblem(409, 'not-startable', `guest ${guest.id} is stopped and this broker cannot start it`);
+    return { state, host: guest.host, port: guest.port };
   }
 
   /** A one-time ticket on the desktop's console, bound to the lease; undefined when it has no such console. */
@@ -327,7 +327,12 @@ export class SessionService {
   private ended(lease: Lease, reason: LeaseEndReason): void {
     const desktop = this.store.find(lease.guest);
     const console = desktop === undefined ? undefined : this.options.consoleOf(desktop);
-    void console?.expire(lease.guest);
+    const hypervisor = this.options.hypervisor;
+    // The desktop is fresh again before anyone else gets it, when its policy says so.
+    void Promise.resolve(console?.expire(lease.guest)).then(async () => {
+      if (hypervisor?.owns(lease.guest) && this.leases.count(lease.guest) === 0)
+        await hypervisor.resetAfterSession(lease.guest).catch((error: unknown) => this.options.log(`guest ${lease.guest}: ${(error as Error).message}`));
+    });
     for (const response of this.holds.get(lease.id) ?? []) response.end();
     this.store.changed();
     this.options.audit('lease-end', {

@@ -2,7 +2,7 @@
 
 export type SettingSource =
   | { readonly kind: 'default' }
-  | { readonly kind: 'file'; readonly path: string; readonly line?: number; readonly section?: string }
+  | { readonly kind: 'file'; readonly path: string; readonly line?: number; readonly section?: string; readonly layer?: 'ltsp' }
   | { readonly kind: 'cmdline'; readonly path: string }
   | { readonly kind: 'env' }
   | { readonly kind: 'flag'; readonly flag: string };

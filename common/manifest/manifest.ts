@@ -22,28 +22,46 @@ const artifactsSchema = z.strictObject({
   // Versions built before the NBD client left the initrd have none, and must still verify and
   // be updated to (a rollback on the image server can make one current again).
   'nbd.img': artifactSchema.optional(),
-  'vdd.ipxe': artifactSchema,
-  'vdd-thin.img': artifactSchema,
+  // vdd's own boot only (the LTSP flavour boots through LTSP's iPXE script, and has no disk image).
+  'vdd.ipxe': artifactSchema.optional(),
+  'vdd-thin.img': artifactSchema.optional(),
 });
 
-/** Every artifact a build writes. */
-export const artifactNames = artifactsSchema.keyof().options;
+/** Who boots a version: vdd's own initrd, netboot script and disk (vdd), or a stock LTSP server (ltsp). */
+export const bootKinds = ['vdd', 'ltsp'] as const;
+export type BootKind = (typeof bootKinds)[number];
 
-export const manifestSchema = z.strictObject({
-  format: z.literal(1),
-  // A manifest may come from an image server over the network: every string is bounded and checked.
-  name: imageNameSchema,
-  version: z.string().regex(versionPattern),
-  created: z.iso.datetime(),
-  kernel: z.string().regex(/^[A-Za-z0-9._+-]{1,128}$/, 'must be a kernel release such as 6.1.0-27-amd64'),
-  /** The netboot kernel command line; ${vdd-base} stands for the URL of the version's directory. */
-  netbootCommandLine: z.string().regex(/^[\x20-\x7e]{0,4096}$/, 'must be printable ASCII, at most 4096 characters'),
-  squashfsCompression: z.enum(['xz', 'zstd', 'gzip']),
-  payloadBytes: z.number().int(),
-  payloadBudgetBytes: z.number().int(),
-  artifacts: artifactsSchema,
-  build: z.strictObject({ seconds: z.number(), cachedPackages: z.number().int(), reusedRoot: z.boolean(), steps: z.record(z.string(), z.number()) }),
-});
+/** Every artifact a build of each boot kind writes. */
+export const artifactsOf = {
+  vdd: ['vmlinuz', 'initrd.img', 'root.squashfs', 'nbd.img', 'vdd.ipxe', 'vdd-thin.img'],
+  ltsp: ['vmlinuz', 'initrd.img', 'root.squashfs'],
+} as const satisfies Record<BootKind, readonly (keyof z.infer<typeof artifactsSchema>)[]>;
+
+export const manifestSchema = z
+  .strictObject({
+    format: z.literal(1),
+    // A manifest may come from an image server over the network: every string is bounded and checked.
+    name: imageNameSchema,
+    version: z.string().regex(versionPattern),
+    created: z.iso.datetime(),
+    kernel: z.string().regex(/^[A-Za-z0-9._+-]{1,128}$/, 'must be a kernel release such as 6.1.0-27-amd64'),
+    /** The netboot kernel command line; ${vdd-base} stands for the URL of the version's directory. */
+    netbootCommandLine: z.string().regex(/^[\x20-\x7e]{0,4096}$/, 'must be printable ASCII, at most 4096 characters'),
+    squashfsCompression: z.enum(['xz', 'zstd', 'gzip']),
+    payloadBytes: z.number().int(),
+    payloadBudgetBytes: z.number().int(),
+    /** Absent in versions from before the LTSP flavour: those are vdd's. */
+    boot: z.enum(bootKinds).optional(),
+    artifacts: artifactsSchema,
+    build: z.strictObject({ seconds: z.number(), cachedPackages: z.number().int(), reusedRoot: z.boolean(), steps: z.record(z.string(), z.number()) }),
+  })
+  .superRefine((manifest, context) => {
+    if (manifest.boot === 'ltsp') return;
+    for (const name of ['vdd.ipxe', 'vdd-thin.img'] as const) {
+      if (manifest.artifacts[name] === undefined)
+        context.addIssue({ code: 'custom', path: ['artifacts', name], message: `a version for vdd's own boot must have ${name}` });
+    }
+  });
 
 export type Manifest = z.infer<typeof manifestSchema>;
 
@@ -54,9 +72,9 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export async function describeArtifacts(dir: string): Promise<Manifest['artifacts']> {
-  const artifacts: Partial<Record<(typeof artifactNames)[number], z.infer<typeof artifactSchema>>> = {};
-  for (const name of artifactNames) {
+export async function describeArtifacts(dir: string, boot: BootKind = 'vdd'): Promise<Manifest['artifacts']> {
+  const artifacts: Partial<Record<(typeof artifactsOf)[BootKind][number], z.infer<typeof artifactSchema>>> = {};
+  for (const name of artifactsOf[boot]) {
     const path = join(dir, name);
     artifacts[name] = { sha256: await sha256File(path), size: statSync(path).size };
   }

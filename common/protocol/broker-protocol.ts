@@ -154,35 +154,61 @@ export const leaseRequestSchema = z.strictObject({
   client: clientSchema.optional(),
 });
 
+/** Where a PC stands with image updates: `available` (netboot: a newer version boots next time),
+ * `downloading`, `installed` (flashed: starts on the next restart), `on-trial` (the first start of
+ * an update), `rolled-back` (the last update never reached the menu), `failed` (it could not be
+ * installed). `version` is the version offered, installed or rolled back from. */
+export const updateStates = ['current', 'available', 'downloading', 'installed', 'on-trial', 'rolled-back', 'failed'] as const;
+export const fitnessVerdicts = ['fit', 'fit-with-limits', 'unfit'] as const;
+export const sessionOutcomes = ['ended', 'failed', 'dropped'] as const;
+
+/** Slowest Enter -> first remote frame a report may carry (10 min); longer is a measuring fault. */
+export const maxFirstFrameMs = 600_000;
+
+export const reportSessionSchema = z.strictObject({
+  guestId: id,
+  protocol: z.enum(sessionProtocols),
+  startedAt: time,
+  seconds: z
+    .number()
+    .min(0)
+    .max(31 * 86_400),
+  outcome: z.enum(sessionOutcomes),
+  reason: shortText(256).optional(),
+  rttMs: z.number().min(0).max(60_000).optional(),
+  /** Enter in the menu -> the first frame of the remote desktop on screen. */
+  firstFrameMs: z.number().min(0).max(maxFirstFrameMs).optional(),
+});
+
 export const reportSchema = z.strictObject({
   client: clientSchema,
   launcherVersion: shortText(64).optional(),
+  /** When the client sent it, by its own clock: the broker corrects session times by the difference. */
+  sentAt: time.optional(),
+  /** The image this PC runs (its image version file: "NAME VERSION"). */
+  image: z.strictObject({ name: shortText(64).optional(), version: shortText(64) }).optional(),
+  update: z
+    .strictObject({
+      state: z.enum(updateStates),
+      version: shortText(64).optional(),
+      reason: shortText(256).optional(),
+      percent: z.number().int().min(0).max(100).optional(),
+    })
+    .optional(),
+  /** The refurbisher's verdict on this PC (vdd-launcher report). */
+  fitness: z.enum(fitnessVerdicts).optional(),
   /** Hardware inventory as flat name -> value pairs (cpu, ramMb, gpu, nic, ...). */
   hardware: z
     .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/), z.union([shortText(256), z.number(), z.boolean()]))
     .refine((record) => Object.keys(record).length <= bodyLimits.maxHardwareEntries, `at most ${bodyLimits.maxHardwareEntries} hardware entries`)
     .optional(),
-  sessions: z
-    .array(
-      z.strictObject({
-        guestId: id,
-        protocol: z.enum(sessionProtocols),
-        startedAt: z.iso.datetime({ offset: true }),
-        seconds: z
-          .number()
-          .min(0)
-          .max(31 * 86_400),
-        outcome: z.enum(['ended', 'failed', 'dropped']),
-        reason: shortText(256).optional(),
-        rttMs: z.number().min(0).max(60_000).optional(),
-      }),
-    )
-    .max(bodyLimits.maxReportSessions)
-    .optional(),
+  /** Sessions since the last report (the launcher sends each once). */
+  sessions: z.array(reportSessionSchema).max(bodyLimits.maxReportSessions).optional(),
 });
 
 export const errorCodes = [
   'bad-request',
+  'unauthorized',
   'forbidden',
   'not-found',
   'not-startable',
@@ -215,6 +241,9 @@ export type GuestUse = z.infer<typeof guestUseSchema>;
 export type ClientInfo = z.infer<typeof clientSchema>;
 export type SessionRequest = z.infer<typeof sessionRequestSchema>;
 export type ClientReport = z.infer<typeof reportSchema>;
+export type ReportSession = z.infer<typeof reportSessionSchema>;
+export type UpdateState = (typeof updateStates)[number];
+export type FitnessVerdict = (typeof fitnessVerdicts)[number];
 export type ErrorCode = (typeof errorCodes)[number];
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 export type GuestState = Guest['state'];

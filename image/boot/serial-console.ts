@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** vdd-launcher's menu footer: on the serial console once the menu is drawn. */
 export const menuVisible = /Enter connect/;
 
-/** The serial console's prompt (overlays/usr/lib/vdd/autologin): once the menu is on the PC's
+/** The serial console's prompt (overlays/common/usr/lib/vdd/autologin): once the menu is on the PC's
  * screen (tty1), or after a minute without it; Enter starts a launcher on the serial console. */
 export const serialPrompt = /(The menu is on the screen\. )?Press Enter for a menu on this console/;
 

@@ -1,4 +1,6 @@
-// What every build step gets: the spec, where things go, the progress display and log.
+// What every build step gets: the spec, the build's choices, where things go, the progress
+// display and log.
+import type { KeyObject } from 'node:crypto';
 import type { ImageSpec } from '../spec/schema.ts';
 import type { BuildProgress } from './progress.ts';
 
@@ -16,6 +18,12 @@ export type BuildContext = {
   readonly rootCache: string;
   /** Fast compression for tests; the payload budget is then reported, not enforced. */
   readonly fast: boolean;
+  /** Reuse the installed tree of an earlier build with the same packages. */
+  readonly incremental: boolean;
+  /** A root tree made elsewhere, used instead of one built from Debian packages. */
+  readonly fromRoot: string | undefined;
+  /** Signs manifest.json; its public key goes into the root at /etc/vdd/image-key.pub, which updates must be signed with. */
+  readonly signingKey: KeyObject | undefined;
   readonly progress: BuildProgress;
 };
 

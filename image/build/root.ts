@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { bootKinds } from '../../common/manifest/manifest.ts';
 import { mmdebstrapArgs } from '../plan/debian-root.ts';
 import type { ImageSpec } from '../spec/schema.ts';
 import { rootDir, type BuildContext } from './context.ts';
@@ -23,7 +24,7 @@ export async function makeDebianRoot(context: BuildContext, incremental: boolean
   rmSync(root, { recursive: true, force: true });
   mkdirSync(context.packageCache, { recursive: true });
   const cachedPackages = readdirSync(context.packageCache).filter((name) => name.endsWith('.deb')).length;
-  const saved = join(context.rootCache, rootCacheKey(context.spec));
+  const saved = join(context.rootCache, `${context.spec.boot}-${rootCacheKey(context.spec)}`);
   if (incremental && existsSync(saved)) {
     context.progress.note(`reusing the installed tree ${saved} (incremental build)`);
     await runLogged(context.progress, 'cp', ['-a', '--', saved, root]);
@@ -32,9 +33,13 @@ export async function makeDebianRoot(context: BuildContext, incremental: boolean
   context.progress.note(`${cachedPackages} packages in the cache ${context.packageCache}`);
   await runLogged(context.progress, 'mmdebstrap', mmdebstrapArgs(context.spec, { root, packageCache: context.packageCache }));
   if (incremental) {
-    // One saved tree at a time: each is hundreds of megabytes.
-    rmSync(context.rootCache, { recursive: true, force: true });
+    // One saved tree at a time per boot kind (each is hundreds of megabytes), so building both
+    // flavours in turn does not install each from scratch every time.
     mkdirSync(context.rootCache, { recursive: true });
+    const otherKinds = bootKinds.filter((kind) => kind !== context.spec.boot);
+    for (const name of readdirSync(context.rootCache)) {
+      if (!otherKinds.some((kind) => name.startsWith(`${kind}-`))) rmSync(join(context.rootCache, name), { recursive: true, force: true });
+    }
     await runLogged(context.progress, 'cp', ['-a', '--', root, `${saved}.partial`]);
     renameSync(`${saved}.partial`, saved);
   }
@@ -92,6 +97,8 @@ function addUsers(context: BuildContext): void {
   for (const user of context.spec.users) {
     const passwd = readFileSync(join(root, 'etc/passwd'), 'utf8');
     if (passwd.split('\n').some((line) => line.startsWith(`${user.name}:`))) throw new Error(`user ${user.name} already exists in the root`);
+    const owner = passwd.split('\n').find((line) => line.split(':')[2] === String(user.uid));
+    if (owner !== undefined) throw new Error(`user ${user.name}: uid ${user.uid} belongs to ${owner.split(':')[0]} in the root; choose another in the spec`);
     appendFileSync(join(root, 'etc/passwd'), `${user.name}:x:${user.uid}:${user.uid}::${user.home}:${user.shell}\n`);
     appendFileSync(join(root, 'etc/shadow'), `${user.name}:!:1::::::\n`);
     appendFileSync(groupFile, `${user.name}:x:${user.uid}:\n`);

@@ -4,9 +4,9 @@ import { flashImage } from '../flash/flash.ts';
 import { sourceImage } from '../flash/source-image.ts';
 import { UsageError } from '../../common/cli/command-line.ts';
 import { sharedExitCodes as exitCodes } from '../../common/exit-codes.ts';
-import type { ImageOptions } from './options.ts';
+import type { ImageCommandContext } from './command.ts';
 
-export async function flash(options: ImageOptions, paths: { readonly outRoot: string }): Promise<number> {
+export async function flash({ options, paths }: ImageCommandContext): Promise<number> {
   const { device, file } = options;
   if ((device === undefined) === (file === undefined)) throw new UsageError('flash: give exactly one of --device DEV and --file FILE');
   if (options.image !== undefined && options['image-version'] !== undefined) throw new UsageError('flash: --image and --image-version exclude each other');

@@ -7,12 +7,8 @@ import { defaultKeyDir, generateKeyFiles, privateKeyName, publicKeyName, readPri
 import { verifyVersionDirectory } from '../sign/verify-version.ts';
 import { UsageError } from '../../common/cli/command-line.ts';
 import { sharedExitCodes as exitCodes } from '../../common/exit-codes.ts';
+import type { ImageCommandContext, ImagePaths } from './command.ts';
 import type { ImageOptions } from './options.ts';
-
-export interface ImagePaths {
-  outRoot: string;
-  cacheDir: string;
-}
 
 function oneOperand(command: string, operands: readonly string[], what: string): string {
   if (operands.length !== 1 || operands[0] === undefined)
@@ -45,15 +41,14 @@ export function buildSigningKey(options: ImageOptions, paths: ImagePaths, say: (
   return readPrivateKeyFile(path);
 }
 
-export function keygen(operands: readonly string[], options: ImageOptions, paths: ImagePaths): number {
-  if (operands.length > 0) throw new UsageError(`keygen: unexpected operand '${operands[0]}'; the directory goes in --out DIR`);
+export function keygen({ options, paths }: ImageCommandContext): number {
   const files = generateKeyFiles(options.out ?? defaultKeyDir(paths.cacheDir), options.force ?? false);
   if (options.json) process.stdout.write(`${JSON.stringify(files, null, 2)}\n`);
   else process.stdout.write(`private key ${files.privateKeyPath} (keep it secret)\npublic key  ${files.publicKeyPath}\nfingerprint ${files.fingerprint}\n`);
   return exitCodes.ok;
 }
 
-export function sign(operands: readonly string[], options: ImageOptions, paths: ImagePaths): number {
+export function sign({ operands, options, paths }: ImageCommandContext): number {
   const dir = oneOperand('sign', operands, 'version directory (e.g. dist/image/VERSION)');
   const signed = signVersionDirectory(dir, readPrivateKeyFile(signingKeyPath(options, paths)));
   if (options.json) process.stdout.write(`${JSON.stringify({ dir, version: signed.manifest.version, fingerprint: signed.fingerprint }, null, 2)}\n`);
@@ -61,7 +56,7 @@ export function sign(operands: readonly string[], options: ImageOptions, paths: 
   return exitCodes.ok;
 }
 
-export async function verify(operands: readonly string[], options: ImageOptions, paths: ImagePaths): Promise<number> {
+export async function verify({ operands, options, paths }: ImageCommandContext): Promise<number> {
   const dir = oneOperand('verify', operands, 'version directory');
   const check = await verifyVersionDirectory(dir, trustedKey(options, paths));
   if (options.json) {
@@ -73,5 +68,5 @@ export async function verify(operands: readonly string[], options: ImageOptions,
       `${dir}: version ${check.manifest?.version}: signature (key ${check.fingerprint}) and ${Object.keys(check.manifest?.artifacts ?? {}).length} artifacts OK\n`,
     );
   } else for (const problem of check.problems) process.stdout.write(`${problem.message}\n`);
-  return check.problems.length === 0 ? 0 : 1;
+  return check.problems.length === 0 ? exitCodes.ok : exitCodes.failure;
 }

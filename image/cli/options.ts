@@ -1,9 +1,11 @@
-// vdd-image's command line: subcommand, options, strict parsing.
+// vdd-image's command line: subcommand, options, strict parsing. Which command takes which
+// option is in the command table (commands.ts).
 import type { parseArgs, ParseArgsOptionsConfig } from 'node:util';
 import { parseSubcommandLine, UsageError } from '../../common/cli/command-line.ts';
 
 export const imageOptionSpecs = {
   spec: { type: 'string' },
+  flavor: { type: 'string' },
   out: { type: 'string' },
   'image-version': { type: 'string' },
   fast: { type: 'boolean' },
@@ -39,18 +41,8 @@ export function parseImageCommandLine(args: readonly string[]): { command: strin
   return parseSubcommandLine(args, imageOptionSpecs);
 }
 
-/** Options each command accepts besides --help. */
-export const commandOptions: Record<string, readonly ImageOptionName[]> = {
-  build: ['spec', 'out', 'image-version', 'fast', 'incremental', 'backend', 'plan', 'from-root', 'key', 'json'],
-  boot: ['out', 'image-version', 'net', 'kernel', 'disk', 'uefi', 'mem', 'accel'],
-  flash: ['device', 'file', 'image', 'out', 'image-version', 'config', 'force', 'json'],
-  keygen: ['out', 'force', 'json'],
-  sign: ['key', 'json'],
-  verify: ['key', 'json'],
-  publish: ['root', 'from', 'out', 'image-version', 'keep', 'key', 'json'],
-  rollback: ['root', 'to', 'key', 'json'],
-  list: ['root', 'json'],
-};
+/** Options every command accepts. */
+export const globalImageOptions: readonly ImageOptionName[] = ['help', 'version'];
 
 export function parseMemory(text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;

@@ -1,9 +1,11 @@
 // vdd-image publish, rollback and list: the published root an HTTP server serves to clients.
 import { findImageDir } from '../boot/boot-image.ts';
-import { formatVersionList, listVersions } from '../publish/list-versions.ts';
+import { formatVersionList } from '../publish/list-versions.ts';
+import { listVersions } from '../../common/publish/published-versions.ts';
 import { publishVersion } from '../publish/publish-version.ts';
 import { rollbackVersion } from '../publish/rollback-version.ts';
-import { trustedKey, type ImagePaths } from './key-commands.ts';
+import type { ImageCommandContext } from './command.ts';
+import { trustedKey } from './key-commands.ts';
 import { UsageError } from '../../common/cli/command-line.ts';
 import { sharedExitCodes as exitCodes } from '../../common/exit-codes.ts';
 import type { ImageOptions } from './options.ts';
@@ -22,7 +24,7 @@ export function parseKeep(text: string | undefined): number {
   return Number(text);
 }
 
-export async function publish(options: ImageOptions, paths: ImagePaths): Promise<number> {
+export async function publish({ options, paths }: ImageCommandContext): Promise<number> {
   const root = requireRoot('publish', options);
   if (options.from !== undefined && options['image-version'] !== undefined) throw new UsageError('publish: choose one of --from DIR and --image-version V');
   const keep = parseKeep(options.keep);
@@ -34,7 +36,7 @@ export async function publish(options: ImageOptions, paths: ImagePaths): Promise
   return exitCodes.ok;
 }
 
-export async function rollback(options: ImageOptions, paths: ImagePaths): Promise<number> {
+export async function rollback({ options, paths }: ImageCommandContext): Promise<number> {
   const root = requireRoot('rollback', options);
   const result = await rollbackVersion(root, trustedKey(options, paths), options.to);
   if (options.json) process.stdout.write(`${JSON.stringify({ root, ...result }, null, 2)}\n`);
@@ -42,7 +44,7 @@ export async function rollback(options: ImageOptions, paths: ImagePaths): Promis
   return exitCodes.ok;
 }
 
-export function list(options: ImageOptions): number {
+export function list({ options }: ImageCommandContext): number {
   const versions = listVersions(requireRoot('list', options));
   process.stdout.write(options.json ? `${JSON.stringify(versions, null, 2)}\n` : formatVersionList(versions));
   return exitCodes.ok;

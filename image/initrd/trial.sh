@@ -29,6 +29,8 @@ trial_check() {
 	booted)
 		if [ "$2" = a ]; then trial_back=b; else trial_back=a; fi
 		trial_point "$1" "$trial_back" && rm -f "$1/vdd-trial.txt" && sync || return 1
+		# Word for the launcher, which reports it to the broker's admins (best effort).
+		echo "slot $2 did not reach the menu on its trial start" | trial_write "$1/vdd-rollback.txt" || true
 		echo rollback
 		;;
 	*) echo boot ;;

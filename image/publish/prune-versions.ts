@@ -2,7 +2,7 @@
 // current and previous ones; the rest are renamed out of sight, then removed.
 import { renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentLinkName, previousLinkName, publishedVersions, readVersionLink, versionDir, versionsDirName } from './published-root.ts';
+import { currentLinkName, previousLinkName, publishedVersions, readVersionLink, versionDir, versionsDirName } from '../../common/publish/published-versions.ts';
 
 export function pruneVersions(root: string, keep: number): string[] {
   const protectedVersions = new Set([readVersionLink(root, currentLinkName), readVersionLink(root, previousLinkName)]);

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { manifestFileName } from '../../common/manifest/manifest-signature.ts';
 import { verifyVersionDirectory, type VersionCheck } from '../sign/verify-version.ts';
 import { withPublishLock } from './publish-lock.ts';
-import { currentLinkName, makeCurrent, previousLinkName, readVersionLink, switchLink, versionDir, versionsDirName } from './published-root.ts';
+import { makeCurrent, switchLink } from './published-root.ts';
+import { currentLinkName, previousLinkName, readVersionLink, versionDir, versionsDirName } from '../../common/publish/published-versions.ts';
 import { pruneVersions } from './prune-versions.ts';
 import { commitStaged, stageFiles } from './stage-version.ts';
 

@@ -1,44 +1,12 @@
-// The published root an HTTP server serves: versions/<version>/ (whole, never changed once
-// renamed into place), current and previous (symlinks switched by rename), vdd.ipxe (names
-// the current version). Every switch is a rename, so a reader never sees it half-done.
-import { closeSync, fsyncSync, lstatSync, openSync, readlinkSync, readdirSync, renameSync, rmSync, symlinkSync, writeSync } from 'node:fs';
+// Writing the published root an HTTP server serves: current and previous (symlinks switched by
+// rename) and vdd.ipxe (names the current version); common/publish/published-versions.ts reads
+// it. Every switch is a rename, so a reader never sees it half-done.
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, symlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { versionPattern } from '../../common/manifest/manifest.ts';
 import { syncToDisk } from '../../common/io/sync-to-disk.ts';
+import { currentLinkName, type previousLinkName, versionsDirName } from '../../common/publish/published-versions.ts';
 
-export const versionsDirName = 'versions';
-export const currentLinkName = 'current';
-export const previousLinkName = 'previous';
 export const rootScriptName = 'vdd.ipxe';
-
-export function versionDir(root: string, version: string): string {
-  return join(root, versionsDirName, version);
-}
-
-/** The version a link names, or undefined when there is no such link. */
-export function readVersionLink(root: string, name: typeof currentLinkName | typeof previousLinkName): string | undefined {
-  let target: string;
-  try {
-    target = readlinkSync(join(root, name));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`${join(root, name)}: ${(error as Error).message}`);
-  }
-  const match = /^versions\/([^/]+)$/.exec(target);
-  if (!match?.[1] || !versionPattern.test(match[1]))
-    throw new Error(`${join(root, name)} points at "${target}", not at versions/<version>; fix or remove it by hand`);
-  return match[1];
-}
-
-/** Names of the complete version directories (temporary ones start with a dot). */
-export function publishedVersions(root: string): string[] {
-  try {
-    return readdirSync(join(root, versionsDirName)).filter((name) => versionPattern.test(name) && lstatSync(versionDir(root, name)).isDirectory());
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}
 
 function temporaryName(root: string, name: string): string {
   return join(root, `.${name}.${process.pid}.tmp`);

@@ -6,7 +6,8 @@ import { versionPattern } from '../../common/manifest/manifest.ts';
 import { verifyVersionDirectory } from '../sign/verify-version.ts';
 import { withPublishLock } from './publish-lock.ts';
 import { requireVerified } from './publish-version.ts';
-import { currentLinkName, makeCurrent, previousLinkName, publishedVersions, readVersionLink, switchLink, versionDir } from './published-root.ts';
+import { makeCurrent, switchLink } from './published-root.ts';
+import { currentLinkName, previousLinkName, publishedVersions, readVersionLink, versionDir } from '../../common/publish/published-versions.ts';
 
 export interface RollbackResult {
   current: string;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { manifestFileName, signatureFileName } from '../../common/manifest/manifest-signature.ts';
 import type { Manifest } from '../../common/manifest/manifest.ts';
 import { syncToDisk } from '../../common/io/sync-to-disk.ts';
-import { versionDir, versionsDirName } from './published-root.ts';
+import { versionDir, versionsDirName } from '../../common/publish/published-versions.ts';
 
 /** The signed files of a version: its manifest's artifacts (older versions have fewer), manifest, signature. */
 function publishedFiles(manifest: Manifest): string[] {

@@ -1,6 +1,7 @@
 // Reads and validates an image spec file; every problem names the file and the field.
 import { dirname, resolve } from 'node:path';
 import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
+import { applyFlavor, FlavorError } from './flavor.ts';
 import { imageSpecSchema, type ImageSpec } from './schema.ts';
 
 export const specLimits = { maxBytes: 1024 * 1024 } as const;
@@ -18,6 +19,8 @@ export type LoadedSpec = {
   readonly file: string;
   /** Relative paths in the spec (overlays, files) are relative to this directory. */
   readonly baseDir: string;
+  /** The flavour applied to spec (flavors.NAME), if any. */
+  readonly flavor?: string | undefined;
 };
 
 /** Parses spec text; `file` only names it in messages. */
@@ -38,7 +41,8 @@ export function parseSpec(text: string, file: string): ImageSpec {
   return result.data;
 }
 
-export function loadSpec(path: string): LoadedSpec {
+/** The spec file, with flavors.FLAVOR applied when a flavour is named. */
+export function loadSpec(path: string, flavor?: string): LoadedSpec {
   const file = resolve(path);
   let text: string;
   try {
@@ -47,5 +51,12 @@ export function loadSpec(path: string): LoadedSpec {
     if (error instanceof ReadError) throw new SpecError(file, [`cannot read: ${error.message}`]);
     throw error;
   }
-  return { spec: parseSpec(text, file), file, baseDir: dirname(file) };
+  const spec = parseSpec(text, file);
+  if (flavor === undefined) return { spec, file, baseDir: dirname(file) };
+  try {
+    return { spec: applyFlavor(spec, flavor), file, baseDir: dirname(file), flavor };
+  } catch (error) {
+    if (error instanceof FlavorError) throw new SpecError(file, error.problems);
+    throw error;
+  }
 }

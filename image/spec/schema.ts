@@ -24,10 +24,46 @@ const kernelParameter = z.string().regex(/^[A-Za-z0-9_.,:/=+@-]{1,256}$/, 'must 
 /** Module path glob relative to /lib/modules/KVER/kernel, e.g. drivers/net/ethernet/intel/e1000/. */
 const moduleGlob = z.string().regex(/^[A-Za-z0-9_*?./[\]-]{1,256}$/, 'must be a glob relative to /lib/modules/VERSION/kernel');
 const compression = z.enum(['xz', 'zstd', 'gzip']);
+/** Who makes the client's initrd and serves the root: vdd's own (netboot, flashed disks) or a stock LTSP server. */
+const bootKind = z.enum(['vdd', 'ltsp']);
+/** Debian's PAM user database entries: uids below 1000 are system accounts (LTSP's `ltsp image` keeps them, and deletes the others). */
+const userSchema = z.strictObject({
+  name: userName,
+  uid: z.number().int().min(100).max(59999),
+  groups: z.array(userName).max(20),
+  home: imagePath,
+  shell: imagePath,
+});
+const flavorName = z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be a short lowercase name');
+
+/**
+ * A flavour of the image (`vdd-image build --flavor NAME`), as mkosi's profiles: only what differs
+ * from the spec it sits in, so both share everything else.
+ */
+const flavorSchema = z.strictObject({
+  description: z.string().max(500),
+  boot: bootKind,
+  /** Installed besides the spec's packages. */
+  addPackages: z.array(packageName).max(200),
+  /** Taken out of the spec's purgePackages: this flavour runs them. Each must be listed there. */
+  keepPackages: z.array(packageName).max(200),
+  /** Taken out of the spec's removePaths (the same patterns). Each must be listed there. */
+  keepPaths: z.array(imageGlob).max(200),
+  /** Kernel modules kept besides kernel.modules. */
+  addModules: z.array(moduleGlob).max(200),
+  /** Instead of the spec's overlays. */
+  overlays: z.array(repoPath).max(20),
+  /** Instead of the spec's users. */
+  users: z.array(userSchema).max(20),
+  /** Instead of the spec's payloadBudgetMiB. */
+  payloadBudgetMiB: z.number().int().min(1).max(4096).optional(),
+});
 
 export const imageSpecSchema = z.strictObject({
   name: imageNameSchema,
   description: z.string().max(500).optional(),
+  /** vdd (default): vdd's own initrd, netboot script and disk image; ltsp: Debian's initramfs in /boot, for `vdd-image ltsp`. */
+  boot: bootKind.default('vdd'),
   debian: z.strictObject({
     suite: z.string().regex(/^[a-z]+$/, 'must be a Debian suite name such as bookworm'),
     mirror: z.url({ protocol: /^https?$/ }),
@@ -51,17 +87,7 @@ export const imageSpecSchema = z.strictObject({
     .max(100),
   /** Files whose text has {{version}} and {{name}} replaced at build time. */
   templates: z.array(imagePath).max(50),
-  users: z
-    .array(
-      z.strictObject({
-        name: userName,
-        uid: z.number().int().min(1000).max(59999),
-        groups: z.array(userName).max(20),
-        home: imagePath,
-        shell: imagePath,
-      }),
-    )
-    .max(20),
+  users: z.array(userSchema).max(20),
   hostname: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a host name label'),
   kernel: z.strictObject({
     parameters: z.array(kernelParameter).max(50),
@@ -116,7 +142,10 @@ export const imageSpecSchema = z.strictObject({
     makeConf: z.record(z.string().regex(/^[A-Z_]+$/, 'must be a make.conf variable'), z.string().max(1000)),
     kernelConfig: z.array(z.string().regex(/^CONFIG_[A-Z0-9_]+=(?:y|m|n|"[^"]*"|[0-9]+)$/, 'must be CONFIG_X=y|m|n|value')).max(500),
   }),
+  flavors: z.record(flavorName, flavorSchema).optional(),
 });
 
 export type ImageSpec = z.infer<typeof imageSpecSchema>;
+export type ImageFlavor = z.infer<typeof flavorSchema>;
+export type BootKind = z.infer<typeof bootKind>;
 export type Compression = z.infer<typeof compression>;

@@ -2,19 +2,11 @@
 import { exitCodes } from './exit-codes.ts';
 import type { Command } from './command.ts';
 import { commands } from './commands.ts';
+import { optionLines as alignedOptionLines } from '../../common/cli/option-lines.ts';
 import { optionDocs } from './option-docs.ts';
 import { globalOptions, optionSpecs, type OptionName } from './options.ts';
 
-function optionLines(names: readonly OptionName[]): string[] {
-  const rows = names.map((name) => {
-    const spec = optionSpecs[name];
-    const doc = optionDocs[name];
-    const flag = `${'short' in spec ? `-${spec.short}, ` : '    '}--${name}${doc.argument ? ` ${doc.argument}` : ''}`;
-    return [flag, doc.text] as const;
-  });
-  const width = Math.max(...rows.map(([flag]) => flag.length));
-  return rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`);
-}
+const optionLines = (names: readonly OptionName[]) => alignedOptionLines(names, optionSpecs, optionDocs);
 
 export function mainHelp(): string {
   const width = Math.max(...commands.map((command) => command.synopsis.length));

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { readIdentity, normaliseMac, type ClientIdentity } from '../config/identity.ts';
 import { defaultCmdlineFile, defaultConfigFile, defaultDiskConfigFile, loadConfig, type LoadedConfig } from '../config/load.ts';
 import type { Setting } from '../../common/launcher-config/source.ts';
+import { defaultLtspConfPath } from '../../common/ltsp-conf/ltsp-conf.ts';
 import { UsageError } from '../../common/cli/command-line.ts';
 import type { ParsedOptions } from './options.ts';
 
@@ -12,6 +13,7 @@ export function loadConfigFromCommandLine(options: ParsedOptions, env: Readonly<
       { path: options.config ?? defaultConfigFile, required: options.config !== undefined },
       { path: options['disk-config'] ?? defaultDiskConfigFile, required: options['disk-config'] !== undefined },
     ],
+    ltspConf: { path: options['ltsp-conf'] ?? defaultLtspConfPath, required: options['ltsp-conf'] !== undefined },
     cmdlineFile: options.cmdline ?? defaultCmdlineFile,
     env,
     flags: flagSettings(options),

@@ -1,9 +1,14 @@
 // One-line help for every option, shared by vdd-launcher --help and the per-command help.
+import type { OptionDoc } from '../../common/cli/option-lines.ts';
 import type { OptionName } from './options.ts';
 
-export const optionDocs: Record<OptionName, { readonly argument?: string; readonly text: string }> = {
+export const optionDocs: Record<OptionName, OptionDoc> = {
   config: { argument: 'FILE', text: 'configuration file (default /etc/vdd/launcher.conf)' },
   'disk-config': { argument: 'FILE', text: "the flashed disk's config, above --config (default /run/vdd/disk/vdd.conf)" },
+  'ltsp-conf': {
+    argument: 'FILE',
+    text: "LTSP's ltsp.conf, whose VDD_KEY = value lines (LTSP's sections) come above the config files (default /etc/ltsp/ltsp.conf)",
+  },
   cmdline: { argument: 'FILE', text: 'read vdd.KEY=VALUE kernel parameters from FILE (default /proc/cmdline)' },
   broker: { argument: 'URL', text: 'use this broker instead of discovering one; repeat for failover' },
   set: { argument: 'KEY=VALUE', text: 'set a configuration key, above every other source; repeatable' },

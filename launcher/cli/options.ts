@@ -6,6 +6,7 @@ export const optionSpecs = {
   config: { type: 'string', short: 'c' },
   'disk-config': { type: 'string' },
   cmdline: { type: 'string' },
+  'ltsp-conf': { type: 'string' },
   broker: { type: 'string', short: 'b', multiple: true },
   set: { type: 'string', short: 's', multiple: true },
   mac: { type: 'string' },
@@ -31,4 +32,16 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
 }
 
 /** Options every command accepts. */
-export const globalOptions: readonly OptionName[] = ['config', 'disk-config', 'cmdline', 'broker', 'set', 'mac', 'ip', 'hostname', 'help', 'version'];
+export const globalOptions: readonly OptionName[] = [
+  'config',
+  'disk-config',
+  'ltsp-conf',
+  'cmdline',
+  'broker',
+  'set',
+  'mac',
+  'ip',
+  'hostname',
+  'help',
+  'version',
+];

@@ -32,7 +32,7 @@ export function explainText(loaded: LoadedConfig): string {
   const { identity } = loaded;
   const lines = [
     `client: hostname ${identity.hostname}; MAC ${identity.macs.join(', ') || 'none'}; IP ${identity.ips.join(', ') || 'none'}`,
-    ...loaded.files.map((file) => `${file.role === 'config' ? 'config file' : 'kernel command line'}: ${file.path} (${file.status})`),
+    ...loaded.files.map((file) => `${{ config: 'config file', ltsp: 'ltsp.conf', cmdline: 'kernel command line' }[file.role]}: ${file.path} (${file.status})`),
     `sections applied: ${loaded.sections.map((use) => `[${use.section}] at line ${use.line}`).join(', ') || 'none'}`,
     '',
     ...rows.map(([key, value, source]) => `${key.padEnd(keyWidth)}  ${value.padEnd(valueWidth)}  ${source}`),

@@ -1,5 +1,6 @@
-// Gathers settings from every layer (config files' sections, kernel command line, environment,
-// flags) and resolves them. Reads: the image's config file, the flashed disk's config file, the
+// Gathers settings from every layer (config files' sections, LTSP's ltsp.conf, kernel command
+// line, environment, flags) and resolves them. Reads: the image's config file, the flashed disk's
+// config file, ltsp.conf (its VDD_* keys, in the sections LTSP applies to this client), the
 // kernel command line file, VDD_* variables.
 import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
 import { parseIni, iniLimits } from '../../common/launcher-config/ini.ts';
@@ -8,6 +9,7 @@ import { kernelCmdlineLimits, vddParameters } from './kernel-cmdline.ts';
 import { resolveConfig, type ResolvedConfig } from '../../common/launcher-config/resolve.ts';
 import type { ClientIdentity } from './identity.ts';
 import type { ConfigProblem, Setting } from '../../common/launcher-config/source.ts';
+import { clientSettings, ltspConfLimits, parseLtspConf, shellValue } from '../../common/ltsp-conf/ltsp-conf.ts';
 
 export const defaultConfigFile = '/etc/vdd/launcher.conf';
 /** Where the initrd mounts the flashed disk's FAT config partition (vdd.conf a refurbisher edits). */
@@ -24,13 +26,15 @@ export type ConfigFile = {
 export type ConfigInputs = {
   /** INI files, lowest priority first: the image's launcher.conf, then the flashed disk's vdd.conf. */
   readonly configFiles: readonly ConfigFile[];
+  /** LTSP's ltsp.conf (on an LTSP client, as LTSP's initrd left it): VDD_KEY = value in its sections, above the config files. */
+  readonly ltspConf?: ConfigFile;
   readonly cmdlineFile: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly flags: readonly Setting[];
   readonly identity: ClientIdentity;
 };
 
-export type FileStatus = { readonly path: string; readonly role: 'config' | 'cmdline'; readonly status: 'read' | 'absent' | 'unreadable' };
+export type FileStatus = { readonly path: string; readonly role: 'config' | 'ltsp' | 'cmdline'; readonly status: 'read' | 'absent' | 'unreadable' };
 export type SectionUse = { readonly path: string; readonly section: string; readonly line: number };
 
 export type LoadedConfig = ResolvedConfig & {
@@ -63,6 +67,8 @@ export function loadConfig(inputs: ConfigInputs): LoadedConfig {
     }
   }
 
+  if (inputs.ltspConf !== undefined) settings.push(...ltspConfSettings(inputs.ltspConf, inputs.identity, files, problems));
+
   const cmdline = readLayerFile(inputs.cmdlineFile, kernelCmdlineLimits.maxBytes, true, 'cmdline', files, problems);
   if (cmdline !== undefined) {
     for (const parameter of vddParameters(cmdline)) {
@@ -80,6 +86,21 @@ export function loadConfig(inputs: ConfigInputs): LoadedConfig {
 
   settings.push(...inputs.flags);
   return { ...resolveConfig(settings, problems), identity: inputs.identity, files, sections };
+}
+
+/** The VDD_* keys ltsp.conf gives this client, as launcher settings (VDD_BROKER -> broker). */
+function ltspConfSettings(file: ConfigFile, identity: ClientIdentity, files: FileStatus[], problems: ConfigProblem[]): Setting[] {
+  const text = readLayerFile(file.path, ltspConfLimits.maxBytes, !file.required, 'ltsp', files, problems);
+  if (text === undefined) return [];
+  const settings: Setting[] = [];
+  for (const setting of clientSettings(parseLtspConf(text), identity)) {
+    if (!setting.key.startsWith(envPrefix)) continue;
+    const source = { kind: 'file', path: file.path, line: setting.line, section: setting.section, layer: 'ltsp' } as const;
+    const value = shellValue(setting.value);
+    if (value === undefined) problems.push({ source, name: setting.key, message: 'expected a literal value (no $, `, \\ or multi-line quotes); ignored' });
+    else settings.push({ key: setting.key.slice(envPrefix.length).toLowerCase(), name: setting.key, value, source });
+  }
+  return settings;
 }
 
 function readLayerFile(

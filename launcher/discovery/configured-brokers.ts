@@ -1,6 +1,7 @@
 // The discovery sources that are configuration: --broker / VDD_BROKER, kernel parameter
-// vdd.broker and broker= in a config file. The config layer already merged them into the broker
-// key; its origin tells which layer set it, so exactly one of these finds the brokers.
+// vdd.broker, VDD_BROKER in LTSP's ltsp.conf and broker= in a config file. The config layer
+// already merged them into the broker key; its origin tells which layer set it, so exactly one of
+// these finds the brokers.
 import type { LoadedConfig } from '../config/load.ts';
 import { formatSource, type SettingSource } from '../../common/launcher-config/source.ts';
 import { nothing, type DiscoverySource, type SourceName } from './discovery-source.ts';
@@ -20,10 +21,21 @@ const layers: readonly Layer[] = [
     via: (origin) => (origin.kind === 'env' ? 'VDD_BROKER' : origin.kind === 'flag' && origin.flag === '--set' ? '--set broker' : '--broker'),
   },
   { name: 'kernel', label: 'kernel parameter vdd.broker', matches: (origin) => origin.kind === 'cmdline', via: () => 'kernel parameter vdd.broker' },
-  { name: 'config-file', label: 'config file broker=', matches: (origin) => origin.kind === 'file', via: (origin) => `config ${formatSource(origin)}` },
+  {
+    name: 'ltsp-conf',
+    label: 'ltsp.conf VDD_BROKER',
+    matches: (origin) => origin.kind === 'file' && origin.layer === 'ltsp',
+    via: (origin) => `ltsp.conf ${formatSource(origin)}`,
+  },
+  {
+    name: 'config-file',
+    label: 'config file broker=',
+    matches: (origin) => origin.kind === 'file' && origin.layer !== 'ltsp',
+    via: (origin) => `config ${formatSource(origin)}`,
+  },
 ];
 
-export function configuredBrokerSource(name: 'command-line' | 'kernel' | 'config-file', loaded: LoadedConfig): DiscoverySource {
+export function configuredBrokerSource(name: 'command-line' | 'kernel' | 'ltsp-conf' | 'config-file', loaded: LoadedConfig): DiscoverySource {
   const layer = layers.find((entry) => entry.name === name);
   if (layer === undefined) throw new Error(`no configuration layer ${name}`);
   const origin = loaded.origins.broker;

@@ -1,4 +1,4 @@
-// The DHCP lease as the image's DHCP hook leaves it (overlays/usr/share/vdd/udhcpc-hook writes
+// The DHCP lease as the image's DHCP hook leaves it (overlays/common/usr/share/vdd/udhcpc-hook writes
 // KEY=value lines to the file in config key dhcp_file): parsed strictly, every value checked.
 import { isIP } from 'node:net';
 import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';

@@ -2,7 +2,7 @@
 // the XDMCP broadcast, display managers that become xdmcp guests when no broker exists.
 import type { Guest } from '../../common/protocol/broker-protocol.ts';
 
-export type SourceName = 'command-line' | 'kernel' | 'dhcp' | 'config-file' | 'dns-sd' | 'dns-srv' | 'xdmcp';
+export type SourceName = 'command-line' | 'kernel' | 'ltsp-conf' | 'dhcp' | 'config-file' | 'dns-sd' | 'dns-srv' | 'xdmcp';
 
 export type FoundBroker = {
   readonly url: string;

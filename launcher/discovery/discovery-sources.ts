@@ -1,6 +1,6 @@
 // The discovery sources in priority order, from the configuration: the broker key's layers
-// (--broker/VDD_BROKER, kernel parameter, config file) around DHCP, then the network sources named
-// in discovery_sources. Reads broker, dhcp_file, discovery_sources, discovery_timeout.
+// (--broker/VDD_BROKER, kernel parameter, ltsp.conf, config file) around DHCP, then the network
+// sources named in discovery_sources. Reads broker, dhcp_file, discovery_sources, discovery_timeout.
 import type { LoadedConfig } from '../config/load.ts';
 import { configuredBrokerSource } from './configured-brokers.ts';
 import { dhcpSource } from './dhcp-source.ts';
@@ -11,7 +11,16 @@ import { xdmcpBroadcastSource } from './xdmcp-broadcast-source.ts';
 import { discover, type Discovery } from './discover.ts';
 
 /** Every source, highest priority first. */
-export const sourceOrder = ['command-line', 'kernel', 'dhcp', 'config-file', 'dns-sd', 'dns-srv', 'xdmcp'] as const satisfies readonly SourceName[];
+export const sourceOrder = [
+  'command-line',
+  'kernel',
+  'ltsp-conf',
+  'dhcp',
+  'config-file',
+  'dns-sd',
+  'dns-srv',
+  'xdmcp',
+] as const satisfies readonly SourceName[];
 
 export function enabledNetworkSources(loaded: LoadedConfig): Set<NetworkSourceName> {
   const names = loaded.config.discovery_sources.split(/[\s,]+/);
@@ -33,7 +42,7 @@ export function discoverySources(
   const sources: DiscoverySource[] = [];
   const off: { name: SourceName; label: string }[] = [];
   for (const name of sourceOrder) {
-    if (name === 'command-line' || name === 'kernel' || name === 'config-file') sources.push(configuredBrokerSource(name, loaded));
+    if (name === 'command-line' || name === 'kernel' || name === 'ltsp-conf' || name === 'config-file') sources.push(configuredBrokerSource(name, loaded));
     else {
       const source = network[name]();
       if (enabled.has(name)) sources.push(source);

@@ -1,5 +1,6 @@
 // vdd-launcher menu: the default screen. Reads: menu_title, default_guest, menu_timeout, menu_allow_quit, log_file,
-// update_policy, update_idle (and the update checker's and the flashed-disk update agent's keys).
+// update_policy, update_idle (and the update checker's, the flashed-disk update agent's and the
+// status reports' keys).
 import blessed from 'blessed';
 import type { CommandContext } from '../cli/command.ts';
 import { formatProblem } from '../../common/launcher-config/source.ts';
@@ -14,13 +15,31 @@ import { MenuController } from './menu-controller.ts';
 import { initialMenuState } from './menu-state.ts';
 import { startSession, warmUpSessions } from './start-session.ts';
 import type { FlashedAgent } from '../update/stage/flashed-agent.ts';
+import type { StatusReporter } from '../broker-client/status-reports.ts';
+import type { CatalogFeed } from './ports.ts';
 
 export async function runMenu({ config, env, stderr }: CommandContext): Promise<number> {
   const loaded = config();
   const log = openLauncherLog(loaded.config, stderr);
   for (const problem of loaded.problems) log(`config: ${formatProblem(problem)}`);
   const screen = blessed.screen({ smartCSR: true, warnings: false, title: 'vdd-launcher', fullUnicode: false });
-  const feed = createCatalogFeed(loaded, env);
+  // The status reports go to the broker the catalog comes from (started after the first frame).
+  let reporter: StatusReporter | undefined;
+  let catalogBroker: string | undefined;
+  const catalogFeed = createCatalogFeed(loaded, env);
+  const feed: CatalogFeed = {
+    ...catalogFeed,
+    start: (onChange) =>
+      catalogFeed.start((snapshot) => {
+        const broker = snapshot.status.online ? snapshot.status.broker : undefined;
+        if (broker !== undefined && /^https?:/.test(broker)) {
+          catalogBroker = broker;
+          reporter?.setBroker(broker);
+        }
+        onChange(snapshot);
+      }),
+  };
+  const reportSession = (session: Parameters<StatusReporter['sessionEnded']>[0]) => reporter?.sessionEnded(session);
   let hardware: HardwareFacts | string = 'being read...';
   let updateStatus = 'not checked yet';
   const controller = new MenuController(
@@ -34,7 +53,7 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
     }),
     {
       feed,
-      startSession: (guest, started) => startSession(guest, loaded, env, log, started),
+      startSession: (guest, started) => startSession(guest, loaded, env, log, started, reportSession),
       power: (action) => requestPower(action, env),
       context: { title: loaded.config.menu_title, infoLines: () => infoLines(loaded, feed, hardware, updateStatus) },
     },
@@ -51,19 +70,32 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
   // Soon after the first frame: a person reads the list for at least this long before Enter.
   setTimeout(() => {
     controller.warmUp();
-    warmUpSessions(loaded, env, log);
+    warmUpSessions(loaded, env, log, reportSession);
     void clientFacts().then((read) => {
       hardware = read.facts ?? `unknown (${read.problem})`;
       controller.redraw();
     });
   }, 100);
   setTimeout(() => {
-    void Promise.all([import('../update/check/update-watch.ts'), import('../update/stage/flashed-agent.ts')]).then(
-      ([{ startUpdateWatch }, { startFlashedAgent }]) => {
+    void Promise.all([import('../update/check/update-watch.ts'), import('../update/stage/flashed-agent.ts'), import('./status-reporting.ts')]).then(
+      ([{ startUpdateWatch }, { startFlashedAgent }, { startStatusReporting, hardwareStatus }]) => {
         if (stopped) return;
+        reporter = startStatusReporting(loaded, log);
+        reporter?.setBroker(catalogBroker);
+        void clientFacts().then((read) => read.facts && reporter?.setFacts(hardwareStatus(read.facts)));
         // A flashed PC installs a new version into its other slot before the restart is offered.
-        flashed = startFlashedAgent(loaded, log, (version) => controller.offerUpdate(version));
-        updates = startUpdateWatch(loaded, log, flashed?.offered ?? ((version) => controller.offerUpdate(version)), (text) => (updateStatus = text));
+        flashed = startFlashedAgent(
+          loaded,
+          log,
+          (version) => controller.offerUpdate(version),
+          (update) => reporter?.setFacts({ update }),
+        );
+        const offered = (version: string | undefined) => {
+          // A netbooted PC starts the published version at its next boot.
+          if (flashed === undefined) reporter?.setFacts({ update: version === undefined ? { state: 'current' } : { state: 'available', version } });
+          (flashed?.offered ?? ((available) => controller.offerUpdate(available)))(version);
+        };
+        updates = startUpdateWatch(loaded, log, offered, (text) => (updateStatus = text));
       },
     );
   }, 500);
@@ -76,6 +108,7 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
     }),
   ]);
   stopped = true;
+  reporter?.stop();
   updates?.stop();
   flashed?.stop();
   controller.stop();

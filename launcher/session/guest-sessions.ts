@@ -4,12 +4,13 @@
 // retries do), with a countdown, so a room of PCs does not hammer a guest that is down. A VNC
 // guest that a catalog within its ttl lists as running without a password is connected to before
 // the broker is asked (200 ms into the viewer's start), and again as the broker says if that
-// differs before anything is on screen.
+// differs before anything is on screen. Each session's figures (Enter -> first remote frame, the
+// probe's round trip, how it ended) go to report, for the broker's admins.
 // Reads config keys cache_dir and those of prepare-session.ts and exec-decision.ts.
 import { retryDelayMs } from '../broker-client/backoff.ts';
 import { statSync } from 'node:fs';
 import { catalogCachePath, readCatalogCache } from '../broker-client/catalog-cache.ts';
-import type { Guest } from '../../common/protocol/broker-protocol.ts';
+import { maxFirstFrameMs, type Guest, type ReportSession } from '../../common/protocol/broker-protocol.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { execModeReason } from './exec-decision.ts';
 import { execSession } from './exec-session.ts';
@@ -36,6 +37,7 @@ export function createGuestSessions(
   env: Readonly<Record<string, string | undefined>>,
   log: (line: string) => void,
   random: () => number = Math.random,
+  report: (session: ReportSession) => void = () => {},
 ): GuestSessions {
   const failures = new Map<string, number>();
   const brokers = brokerLookup(loaded);
@@ -58,10 +60,20 @@ export function createGuestSessions(
     guest: Guest,
     options: { broker?: string | undefined; brokerAnswer?: Promise<BrokerReply>; signal?: AbortSignal },
     started: (text: string) => void,
+    measured: { rttMs?: number },
   ): Promise<SessionFailure | undefined> => {
     const prepared = await prepareSession(guest, loaded, env, { broker: options.broker, brokerAnswer: options.brokerAnswer, log });
     if (!prepared.ok) return prepared.failure;
-    const { plan, facts, scrambledPassword, probe, lease } = prepared.session;
+    const { plan, facts, scrambledPassword, lease } = prepared.session;
+    const probeGuest = prepared.session.probe;
+    // The probe's round trip is the session's, when it ran (a quick VNC session skips it).
+    const probe =
+      probeGuest &&
+      (async () => {
+        const verdict = await probeGuest();
+        if (verdict.ok) measured.rttMs = verdict.rttMs;
+        return verdict;
+      });
     const runtimeDir = sessionRuntimeDir(loaded);
     if (execModeReason(false, facts, loaded.config)) {
       // Nobody is left to watch a probe after execve: its verdict is needed first.
@@ -111,10 +123,17 @@ export function createGuestSessions(
       }
       if (spares) startSpare();
     },
-    async start(guest, started) {
+    async start(guest, shownOnScreen) {
       const earlier = failures.get(guest.id) ?? 0;
-      if (earlier > 0) await countdown(guest, retryDelayMs(earlier, random), started);
+      if (earlier > 0) await countdown(guest, retryDelayMs(earlier, random), shownOnScreen);
       log(`session ${guest.id}: starting (${guest.protocol} ${guest.host}:${guest.port})`);
+      const enter = performance.now();
+      const startedAt = new Date();
+      const measured: { rttMs?: number; firstFrameMs?: number } = {};
+      const started = (text: string) => {
+        measured.firstFrameMs ??= performance.now() - enter;
+        shownOnScreen(text);
+      };
       const broker = brokers.of(guest);
       let failure: SessionFailure | undefined;
       if (broker && brokers.fresh() && startsBeforeBrokerAnswers(guest) && !execModeReason(false, await warmUpClientProfile(), loaded.config)) {
@@ -131,20 +150,26 @@ export function createGuestSessions(
         void brokerAnswer.then((answer) => {
           if (!shown && !sameTarget(answer, guest)) superseded.abort();
         });
-        failure = await attempt(guest, { signal: superseded.signal }, (text) => {
-          shown = true;
-          started(text);
-        });
+        failure = await attempt(
+          guest,
+          { signal: superseded.signal },
+          (text) => {
+            shown = true;
+            started(text);
+          },
+          measured,
+        );
         clearTimeout(asking);
         ask();
         // Not on screen yet and the broker says otherwise (or the catalog was stale): go by the broker.
         if (!shown && (superseded.signal.aborted || (failure?.reconnect && !sameTarget(await brokerAnswer, guest)))) {
           log(`session ${guest.id}: the broker's answer differs from the catalog; connecting as the broker says`);
-          failure = await attempt(guest, { broker, brokerAnswer }, started);
+          failure = await attempt(guest, { broker, brokerAnswer }, started, measured);
         }
       } else {
-        failure = await attempt(guest, { broker }, started);
+        failure = await attempt(guest, { broker }, started, measured);
       }
+      report(sessionFigures(guest, startedAt, performance.now() - enter, measured, failure));
       // The next session's spare, once the menu is back on screen (starting one costs a fork).
       if (await keepsSpares()) setTimeout(startSpare, spareAfterSessionMs).unref();
       if (failure) return fail(guest, failure);
@@ -152,6 +177,27 @@ export function createGuestSessions(
       failures.delete(guest.id);
       return {};
     },
+  };
+}
+
+/** What the broker's admins learn of one session: dropped once it was on screen, failed before. */
+function sessionFigures(
+  guest: Guest,
+  startedAt: Date,
+  elapsedMs: number,
+  measured: { readonly rttMs?: number; readonly firstFrameMs?: number },
+  failure: SessionFailure | undefined,
+): ReportSession {
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    guestId: guest.id,
+    protocol: guest.protocol,
+    startedAt: startedAt.toISOString(),
+    seconds: Math.min(31 * 86_400, Math.round(elapsedMs / 100) / 10),
+    outcome: failure === undefined ? 'ended' : measured.firstFrameMs === undefined ? 'failed' : 'dropped',
+    ...(failure === undefined ? {} : { reason: `${failure.code}: ${failure.title}`.slice(0, 256) }),
+    ...(measured.rttMs === undefined ? {} : { rttMs: round(Math.min(60_000, measured.rttMs)) }),
+    ...(measured.firstFrameMs === undefined ? {} : { firstFrameMs: round(Math.min(maxFirstFrameMs, measured.firstFrameMs)) }),
   };
 }
 

@@ -24,6 +24,8 @@ export const bootFilePaths = {
   syslinux: 'syslinux/syslinux.cfg',
   loader: 'loader/loader.conf',
   trial: 'vdd-trial.txt',
+  /** Left by the initrd when it rolled a trial back (one line: why); gone once an update proves itself. */
+  rollback: 'vdd-rollback.txt',
 } as const;
 
 /** One atomic change of one FAT file (write FILE.new, fsync, rename; or unlink). */

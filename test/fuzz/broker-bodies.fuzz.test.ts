@@ -44,6 +44,20 @@ const report = fc.record(
   {
     client,
     launcherVersion: mostly(hostileText(70)),
+    sentAt: mostly(isoDate),
+    image: mostly(fc.record({ name: mostly(hostileText(70)), version: mostly(hostileText(70)) }, { requiredKeys: ['version'] })),
+    update: mostly(
+      fc.record(
+        {
+          state: mostly(fc.constantFrom('current', 'available', 'downloading', 'installed', 'on-trial', 'rolled-back', 'failed')),
+          version: mostly(hostileText(70)),
+          reason: mostly(hostileText(300)),
+          percent: mostly(fc.integer({ min: -5, max: 105 })),
+        },
+        { requiredKeys: ['state'] },
+      ),
+    ),
+    fitness: mostly(fc.constantFrom('fit', 'fit-with-limits', 'unfit')),
     hardware: mostly(
       fc.dictionary(fc.oneof(fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,10}$/), hostileText(10)), fc.oneof(hostileText(40), fc.integer(), fc.boolean()), {
         maxKeys: 8,
@@ -59,6 +73,7 @@ const report = fc.record(
           outcome: mostly(fc.constantFrom('ended', 'failed', 'dropped')),
           reason: mostly(hostileText(80)),
           rttMs: mostly(fc.double({ min: 0, max: 1000, noNaN: true })),
+          firstFrameMs: mostly(fc.oneof(fc.double({ min: 0, max: 700_000, noNaN: true }), fc.constantFrom(-1, 1e12))),
         }),
         { maxLength: 3 },
       ),
@@ -151,7 +166,11 @@ describe('vdd-broker under generated requests and catalog files', async () => {
       ],
     }),
   );
-  const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0', '--reports', join(dir, 'reports.jsonl')] });
+  const tokenFile = join(dir, 'admin-token');
+  writeFileSync(tokenFile, 'fuzz-admin-token-0123456789\n');
+  const broker = await startVddBroker(children, catalogFile, {
+    extraArgs: ['--probe-interval', '0', '--reports', join(dir, 'reports.jsonl'), '--admin-token-file', tokenFile],
+  });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
   const segment = fc.oneof(
@@ -163,6 +182,18 @@ describe('vdd-broker under generated requests and catalog files', async () => {
     segment.map((id) => `/v1/guests/${id}/session`),
     segment.map((m) => `/v1/clients/${m}/report`),
     fc.constantFrom('/v1/catalog', '/v1/catalog?x=1', '/', '/v1/', '/v1/guests//session'),
+    fc.constantFrom(
+      '/v1/admin/status',
+      '/admin/',
+      '/admin',
+      '/admin/login',
+      '/admin/logout',
+      '/admin/hashes',
+      '/admin/section/pcs',
+      '/admin/section/x',
+      '/admin/admin.js',
+    ),
+    segment.map((id) => `/v1/admin/sessions/${id}/end`),
     hostileText(60).map((text) => `/${encodeURIComponent(Buffer.from(text).toString('utf8'))}`),
   );
   const requestBody = fc.oneof(
@@ -173,13 +204,22 @@ describe('vdd-broker under generated requests and catalog files', async () => {
     fc.constant('{"client":{"mac":"52:54:00:12:34:56"}}'),
     fc.integer({ min: 4 * 1024, max: 80 * 1024 }).map((size) => `{"client":{"mac":"52:54:00:12:34:56","hostname":"${'a'.repeat(size)}"}}`),
   );
-  const exchange = fc.record({ method: fc.constantFrom('GET', 'POST', 'POST', 'POST', 'PUT', 'HEAD', 'DELETE'), path, body: requestBody });
+  const authorization = fc.oneof(
+    fc.constant(undefined),
+    fc.constant('Bearer fuzz-admin-token-0123456789'),
+    hostileText(40).map((text) => `Bearer ${text.replace(/[^\x21-\x7e]/g, 'x')}`),
+  );
+  const exchange = fc.record({ method: fc.constantFrom('GET', 'POST', 'POST', 'POST', 'PUT', 'HEAD', 'DELETE'), path, body: requestBody, authorization });
 
-  const send = (method: string, target: string, body: string) =>
+  const send = (method: string, target: string, body: string, authorization?: string) =>
     new Promise<{ status: number; text: string }>((resolve, reject) => {
       const withBody = method !== 'GET' && method !== 'HEAD';
       // Content-Length always: Node's client sends a DELETE body unframed, which the broker then reads as a bad next request.
-      const headers = { 'content-type': 'application/json', 'content-length': String(withBody ? Buffer.byteLength(body) : 0) };
+      const headers = {
+        'content-type': 'application/json',
+        'content-length': String(withBody ? Buffer.byteLength(body) : 0),
+        ...(authorization === undefined ? {} : { authorization }),
+      };
       const outgoing = request({ host: '127.0.0.1', port: broker.port, method, path: target, agent, headers }, (answer) => {
         const chunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -192,16 +232,24 @@ describe('vdd-broker under generated requests and catalog files', async () => {
 
   it('answers every request with a protocol body and never an internal error', async () => {
     await fc.assert(
-      fc.asyncProperty(exchange, async ({ method, path: target, body }) => {
+      fc.asyncProperty(exchange, async ({ method, path: target, body, authorization: credential }) => {
         let answer: Awaited<ReturnType<typeof send>>;
         try {
-          answer = await send(method, target, body);
+          answer = await send(method, target, body, credential);
         } catch (error) {
           // The broker closes the connection after refusing an oversized body: that is its answer.
           if (Buffer.byteLength(body) > 4 * 1024 && ['ECONNRESET', 'EPIPE'].includes((error as NodeJS.ErrnoException).code ?? '')) return;
           throw error;
         }
         expect(answer.status).not.toBe(500);
+        const admin = target.startsWith('/admin') || target.startsWith('/v1/admin/');
+        // The admin's data only with its token; its pages are HTML.
+        if (admin && answer.status === 200 && credential !== 'Bearer fuzz-admin-token-0123456789') expect(target).toMatch(/^\/admin\/admin\.(js|css)$/);
+        if (admin && answer.status < 400) return;
+        if (admin && answer.text.startsWith('<!doctype html>')) {
+          expect(answer.status).toBe(401);
+          return;
+        }
         if (method === 'HEAD') expect(answer.text).toBe('');
         else if (answer.status === 200 && target.startsWith('/v1/catalog')) expect(catalogSchema.safeParse(JSON.parse(answer.text)).success).toBe(true);
         else if (answer.status === 200) expect(sessionAnswerSchema.safeParse(JSON.parse(answer.text)).success).toBe(true);

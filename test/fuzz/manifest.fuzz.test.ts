@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
-import { artifactNames, manifestSchema } from '../../common/manifest/manifest.ts';
+import { artifactsOf, manifestSchema } from '../../common/manifest/manifest.ts';
 import { expectTerminalSafe, fuzzRuns, hostileText } from '../support/fuzz.ts';
 
 const mostly = <T>(valid: fc.Arbitrary<T>, weight = 10): fc.Arbitrary<unknown> =>
@@ -26,7 +26,7 @@ const manifest = fc.record({
   squashfsCompression: mostly(fc.constantFrom('xz', 'zstd', 'gzip')),
   payloadBytes: mostly(fc.nat()),
   payloadBudgetBytes: mostly(fc.nat()),
-  artifacts: mostly(fc.record(Object.fromEntries(artifactNames.map((name) => [name, artifact])))),
+  artifacts: mostly(fc.record(Object.fromEntries(artifactsOf.vdd.map((name) => [name, artifact])))),
   build: mostly(
     fc.record({
       seconds: fc.double({ min: 0, max: 1e4, noNaN: true }),

@@ -3,7 +3,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactNames, describeArtifacts, payloadBytes, writeManifest, type Manifest } from '../../common/manifest/manifest.ts';
+import { artifactsOf, describeArtifacts, payloadBytes, writeManifest, type Manifest } from '../../common/manifest/manifest.ts';
 
 export interface TestKeys {
   privateKey: KeyObject;
@@ -31,9 +31,9 @@ function fakeContent(version: string, name: string, size: number): Buffer {
 }
 
 /** Writes DIR with every artifact (sizes default to a few KiB) and an unsigned manifest.json. */
-export async function makeFakeVersion(dir: string, version: string, sizes: Partial<Record<(typeof artifactNames)[number], number>> = {}): Promise<Manifest> {
+export async function makeFakeVersion(dir: string, version: string, sizes: Partial<Record<(typeof artifactsOf.vdd)[number], number>> = {}): Promise<Manifest> {
   mkdirSync(dir, { recursive: true });
-  for (const name of artifactNames) writeFileSync(join(dir, name), fakeContent(version, name, sizes[name] ?? 4096));
+  for (const name of artifactsOf.vdd) writeFileSync(join(dir, name), fakeContent(version, name, sizes[name] ?? 4096));
   const artifacts = await describeArtifacts(dir);
   const manifest: Manifest = {
     format: 1,

@@ -2,12 +2,13 @@
 // the staged version into the inactive slot, or (the menu was reached) commit the running slot
 // and stop the trial watchdog. The outcome goes to the status file the launcher waits on.
 // Reads no config keys.
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { applyBootSteps, readBootFiles, replaceFile } from './boot-files.ts';
 import { findSlotDisk, withWritableFat } from './slot-disk.ts';
 import { installStaged, type SlotDisk } from './slot-install.ts';
 import { slotPaths, type SlotAction, type SlotStatus } from '../slot-paths.ts';
-import { commitPlan } from '../slot-state.ts';
+import { bootFilePaths, commitPlan } from '../slot-state.ts';
 
 export function writeStatus(status: SlotStatus, path: string = slotPaths.status): void {
   replaceFile(path, `${JSON.stringify(status)}\n`);
@@ -19,6 +20,8 @@ export function commitRunningSlot(disk: SlotDisk): string {
   const plan = commitPlan(files, disk.running);
   if (plan.length === 0) return `slot ${disk.running} is good; nothing to change`;
   applyBootSteps(disk.fat, files, plan);
+  // An update proved itself: the word of an earlier rollback is history.
+  if (files.trial?.slot === disk.running) rmSync(join(disk.fat, bootFilePaths.rollback), { force: true });
   return files.trial?.slot === disk.running
     ? `slot ${disk.running} reached the menu on its trial start: it is good and starts from now on`
     : `slot ${disk.running} is good; the unfinished update of slot ${files.trial?.slot ?? disk.running} was cleared`;

@@ -1,8 +1,11 @@
 // The update agent of a flashed client, started by the menu once its first frame is out (the
 // menu is reached): tells the root helper the running slot is good (which ends a trial start),
 // and when the update checker sees another version, downloads and installs it into the other
-// slot before the menu offers the restart. Reads config keys update_url, image_version_file,
+// slot before the menu offers the restart. Says where the PC stands (on trial, rolled back,
+// downloading with the percentage, installed, failed) to state, for the broker's admins.
+// Reads config keys update_url, image_version_file,
 // broker_ca, broker_timeout, update_check_interval (and the kernel command line's vdd.root).
+import { join } from 'node:path';
 import { brokerSettings } from '../../broker-client/broker-settings.ts';
 import { kernelCmdlineLimits } from '../../config/kernel-cmdline.ts';
 import type { LoadedConfig } from '../../config/load.ts';
@@ -10,9 +13,10 @@ import { readBoundedText } from '../../../common/io/read-bounded.ts';
 import { updateFlashedClient, type AbUpdateOptions } from './ab-update.ts';
 import { imagePublicKeyPath, maxPublicKeyBytes } from '../../../common/manifest/manifest-signature.ts';
 import { readRunningImage } from '../check/running-image.ts';
-import { runningSlot } from '../slot-paths.ts';
+import { runningSlot, slotPaths } from '../slot-paths.ts';
 import { requestSlotAction } from './slot-request.ts';
-import type { Slot } from '../slot-state.ts';
+import { bootFilePaths, parseTrial, type Slot } from '../slot-state.ts';
+import type { ClientReport } from '../../../common/protocol/broker-protocol.ts';
 
 /** An update download may stall on a slow link far longer than a catalog answer may. */
 const minimumIdleMs = 30_000;
@@ -57,12 +61,40 @@ export function abUpdateSettings(loaded: LoadedConfig): Omit<AbUpdateOptions, 'p
 
 export type FlashedAgent = { readonly offered: (version: string | undefined) => void; stop(): void };
 
-export function startFlashedAgent(loaded: LoadedConfig, log: (line: string) => void, offer: (version: string | undefined) => void): FlashedAgent | undefined {
+export type UpdateStateReport = NonNullable<ClientReport['update']>;
+
+/** What the FAT says of this start: a trial of the running slot, or a rollback the initrd left word of. */
+export function bootUpdateState(fat: string, slot: Slot): UpdateStateReport | undefined {
+  try {
+    const trial = parseTrial(readBoundedText(join(fat, bootFilePaths.trial), 64), bootFilePaths.trial);
+    if (trial.slot === slot) return { state: 'on-trial' };
+  } catch {
+    // No trial (the usual case), or a marker the root helper reports on.
+  }
+  try {
+    const reason = readBoundedText(join(fat, bootFilePaths.rollback), 512).split('\n')[0]?.trim();
+    return { state: 'rolled-back', ...(reason ? { reason: reason.slice(0, 256) } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+export function startFlashedAgent(
+  loaded: LoadedConfig,
+  log: (line: string) => void,
+  offer: (version: string | undefined) => void,
+  state: (update: UpdateStateReport) => void = () => {},
+): FlashedAgent | undefined {
   const slot = flashedSlot(loaded);
   if (slot === undefined) return undefined;
+  const atBoot = bootUpdateState(slotPaths.fat, slot);
+  if (atBoot !== undefined) state(atBoot);
   // The menu is up: the running slot is good (a no-op unless this is a trial start).
   requestSlotAction('good', 60_000)
-    .then((status) => log(`update: ${status.message}`))
+    .then((status) => {
+      log(`update: ${status.message}`);
+      if (atBoot?.state === 'on-trial' && status.state === 'done') state({ state: 'current' });
+    })
     .catch((error: unknown) => log(`update: could not mark slot ${slot} good: ${(error as Error).message}`));
   let wanted: string | undefined;
   let busy = false;
@@ -74,13 +106,21 @@ export function startFlashedAgent(loaded: LoadedConfig, log: (line: string) => v
     const settings = abUpdateSettings(loaded);
     if ('problem' in settings) return log(`update: ${version} is offered but cannot be installed: ${settings.problem}`);
     busy = true;
-    updateFlashedClient({ ...settings, version, progress: (line) => log(`update: ${line}`) })
+    state({ state: 'downloading', version, percent: 0 });
+    const progress = (line: string) => {
+      log(`update: ${line}`);
+      const percent = /^root\.squashfs: (\d{1,3})%/.exec(line)?.[1];
+      if (percent !== undefined) state({ state: 'downloading', version, percent: Math.min(100, Number(percent)) });
+    };
+    updateFlashedClient({ ...settings, version, progress })
       .then((result) => {
         if (result.state === 'installed') log(`update: ${result.version} installed in slot ${result.slot}; it starts on the next restart`);
+        state(result.state === 'installed' ? { state: 'installed', version } : { state: 'current' });
         if (wanted === version) offer(version);
       })
       .catch((error: unknown) => {
         log(`update: ${version} not installed: ${(error as Error).message}; trying again in ${loaded.config.update_check_interval} s`);
+        state({ state: 'failed', version, reason: (error as Error).message.slice(0, 256) });
         retry = setTimeout(install, loaded.config.update_check_interval * 1000);
       })
       .finally(() => {

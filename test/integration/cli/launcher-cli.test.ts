@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { launcherPath, requireLauncher, runLauncher } from '../../support/launcher-binary.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
-const sampleConfig = fileURLToPath(new URL('../../../overlays/etc/vdd/launcher.conf', import.meta.url));
+const sampleConfig = fileURLToPath(new URL('../../../overlays/common/etc/vdd/launcher.conf', import.meta.url));
 const dir = useTempDir();
 const cmdline = join(dir, 'cmdline');
 // Machine-wide files (/proc/cmdline, /run/vdd/disk/vdd.conf left by another run) never leak into these checks.

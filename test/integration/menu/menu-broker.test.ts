@@ -48,7 +48,7 @@ describe('menu with a real broker', () => {
     expect(screen).toMatch(/3 ReactOS +ReactOS +vnc +unavailable/);
     expect(screen).toMatch(/4 Gentoo workstation +Gentoo +xdmcp starting/);
     expect(screen).toContain(`Broker: ${broker.url}`);
-    // What the image's udev start and serial prompt wait for (overlays/usr/lib/vdd/wait-for-menu).
+    // What the image's udev start and serial prompt wait for (overlays/common/usr/lib/vdd/wait-for-menu).
     expect(existsSync(join(dir, `cache-${cacheCount}`, 'menu-up'))).toBe(true);
     await expect.poll(() => menu.inverseLines().join('\n')).toContain('Debian desktop');
     menu.send(['Down', 'Down']);

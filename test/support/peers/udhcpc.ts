@@ -1,14 +1,15 @@
 // The image's DHCP client as a test peer: busybox udhcpc in the client namespace, asking for
 // options 224 and 43 as the image's network service does, running the image's event script
-// (overlays/usr/lib/vdd/udhcpc-script), which hands over to the launcher's hook. A private mount
-// namespace puts overlays/usr/share/vdd at /usr/share/vdd, where the script looks for the hook.
+// (overlays/busybox-init/usr/lib/vdd/udhcpc-script), which hands over to the launcher's hook. A
+// private mount namespace puts overlays/common/usr/share/vdd at /usr/share/vdd, where the script
+// looks for the hook.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { DhcpNetwork } from './dnsmasq.ts';
 
 const overlays = fileURLToPath(new URL('../../../overlays', import.meta.url));
-export const imageUdhcpcScript = `${overlays}/usr/lib/vdd/udhcpc-script`;
-export const hookDirectory = `${overlays}/usr/share/vdd`;
+export const imageUdhcpcScript = `${overlays}/busybox-init/usr/lib/vdd/udhcpc-script`;
+export const hookDirectory = `${overlays}/common/usr/share/vdd`;
 
 /** Gets one lease (udhcpc -q) and resolves with udhcpc's output once the hook has run. */
 export function leaseWithImageClient(net: DhcpNetwork, dhcpFile: string): Promise<string> {

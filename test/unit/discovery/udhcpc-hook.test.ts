@@ -1,4 +1,4 @@
-// The image's DHCP hook (overlays/usr/share/vdd/udhcpc-hook) run by busybox sh as udhcpc runs it:
+// The image's DHCP hook (overlays/common/usr/share/vdd/udhcpc-hook) run by busybox sh as udhcpc runs it:
 // what it writes, that hostile option values never reach the file, and that a lost lease
 // removes it.
 import { execFileSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { readDhcpLease } from '../../../launcher/discovery/dhcp-lease.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
-const hook = fileURLToPath(new URL('../../../overlays/usr/share/vdd/udhcpc-hook', import.meta.url));
+const hook = fileURLToPath(new URL('../../../overlays/common/usr/share/vdd/udhcpc-hook', import.meta.url));
 
 const unavailable = announceSkip('udhcpc hook tests', missingTools(['busybox']));
 

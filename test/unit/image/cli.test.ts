@@ -3,6 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { imageBuildSteps } from '../../../image/build/build-steps.ts';
+import { imageCommands } from '../../../image/cli/commands.ts';
 import { imageOptionSpecs } from '../../../image/cli/options.ts';
 
 const program = new URL('../../../bin/vdd-image.js', import.meta.url).pathname;
@@ -20,6 +22,22 @@ describe('vdd-image command line', () => {
     expect(result.stdout).toMatch(/^Usage: vdd-image COMMAND/);
     expect(result.stdout).toContain('build [--spec FILE]');
     expect(result.stdout).toContain('boot [--net | --kernel | --disk [--uefi]]');
+  });
+
+  it('COMMAND --help shows that command and its options from the table', () => {
+    const result = vddImage('publish', '--help');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('vdd-image publish --root ROOT');
+    expect(result.stdout).toMatch(/--keep N +publish: versions kept/);
+    expect(result.stdout).not.toContain('--device');
+  });
+
+  it('every command of the table is in --help and in the manual', () => {
+    const help = vddImage('--help').stdout;
+    for (const command of imageCommands) {
+      for (const form of command.usage) expect(help).toContain(form.synopsis);
+      expect(manual).toContain(`vdd-image ${command.name}`);
+    }
   });
 
   it('usage errors exit 2 with a hint', () => {
@@ -40,6 +58,7 @@ describe('vdd-image command line', () => {
     expect(result.status, result.stderr).toBe(0);
     const plan = JSON.parse(result.stdout) as { step: string; command?: string[] }[];
     expect(plan.map((step) => step.step)).toEqual(['root', 'purge', 'customize', 'kernel', 'initrd', 'trim', 'squashfs', 'netboot', 'disk', 'manifest']);
+    expect(plan.map((step) => step.step)).toEqual(imageBuildSteps.vdd.map((step) => step.name));
     expect(plan[0]?.command).toEqual(expect.arrayContaining(['mmdebstrap', '--variant=minbase', '--dpkgopt=path-exclude=/usr/share/doc/*', 'bookworm']));
   });
 

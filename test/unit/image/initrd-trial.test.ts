@@ -49,7 +49,11 @@ describe.skipIf(skip)('initrd trial script', () => {
             expect(existsSync(join(fat, 'vdd-trial.txt')) ? readFileSync(join(fat, 'vdd-trial.txt'), 'utf8') : null).toBe(
               after.trial ? formatTrial(after.trial) : null,
             );
-            for (const leftover of ['syslinux/syslinux.cfg.new', 'loader/loader.conf.new', 'vdd-trial.txt.new'])
+            // A rollback leaves word of itself for the launcher's report to the broker.
+            expect(existsSync(join(fat, 'vdd-rollback.txt')) ? readFileSync(join(fat, 'vdd-rollback.txt'), 'utf8') : null).toBe(
+              expected.kind === 'roll-back' ? `slot ${expected.slot} did not reach the menu on its trial start\n` : null,
+            );
+            for (const leftover of ['syslinux/syslinux.cfg.new', 'loader/loader.conf.new', 'vdd-trial.txt.new', 'vdd-rollback.txt.new'])
               expect(existsSync(join(fat, leftover))).toBe(false);
           });
         }

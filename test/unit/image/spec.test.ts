@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { mksquashfsArgs } from '../../../image/build/squashfs.ts';
 import { mmdebstrapArgs } from '../../../image/plan/debian-root.ts';
@@ -38,6 +39,58 @@ describe('image spec', () => {
     expect(spec.kernel.parameters).toContain('console=ttyS0,115200');
   });
 
+  it('declares the LTSP flavour once, as what differs: systemd, initramfs-tools, /boot kept, a vdd user that ltsp image keeps', () => {
+    const base = loadSpec(fileURLToPath(specFile)).spec;
+    const ltsp = loadSpec(fileURLToPath(specFile), 'ltsp').spec;
+    expect(base.boot).toBe('vdd');
+    expect(ltsp.boot).toBe('ltsp');
+    expect(ltsp.packages).toEqual(expect.arrayContaining([...base.packages, 'systemd-sysv', 'initramfs-tools']));
+    expect(ltsp.purgePackages).not.toContain('initramfs-tools-core');
+    expect(ltsp.purgePackages).not.toContain('linux-base');
+    expect(ltsp.purgePackages).toContain('perl');
+    expect(ltsp.removePaths).not.toContain('/boot/*');
+    expect(ltsp.kernel.modules).toEqual(expect.arrayContaining([...base.kernel.modules, 'fs/nfs/*']));
+    expect(ltsp.users[0]?.uid).toBeLessThan(1000);
+    expect(ltsp.flavors).toBeUndefined();
+    // Everything else is the same spec.
+    expect({ ...ltsp, boot: 0, description: 0, packages: 0, purgePackages: 0, removePaths: 0, kernel: 0, overlays: 0, users: 0, payloadBudgetMiB: 0 }).toEqual({
+      ...base,
+      flavors: undefined,
+      boot: 0,
+      description: 0,
+      packages: 0,
+      purgePackages: 0,
+      removePaths: 0,
+      kernel: 0,
+      overlays: 0,
+      users: 0,
+      payloadBudgetMiB: 0,
+    });
+  });
+
+  it('refuses an unknown flavour, and a flavour that keeps what the spec never purges or removes', () => {
+    const path = join(dir, 'flavoured.json');
+    writeFileSync(path, specText);
+    expect(() => loadSpec(path, 'thinstation')).toThrow(/no flavour "thinstation" \(the spec has: ltsp\)/);
+    writeFileSync(
+      path,
+      withChange((spec) => {
+        const flavor = (spec.flavors as Record<string, Record<string, unknown>>).ltsp!;
+        flavor.keepPackages = ['initramfs-tools', 'no-such-package'];
+        flavor.keepPaths = ['/nowhere/*'];
+      }),
+    );
+    expect(() => loadSpec(path, 'ltsp')).toThrow(SpecError);
+    try {
+      loadSpec(path, 'ltsp');
+    } catch (error) {
+      expect((error as SpecError).problems).toEqual([
+        'flavors.ltsp.keepPackages.1: no-such-package is not in purgePackages',
+        'flavors.ltsp.keepPaths.0: /nowhere/* is not in removePaths',
+      ]);
+    }
+  });
+
   it('names the file and the field of every problem', () => {
     const problems = problemsOf(
       withChange((spec) => {
@@ -67,7 +120,7 @@ describe('image spec', () => {
     expect(mksquashfsArgs('/r', '/o', 'xz', 256)).toEqual(expect.arrayContaining(['-comp', 'xz', '-Xbcj', 'x86']));
   });
 
-  it('diverts update-initramfs during the install only when the image purges initramfs-tools (an LTSP root keeps its initramfs)', () => {
+  it('diverts update-initramfs during the install for every flavour (the LTSP flavour makes its initramfs after trimming the modules)', () => {
     const paths = { root: '/r', packageCache: '/c' };
     const image = mmdebstrapArgs(parseSpec(specText, 'vdd-thin.json'), paths);
     const hooks = image.filter((arg) => arg.includes('update-initramfs'));
@@ -77,8 +130,7 @@ describe('image spec', () => {
     ]);
     // The real one is back before the root is handed on; the suite and paths stay last.
     expect(image.slice(-3)).toEqual(['bookworm', '/r', 'http://deb.debian.org/debian']);
-    const ltsp = withChange((spec) => (spec.purgePackages = (spec.purgePackages as string[]).filter((name) => !name.startsWith('initramfs-tools'))));
-    expect(mmdebstrapArgs(parseSpec(ltsp, 'ltsp.json'), paths).some((arg) => arg.includes('update-initramfs'))).toBe(false);
+    expect(mmdebstrapArgs(loadSpec(fileURLToPath(specFile), 'ltsp').spec, paths).filter((arg) => arg.includes('update-initramfs'))).toEqual(hooks);
   });
 
   it('refuses unknown fields, so a typo never silently does nothing', () => {

@@ -1,0 +1,59 @@
+// POST /v1/clients/{mac}/report: checks the body (the protocol's schema, bounded), files it in the
+// report store and appends it to the --reports file. A PC may report once a second at most
+// (429 too-many with Retry-After beyond that); refused reports are counted with the last reason,
+// so the admin page shows a PC that keeps sending nonsense.
+import type { IncomingMessage } from 'node:http';
+import { bodyLimits, reportSchema } from '../../common/protocol/broker-protocol.ts';
+import { HttpProblem, readJsonBody } from '../http-body.ts';
+import type { Log } from '../log.ts';
+import type { ReportFile } from './report-file.ts';
+import type { ReportStore } from './report-store.ts';
+
+/** Shortest time between two reports of one PC. */
+export const minReportIntervalMs = 1000;
+
+export type Refusal = { readonly at: number; readonly from: string; readonly mac: string; readonly reason: string };
+
+export class ReportIntake {
+  readonly store: ReportStore;
+  private readonly file: ReportFile | undefined;
+  private readonly log: Log;
+  accepted = 0;
+  refused = 0;
+  lastRefusal: Refusal | undefined;
+  private unkeptLogged = false;
+
+  constructor(store: ReportStore, file: ReportFile | undefined, log: Log) {
+    this.store = store;
+    this.file = file;
+    this.log = log;
+  }
+
+  async receive(request: IncomingMessage, mac: string, now: () => number = Date.now): Promise<void> {
+    const from = request.socket.remoteAddress ?? 'unknown';
+    try {
+      const body = await readJsonBody(request, reportSchema, bodyLimits.reportBytes);
+      if (body.client.mac !== mac) throw new HttpProblem(400, 'bad-request', `client.mac ${body.client.mac} is not the MAC in the path (${mac})`);
+      const receivedAt = now();
+      const last = this.store.pcs.get(mac)?.lastSeen;
+      if (last !== undefined && receivedAt - last < minReportIntervalMs && receivedAt >= last)
+        throw new HttpProblem(429, 'too-many', `one report a second at most from ${mac}`, { 'retry-after': '1' });
+      const outcome = this.store.ingest(body, from, receivedAt);
+      if (outcome.sessionsMoved > 0)
+        this.log(`report from ${mac} (${from}): ${outcome.sessionsMoved} sessions start in the future by its clock; filed as ending now`);
+      if (this.file === undefined) {
+        if (!this.unkeptLogged) this.log('reports are kept in memory only (no --reports file): a restart forgets them');
+        this.unkeptLogged = true;
+      } else {
+        this.file.append({ receivedAt, from, report: body });
+      }
+      this.accepted++;
+    } catch (error) {
+      if (error instanceof HttpProblem) {
+        this.refused++;
+        this.lastRefusal = { at: now(), from, mac, reason: `${error.status} ${error.message}` };
+      }
+      throw error;
+    }
+  }
+}
