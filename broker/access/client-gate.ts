@@ -2,8 +2,8 @@
 // from X-Forwarded-For or any other header) must be in the --allow networks, and with --client-ca
 // the connection must carry a client certificate signed by that CA; else `403 forbidden`. Each
 // address may keep --max-connections open (more are refused at once), make --request-rate
-// requests a second (burst twice that) and send --report-rate reports an hour (burst 10, and at
-// most 256 KiB an hour), else `429 too-many` with Retry-After. Refusals are audited once per
+// requests a second (burst twice that) and send --report-rate reports an hour (a tenth of them at
+// once, at least 10, and 4 KiB a report), else `429 too-many` with Retry-After. Refusals are audited once per
 // address and minute, so a flood cannot flood the log. Admin paths (/admin/, /v1/admin/) skip the
 // network and certificate checks: they answer only to the admin's token.
 import type { IncomingMessage, Server } from 'node:http';
@@ -23,9 +23,13 @@ export type AccessLimits = {
 
 export const defaultAccessLimits: AccessLimits = { maxConnections: 32, requestsPerSecond: 20, reportsPerHour: 60 };
 
-/** Bytes of reports one address may have kept an hour: a flood from one address takes days to rotate other PCs' reports out. */
-export const reportBytesPerHour = 256 * 1024;
-const reportBurst = 10;
+/** Bytes of reports one address may have kept an hour (4 KiB a report, at least 256 KiB): a flood
+ * from one address takes days to fill the report file. */
+export function reportBytesPerHour(reportsPerHour: number): number {
+  return Math.max(256 * 1024, reportsPerHour * 4096);
+}
+/** Reports one address may send at once: a tenth of the hour's, at least 10. */
+const reportBurst = (reportsPerHour: number) => Math.max(10, Math.ceil(reportsPerHour / 10));
 const quietMs = 60_000;
 
 export type GateOptions = {
@@ -52,8 +56,9 @@ export class ClientGate {
     this.options = options;
     const { requestsPerSecond, reportsPerHour } = options.limits;
     this.requests = new RateBuckets(requestsPerSecond * 2, requestsPerSecond);
-    this.reports = new RateBuckets(reportBurst, reportsPerHour / 3600);
-    this.reportBytes = new RateBuckets(reportBytesPerHour, reportBytesPerHour / 3600);
+    this.reports = new RateBuckets(reportBurst(reportsPerHour), reportsPerHour / 3600);
+    const bytes = reportBytesPerHour(reportsPerHour);
+    this.reportBytes = new RateBuckets(bytes, bytes / 3600);
   }
 
   /** Counts each address's open connections; one over the limit is refused at once (plain HTTP
@@ -104,7 +109,11 @@ export class ClientGate {
   admitReport(address: string, bytes: number): void {
     const wait = Math.max(this.reports.take(address), this.reportBytes.take(address, bytes));
     if (wait === 0) return;
-    this.refuseOnce('reports-limited', address, `more than ${this.options.limits.reportsPerHour} reports or ${reportBytesPerHour / 1024} KiB an hour`);
+    this.refuseOnce(
+      'reports-limited',
+      address,
+      `more than ${this.options.limits.reportsPerHour} reports or ${reportBytesPerHour(this.options.limits.reportsPerHour) / 1024} KiB an hour`,
+    );
     throw new HttpProblem(429, 'too-many', `too many reports from ${address}; try again in ${wait} s`, { 'retry-after': String(wait) });
   }
 
