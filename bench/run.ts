@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { benchFirstFrame } from './first-frame.ts';
 import { benchFlash } from './flash.ts';
 import { benchImageBoot, benchImageBuild, benchPayload, benchVncSessionMemory, imageBenchDir } from './image-boot.ts';
+import { benchLauncherArgs } from './launcher-args.ts';
 import { benchLauncherSize } from './launcher-size.ts';
+import { benchLtspFlavour } from './ltsp-flavour.ts';
 import { writeCachedCatalog } from './menu-fixtures.ts';
 import { benchMenuKeys } from './menu-keys.ts';
 import { benchMenuMemory } from './menu-memory.ts';
@@ -20,6 +22,8 @@ import { benchReport } from './report.ts';
 import { benchUpdateCheck } from './update-check.ts';
 import { benchPublish } from './publish.ts';
 import { benchAbUpdate } from './ab-update.ts';
+import { benchLibvirtCatalogRefresh, benchLibvirtConsoleFirstFrame, benchLibvirtSessionStart, benchLibvirtTicketSet } from './libvirt.ts';
+import { benchAdminPage, benchAdminStatus, benchReportIngest } from './admin-status.ts';
 
 const launcher = fileURLToPath(new URL('../dist/vdd-launcher', import.meta.url));
 const imageOutRoot = fileURLToPath(new URL('../dist/image', import.meta.url));
@@ -36,11 +40,7 @@ const benchmarks: readonly Benchmark[] = [
     run: ({ launcher, work }) => {
       const cache = join(work, 'first-frame-cache');
       writeCachedCatalog(cache, 50, 'http://127.0.0.1:9/');
-      return benchFirstFrame(
-        launcher,
-        ['--config', '/dev/null', '--cmdline', '/dev/null', '--disk-config', '/dev/null', '--set', 'log_file=/dev/null', '--broker', 'http://127.0.0.1:9/'],
-        { VDD_CACHE_DIR: cache },
-      );
+      return benchFirstFrame(launcher, [...benchLauncherArgs, '--broker', 'http://127.0.0.1:9/'], { VDD_CACHE_DIR: cache });
     },
   },
   { name: 'menuKeysWith5000Guests', run: ({ launcher, work }) => benchMenuKeys(launcher, work) },
@@ -61,6 +61,10 @@ const benchmarks: readonly Benchmark[] = [
   { name: 'discoveryViaAvahi', run: () => benchAvahiDiscovery() },
   { name: 'catalogFetch5000', run: ({ work }) => benchCatalogFetch(work) },
   { name: 'brokerLoad500', run: ({ work }) => benchBrokerLoad(work) },
+  // The admin's view with 5,000 PCs and 500 sessions: status JSON latency, the page's first paint in headless chromium, report ingest.
+  { name: 'adminStatus5000', run: ({ work }) => benchAdminStatus(work) },
+  { name: 'adminPageFirstPaint', run: ({ work }) => benchAdminPage(work) },
+  { name: 'reportIngest', run: ({ work }) => benchReportIngest(work) },
   // vdd-launcher report --json on this machine; one update check (full manifest and 304) against nginx.
   { name: 'launcherReport', run: async ({ launcher, work }) => benchReport(launcher, work) },
   { name: 'updateCheck', run: ({ work }) => benchUpdateCheck(work) },
@@ -69,6 +73,12 @@ const benchmarks: readonly Benchmark[] = [
   // Enter -> first remote frame vs. the same vncviewer by hand (Xvnc in Xvfb), and launcher RSS during a session / after exec.
   { name: 'vncFirstFrame', run: ({ launcher, work }) => benchVncFirstFrame(launcher, work) },
   { name: 'sessionMemory', run: ({ launcher, work }) => benchSessionMemory(launcher, work) },
+  // A real libvirtd with QEMU domains (TCG): session request -> real port of a stopped domain, Enter -> the VM's
+  // console for a stopped and a running domain, one catalog round of 2 hosts x 50 domains, a console ticket.
+  { name: 'libvirtSessionStart', run: ({ work }) => benchLibvirtSessionStart(work) },
+  { name: 'libvirtConsoleFirstFrame', run: ({ launcher, work }) => benchLibvirtConsoleFirstFrame(launcher, work) },
+  { name: 'libvirtCatalogRefresh', run: ({ work }) => benchLibvirtCatalogRefresh(work) },
+  { name: 'libvirtTicketSet', run: ({ work }) => benchLibvirtTicketSet(work) },
   // SIGKILL -> the menu again under busybox init (the image's respawn), in a PID namespace (root only).
   { name: 'launcherRespawn', run: ({ launcher, work }) => benchRespawn(launcher, work) },
   // Image benchmarks use the newest version in dist/image; booting takes minutes under TCG.
@@ -79,6 +89,8 @@ const benchmarks: readonly Benchmark[] = [
       return dir ? benchPayload(dir) : noImage;
     },
   },
+  // The LTSP flavour's sizes beside imagePayload, and its last end-to-end figures on a stock LTSP server.
+  { name: 'ltspFlavour', run: async () => benchLtspFlavour(imageOutRoot) },
   {
     name: 'imageBoot',
     run: async () => {

@@ -4,25 +4,26 @@
 //   runs, medians and their ratio; the viewer spawned straight from the benchmark is reported
 //   too, as the floor): "cold" is the first Enter after the menu
 //   started (session code and client profile loaded then), "warm" the next one, as after
-//   warmUpSessions or any earlier session;
+//   the menu sessions' warm-up or any earlier session;
 // - the launcher's RSS while it supervises a session, and what exec mode leaves of it (the PID
 //   that was the launcher is then vncviewer: its RSS minus a hand-started vncviewer's).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeDirectory } from '../common/io/make-directory.ts';
 import { writeCatalogCache } from '../launcher/broker-client/catalog-cache.ts';
+import { commandArguments, type SessionPlan } from '../launcher/session/session-plan.ts';
 import type { Guest } from '../common/protocol/broker-protocol.ts';
 import { Children, waitFor } from '../test/support/children.ts';
 import { startXvfb } from '../test/support/peers/x-display.ts';
 import { startXvnc } from '../test/support/peers/xvnc.ts';
 import { xwdLayout, xwdPixel, type XwdLayout } from '../test/support/peers/xwd-png.ts';
+import { benchLauncherArgs } from './launcher-args.ts';
 import { processMemory } from './menu-memory.ts';
 import { median } from './stats.ts';
 import { TmuxControl, tmuxQuote } from './tmux-control.ts';
 
-const viewerArgs = ['-FullScreen', '-AlertOnFatalError=0', '-ReconnectOnError=0', '-Shared=1'];
 const pollMs = 1;
 /** Before every Enter (and the direct spawn) the machine rests as long, as a person looks at the
  * screen before pressing it: a CPU that was idle for a while starts slower, and every figure
@@ -33,9 +34,9 @@ function restBeforeEnter(): Promise<void> {
   return sleep(1000 + Math.random() * 1000);
 }
 
-type Setup = { children: Children; screen: Framebuffer; guest: Guest; cache: string; env: Record<string, string> };
+type Setup = { children: Children; screen: Framebuffer; guest: Guest; cache: string; env: Record<string, string>; viewerArgs: string[] };
 
-async function setUp(work: string, label: string): Promise<Setup> {
+async function setUp(launcher: string, work: string, label: string): Promise<Setup> {
   const children = new Children();
   const fbdir = join(work, `fb-${label}`);
   makeDirectory(fbdir);
@@ -59,18 +60,20 @@ async function setUp(work: string, label: string): Promise<Setup> {
     savedAt: Date.now(),
   });
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'linux', DISPLAY: outer.name, VDD_CACHE_DIR: cache, HOME: work };
-  return { children, screen: new Framebuffer(fbdir), guest, cache, env };
+  return { children, screen: new Framebuffer(fbdir), guest, cache, env, viewerArgs: plannedViewerArgs(launcher, guest, env) };
+}
+
+/** The viewer's arguments as the launcher plans them for this guest (connect --dry-run --json),
+ * so the viewer started by hand is the very one the launcher starts. */
+function plannedViewerArgs(launcher: string, guest: Guest, env: Record<string, string>): string[] {
+  const planned = spawnSync(launcher, ['connect', `vnc://${guest.host}:${guest.port}`, '--dry-run', '--json', ...benchLauncherArgs], { env, encoding: 'utf8' });
+  const viewer = planned.status === 0 ? (JSON.parse(planned.stdout) as SessionPlan).processes.find((process) => process.role === 'viewer') : undefined;
+  if (viewer === undefined) throw new Error(`no viewer in the launcher's plan: ${planned.stderr}`);
+  return commandArguments(viewer);
 }
 
 const menuArgs = [
-  '--config',
-  '/dev/null',
-  '--cmdline',
-  '/dev/null',
-  '--disk-config',
-  '/dev/null',
-  '--set',
-  'log_file=/dev/null',
+  ...benchLauncherArgs,
   '--broker',
   'http://127.0.0.1:9/',
   '--set',
@@ -144,7 +147,7 @@ export async function benchVncFirstFrame(
   viewerSpawnedDirectlyMs: number;
   runsMs: { cold: number[]; warm: number[]; byHand: number[]; spawnedDirectly: number[] };
 }> {
-  const setup = await setUp(work, 'first-frame');
+  const setup = await setUp(launcher, work, 'first-frame');
   const tmux = new TmuxControl(80, 25);
   const cold: number[] = [];
   const warm: number[] = [];
@@ -171,7 +174,7 @@ export async function benchVncFirstFrame(
 
       // By hand: typed at a shell prompt in the same kind of terminal, timed from its Enter.
       const shell = await tmux.run(['bash', '--norc', '--noprofile'], { ...setup.env, PS1: 'by-hand$ ' }, 'by-hand$ ');
-      await tmux.command(`send-keys -t ${shell.pane} -l ${tmuxQuote(['vncviewer', ...viewerArgs, `127.0.0.1::${setup.guest.port}`].join(' '))}`);
+      await tmux.command(`send-keys -t ${shell.pane} -l ${tmuxQuote(['vncviewer', ...setup.viewerArgs].join(' '))}`);
       await restBeforeEnter();
       const t1 = performance.now();
       void tmux.command(`send-keys -t ${shell.pane} Enter`);
@@ -183,7 +186,7 @@ export async function benchVncFirstFrame(
       // Spawned straight from this process, with no terminal or shell in the way: the floor.
       await restBeforeEnter();
       const t2 = performance.now();
-      const viewer = spawn('vncviewer', [...viewerArgs, `127.0.0.1::${setup.guest.port}`], { env: setup.env, stdio: 'ignore' });
+      const viewer = spawn('vncviewer', setup.viewerArgs, { env: setup.env, stdio: 'ignore' });
       spawned.push(await untilDrawn(setup.screen, t2));
       const exited = new Promise((resolve) => viewer.once('exit', resolve));
       await closeViewer(viewer.pid as number);
@@ -217,7 +220,7 @@ export async function benchVncFirstFrame(
  * in a futex on a SIGTERM that comes within ms of its first frame: it gets a moment first, and
  * SIGKILL if it still has not gone after a second.
  */
-async function closeViewer(pid: number): Promise<void> {
+export async function closeViewer(pid: number): Promise<void> {
   await sleep(100);
   process.kill(pid, 'SIGTERM');
   const gone = () => {
@@ -234,7 +237,7 @@ async function closeViewer(pid: number): Promise<void> {
 }
 
 /** The vncviewer the launcher started (SIGTERM makes it exit 0, as when closed). */
-function viewerOf(launcherPid: number): Promise<number> {
+export function viewerOf(launcherPid: number): Promise<number> {
   return waitFor('the viewer child of the launcher', () => childPids(launcherPid).find((pid) => /vncviewer$/.test(readlinkSync(`/proc/${pid}/exe`))), {
     timeoutMs: 5000,
   });
@@ -249,7 +252,7 @@ function childPids(pid: number): number[] {
 }
 
 export async function benchSessionMemory(launcher: string, work: string): Promise<Record<string, unknown>> {
-  const setup = await setUp(work, 'memory');
+  const setup = await setUp(launcher, work, 'memory');
   const tmux = new TmuxControl(80, 25);
   try {
     // Supervised: the menu stays while the session runs.
@@ -265,7 +268,7 @@ export async function benchSessionMemory(launcher: string, work: string): Promis
     await untilBlank(setup.screen);
 
     // By hand, for comparison with what exec mode leaves.
-    const byHand = spawn('vncviewer', [...viewerArgs, `127.0.0.1::${setup.guest.port}`], { env: setup.env, stdio: 'ignore' });
+    const byHand = spawn('vncviewer', setup.viewerArgs, { env: setup.env, stdio: 'ignore' });
     await untilDrawn(setup.screen, performance.now());
     await sleep(2000);
     const viewer = processMemory(byHand.pid as number);
@@ -275,23 +278,7 @@ export async function benchSessionMemory(launcher: string, work: string): Promis
     await untilBlank(setup.screen);
 
     // Exec mode: the launcher's PID becomes vncviewer.
-    const exec = spawn(
-      launcher,
-      [
-        'connect',
-        `vnc://127.0.0.1:${setup.guest.port}`,
-        '--exec',
-        '--config',
-        '/dev/null',
-        '--cmdline',
-        '/dev/null',
-        '--disk-config',
-        '/dev/null',
-        '--set',
-        'log_file=/dev/null',
-      ],
-      { env: setup.env, stdio: 'ignore' },
-    );
+    const exec = spawn(launcher, ['connect', `vnc://127.0.0.1:${setup.guest.port}`, '--exec', ...benchLauncherArgs], { env: setup.env, stdio: 'ignore' });
     await untilDrawn(setup.screen, performance.now());
     await sleep(2000);
     const execPid = exec.pid as number;

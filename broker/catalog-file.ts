@@ -4,7 +4,7 @@
 // serves a valid catalog.
 import { z } from 'zod';
 import { ReadError, readBoundedText } from '../common/io/read-bounded.ts';
-import { catalogLimits, catalogSchema, guestSchema, leaseLimits, type Catalog, type Guest } from '../common/protocol/broker-protocol.ts';
+import { catalogLimits, catalogSchema, guestFields, leaseLimits, type AddressedGuest, type Catalog, type Guest } from '../common/protocol/broker-protocol.ts';
 import { describeSchemaProblem } from '../common/protocol/schema-problem.ts';
 import { stripControls } from '../common/text/terminal-safe.ts';
 
@@ -21,16 +21,22 @@ export type GuestBackend = {
 };
 
 export type BrokerGuest = { readonly guest: Guest; readonly backend: GuestBackend };
-export type CatalogFile = { readonly catalog: Omit<Catalog, 'guests'>; readonly guests: readonly BrokerGuest[] };
+/** A guest of the file: always with its address. */
+export type FileGuest = { readonly guest: AddressedGuest; readonly backend: GuestBackend };
+export type CatalogFile = { readonly catalog: Omit<Catalog, 'guests'>; readonly guests: readonly FileGuest[] };
 
 const absolutePath = z.string().max(4096).startsWith('/', 'must be an absolute path');
 
-const fileGuestSchema = guestSchema.omit({ use: true }).extend({
-  state: guestSchema.shape.state.optional(),
+// A guest of the file always has its address: only a hypervisor backend lists guests without one.
+// Its use is the broker's to count, never the file's.
+const fileGuestSchema = guestFields.omit({ use: true }).extend({
+  host: guestFields.shape.host.unwrap(),
+  port: guestFields.shape.port.unwrap(),
+  state: guestFields.shape.state.optional(),
   passwordFile: absolutePath.optional(),
   qmpSocket: absolutePath.optional(),
   seats: z.number().int().min(1).max(leaseLimits.maxSeats).optional(),
-  pool: guestSchema.shape.id.optional(),
+  pool: guestFields.shape.id.optional(),
 });
 
 const fileSchema = z.strictObject({ ...catalogSchema.shape, guests: z.array(fileGuestSchema).max(catalogLimits.maxGuests) }).superRefine((catalog, context) => {
@@ -45,11 +51,10 @@ const fileSchema = z.strictObject({ ...catalogSchema.shape, guests: z.array(file
     // One console, one password at a time: a second viewer would need the first one's ticket.
     if (guest.auth === 'vnc-password' && (guest.seats ?? 1) > 1) issue(index, 'seats', 'a guest with one-time VNC passwords takes one session at a time');
   });
-  const ids = new Set(catalog.guests.map((guest) => guest.id));
   const pools = new Map<string, (typeof catalog.guests)[number]>();
   catalog.guests.forEach((guest, index) => {
     if (guest.pool === undefined) return;
-    if (ids.has(guest.pool)) issue(index, 'pool', `"${guest.pool}" is also a guest id; a pool needs a name of its own`);
+    if (seen.has(guest.pool)) issue(index, 'pool', `"${guest.pool}" is also a guest id; a pool needs a name of its own`);
     const first = pools.get(guest.pool);
     if (first === undefined) pools.set(guest.pool, guest);
     else if (first.protocol !== guest.protocol) issue(index, 'pool', `the desktops of pool "${guest.pool}" must all use ${first.protocol}`);
@@ -58,8 +63,9 @@ const fileSchema = z.strictObject({ ...catalogSchema.shape, guests: z.array(file
 
 /** What is wrong with the file, terminal-safe: JSON.parse quotes the file's text. */
 export class CatalogFileError extends Error {
-  constructor(message: string) {
-    super(stripControls(message));
+  override readonly name = 'CatalogFileError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(stripControls(message), options);
   }
 }
 
@@ -68,13 +74,13 @@ export function readCatalogFile(path: string): CatalogFile {
   try {
     text = readBoundedText(path, catalogLimits.maxBytes);
   } catch (error) {
-    throw new CatalogFileError(`${path}: ${error instanceof ReadError ? error.message : String(error)}`);
+    throw new CatalogFileError(`${path}: ${error instanceof ReadError ? error.message : String(error)}`, { cause: error });
   }
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new CatalogFileError(`${path}: not JSON (${(error as Error).message})`);
+    throw new CatalogFileError(`${path}: not JSON (${(error as Error).message})`, { cause: error });
   }
   const parsed = fileSchema.safeParse(document);
   if (!parsed.success) throw new CatalogFileError(`${path}: ${describeSchemaProblem(parsed.error)}`);

@@ -1,7 +1,7 @@
-// Keeps every guest's state current: probes each guest's endpoint in turn (XDMCP Query for xdmcp
+// Keeps every file guest's state current: probes each guest's endpoint in turn (XDMCP Query for xdmcp
 // guests, the RFB handshake for vnc guests; both from launcher/probe/), a few at a time, every --probe-interval. A guest that
 // answers is running; one that does not is unavailable. Changes are logged, not every probe.
-import type { Guest, GuestState } from '../common/protocol/broker-protocol.ts';
+import type { AddressedGuest, GuestState } from '../common/protocol/broker-protocol.ts';
 import { probeRfb } from '../common/probe/rfb-handshake.ts';
 import { queryXdmcp } from '../common/probe/xdmcp-query.ts';
 import type { CatalogStore } from './catalog-store.ts';
@@ -11,7 +11,7 @@ export type ProbeOutcome = { readonly state: GuestState; readonly detail: string
 
 const parallelProbes = 32;
 
-export async function probeGuest(guest: Guest, timeoutMs: number): Promise<ProbeOutcome> {
+export async function probeGuest(guest: AddressedGuest, timeoutMs: number): Promise<ProbeOutcome> {
   if (guest.protocol === 'vnc') {
     const answer = await probeRfb(guest.host, guest.port, { timeoutMs });
     return answer.ok ? { state: 'running', detail: `RFB ${answer.version}` } : { state: 'unavailable', detail: answer.message };
@@ -50,9 +50,9 @@ export class GuestProbes {
     void this.cycle();
   }
 
-  /** One round over every guest (guests a hypervisor reports stopped are left alone). */
+  /** One round over the file's guests (a hypervisor backend reports the state of its own). */
   async probeAll(): Promise<void> {
-    const queue = this.store.guests.filter((entry) => this.store.stateOf(entry.guest.id) !== 'stopped').map((entry) => entry.guest);
+    const queue = this.store.fileGuests.map((entry) => entry.guest);
     const worker = async () => {
       for (let guest = queue.shift(); guest !== undefined && !this.stopped; guest = queue.shift()) {
         const outcome = await probeGuest(guest, this.timeoutMs);

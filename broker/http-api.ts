@@ -2,11 +2,20 @@
 // POST /v1/guests/{id}/session, POST /v1/leases/{id}/renew|hold|end, POST /v1/clients/{mac}/report
 // (admin/ and reports/ hold the admin's status and the report intake). Every request passes the
 // client gate first (allowed networks, client certificate, rate limits);
-// every other request gets the protocol's error body. Clients that know leases say so with the
-// header `VDD-Leases: 1`: only they get the catalog's `use`, the answer's `lease` and in-use
-// details, which the strict bodies of older launchers would refuse.
+// every other request gets the protocol's error body. Clients say which minor version they read
+// in the vdd-protocol header: from 1.2 they get the catalog's `use`, the answer's `lease` and
+// in-use details, which the strict bodies of older launchers would refuse.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bodyLimits, leaseActions, leasesHeader, leaseRequestSchema, sessionRequestSchema, type LeaseAction } from '../common/protocol/broker-protocol.ts';
+import {
+  bodyLimits,
+  leaseActions,
+  leaseRequestSchema,
+  leasesMinor,
+  protocol,
+  protocolMinor,
+  sessionRequestSchema,
+  type LeaseAction,
+} from '../common/protocol/broker-protocol.ts';
 import type { ClientGate } from './access/client-gate.ts';
 import type { CatalogStore } from './catalog-store.ts';
 import { HttpProblem, readJsonBody, sendJson, sendProblem } from './http-body.ts';
@@ -51,8 +60,9 @@ function decode(part: string): string {
 
 export function apiHandler(api: Api) {
   return (request: IncomingMessage, response: ServerResponse): void => {
-    const leases = request.headers[leasesHeader] === '1';
-    handle(api, request, response, leases).catch((error: unknown) => {
+    const minor = protocolMinor(request.headers[protocol.minorHeader]);
+    const leases = minor >= leasesMinor;
+    handle(api, request, response, minor).catch((error: unknown) => {
       const problem = error instanceof HttpProblem ? error : new HttpProblem(500, 'internal', 'internal error');
       if (!(error instanceof HttpProblem)) api.log(`internal error on ${request.method} ${request.url}: ${(error as Error).stack ?? String(error)}`);
       if (response.headersSent) return;
@@ -73,14 +83,15 @@ function requireMethod(request: IncomingMessage, allowed: readonly string[], res
   return false;
 }
 
-async function handle(api: Api, request: IncomingMessage, response: ServerResponse, leases: boolean): Promise<void> {
+async function handle(api: Api, request: IncomingMessage, response: ServerResponse, minor: number): Promise<void> {
+  const leases = minor >= leasesMinor;
   const path = (request.url ?? '/').split('?')[0] ?? '/';
   const peer = api.gate.admit(request, path);
   if (api.admin?.handles(path)) return api.admin.handle(request, response, path);
   if (path === '/v1/catalog') {
     if (!requireMethod(request, ['GET', 'HEAD'], response)) return;
-    const { body, etag } = api.store.served(leases);
-    const headers = { etag, 'cache-control': 'no-cache', 'content-type': 'application/json', vary: leasesHeader };
+    const { body, etag } = api.store.catalog(minor);
+    const headers = { etag, 'cache-control': 'no-cache', 'content-type': 'application/json', vary: protocol.minorHeader };
     if (etagMatches(request.headers['if-none-match'], etag)) {
       response.writeHead(304, headers).end();
       return;

@@ -18,12 +18,18 @@ export class HttpProblem extends Error {
   /** Extra answer headers (Retry-After, WWW-Authenticate). */
   readonly headers: Readonly<Record<string, string>>;
   readonly details: InUseDetails;
-  constructor(status: number, code: ErrorCode, message: string, headers: Readonly<Record<string, string>> = {}, details: InUseDetails = {}) {
-    super(message);
+  constructor(
+    status: number,
+    code: ErrorCode,
+    message: string,
+    headers: Readonly<Record<string, string>> = {},
+    options?: ErrorOptions & { readonly details?: InUseDetails },
+  ) {
+    super(message, options);
     this.status = status;
     this.code = code;
     this.headers = headers;
-    this.details = details;
+    this.details = options?.details ?? {};
   }
 }
 
@@ -44,45 +50,43 @@ export function sendProblem(response: ServerResponse, problem: HttpProblem, head
  * this the connection is cut (and the 413 may be lost): nobody honest sends that much. */
 export const discardLimitBytes = 1024 * 1024;
 
-export function readJsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>, maxBytes: number): Promise<T> {
+/** The whole body; past maxBytes a 413, once the rest is read away (up to discardLimitBytes more). */
+export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const tooLarge = () => new HttpProblem(413, 'too-large', `body larger than ${maxBytes} bytes`);
+    const giveUp = () => {
+      request.removeAllListeners('data');
+      request.resume();
+      reject(tooLarge());
+    };
     const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes + discardLimitBytes) {
+      giveUp();
+      return;
+    }
     const chunks: Buffer[] = [];
     let length = 0;
     request.on('data', (chunk: Buffer) => {
       length += chunk.length;
       if (length <= maxBytes) chunks.push(chunk);
-      else if (length > maxBytes + discardLimitBytes) {
-        request.removeAllListeners('data');
-        request.resume();
-        reject(tooLarge());
-      }
+      else if (length > maxBytes + discardLimitBytes) giveUp();
     });
-    if (Number.isFinite(declared) && declared > maxBytes + discardLimitBytes) {
-      request.removeAllListeners('data');
-      request.resume();
-      reject(tooLarge());
-      return;
-    }
     request.on('error', reject);
-    request.on('end', () => {
-      if (length > maxBytes) {
-        reject(tooLarge());
-        return;
-      }
-      let document: unknown;
-      try {
-        document = JSON.parse(Buffer.concat(chunks, length).toString('utf8'));
-      } catch (error) {
-        reject(new HttpProblem(400, 'bad-request', `body is not JSON: ${(error as Error).message}`));
-        return;
-      }
-      const parsed = schema.safeParse(document);
-      if (parsed.success) resolve(parsed.data);
-      else reject(new HttpProblem(400, 'bad-request', describeSchemaProblem(parsed.error)));
-    });
+    request.on('end', () => (length > maxBytes ? reject(tooLarge()) : resolve(Buffer.concat(chunks, length))));
   });
+}
+
+export async function readJsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>, maxBytes: number): Promise<T> {
+  const body = await readBody(request, maxBytes);
+  let document: unknown;
+  try {
+    document = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new HttpProblem(400, 'bad-request', `body is not JSON: ${(error as Error).message}`, {}, { cause: error });
+  }
+  const parsed = schema.safeParse(document);
+  if (parsed.success) return parsed.data;
+  throw new HttpProblem(400, 'bad-request', describeSchemaProblem(parsed.error));
 }
 
 /** The protocol's error body for what Node's HTTP parser refuses before a request exists (a slow

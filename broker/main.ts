@@ -11,7 +11,7 @@ import { version } from '../common/version.ts';
 import { CatalogFileError } from './catalog-file.ts';
 import { CatalogStore } from './catalog-store.ts';
 import { GuestProbes } from './guest-probes.ts';
-import { LibvirtBackend } from './libvirt/libvirt-backend.ts';
+import { LibvirtHypervisor } from './libvirt/libvirt-hypervisor.ts';
 import { apiHandler } from './http-api.ts';
 import { stderrLog } from './log.ts';
 import { brokerHelp, parseBrokerCommandLine, type BrokerOptions } from './options.ts';
@@ -28,6 +28,11 @@ import { SessionService } from './sessions/session-service.ts';
 
 const log = stderrLog();
 
+/** A broker that listens on loopback only serves clients on this machine (demos, tests). */
+function isLoopback(host: string): boolean {
+  return host === '::1' || host === 'localhost' || /^127\./.test(host);
+}
+
 function listen(server: Server, options: BrokerOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -41,17 +46,18 @@ function listen(server: Server, options: BrokerOptions): Promise<void> {
 
 async function run(options: BrokerOptions): Promise<number> {
   const store = new CatalogStore(options.catalog, log);
-  const libvirt = options.libvirt === undefined ? undefined : new LibvirtBackend(options.libvirt.uri, options.libvirt.vncHost, log);
-  const listDomains = async () => {
-    if (libvirt === undefined) return;
-    try {
-      store.setBackendGuests(await libvirt.guests());
-    } catch (error) {
-      log(`keeping the previous libvirt guests: ${(error as Error).message}`);
-    }
-  };
-  await listDomains();
-  const domainTimer = libvirt === undefined ? undefined : setInterval(() => void listDomains(), options.probeIntervalMs > 0 ? options.probeIntervalMs : 15_000);
+  const libvirt =
+    options.libvirt.length === 0
+      ? undefined
+      : new LibvirtHypervisor(options.libvirt, {
+          log,
+          publish: (guests) => store.setBackendGuests(guests),
+          loopbackClients: isLoopback(options.host),
+          refreshMs: options.probeIntervalMs > 0 ? options.probeIntervalMs : 15_000,
+          startTimeoutMs: options.libvirtStartTimeoutMs,
+          resetGraceMs: options.resetGraceMs,
+        });
+  await libvirt?.start();
   const audit = new AuditLog(options.auditLog, log);
   const passwordFiles = new PasswordFileConsole((id) => store.find(id)?.backend.passwordFile, log);
   const qmpConsoles = new QmpConsole((id) => store.find(id)?.backend.qmpSocket, log);
@@ -113,7 +119,7 @@ async function run(options: BrokerOptions): Promise<number> {
   });
   log(`${signal}: stopping`);
   store.close();
-  clearInterval(domainTimer);
+  libvirt?.close();
   await probes?.stop();
   await sessions.close([passwordFiles, qmpConsoles, ...(hypervisorConsoles ? [hypervisorConsoles] : [])]);
   closeAdmin();

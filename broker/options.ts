@@ -4,6 +4,7 @@ import { isHost } from '../common/net/host.ts';
 import { parseSubcommandLine, UsageError } from '../common/cli/command-line.ts';
 import { type AllowError, parseAllowList, type AllowList } from './access/allow-list.ts';
 import { defaultAccessLimits, type AccessLimits } from './access/client-gate.ts';
+import type { LibvirtHostSpec } from './libvirt/libvirt-hypervisor.ts';
 
 export const brokerOptionSpecs = {
   catalog: { type: 'string' },
@@ -22,8 +23,10 @@ export const brokerOptionSpecs = {
   'lease-renew': { type: 'string' },
   'lease-grace': { type: 'string' },
   'audit-log': { type: 'string' },
-  libvirt: { type: 'string' },
-  'libvirt-vnc-host': { type: 'string' },
+  libvirt: { type: 'string', multiple: true },
+  'libvirt-vnc-host': { type: 'string', multiple: true },
+  'libvirt-start-timeout': { type: 'string' },
+  'reset-grace': { type: 'string' },
   'admin-token-file': { type: 'string' },
   'published-root': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -44,7 +47,10 @@ export type BrokerOptions = {
   readonly probeIntervalMs: number;
   readonly probeTimeoutMs: number;
   readonly passwordTtlMs: number;
-  readonly libvirt: { readonly uri: string; readonly vncHost: string | undefined } | undefined;
+  /** One per VM host, in the order given. */
+  readonly libvirt: readonly LibvirtHostSpec[];
+  readonly libvirtStartTimeoutMs: number;
+  readonly resetGraceMs: number;
   readonly adminTokenFile: string | undefined;
   readonly publishedRoot: string | undefined;
 };
@@ -78,10 +84,18 @@ Options:
   --report-rate N          reports an hour per client address, burst 10 (default 60)
   --audit-log FILE         append the audit trail (sessions, refusals, lease ends) to FILE too;
                            SIGHUP reopens it
-  --libvirt URI            also list the domains with VNC graphics of this libvirt connection
-                           (through virsh; e.g. qemu:///system) and start stopped ones on a
-                           session request
-  --libvirt-vnc-host HOST  where clients reach the domains' VNC when it listens on every address
+  --libvirt [LABEL=]URI    also serve the domains of this libvirt connection (through virsh;
+                           e.g. qemu:///system, qemu+ssh://vmhost2/system): started on a session
+                           request, each session with its own console ticket. Once per VM host;
+                           with several, each needs a LABEL (1-20 letters, digits, "-"), which
+                           prefixes its guests' ids (LABEL.DOMAIN)
+  --libvirt-vnc-host [LABEL=]HOST
+                           where clients reach consoles that listen on every address (default:
+                           the host of the URI); LABEL= for one VM host only
+  --libvirt-start-timeout SECONDS
+                           how long a start or reset of a domain may take (default 60)
+  --reset-grace SECONDS    a reset: after-session guest whose console has been disconnected this
+                           long has ended its session and is reset (default 30)
   --admin-token-file FILE  turn on the admin status (/admin/ and /v1/admin/status) for whoever
                            has the token in FILE's first line (at least 16 characters)
   --published-root DIR     the admin page lists the versions vdd-image published in DIR and how
@@ -93,6 +107,36 @@ Signals: SIGTERM and SIGINT stop it cleanly (outstanding passwords are expired f
 SIGHUP reopens --audit-log.
 Exit status: 0 stopped by a signal, 1 cannot start (the message says why), 2 bad command line.
 `;
+
+const labelPattern = /^([A-Za-z][A-Za-z0-9-]{0,19})=(.+)$/;
+
+/** --libvirt [LABEL=]URI once per host and --libvirt-vnc-host [LABEL=]HOST. */
+function libvirtHosts(uris: readonly string[], vncHosts: readonly string[]): LibvirtHostSpec[] {
+  const hosts = uris.map((text) => {
+    const match = labelPattern.exec(text);
+    const uri = match?.[2] ?? text;
+    if (!/^[a-z][a-z0-9+]*:\/\//.test(uri))
+      throw new UsageError(`--libvirt ${text}: expected [LABEL=]URI, e.g. qemu:///system or lab2=qemu+ssh://vmhost2/system`);
+    return { uri, label: match?.[1] };
+  });
+  if (hosts.length > 1 && hosts.some((host) => host.label === undefined))
+    throw new UsageError('--libvirt given more than once: give each VM host a label (--libvirt LABEL=URI) so guest ids stay unique');
+  const labels = new Set<string>();
+  for (const host of hosts) {
+    if (host.label !== undefined && labels.has(host.label)) throw new UsageError(`--libvirt: the label ${host.label} is given twice`);
+    if (host.label !== undefined) labels.add(host.label);
+  }
+  const vncHostOf = new Map<string | undefined, string>();
+  for (const text of vncHosts) {
+    const match = labelPattern.exec(text);
+    const [label, host] = match ? [match[1], match[2] ?? ''] : [undefined, text];
+    if (hosts.length === 0) throw new UsageError('--libvirt-vnc-host needs --libvirt');
+    if (!isHost(host)) throw new UsageError(`--libvirt-vnc-host ${text}: expected [LABEL=]HOST with a host name or address`);
+    if (label !== undefined && !labels.has(label)) throw new UsageError(`--libvirt-vnc-host ${text}: no --libvirt has the label ${label}`);
+    vncHostOf.set(label, host);
+  }
+  return hosts.map((host) => ({ ...host, vncHost: (host.label === undefined ? undefined : vncHostOf.get(host.label)) ?? vncHostOf.get(undefined) }));
+}
 
 function number(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
@@ -129,8 +173,6 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
   if (leaseGraceMs <= leaseRenewMs) throw new UsageError('--lease-grace must be longer than --lease-renew (a lease would end between two renewals)');
   if (options['published-root'] !== undefined && options['admin-token-file'] === undefined)
     throw new UsageError('--published-root is shown on the admin page: it needs --admin-token-file');
-  if (options['libvirt-vnc-host'] !== undefined && (options.libvirt === undefined || !isHost(options['libvirt-vnc-host'])))
-    throw new UsageError('--libvirt-vnc-host needs --libvirt and a host name or address');
   const { host, port } = parseListen(options.listen ?? '0.0.0.0:8080');
   return {
     help: false,
@@ -156,7 +198,9 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
       probeIntervalMs: number('probe-interval', options['probe-interval'], 15, 0, 86_400) * 1000,
       probeTimeoutMs: number('probe-timeout', options['probe-timeout'], 2000, 100, 60_000),
       passwordTtlMs: number('password-ttl', options['password-ttl'], 30, 5, 86_400) * 1000,
-      libvirt: options.libvirt === undefined ? undefined : { uri: options.libvirt, vncHost: options['libvirt-vnc-host'] },
+      libvirt: libvirtHosts(options.libvirt ?? [], options['libvirt-vnc-host'] ?? []),
+      libvirtStartTimeoutMs: number('libvirt-start-timeout', options['libvirt-start-timeout'], 60, 5, 3600) * 1000,
+      resetGraceMs: number('reset-grace', options['reset-grace'], 30, 0, 86_400) * 1000,
       adminTokenFile: options['admin-token-file'],
       publishedRoot: options['published-root'],
     },

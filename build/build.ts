@@ -16,7 +16,7 @@ export const launcherExecutable = join(dist, 'vdd-launcher');
 
 /** Flags baked into the executable: a small heap for 512 MB PCs; feedback vectors from a function's
  * first call, so code run once in the menu's warm-up runs the first Enter with its inline caches
- * (Enter -> viewer ~0.3 ms sooner; ~1 MB more heap). */
+ * (a sooner viewer for a little more heap; bench vncFirstFrame and menuIdleMemory show both). */
 const executableArgs = ['--max-old-space-size=64', '--no-lazy-feedback-allocation'];
 
 function step(text: string): void {

@@ -127,7 +127,19 @@ function updateCell(pc: PcStatus): string {
   return `${badge(update.state, kind)}${detail ? ` <small>${escapeHtml(detail)}</small>` : ''}`;
 }
 
+/** Each PC's row, made once per PC status (kept while the PC does not change). */
+const rows = new WeakMap<PcStatus, string>();
+
 function pcRow(pc: PcStatus): string {
+  let row = rows.get(pc);
+  if (row === undefined) {
+    row = renderPcRow(pc);
+    rows.set(pc, row);
+  }
+  return row;
+}
+
+function renderPcRow(pc: PcStatus): string {
   const search = [pc.hostname, pc.mac, pc.address, pc.image?.version, pc.update?.state, pc.fitness, pc.onGuest, ...pc.problems]
     .filter(Boolean)
     .join(' ')

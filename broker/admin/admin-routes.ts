@@ -8,7 +8,7 @@
 // A refused request is logged with the address it came from (at most once a minute per address),
 // never with what it carried. Without --admin-token-file all of this answers 404.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpProblem } from '../http-body.ts';
+import { HttpProblem, readBody } from '../http-body.ts';
 import type { Log } from '../log.ts';
 import type { ActiveSessionSource } from './active-sessions.ts';
 import { adminCookieName, type AdminCredential, type CredentialCheck } from './admin-credential.ts';
@@ -52,22 +52,8 @@ function send(response: ServerResponse, status: number, body: string | Buffer, h
   response.end(body);
 }
 
-function readForm(request: IncomingMessage): Promise<URLSearchParams> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    request.on('data', (chunk: Buffer) => {
-      length += chunk.length;
-      if (length > maxLoginBytes) {
-        reject(new HttpProblem(413, 'too-large', `body larger than ${maxLoginBytes} bytes`));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('error', reject);
-    request.on('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
-  });
+async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
+  return new URLSearchParams((await readBody(request, maxLoginBytes)).toString('utf8'));
 }
 
 export function adminHandler(routes: AdminRoutes): (request: IncomingMessage, response: ServerResponse, path: string) => Promise<void> {

@@ -9,7 +9,7 @@ import type { Guest, GuestState } from '../../common/protocol/broker-protocol.ts
 import type { ReportIntake } from '../reports/report-intake.ts';
 import type { ActiveSessionSource } from './active-sessions.ts';
 import { renderSection, sectionNames, type SectionName } from './admin-page.ts';
-import { buildStatus, type AdminStatus, type PublishedListing } from './admin-status.ts';
+import { buildStatus, PcStatusCache, type AdminStatus, type PcStatus, type PublishedListing } from './admin-status.ts';
 
 export type AdminSources = {
   /** The catalog's ETag: changes with the guests and their states. */
@@ -39,6 +39,7 @@ export class AdminStatusService {
   private snapshot: { stamp: string; at: number; value: StatusSnapshot } | undefined;
   private published: { at: number; listing: PublishedListing } | undefined;
   private broker: { stamp: string; value: { id: string; name: string } } | undefined;
+  private readonly pcCache = new PcStatusCache();
 
   constructor(sources: AdminSources) {
     this.sources = sources;
@@ -68,6 +69,7 @@ export class AdminStatusService {
       published: listing,
       reports: { accepted: intake.accepted, refused: intake.refused, lastRefusal: intake.lastRefusal },
       now,
+      cache: this.pcCache,
     });
     const value = snapshotOf(status);
     this.snapshot = { stamp, at: now, value };
@@ -100,6 +102,23 @@ export class AdminStatusService {
   }
 }
 
+/** Each PC's JSON, made once per PC status (a status is kept while the PC does not change). */
+const pcJson = new WeakMap<PcStatus, string>();
+
+/** The status as JSON, with the PCs' JSON reused: a report from one PC re-serialises one PC. */
+export function statusJson(status: AdminStatus): string {
+  const { pcs, ...rest } = status;
+  const parts = pcs.map((pc) => {
+    let json = pcJson.get(pc);
+    if (json === undefined) {
+      json = JSON.stringify(pc);
+      pcJson.set(pc, json);
+    }
+    return json;
+  });
+  return `${JSON.stringify(rest).slice(0, -1)},"pcs":[${parts.join(',')}]}`;
+}
+
 function snapshotOf(status: AdminStatus): StatusSnapshot {
   const sections = new Map<SectionName, { html: string; hash: string }>();
   const section = (name: SectionName) => {
@@ -114,7 +133,7 @@ function snapshotOf(status: AdminStatus): StatusSnapshot {
   let hashes: string | undefined;
   return {
     status,
-    json: Buffer.from(JSON.stringify(status)),
+    json: Buffer.from(statusJson(status)),
     section,
     hashes() {
       hashes ??= JSON.stringify({ generatedAt: status.generatedAt, sections: Object.fromEntries(sectionNames.map((name) => [name, section(name).hash])) });

@@ -40,8 +40,8 @@ export function setUpReportsAndAdmin(options: AdminOptions, catalog: CatalogStor
   const sessions = new LeaseSessions(leases);
   const intake = new ReportIntake(store, file, log);
   const service = new AdminStatusService({
-    catalogStamp: () => catalog.served(true).etag,
-    catalogBody: () => catalog.served(true).body,
+    catalogStamp: () => catalog.catalog().etag,
+    catalogBody: () => catalog.catalog().body,
     guests: () => catalog.guests.map(({ guest }) => ({ guest, state: catalog.stateOf(guest.id) ?? guest.state })),
     sessions,
     intake,

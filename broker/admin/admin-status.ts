@@ -107,18 +107,33 @@ export type StatusInputs = {
   readonly published: PublishedListing | undefined;
   readonly reports: { readonly accepted: number; readonly refused: number; readonly lastRefusal: Refusal | undefined };
   readonly now: number;
+  /** Keeps PCs' statuses between builds (the status service has one). */
+  readonly cache?: PcStatusCache | undefined;
 };
 
 /** How many of a PC's last sessions its sparkline shows. */
 export const sparklinePoints = 12;
 const silentAfterMs = 60 * 60 * 1000;
 
-function median(values: number[]): number | null {
+function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
-  values.sort((a, b) => a - b);
-  const middle = values.length >> 1;
-  const value = values.length % 2 === 1 ? (values[middle] as number) : ((values[middle - 1] as number) + (values[middle] as number)) / 2;
+  // A typed array sorts numerically without a comparator, several times faster for a guest's
+  // thousands of sessions; a PC's few are sorted in place of a copy, cheaper than a typed array.
+  const sorted = values.length > 32 ? Float64Array.from(values).sort() : insertionSorted(values);
+  const middle = sorted.length >> 1;
+  const value = sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
   return Math.round(value * 10) / 10;
+}
+
+function insertionSorted(values: readonly number[]): number[] {
+  const sorted = [...values];
+  for (let i = 1; i < sorted.length; i++) {
+    const value = sorted[i] as number;
+    let j = i - 1;
+    for (; j >= 0 && (sorted[j] as number) > value; j--) sorted[j + 1] = sorted[j] as number;
+    sorted[j + 1] = value;
+  }
+  return sorted;
 }
 
 export function qoeOf(sessions: readonly StoredSession[]): Qoe {
@@ -154,6 +169,71 @@ function pcProblems(pc: PcRecord, published: boolean | null, qoe: Qoe, silent: b
   return problems;
 }
 
+type CachedPc = { readonly key: string; readonly until: number; readonly status: PcStatus; readonly sortKey: string };
+
+/** Each PC's status as last built, kept while its record, its guest and its version's
+ * publication are the same and no session leaves the hour and it does not fall silent: a report
+ * from one PC then costs the rebuild of one PC's status, not 5,000. */
+export class PcStatusCache {
+  private readonly entries = new Map<string, CachedPc>();
+
+  get(mac: string, key: string, now: number): CachedPc | undefined {
+    const entry = this.entries.get(mac);
+    return entry !== undefined && entry.key === key && now < entry.until ? entry : undefined;
+  }
+
+  set(mac: string, key: string, until: number, entry: Omit<CachedPc, 'key' | 'until'>): void {
+    this.entries.set(mac, { key, until, ...entry });
+  }
+
+  /** Drops PCs the store no longer has (evicted). */
+  forgetAllBut(known: ReadonlyMap<string, unknown>): void {
+    if (this.entries.size <= known.size) return;
+    for (const mac of this.entries.keys()) if (!known.has(mac)) this.entries.delete(mac);
+  }
+}
+
+/** When a PC's status changes by time alone: a session leaves the hour, or it falls silent. */
+function validUntil(pc: PcRecord, silent: boolean, since: number, now: number, windowMs: number): number {
+  let until = silent ? Number.POSITIVE_INFINITY : pc.lastSeen + silentAfterMs + 1;
+  for (const session of pc.sessions) if (session.startedAt >= since) until = Math.min(until, session.startedAt + windowMs);
+  return Math.max(until, now + 1);
+}
+
+function pcStatus(
+  pc: PcRecord,
+  recent: readonly StoredSession[],
+  published: boolean | null,
+  onGuest: string | null,
+  silent: boolean,
+  skewNoticeMs: number,
+): Omit<CachedPc, 'key' | 'until'> {
+  const qoe = qoeOf(recent);
+  const ram = pc.hardware?.ramMiB ?? pc.hardware?.ramMb;
+  const cpu = pc.hardware?.cpu;
+  const status: PcStatus = {
+    mac: pc.mac,
+    hostname: pc.hostname ?? null,
+    address: pc.address,
+    ips: pc.ips,
+    launcherVersion: pc.launcherVersion ?? null,
+    image: pc.image ? { name: pc.image.name ?? null, version: pc.image.version, published } : null,
+    update: pc.update
+      ? { state: pc.update.state, version: pc.update.version ?? null, reason: pc.update.reason ?? null, percent: pc.update.percent ?? null }
+      : null,
+    fitness: pc.fitness ?? null,
+    cpu: typeof cpu === 'string' ? cpu : null,
+    ramMiB: typeof ram === 'number' ? ram : null,
+    lastSeen: new Date(pc.lastSeen).toISOString(),
+    clockSkewMs: pc.clockSkewMs ?? null,
+    onGuest,
+    qoe,
+    recentFirstFramesMs: recent.slice(-sparklinePoints).map((session) => session.firstFrameMs ?? null),
+    problems: pcProblems(pc, published, qoe, silent, skewNoticeMs),
+  };
+  return { status, sortKey: `${pc.hostname ?? pc.mac}\u0000${pc.mac}` };
+}
+
 export function buildStatus(inputs: StatusInputs): AdminStatus {
   const { store, now } = inputs;
   const names = new Map(inputs.guests.map(({ guest }) => [guest.id, guest.name]));
@@ -166,9 +246,11 @@ export function buildStatus(inputs: StatusInputs): AdminStatus {
   let pcsSeenLastHour = 0;
   let pcsWithProblems = 0;
   const pcs: PcStatus[] = [];
+  const since = now - store.windowMs;
+  const sortKeys = new Map<PcStatus, string>();
   for (const pc of store.pcs.values()) {
-    const recent = store.recentSessions(pc, now);
-    for (const session of recent) {
+    for (const session of pc.sessions) {
+      if (session.startedAt < since) continue;
       const list = sessionsByGuest.get(session.guestId);
       if (list === undefined) sessionsByGuest.set(session.guestId, [session]);
       else list.push(session);
@@ -178,33 +260,24 @@ export function buildStatus(inputs: StatusInputs): AdminStatus {
     if (!silent) pcsSeenLastHour++;
     if (pc.image) versionCounts.set(pc.image.version, (versionCounts.get(pc.image.version) ?? 0) + 1);
     const published = pc.image === undefined || publishedSet === undefined ? null : publishedSet.has(pc.image.version);
-    const qoe = qoeOf(recent);
-    const problems = pcProblems(pc, published, qoe, silent, store.skewNoticeMs);
-    if (problems.length > 0) pcsWithProblems++;
-    const ram = pc.hardware?.ramMiB ?? pc.hardware?.ramMb;
-    const cpu = pc.hardware?.cpu;
-    pcs.push({
-      mac: pc.mac,
-      hostname: pc.hostname ?? null,
-      address: pc.address,
-      ips: pc.ips,
-      launcherVersion: pc.launcherVersion ?? null,
-      image: pc.image ? { name: pc.image.name ?? null, version: pc.image.version, published } : null,
-      update: pc.update
-        ? { state: pc.update.state, version: pc.update.version ?? null, reason: pc.update.reason ?? null, percent: pc.update.percent ?? null }
-        : null,
-      fitness: pc.fitness ?? null,
-      cpu: typeof cpu === 'string' ? cpu : null,
-      ramMiB: typeof ram === 'number' ? ram : null,
-      lastSeen: new Date(pc.lastSeen).toISOString(),
-      clockSkewMs: pc.clockSkewMs ?? null,
-      onGuest: onGuest.get(pc.mac) ?? null,
-      qoe,
-      recentFirstFramesMs: recent.slice(-sparklinePoints).map((session) => session.firstFrameMs ?? null),
-      problems,
-    });
+    const guest = onGuest.get(pc.mac) ?? null;
+    const cacheKey = `${pc.revision}|${published}|${guest}`;
+    let entry: Omit<CachedPc, 'key' | 'until'> | undefined = inputs.cache?.get(pc.mac, cacheKey, now);
+    if (entry === undefined) {
+      const built = pcStatus(pc, store.recentSessions(pc, now), published, guest, silent, store.skewNoticeMs);
+      inputs.cache?.set(pc.mac, cacheKey, validUntil(pc, silent, since, now, store.windowMs), built);
+      entry = built;
+    }
+    if (entry.status.problems.length > 0) pcsWithProblems++;
+    sortKeys.set(entry.status, entry.sortKey);
+    pcs.push(entry.status);
   }
-  pcs.sort((a, b) => (a.hostname ?? a.mac).localeCompare(b.hostname ?? b.mac) || a.mac.localeCompare(b.mac));
+  inputs.cache?.forgetAllBut(store.pcs);
+  // Code-point order of keys made once: host names are ASCII, and localeCompare costs ~10 ms for 5,000 PCs.
+  pcs.sort((a, b) => {
+    const [left, right] = [sortKeys.get(a) ?? '', sortKeys.get(b) ?? ''];
+    return left < right ? -1 : left > right ? 1 : 0;
+  });
   for (const session of inputs.sessions) running.set(session.guestId, (running.get(session.guestId) ?? 0) + 1);
   const guests: GuestStatus[] = inputs.guests.map(({ guest, state }) => ({
     id: guest.id,

@@ -97,6 +97,7 @@ export const adminScript = `'use strict';
       while (wanted) {
         const target = wanted;
         wanted = null;
+        const started = Date.now();
         for (const [name, hash] of Object.entries(target.sections)) {
           const holder = document.querySelector('[data-section="' + name + '"]');
           if (!holder || holder.getAttribute('data-hash') === hash) continue;
@@ -109,6 +110,9 @@ export const adminScript = `'use strict';
           if (name === 'pcs') applyFilter();
         }
         if (live) { live.innerHTML = 'updated <time datetime="' + target.generatedAt + '"></time>'; times(live); }
+        // A big lab changes every second: fetch again only after a pause that grows with the fetch,
+        // so a phone on a slow link is not kept busy downloading the PC table.
+        if (wanted) await new Promise((resolve) => setTimeout(resolve, Math.max(2000, 4 * (Date.now() - started))));
       }
     } catch (error) {
       if (live) live.textContent = 'update failed: ' + error.message;

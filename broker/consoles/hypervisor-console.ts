@@ -20,8 +20,8 @@ export class HypervisorConsole implements ConsoleTickets {
       if (event.kind !== 'connected') return;
       const ticket = this.outstanding.get(event.id);
       if (ticket === undefined) return;
-      void this.expire(event.id);
-      ticket.used();
+      // Spent once the console no longer takes it.
+      void this.expire(event.id).then(ticket.used);
     });
   }
 

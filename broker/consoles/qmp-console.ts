@@ -94,8 +94,8 @@ export class QmpConsole implements ConsoleTickets {
         const ticket = this.outstanding.get(guestId);
         if (ticket === undefined) return;
         this.forget(guestId);
-        void this.expireNow(guestId);
-        ticket.used();
+        // Spent once the console no longer takes it.
+        void this.expireNow(guestId).then(ticket.used);
       });
       return client;
     });

@@ -45,6 +45,8 @@ export type PcRecord = {
   /** Report clock minus broker clock at the last report that said (sentAt). */
   clockSkewMs: number | undefined;
   sessions: StoredSession[];
+  /** The store's generation when this record last changed. */
+  revision: number;
 };
 
 export type IngestOutcome = { readonly kept: readonly StoredSession[]; readonly sessionsMoved: number };
@@ -83,6 +85,7 @@ export class ReportStore {
         lastSeen: receivedAt,
         clockSkewMs: undefined,
         sessions: [],
+        revision: 0,
       };
     } else {
       // Map order is the eviction order: the most recently heard PC goes last.
@@ -131,7 +134,7 @@ export class ReportStore {
       pc.sessions.sort((a, b) => a.startedAt - b.startedAt);
       if (pc.sessions.length > this.limits.maxSessionsPerPc) pc.sessions.splice(0, pc.sessions.length - this.limits.maxSessionsPerPc);
     }
-    this.generation++;
+    pc.revision = ++this.generation;
     for (const listener of this.listeners) listener(mac);
     return { kept, sessionsMoved };
   }

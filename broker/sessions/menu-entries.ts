@@ -42,7 +42,10 @@ export function menuEntries(guests: readonly BrokerGuest[], stateOf: (id: string
     const states = entry.desktops.map((desktop) => stateOf(desktop.guest.id));
     const state = stateOrder.find((candidate) => states.includes(candidate)) ?? 'unavailable';
     const startable = entry.desktops.some((desktop) => desktop.guest.startable === true);
-    const { startable: _first, ...shown } = entry.guest;
-    return { ...entry, guest: { ...shown, state, ...(startable ? { startable } : {}) } };
+    // Where the pool is, as far as the catalog says: the first desktop with an address (the session answer has the one given).
+    const addressed = entry.desktops.find((desktop) => desktop.guest.host !== undefined && desktop.guest.port !== undefined)?.guest;
+    const { startable: _first, host: _host, port: _port, reason: _reason, ...shown } = entry.guest;
+    const address = addressed === undefined ? {} : { host: addressed.host, port: addressed.port };
+    return { ...entry, guest: { ...shown, ...address, state, ...(startable ? { startable } : {}) } };
   });
 }

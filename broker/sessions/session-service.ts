@@ -38,6 +38,14 @@ export type SessionServiceOptions = {
 
 const usableStates: readonly GuestState[] = ['running', 'starting', 'stopped'];
 
+/** The machine a desktop runs on, for spreading a pool: its address, or for a libvirt guest
+ * without one yet (stopped) its VM host's label (guest ids are LABEL.DOMAIN with several hosts). */
+function hostOf(desktop: BrokerGuest): string {
+  if (desktop.guest.host !== undefined) return desktop.guest.host;
+  const dot = desktop.guest.id.indexOf('.');
+  return `libvirt:${dot === -1 ? '' : desktop.guest.id.slice(0, dot)}`;
+}
+
 export class SessionService {
   readonly leases: LeaseBook;
   private readonly store: CatalogStore;
@@ -198,17 +206,17 @@ export class SessionService {
       const what = entry.pool ? `all ${entry.desktops.length} desktops of ${entry.guest.id} are in use` : `guest ${entry.guest.id} is in use`;
       const detail = entry.pool ? (freeAt ? `; one is expected free at ${freeAt}` : '') : ` by ${by} since ${since}`;
       // Who holds one desktop of a pool says nothing useful: a pool's refusal says when one is expected.
-      const problem = new HttpProblem(409, 'in-use', `${what}${detail}`, {}, entry.pool ? { freeAt } : { by, since, freeAt });
+      const problem = new HttpProblem(409, 'in-use', `${what}${detail}`, {}, { details: entry.pool ? { freeAt } : { by, since, freeAt } });
       return { problem };
     }
     const candidates = entry.pool ? free.filter((desktop) => this.usable(desktop)) : free;
     if (candidates.length === 0) return { problem: new HttpProblem(503, 'unavailable', `no desktop of ${entry.guest.id} is up now`) };
     const load = new Map<string, number>();
     for (const view of this.leases.list()) {
-      const host = this.store.find(view.guest)?.guest.host;
-      if (host !== undefined) load.set(host, (load.get(host) ?? 0) + 1);
+      const desktop = this.store.find(view.guest);
+      if (desktop !== undefined) load.set(hostOf(desktop), (load.get(hostOf(desktop)) ?? 0) + 1);
     }
-    const score = (desktop: BrokerGuest) => [load.get(desktop.guest.host) ?? 0, this.leases.count(desktop.guest.id)] as const;
+    const score = (desktop: BrokerGuest) => [load.get(hostOf(desktop)) ?? 0, this.leases.count(desktop.guest.id)] as const;
     let best = candidates[0] as BrokerGuest;
     for (const desktop of candidates.slice(1)) {
       const [a, b] = [score(desktop), score(best)];
@@ -252,10 +260,11 @@ export class SessionService {
       } catch (error) {
         if (!(error instanceof GuestUnavailableError)) throw error;
         this.options.log(`no session on guest ${guest.id} for ${holder.hostname || holder.address} (${holder.mac}): ${error.detail}`);
-        throw new HttpProblem(503, 'unavailable', error.reason);
+        throw new HttpProblem(503, 'unavailable', error.reason, {}, { cause: error });
       }
     }
     if (state === 'stopped') throw new HttpProblem(409, 'not-startable', `guest ${guest.id} is stopped and this broker cannot start it`);
+    if (guest.host === undefined || guest.port === undefined) throw new HttpProblem(503, 'unavailable', `guest ${guest.id} has no address`);
     return { state, host: guest.host, port: guest.port };
   }
 

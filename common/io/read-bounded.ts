@@ -3,9 +3,10 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 
 export class ReadError extends Error {
+  override readonly name = 'ReadError';
   readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.code = code;
   }
 }
@@ -54,5 +55,5 @@ export function readBoundedText(path: string, maxBytes: number): string {
 
 function toReadError(error: unknown): ReadError {
   const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-  return new ReadError(code, reasons[code] ?? (error as Error).message);
+  return new ReadError(code, reasons[code] ?? (error as Error).message, { cause: error });
 }

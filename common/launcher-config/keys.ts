@@ -11,6 +11,11 @@ export const configKeys = {
   broker: key(urlList(), [], 'Brokers to use, in order of preference (failover). Empty: discover them.'),
   broker_ca: key(absolutePath(), '/etc/vdd/broker-ca.pem', 'CA certificate file that https brokers must be signed by.'),
   broker_timeout: key(integer(100, 60000, 'milliseconds'), 3000, 'How long one broker request may take.'),
+  guest_start_timeout: key(
+    integer(5, 600, 'seconds'),
+    120,
+    'How long the broker may take to start a stopped guest and give its address; the menu counts the seconds.',
+  ),
   cache_dir: key(absolutePath(), '/run/vdd', 'Where the last good catalog is kept.'),
   discovery_timeout: key(integer(100, 30000, 'milliseconds'), 2000, 'Deadline for finding a broker on all sources.'),
   discovery_sources: key(

@@ -9,7 +9,9 @@ export type ValueType<T> = {
   format(value: T): string;
 };
 
-export class ValueError extends Error {}
+export class ValueError extends Error {
+  override readonly name = 'ValueError';
+}
 
 const maxTextLength = 1024;
 

@@ -20,10 +20,10 @@ export const maxPublicKeyBytes = 4096;
 export type SignatureCheck = 'missing-signature' | 'garbled-signature' | 'bad-public-key' | 'signature-mismatch' | 'too-large' | 'not-json' | 'schema';
 
 export class ManifestSignatureError extends Error {
+  override readonly name = 'ManifestSignatureError';
   readonly check: SignatureCheck;
-  constructor(check: SignatureCheck, message: string) {
-    super(message);
-    this.name = 'ManifestSignatureError';
+  constructor(check: SignatureCheck, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.check = check;
   }
 }
@@ -38,8 +38,8 @@ export function loadPublicKey(publicKeyPem: string, source: string): KeyObject {
   let key: KeyObject;
   try {
     key = createPublicKey({ key: publicKeyPem, format: 'pem' });
-  } catch {
-    throw new ManifestSignatureError('bad-public-key', `${source}: not a PEM public key`);
+  } catch (error) {
+    throw new ManifestSignatureError('bad-public-key', `${source}: not a PEM public key`, { cause: error });
   }
   if (key.asymmetricKeyType !== 'ed25519') {
     throw new ManifestSignatureError('bad-public-key', `${source}: the key is ${key.asymmetricKeyType ?? 'unknown'}, not ed25519`);
@@ -108,8 +108,8 @@ export function verifySignedManifest(input: SignedManifestInput): Manifest {
   let document: unknown;
   try {
     document = JSON.parse(Buffer.from(manifestBytes).toString('utf8'));
-  } catch {
-    throw new ManifestSignatureError('not-json', `${source}: ${manifestFileName} is signed but is not JSON`);
+  } catch (error) {
+    throw new ManifestSignatureError('not-json', `${source}: ${manifestFileName} is signed but is not JSON`, { cause: error });
   }
   const parsed = manifestSchema.safeParse(document);
   if (!parsed.success) {

@@ -67,7 +67,7 @@ export type Manifest = z.infer<typeof manifestSchema>;
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
-  // 1 MiB reads: about a fifth faster than the default 64 KiB on a 460 MiB version (bench publish).
+  // 1 MiB reads: fewer, larger reads than the default 64 KiB hash a version of hundreds of MiB faster (bench publish).
   for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

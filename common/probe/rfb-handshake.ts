@@ -50,6 +50,7 @@ const maxStringBytes = 4096;
 const maxShownLength = 256;
 
 class HandshakeError extends Error {
+  override readonly name = 'HandshakeError';
   readonly failure: ProbeFailure;
   constructor(failure: ProbeFailure) {
     super(failure.message);

@@ -2,7 +2,9 @@
 // peer hangs up or sends more than the handshake allows.
 import type { Socket } from 'node:net';
 
-export class PeerClosedError extends Error {}
+export class PeerClosedError extends Error {
+  override readonly name = 'PeerClosedError';
+}
 
 export class SocketReader {
   private buffered = Buffer.alloc(0);

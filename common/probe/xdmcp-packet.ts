@@ -22,7 +22,9 @@ export type XdmcpAnswer =
   | { readonly kind: 'unwilling'; readonly hostname: string; readonly status: string }
   | { readonly kind: 'decline'; readonly status: string; readonly authenticationName: string };
 
-export class XdmcpPacketError extends Error {}
+export class XdmcpPacketError extends Error {
+  override readonly name = 'XdmcpPacketError';
+}
 
 /** Query (one host) or BroadcastQuery (a subnet), offering these authentication names (usually none). */
 export function encodeQuery(kind: 'query' | 'broadcast-query', authenticationNames: readonly string[] = []): Buffer {

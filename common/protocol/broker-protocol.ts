@@ -28,16 +28,29 @@ export const bodyLimits = {
 /** The protocol's version and where its resources live, relative to a broker's base URL. */
 export const protocol = {
   version: 1,
+  /**
+   * Request header by which a client says which minor version of protocol 1 it reads (1.1: a
+   * startable guest that is not running may come without host and port, and any guest may carry a
+   * reason; 1.2: leases, below). Brokers send each client the form it reads; older clients get 1.0.
+   */
+  minorHeader: 'vdd-protocol',
+  minorVersion: '1.2',
   catalogPath: 'v1/catalog',
   sessionPath: (guestId: string) => `v1/guests/${encodeURIComponent(guestId)}/session`,
   reportPath: (mac: string) => `v1/clients/${encodeURIComponent(mac)}/report`,
   leasePath: (leaseId: string, action: LeaseAction) => `v1/leases/${encodeURIComponent(leaseId)}/${action}`,
 } as const;
 
-/** Request header of clients that know leases (value 1): a broker adds `use` to their catalog, a
- * `lease` to their session answers and who holds a guest to their in-use errors. Older launchers,
- * whose strict bodies would refuse those keys, do not send it and get the v1 bodies as before. */
-export const leasesHeader = 'vdd-leases';
+/** The minor version a client named in its vdd-protocol header (0 when none, or not 1.N).
+ * From 1.2 a broker adds `use` to the catalog's guests, a `lease` to session answers and who holds
+ * a guest to in-use errors, which the strict bodies of older launchers would refuse. */
+export function protocolMinor(header: string | string[] | undefined): number {
+  const match = typeof header === 'string' ? /^1\.(\d{1,3})$/.exec(header.trim()) : null;
+  return match ? Number(match[1]) : 0;
+}
+
+/** The first minor version with leases. */
+export const leasesMinor = 2;
 
 /** What a lease holder may do with its lease: keep it alive, keep it alive on an open connection (exec mode), end it. */
 export const leaseActions = ['renew', 'hold', 'end'] as const;
@@ -74,18 +87,40 @@ export const guestUseSchema = z.strictObject({
 export const guestStates = ['running', 'stopped', 'starting', 'unavailable'] as const;
 export const sessionProtocols = ['xdmcp', 'vnc'] as const;
 
-export const guestSchema = z.strictObject({
+/** The fields of a guest; guestSchema adds the rule for guests without an address. */
+export const guestFields = z.strictObject({
   id,
   name: displayText(catalogLimits.maxNameLength),
   os: displayText(catalogLimits.maxOsLength),
   protocol: z.enum(sessionProtocols),
-  host,
-  port,
+  /** Absent only for a startable guest that is not running: the hypervisor gives the address at start (1.1). */
+  host: host.optional(),
+  port: port.optional(),
   display: z.number().int().min(0).max(65535).optional(),
   state: z.enum(guestStates),
   startable: z.boolean().optional(),
   auth: z.enum(['none', 'vnc-password']).optional(),
+  /** How it is used now (clients that know leases). */
   use: guestUseSchema.optional(),
+  /** Why the guest is in its state, e.g. why it is unavailable (1.1). */
+  reason: displayText(256).optional(),
+});
+
+/** A guest without host or port must be one the broker starts (it has no address until then) and not be running. */
+export function addressProblem(guest: {
+  host?: string | undefined;
+  port?: number | undefined;
+  state: GuestState;
+  startable?: boolean | undefined;
+}): string | undefined {
+  if (guest.host !== undefined && guest.port !== undefined) return undefined;
+  if (guest.startable === true && guest.state !== 'running') return undefined;
+  return 'host and port may be left out only for a startable guest that is not running';
+}
+
+export const guestSchema = guestFields.superRefine((guest, context) => {
+  const problem = addressProblem(guest);
+  if (problem) context.addIssue({ code: 'custom', path: [guest.host === undefined ? 'host' : 'port'], message: problem });
 });
 
 export const catalogSchema = z
@@ -233,6 +268,8 @@ export const errorBodySchema = z.strictObject({
 });
 
 export type Guest = z.infer<typeof guestSchema>;
+/** A guest with its address: running, or from a broker that always gives one. */
+export type AddressedGuest = Guest & { readonly host: string; readonly port: number };
 export type Catalog = z.infer<typeof catalogSchema>;
 export type SessionAnswer = z.infer<typeof sessionAnswerSchema>;
 export type Lease = z.infer<typeof leaseSchema>;
@@ -246,5 +283,5 @@ export type UpdateState = (typeof updateStates)[number];
 export type FitnessVerdict = (typeof fitnessVerdicts)[number];
 export type ErrorCode = (typeof errorCodes)[number];
 export type ErrorBody = z.infer<typeof errorBodySchema>;
-export type GuestState = Guest['state'];
+export type GuestState = (typeof guestStates)[number];
 export type SessionProtocol = Guest['protocol'];

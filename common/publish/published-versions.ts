@@ -22,7 +22,7 @@ export function readVersionLink(root: string, name: typeof currentLinkName | typ
     target = readlinkSync(join(root, name));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`${join(root, name)}: ${(error as Error).message}`);
+    throw new Error(`${join(root, name)}: ${(error as Error).message}`, { cause: error });
   }
   const match = /^versions\/([^/]+)$/.exec(target);
   if (!match?.[1] || !versionPattern.test(match[1]))

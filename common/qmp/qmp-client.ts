@@ -45,7 +45,7 @@ export class QmpClient {
         await client.execute('qmp_capabilities');
         return client;
       } catch (error) {
-        if (Date.now() > deadline) throw new QmpError(`QMP socket ${path}: ${(error as Error).message}`);
+        if (Date.now() > deadline) throw new QmpError(`QMP socket ${path}: ${(error as Error).message}`, { cause: error });
         await sleep(100);
       }
     }

@@ -151,14 +151,28 @@ export function freeLoopbackPort(): Promise<number> {
 }
 
 /** The newest version directory under outRoot (by manifest time), or the one named. */
+/** The LTSP flavour's versions (manifest boot "ltsp") are booted, flashed and published by nothing but an LTSP server. */
+function isLtspVersion(dir: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { boot?: unknown }).boot === 'ltsp';
+  } catch {
+    // A damaged manifest is reported by whatever reads the version next.
+    return false;
+  }
+}
+
+/** The version directory to boot, flash or publish: the one named, or the newest built for vdd's own boot. */
 export function findImageDir(outRoot: string, version: string | undefined): string {
   if (version !== undefined) {
     const dir = join(outRoot, version);
     if (!existsSync(join(dir, 'manifest.json')))
       throw new Error(`${dir} holds no built image (no manifest.json): run vdd-image build --image-version ${version}`);
+    if (isLtspVersion(dir)) throw new Error(`${dir} is the LTSP flavour: an LTSP server boots it (vdd-image ltsp installs it there)`);
     return dir;
   }
-  const versions = existsSync(outRoot) ? readdirSync(outRoot).filter((name) => !name.startsWith('.') && existsSync(join(outRoot, name, 'manifest.json'))) : [];
+  const versions = existsSync(outRoot)
+    ? readdirSync(outRoot).filter((name) => !name.startsWith('.') && existsSync(join(outRoot, name, 'manifest.json')) && !isLtspVersion(join(outRoot, name)))
+    : [];
   if (versions.length === 0) throw new Error(`no built image in ${outRoot}: run vdd-image build first`);
   versions.sort((a, b) => statSync(join(outRoot, b, 'manifest.json')).mtimeMs - statSync(join(outRoot, a, 'manifest.json')).mtimeMs);
   return join(outRoot, versions[0]!);

@@ -44,7 +44,7 @@ export class SerialConsole {
           }),
         );
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`serial console socket ${path}: ${(error as Error).message}`);
+        if (Date.now() > deadline) throw new Error(`serial console socket ${path}: ${(error as Error).message}`, { cause: error });
         await sleep(50);
       }
     }

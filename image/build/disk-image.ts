@@ -27,7 +27,7 @@ export const bootLoaderFiles = {
 
 export async function makeDiskImage(context: BuildContext, rootImageSize: number): Promise<DiskLayout> {
   const { spec, version, outDir } = context;
-  const layout = diskLayout(spec, rootImageSize);
+  const layout = diskLayout(spec.disk, rootImageSize);
   const image = join(outDir, 'vdd-thin.img');
   writeFileSync(image, '');
   truncateSync(image, layout.size);

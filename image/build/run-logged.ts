@@ -4,7 +4,9 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { BuildProgress } from './progress.ts';
 
-export class CommandError extends Error {}
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+}
 
 export type RunOptions = {
   readonly input?: string;
@@ -37,7 +39,7 @@ export function runLogged(progress: BuildProgress, command: string, args: readon
       else keep(chunk);
     });
     child.stderr?.on('data', keep);
-    child.on('error', (error) => reject(new CommandError(`${command}: ${error.message}`)));
+    child.on('error', (error) => reject(new CommandError(`${command}: ${error.message}`, { cause: error })));
     child.on('close', (code, signal) => {
       if (code === 0) return resolve(stdout);
       const why = signal ? `killed by ${signal}` : `exit status ${code}`;

@@ -6,7 +6,7 @@ import { runLogged } from './run-logged.ts';
 
 export function mksquashfsArgs(root: string, output: string, compression: Compression, blockSizeKiB: number, level?: number): string[] {
   const options: Record<Compression, string[]> = {
-    // The x86 branch filter shrinks programs (the launcher is a 117 MB executable).
+    // The x86 branch filter shrinks programs (the launcher is a large executable).
     xz: ['-comp', 'xz', '-Xbcj', 'x86'],
     zstd: ['-comp', 'zstd', '-Xcompression-level', String(level ?? 6)],
     gzip: ['-comp', 'gzip', ...(level === undefined ? [] : ['-Xcompression-level', String(level)])],

@@ -5,6 +5,7 @@ import { build } from './build-command.ts';
 import type { ImageCommand } from './command.ts';
 import { flash } from './flash-command.ts';
 import { keygen, sign, verify } from './key-commands.ts';
+import { ltsp } from './ltsp-command.ts';
 import { list, publish, rollback } from './publish-commands.ts';
 
 export const imageCommands: readonly ImageCommand[] = [
@@ -97,6 +98,24 @@ current and previous ones always stay).`,
     usage: [{ synopsis: 'list --root ROOT [--json]', help: 'Published versions: current, previous, size, build and publish dates.' }],
     options: ['root', 'json'],
     run: list,
+  },
+  {
+    name: 'ltsp',
+    usage: [
+      {
+        synopsis:
+          'ltsp [--base-dir DIR] [--name NAME] [--from DIR | --image-version V] [--ltsp-conf FILE] [--broker URL] [--kernel-parameters TEXT] [--nbd] [--apply] [--json]',
+        help: `On a stock LTSP server: install the LTSP flavour's root (the newest vdd-image build
+--flavor ltsp by default) as DIR/NAME (default /srv/ltsp/vdd-thin; unpacked under a
+temporary name, then renamed), check ltsp.conf and print what to add to it (DEFAULT_IMAGE,
+VDD_BROKER, for --nbd the NBD root) and the commands to run next: ltsp image NAME,
+ltsp ipxe, ltsp initrd. --apply writes ltsp.conf (the old one kept as .old) and, for
+--nbd, the nbd-server export, then runs those commands. Clients boot over NFS, LTSP's
+default; --nbd exports the image with nbd-server instead.`,
+      },
+    ],
+    options: ['base-dir', 'name', 'from', 'out', 'image-version', 'ltsp-conf', 'broker', 'kernel-parameters', 'nbd', 'apply', 'json'],
+    run: ltsp,
   },
   {
     name: 'flash',

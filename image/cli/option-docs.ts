@@ -1,8 +1,15 @@
 // One line of help for every vdd-image option, printed by each command's --help.
-import type { OptionDoc } from '../../common/cli/option-lines.ts';
+import { commonOptionDocs, type OptionDoc } from '../../common/cli/option-lines.ts';
 import type { ImageOptionName } from './options.ts';
 
 export const imageOptionDocs: Record<ImageOptionName, OptionDoc> = {
+  'base-dir': { argument: 'DIR', text: "ltsp: LTSP's BASE_DIR, where the root goes as DIR/NAME (default /srv/ltsp)" },
+  name: { argument: 'NAME', text: 'ltsp: the LTSP image name (default vdd-thin)' },
+  'ltsp-conf': { argument: 'FILE', text: "ltsp: the server's ltsp.conf to check and, with --apply, edit (default /etc/ltsp/ltsp.conf)" },
+  broker: { argument: 'URL[,URL]', text: 'ltsp: VDD_BROKER for the clients in ltsp.conf [clients]' },
+  'kernel-parameters': { argument: 'TEXT', text: 'ltsp: more kernel parameters for the clients (ltsp.conf KERNEL_PARAMETERS)' },
+  nbd: { text: "ltsp: the root over NBD instead of LTSP's default NFS" },
+  apply: { text: 'ltsp: write ltsp.conf (and the NBD export) and run ltsp image, ltsp ipxe and ltsp initrd' },
   spec: { argument: 'FILE', text: 'image spec (default image/vdd-thin.json)' },
   flavor: { argument: 'NAME', text: "build the spec's flavour NAME (its flavors; vdd-thin.json has ltsp)" },
   out: { argument: 'DIR', text: 'where versions are written (default dist/image); keygen: the key directory' },
@@ -28,7 +35,5 @@ export const imageOptionDocs: Record<ImageOptionName, OptionDoc> = {
   file: { argument: 'FILE', text: 'flash: write an image file instead (created or truncated)' },
   image: { argument: 'PATH', text: 'flash: the disk image to write (default: the newest vdd-thin.img)' },
   config: { argument: 'FILE', text: "flash: vdd.conf to put on the disk's FAT partition" },
-  json: { text: 'machine-readable result' },
-  help: { text: 'this help' },
-  version: { text: 'print the version' },
+  ...commonOptionDocs,
 };

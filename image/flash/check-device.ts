@@ -7,7 +7,9 @@ import { blockDeviceName, nameOfDevice, partitionsOf, readBlockDevice, type Bloc
 import { megabytes } from './byte-progress.ts';
 import { parseMountinfo } from '../../common/system/mountinfo.ts';
 
-export class FlashRefusal extends Error {}
+export class FlashRefusal extends Error {
+  override readonly name = 'FlashRefusal';
+}
 
 type Use = { readonly what: string; readonly name: string; readonly stack: ReadonlySet<string>; readonly root: boolean };
 

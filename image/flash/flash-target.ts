@@ -13,9 +13,11 @@ export async function openForWriting(target: FlashTarget): Promise<promises.File
     return await open(target.path, constants.O_WRONLY | constants.O_DIRECT | constants.O_EXCL);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EBUSY') {
-      throw new FlashRefusal(`${target.path} is in use by the kernel (mounted, swap, or part of a volume), so it cannot be opened exclusively.`);
+      throw new FlashRefusal(`${target.path} is in use by the kernel (mounted, swap, or part of a volume), so it cannot be opened exclusively.`, {
+        cause: error,
+      });
     }
-    throw new Error(`cannot open ${target.path} for writing: ${(error as Error).message}`);
+    throw new Error(`cannot open ${target.path} for writing: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -23,7 +25,7 @@ export async function openForReading(target: FlashTarget): Promise<promises.File
   try {
     return await open(target.path, target.kind === 'device' ? constants.O_RDONLY | constants.O_DIRECT : constants.O_RDONLY);
   } catch (error) {
-    throw new Error(`cannot open ${target.path} to read it back: ${(error as Error).message}`);
+    throw new Error(`cannot open ${target.path} to read it back: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -35,13 +35,13 @@ function manifestEntry(path: string): { sha256: string; size: number } | undefin
     text = readBoundedText(manifestPath, maxManifestBytes);
   } catch (error) {
     if (error instanceof ReadError && error.code === 'ENOENT') return undefined;
-    throw new Error(`${manifestPath}: cannot read: ${(error as Error).message}`);
+    throw new Error(`${manifestPath}: cannot read: ${(error as Error).message}`, { cause: error });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch {
-    throw new Error(`${manifestPath}: not valid JSON`);
+  } catch (error) {
+    throw new Error(`${manifestPath}: not valid JSON`, { cause: error });
   }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) throw new Error(`${manifestPath}: not a valid manifest: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);

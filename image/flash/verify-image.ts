@@ -7,7 +7,9 @@ import { ByteProgress, type ProgressOutput } from './byte-progress.ts';
 import { openForReading, readFully, type FlashTarget } from './flash-target.ts';
 import { chunkBytes } from './write-image.ts';
 
-export class VerifyError extends Error {}
+export class VerifyError extends Error {
+  override readonly name = 'VerifyError';
+}
 
 export type VerifyResult = { readonly seconds: number };
 

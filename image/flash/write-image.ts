@@ -61,7 +61,7 @@ async function writeAll(handle: Awaited<ReturnType<typeof open>>, chunk: Buffer,
       const { bytesWritten } = await handle.write(chunk, done, chunk.length - done, position + done);
       done += bytesWritten;
     } catch (error) {
-      throw new Error(`writing ${path} at byte ${position + done} failed: ${(error as Error).message}`);
+      throw new Error(`writing ${path} at byte ${position + done} failed: ${(error as Error).message}`, { cause: error });
     }
   }
 }

@@ -12,8 +12,8 @@ export type RootPaths = {
 
 /**
  * While the packages install, update-initramfs is diverted to a no-op: the kernel's hook and the
- * package's trigger each built Debian's initramfs of every module (100 s each on the build
- * machine, two thirds of mmdebstrap's time), which the image then deleted for its own initrd, and
+ * package's trigger each built Debian's initramfs of every module (most of mmdebstrap's time),
+ * which the image then deleted for its own initrd, and
  * which the LTSP flavour makes once, after its modules are trimmed. The customize hook puts the
  * real one back.
  */

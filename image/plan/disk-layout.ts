@@ -9,14 +9,17 @@ export type Partition = { readonly number: number; readonly offset: number; read
 
 export type DiskLayout = { readonly size: number; readonly boot: Partition; readonly slotA: Partition; readonly slotB: Partition };
 
-export class LayoutError extends Error {}
+export class LayoutError extends Error {
+  override readonly name = 'LayoutError';
+}
 
-export function diskLayout(spec: ImageSpec, rootImageSize: number): DiskLayout {
-  const slotSize = spec.disk.rootSlotMiB * mib;
+/** The partitions for the spec's disk sizes (spec.disk) and a root image of rootImageSize bytes. */
+export function diskLayout(disk: Pick<ImageSpec['disk'], 'bootPartitionMiB' | 'rootSlotMiB'>, rootImageSize: number): DiskLayout {
+  const slotSize = disk.rootSlotMiB * mib;
   if (rootImageSize > slotSize) {
-    throw new LayoutError(`root.squashfs (${(rootImageSize / mib).toFixed(1)} MiB) does not fit a root slot of disk.rootSlotMiB = ${spec.disk.rootSlotMiB}`);
+    throw new LayoutError(`root.squashfs (${(rootImageSize / mib).toFixed(1)} MiB) does not fit a root slot of disk.rootSlotMiB = ${disk.rootSlotMiB}`);
   }
-  const boot: Partition = { number: 1, offset: mib, size: spec.disk.bootPartitionMiB * mib, type: 'c', bootable: true };
+  const boot: Partition = { number: 1, offset: mib, size: disk.bootPartitionMiB * mib, type: 'c', bootable: true };
   const slotA: Partition = { number: 2, offset: boot.offset + boot.size, size: slotSize, type: '83', bootable: false };
   const slotB: Partition = { number: 3, offset: slotA.offset + slotA.size, size: slotSize, type: '83', bootable: false };
   return { size: slotB.offset + slotB.size, boot, slotA, slotB };

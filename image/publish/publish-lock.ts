@@ -14,7 +14,7 @@ export function withPublishLock<T>(root: string, work: () => Promise<T>): Promis
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) {
-        throw new Error(`${path}: another vdd-image is publishing into ${root} (${(error as Error).message})`);
+        throw new Error(`${path}: another vdd-image is publishing into ${root} (${(error as Error).message})`, { cause: error });
       }
       const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
       if (Number.isInteger(holder) && holder > 0 && processAlive(holder))

@@ -45,6 +45,8 @@ export function publishVersion(options: PublishOptions): Promise<PublishResult> 
     say(`verifying ${from}`);
     const manifest = requireVerified(await verifyVersionDirectory(from, publicKey), 'publish');
     const { version } = manifest;
+    if (manifest.boot === 'ltsp')
+      throw new Error(`refusing to publish ${from}: version ${version} is the LTSP flavour, which LTSP's server boots; install it there with vdd-image ltsp`);
     const target = versionDir(root, version);
     let placed: PublishResult['placed'];
     if (existsSync(target)) {

@@ -52,7 +52,7 @@ function readKeyText(path: string, maxBytes: number, what: string): string {
   try {
     return readBoundedText(path, maxBytes);
   } catch (error) {
-    if (error instanceof ReadError) throw new Error(`${what} ${path}: ${error.message}`);
+    if (error instanceof ReadError) throw new Error(`${what} ${path}: ${error.message}`, { cause: error });
     throw error;
   }
 }

@@ -12,8 +12,8 @@ export function loadPrivateKey(privateKeyPem: string, source: string): KeyObject
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: privateKeyPem, format: 'pem' });
-  } catch {
-    throw new Error(`${source}: not a PEM private key`);
+  } catch (error) {
+    throw new Error(`${source}: not a PEM private key`, { cause: error });
   }
   if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${source}: the key is ${key.asymmetricKeyType ?? 'unknown'}, not ed25519`);
   return key;
@@ -39,8 +39,8 @@ export function signVersionDirectory(dir: string, privateKey: KeyObject): Signed
   let document: unknown;
   try {
     document = JSON.parse(manifestBytes.toString('utf8'));
-  } catch {
-    throw new Error(`${dir}: refusing to sign ${manifestFileName}: not JSON`);
+  } catch (error) {
+    throw new Error(`${dir}: refusing to sign ${manifestFileName}: not JSON`, { cause: error });
   }
   const parsed = manifestSchema.safeParse(document);
   if (!parsed.success) throw new Error(`${dir}: refusing to sign ${manifestFileName}: not a valid manifest: ${describeSchemaProblem(parsed.error)}`);

@@ -5,6 +5,7 @@
 import type { ImageSpec } from './schema.ts';
 
 export class FlavorError extends Error {
+  override readonly name = 'FlavorError';
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
     super(problems.join('; '));

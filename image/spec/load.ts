@@ -7,9 +7,10 @@ import { imageSpecSchema, type ImageSpec } from './schema.ts';
 export const specLimits = { maxBytes: 1024 * 1024 } as const;
 
 export class SpecError extends Error {
+  override readonly name = 'SpecError';
   readonly problems: readonly string[];
-  constructor(file: string, problems: readonly string[]) {
-    super(`${file}: invalid image spec:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+  constructor(file: string, problems: readonly string[], options?: ErrorOptions) {
+    super(`${file}: invalid image spec:\n${problems.map((problem) => `  ${problem}`).join('\n')}`, options);
     this.problems = problems;
   }
 }
@@ -29,7 +30,7 @@ export function parseSpec(text: string, file: string): ImageSpec {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new SpecError(file, [`not valid JSON: ${(error as Error).message}`]);
+    throw new SpecError(file, [`not valid JSON: ${(error as Error).message}`], { cause: error });
   }
   const result = imageSpecSchema.safeParse(data);
   if (!result.success) {
@@ -48,7 +49,7 @@ export function loadSpec(path: string, flavor?: string): LoadedSpec {
   try {
     text = readBoundedText(file, specLimits.maxBytes);
   } catch (error) {
-    if (error instanceof ReadError) throw new SpecError(file, [`cannot read: ${error.message}`]);
+    if (error instanceof ReadError) throw new SpecError(file, [`cannot read: ${error.message}`], { cause: error });
     throw error;
   }
   const spec = parseSpec(text, file);
@@ -56,7 +57,7 @@ export function loadSpec(path: string, flavor?: string): LoadedSpec {
   try {
     return { spec: applyFlavor(spec, flavor), file, baseDir: dirname(file), flavor };
   } catch (error) {
-    if (error instanceof FlavorError) throw new SpecError(file, error.problems);
+    if (error instanceof FlavorError) throw new SpecError(file, error.problems, { cause: error });
     throw error;
   }
 }

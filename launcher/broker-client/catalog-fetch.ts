@@ -1,6 +1,6 @@
 // GET /v1/catalog from one broker, with If-None-Match, bounded and validated: what comes back is a
 // typed Catalog or a BrokerError naming the URL and why the catalog was rejected.
-import { catalogLimits, catalogSchema, errorBodySchema, leasesHeader, protocol, type Catalog } from '../../common/protocol/broker-protocol.ts';
+import { catalogLimits, catalogSchema, errorBodySchema, protocol, type Catalog } from '../../common/protocol/broker-protocol.ts';
 import { brokerResource } from './broker-url.ts';
 import { BrokerError, sendRequest, type HttpAnswer } from './http-request.ts';
 import { describeSchemaProblem } from '../../common/protocol/schema-problem.ts';
@@ -16,8 +16,8 @@ export async function fetchCatalog(broker: string, options: RequestOptions & { r
   const answer = await sendRequest({
     url,
     method: 'GET',
-    // Ask for each guest's use (sessions, seats, who holds it): a broker without leases ignores it.
-    headers: { [leasesHeader]: '1', ...(options.etag === undefined ? {} : { 'if-none-match': options.etag }) },
+    // This launcher reads protocol 1.2 catalogs (guests whose address comes at start, reasons, each guest's use).
+    headers: { [protocol.minorHeader]: protocol.minorVersion, ...(options.etag === undefined ? {} : { 'if-none-match': options.etag }) },
     timeoutMs: options.timeoutMs,
     maxBytes: catalogLimits.maxBytes,
     caFile: options.caFile,
@@ -34,7 +34,7 @@ export function parseCatalog(from: string, text: string): Catalog {
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new BrokerError(from, `catalog rejected: not JSON (${(error as Error).message})`);
+    throw new BrokerError(from, `catalog rejected: not JSON (${(error as Error).message})`, { cause: error });
   }
   const parsed = catalogSchema.safeParse(document);
   if (!parsed.success) throw new BrokerError(from, `catalog rejected: ${describeSchemaProblem(parsed.error)}`);

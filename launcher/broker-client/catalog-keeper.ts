@@ -8,7 +8,13 @@ import { fetchCatalog } from './catalog-fetch.ts';
 import type { BrokerSettings } from './broker-settings.ts';
 import { BrokerError } from './http-request.ts';
 
-export type BrokerFailure = { readonly broker: string; readonly reason: string };
+/** Why a broker was not used; without a broker when discovery found none to ask. */
+export type BrokerFailure = { readonly broker?: string; readonly reason: string };
+
+/** A failure for people: the broker, then why. */
+export function describeFailure(failure: BrokerFailure, separator = ': '): string {
+  return failure.broker === undefined ? failure.reason : `${failure.broker}${separator}${failure.reason}`;
+}
 
 export type CatalogState = {
   /** True when a broker answered this time; false when the catalog is the kept one. */

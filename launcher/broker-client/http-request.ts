@@ -22,11 +22,12 @@ export type HttpAnswer = { readonly status: number; readonly headers: IncomingHt
 
 /** A broker could not be used; the message names the URL and the reason, terminal-safe (reasons quote what the peer sent). */
 export class BrokerError extends Error {
+  override readonly name = 'BrokerError';
   readonly url: string;
   readonly reason: string;
-  constructor(url: string, reason: string) {
+  constructor(url: string, reason: string, options?: ErrorOptions) {
     const [safeUrl, safeReason] = [stripControls(url), stripControls(reason)];
-    super(`${safeUrl}: ${safeReason}`);
+    super(`${safeUrl}: ${safeReason}`, options);
     this.url = safeUrl;
     this.reason = safeReason;
   }
@@ -36,7 +37,7 @@ const maxCaBytes = 1024 * 1024;
 const caByFile = new Map<string, string>();
 
 /** The CA bundle for https; a missing or unreadable file is an error, never a silent fallback to no verification. */
-function certificateAuthority(url: string, caFile: string): string {
+export function certificateAuthority(url: string, caFile: string): string {
   const known = caByFile.get(caFile);
   if (known !== undefined) return known;
   let pem: string;
@@ -44,7 +45,9 @@ function certificateAuthority(url: string, caFile: string): string {
     pem = readBoundedText(caFile, maxCaBytes);
   } catch (error) {
     const why = error instanceof ReadError ? error.message : String(error);
-    throw new BrokerError(url, `cannot read the CA certificate ${caFile} (config key broker_ca): ${why}; https brokers are only trusted when signed by it`);
+    throw new BrokerError(url, `cannot read the CA certificate ${caFile} (config key broker_ca): ${why}; https brokers are only trusted when signed by it`, {
+      cause: error,
+    });
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new BrokerError(url, `${caFile} (config key broker_ca) holds no PEM certificate`);
   caByFile.set(caFile, pem);

@@ -1,12 +1,13 @@
 // The PC's side of a session's lease (docs/broker-protocol.md, LEASES): renew it every
-// renewSeconds while the session runs, end it when the session ends. A renewal the broker cannot
+// renewSeconds while the session runs (or hold it on an open connection in exec mode), end it
+// when the session ends. A renewal the broker cannot
 // be reached for is tried again at the next turn (the lease lives on for graceSeconds); one the
 // broker refuses (the lease ended: an admin ended it, or it expired) ends the session with that
 // reason. The token is a secret like the password: never logged, never in argv or the environment.
-import { bodyLimits, type ClientInfo, errorBodySchema, type Lease, leasesHeader, protocol } from '../../common/protocol/broker-protocol.ts';
+import { bodyLimits, type ClientInfo, errorBodySchema, type Lease, protocol } from '../../common/protocol/broker-protocol.ts';
 import { brokerResource } from './broker-url.ts';
 import type { RequestOptions } from './catalog-fetch.ts';
-import { BrokerError, sendRequest } from './http-request.ts';
+import { BrokerError, certificateAuthority, sendRequest } from './http-request.ts';
 
 export type LeaseHandle = { readonly broker: string; readonly lease: Lease; readonly client: ClientInfo };
 
@@ -36,7 +37,7 @@ export async function renewLease(handle: LeaseHandle, options: RequestOptions): 
     const answer = await sendRequest({
       url,
       method: 'POST',
-      headers: { [leasesHeader]: '1' },
+      headers: { [protocol.minorHeader]: protocol.minorVersion },
       body: body(handle, true),
       timeoutMs: options.timeoutMs,
       maxBytes: bodyLimits.errorBytes,
@@ -94,4 +95,61 @@ export function keepLease(
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * POST /v1/leases/{id}/hold: a connection the broker keeps the lease alive on while it stays open
+ * (exec mode, where no launcher is left to renew). Resolves with the TCP socket under it once the
+ * broker answered 200; whoever keeps that socket's descriptor open holds the lease.
+ */
+export async function openLeaseHold(handle: LeaseHandle, options: RequestOptions): Promise<import('node:net').Socket> {
+  const url = brokerResource(handle.broker, protocol.leasePath(handle.lease.id, 'hold'));
+  const net = process.getBuiltinModule('node:net');
+  const https = url.protocol === 'https:';
+  const port = Number(url.port || (https ? 443 : 80));
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const raw = net.connect({ host, port });
+  const fail = (reason: string) => {
+    raw.destroy();
+    return new BrokerError(url.href, reason);
+  };
+  const body = JSON.stringify({ token: handle.lease.token });
+  const request = [
+    `POST ${url.pathname} HTTP/1.1`,
+    `host: ${url.host}`,
+    'content-type: application/json',
+    `content-length: ${Buffer.byteLength(body)}`,
+    `${protocol.minorHeader}: ${protocol.minorVersion}`,
+    '',
+    body,
+  ].join('\r\n');
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(fail(`no answer within ${options.timeoutMs} ms (config key broker_timeout)`)), options.timeoutMs);
+    raw.once('error', (error) => {
+      clearTimeout(timer);
+      reject(fail(error.message));
+    });
+    raw.once('connect', () => {
+      const stream = https
+        ? process
+            .getBuiltinModule('node:tls')
+            .connect({ socket: raw, servername: host, ca: certificateAuthority(url.href, options.caFile), rejectUnauthorized: true })
+        : raw;
+      let head = '';
+      stream.on('error', (error: Error) => {
+        clearTimeout(timer);
+        reject(fail(error.message));
+      });
+      stream.on('data', (chunk: Buffer) => {
+        if (head.includes('\r\n\r\n')) return;
+        head += chunk.toString('latin1');
+        if (!head.includes('\r\n\r\n') && head.length < 4096) return;
+        clearTimeout(timer);
+        const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]);
+        if (status === 200) resolve(raw);
+        else reject(fail(`HTTP ${Number.isNaN(status) ? '?' : status}`));
+      });
+      stream.write(request);
+    });
+  });
 }

@@ -2,14 +2,13 @@
 // returns where to connect, with a one-time VNC password when the guest needs one and the lease
 // that makes the desktop this PC's. The password and the lease token stay in memory: never
 // logged, and errors never quote the answer's body. A broker that says no (the guest is in use,
-// this PC is not allowed...) throws SessionRefused with its reason. A static broker (a web server
+// this PC is not allowed...) throws BrokerRefusal with its reason. A static broker (a web server
 // with only v1/catalog) has no session service: then the answer is undefined and the guest is
 // used as the catalog lists it.
 import {
   bodyLimits,
   type ErrorBody,
   errorBodySchema,
-  leasesHeader,
   protocol,
   sessionAnswerSchema,
   type ClientInfo,
@@ -21,7 +20,7 @@ import { BrokerError, sendRequest } from './http-request.ts';
 import { describeSchemaProblem } from '../../common/protocol/schema-problem.ts';
 
 /** The broker answered and said no; its error body says why (who holds the guest, for in-use). */
-export class SessionRefused extends BrokerError {
+export class BrokerRefusal extends BrokerError {
   readonly status: number;
   readonly error: ErrorBody['error'];
   constructor(url: string, status: number, error: ErrorBody['error']) {
@@ -45,7 +44,7 @@ export async function requestSession(broker: string, guestId: string, client: Cl
   const answer = await sendRequest({
     url,
     method: 'POST',
-    headers: { [leasesHeader]: '1' },
+    headers: { [protocol.minorHeader]: protocol.minorVersion },
     body: JSON.stringify({ client }),
     timeoutMs: options.timeoutMs,
     maxBytes: bodyLimits.sessionAnswerBytes,
@@ -53,13 +52,13 @@ export async function requestSession(broker: string, guestId: string, client: Cl
   });
   const refusal = answer.status === 200 ? undefined : protocolError(answer.body);
   if ((answer.status === 404 || answer.status === 405) && refusal === undefined) return undefined;
-  if (refusal !== undefined) throw new SessionRefused(url.href, answer.status, refusal);
+  if (refusal !== undefined) throw new BrokerRefusal(url.href, answer.status, refusal);
   if (answer.status !== 200) throw new BrokerError(url.href, describeHttpFailure(answer));
   let document: unknown;
   try {
     document = JSON.parse(answer.body);
-  } catch {
-    throw new BrokerError(url.href, 'session answer rejected: not JSON');
+  } catch (error) {
+    throw new BrokerError(url.href, 'session answer rejected: not JSON', { cause: error });
   }
   const parsed = sessionAnswerSchema.safeParse(document);
   if (!parsed.success) throw new BrokerError(url.href, `session answer rejected: ${describeSchemaProblem(parsed.error)}`);

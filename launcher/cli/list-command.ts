@@ -1,7 +1,7 @@
 // vdd-launcher list: the catalog of the broker in use with each guest's state; when no broker
 // answers, the cached catalog marked offline; exit status 4 when there is neither.
 import { brokerSettings } from '../broker-client/broker-settings.ts';
-import { CatalogKeeper } from '../broker-client/catalog-keeper.ts';
+import { CatalogKeeper, describeFailure } from '../broker-client/catalog-keeper.ts';
 import { findCatalog } from '../discovery/find-catalog.ts';
 import { stripControls } from '../../common/text/terminal-safe.ts';
 import type { CommandContext } from './command.ts';
@@ -13,7 +13,7 @@ export async function runList({ line, stdout, stderr, config, env }: CommandCont
   keeper.loadCache();
   const { state, via } = await findCatalog(keeper, loaded, env);
   if (state.catalog === undefined) {
-    const reasons = state.failures.map((failure) => `${failure.broker}: ${failure.reason}`).join('; ');
+    const reasons = state.failures.map((failure) => describeFailure(failure)).join('; ');
     stderr.write(
       `vdd-launcher list: no broker answered and no catalog is cached in ${loaded.config.cache_dir}${reasons ? ` (${stripControls(reasons)})` : ''}\n`,
     );
@@ -34,14 +34,18 @@ export async function runList({ line, stdout, stderr, config, env }: CommandCont
     guest.name,
     guest.os,
     guest.protocol,
-    guest.host.includes(':') ? `[${guest.host}]:${guest.port}` : `${guest.host}:${guest.port}`,
+    guest.host === undefined || guest.port === undefined
+      ? 'at start'
+      : guest.host.includes(':')
+        ? `[${guest.host}]:${guest.port}`
+        : `${guest.host}:${guest.port}`,
     state.online ? guest.state : `${guest.state}?`,
   ]);
   const titles = ['ID', 'NAME', 'OS', 'TYPE', 'ADDRESS', 'STATE'];
   const widths = titles.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
   const format = (row: readonly string[]) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ');
   const lines = [stripControls(header), format(titles), ...rows.map(format)];
-  if (!state.online) for (const failure of state.failures) lines.push(stripControls(`  ${failure.broker}: ${failure.reason}`));
+  if (!state.online) for (const failure of state.failures) lines.push(stripControls(`  ${describeFailure(failure)}`));
   stdout.write(`${lines.join('\n')}\n`);
   return exitCodes.ok;
 }

@@ -17,7 +17,9 @@ export type DhcpLease = {
 
 const maxBytes = 8192;
 
-export class DhcpLeaseError extends Error {}
+export class DhcpLeaseError extends Error {
+  override readonly name = 'DhcpLeaseError';
+}
 
 function hex(path: string, key: string, value: string): Buffer | undefined {
   if (value === '') return undefined;
@@ -39,7 +41,7 @@ export function readDhcpLease(path: string): DhcpLease | undefined {
     text = readBoundedText(path, maxBytes);
   } catch (error) {
     if (error instanceof ReadError && error.code === 'ENOENT') return undefined;
-    throw new DhcpLeaseError(`${path}: ${(error as Error).message}`);
+    throw new DhcpLeaseError(`${path}: ${(error as Error).message}`, { cause: error });
   }
   const values = new Map<string, string>();
   for (const line of text.split('\n')) {

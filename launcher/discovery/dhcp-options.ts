@@ -3,14 +3,16 @@
 import { configKeys } from '../../common/launcher-config/keys.ts';
 import { ValueError } from '../../common/launcher-config/value-types.ts';
 
-export class DhcpOptionError extends Error {}
+export class DhcpOptionError extends Error {
+  override readonly name = 'DhcpOptionError';
+}
 
 function urls(option: string, bytes: Buffer): readonly string[] {
   const text = bytes.toString('utf8').replace(/\0+$/, '');
   try {
     return configKeys.broker.type.parse(text);
   } catch (error) {
-    if (error instanceof ValueError) throw new DhcpOptionError(`${option}: ${error.message}`);
+    if (error instanceof ValueError) throw new DhcpOptionError(`${option}: ${error.message}`, { cause: error });
     throw error;
   }
 }

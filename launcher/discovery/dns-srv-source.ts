@@ -71,7 +71,7 @@ export async function srvBrokers(resolver: Resolver, domain: string): Promise<Fo
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENODATA' || code === 'ENOTFOUND') return [];
-    throw new Error(`${name}: ${code ?? (error as Error).message}`);
+    throw new Error(`${name}: ${code ?? (error as Error).message}`, { cause: error });
   }
   const txt = await resolver.resolveTxt(name).then(
     (entries) => txtKeys(entries.flat()),

@@ -40,5 +40,5 @@ export async function findCatalog(keeper: CatalogKeeper, loaded: LoadedConfig, e
     .filter((report) => report.status !== 'off')
     .map((report) => report.name)
     .join(', ');
-  return { discovery, via: undefined, state: keeper.offline([{ broker: '(none)', reason: `no broker found (looked at: ${tried})` }]) };
+  return { discovery, via: undefined, state: keeper.offline([{ reason: `no broker found (looked at: ${tried})` }]) };
 }

@@ -4,7 +4,7 @@
 // retry with backoff. Reads broker_ca, broker_timeout, cache_dir and the discovery keys.
 import { brokerSettings } from '../broker-client/broker-settings.ts';
 import { retryDelayMs } from '../broker-client/backoff.ts';
-import { CatalogKeeper, type CatalogState } from '../broker-client/catalog-keeper.ts';
+import { CatalogKeeper, describeFailure, type CatalogState } from '../broker-client/catalog-keeper.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { clockTime } from '../text/clock-time.ts';
 import type { CatalogFeed, CatalogSnapshot } from './ports.ts';
@@ -33,7 +33,7 @@ export function createCatalogFeed(loaded: LoadedConfig, env: Readonly<Record<str
 
   const offlineReason = (state: CatalogState): string => {
     const [first] = state.failures;
-    const reason = first === undefined ? 'no broker answers' : first.broker === '(none)' ? first.reason : `${first.broker} ${first.reason}`;
+    const reason = first === undefined ? 'no broker answers' : describeFailure(first, ' ');
     return state.catalog === undefined && cacheProblem !== undefined ? `${reason}; ${cacheProblem}` : reason;
   };
 

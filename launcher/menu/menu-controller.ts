@@ -2,7 +2,6 @@
 // carries out the effects (connect, refresh, power). Never hands the terminal to a shell:
 // Ctrl-C, Ctrl-Z and Ctrl-\ are plain keys here and do nothing.
 import type blessed from 'blessed';
-import type { EventEmitter } from 'node:events';
 import type { PowerAction, PowerResult } from '../system/power.ts';
 import { MenuScreen, type MenuContext } from './menu-screen.ts';
 import { update, type MenuEffect, type MenuEvent, type MenuState } from './menu-state.ts';
@@ -30,7 +29,7 @@ const namedKeys: Record<string, string> = {
 };
 
 /** Maps a blessed keypress to the menu's key names; undefined for keys the menu ignores. */
-export function menuKey(ch: string | undefined, key: { name?: string; ctrl?: boolean; meta?: boolean; full?: string }): string | undefined {
+export function menuKey(ch: string | undefined, key: Keypress): string | undefined {
   if (key.ctrl || key.meta) return undefined;
   const named = key.name === undefined ? undefined : namedKeys[key.name];
   if (named) return named;
@@ -42,17 +41,17 @@ export function menuKey(ch: string | undefined, key: { name?: string; ctrl?: boo
  * once is drawn by then, and a menu redraw (a few ms of CPU, more on an old PC) would delay it. */
 const sessionQuietMs = 150;
 
-/** How often the warm-up presses Enter: V8 gives a function its inline caches (feedback) only
+/** How often the warm-up runs Enter: V8 gives a function its inline caches (feedback) only
  * after several calls, and until then each property access takes the slow path. */
 const warmUpPresses = 4;
+
+type Keypress = { name?: string; ctrl?: boolean; meta?: boolean; full?: string };
 
 export class MenuController {
   private state: MenuState;
   private readonly view: MenuScreen;
   private readonly deps: MenuDependencies;
   private busy = false;
-  /** Keys are being sent by warmUp(): they change nothing. */
-  private warmingUp = false;
   private rendersHeldUntil = 0;
   private renderHeld = false;
   private readonly ticker: NodeJS.Timeout;
@@ -68,12 +67,9 @@ export class MenuController {
     this.view.render(this.state, deps.context);
     // The first frame goes out before discovery and fetching start loading their code.
     this.view.flush();
-    screen.on('keypress', (ch: string | undefined, key: { name?: string; ctrl?: boolean; meta?: boolean }) => {
-      const name = menuKey(ch, key);
-      if (name === undefined) return;
-      const event: MenuEvent = { type: 'key', key: name, pageSize: this.view.pageSize };
-      if (this.warmingUp) update(this.state, event);
-      else this.dispatch(event);
+    screen.on('keypress', (ch: string | undefined, key: Keypress) => {
+      const event = this.keyEvent(ch, key);
+      if (event) this.dispatch(event);
     });
     screen.on('resize', () => this.redraw());
     deps.feed.start((snapshot) => this.dispatch({ type: 'catalog', ...snapshot }));
@@ -112,18 +108,14 @@ export class MenuController {
     this.dispatch({ type: 'update', version });
   }
 
-  /** Runs what a first Enter would, without its effects: Enter through the terminal's input as
-   * blessed parses and emits it, a few times, with the key handler only computing update() (pure,
-   * its result dropped), and update() for the session's start on the current state. Called once the first frame is out,
-   * so the first Enter a person presses runs code V8 has compiled and given its inline caches: it
-   * took ~0.7 ms longer than later ones here before (more on an old PC). */
+  /** Runs what a first Enter would, without its effects: the keypress made into the menu's event
+   * and update() computed for it (pure, its result dropped), a few times, and update() for the
+   * session's start on the current state. Called once the first frame is out, so the first Enter a
+   * person presses runs code V8 has compiled and given its inline caches. */
   warmUp(): void {
-    const input = (this.view.screen.program as unknown as { input: EventEmitter }).input;
-    this.warmingUp = true;
-    try {
-      for (let press = 0; press < warmUpPresses; press++) input.emit('data', Buffer.from('\r'));
-    } finally {
-      this.warmingUp = false;
+    for (let press = 0; press < warmUpPresses; press++) {
+      const event = this.keyEvent('\r', { name: 'enter', full: 'enter' });
+      if (event) update(this.state, event);
     }
     const guest = this.state.guests[0];
     if (guest !== undefined) update(this.state, { type: 'session-started', guestId: guest.id, text: `Connecting to ${guest.name}...` });
@@ -137,6 +129,12 @@ export class MenuController {
   stop(): void {
     clearInterval(this.ticker);
     this.deps.feed.stop();
+  }
+
+  /** The menu's event for a keypress as blessed reports it; undefined for keys the menu ignores. */
+  private keyEvent(ch: string | undefined, key: Keypress): MenuEvent | undefined {
+    const name = menuKey(ch, key);
+    return name === undefined ? undefined : { type: 'key', key: name, pageSize: this.view.pageSize };
   }
 
   private dispatch(event: MenuEvent): void {

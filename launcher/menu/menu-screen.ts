@@ -13,6 +13,12 @@ export type MenuContext = {
   infoLines(): readonly string[];
 };
 
+/** Leaves the terminal modes the menu's screen set (alternate screen, hidden cursor, colours)
+ * at once, for a program that replaces the launcher: blessed's own output may still be buffered. */
+export function resetTerminal(screen: blessed.Widgets.Screen): void {
+  screen.program.output.write('\x1b[?1049l\x1b[?25h\x1b[0m');
+}
+
 /** Rows that are not guest rows: title, header, broker line, prompt line, key help. */
 const chromeRows = 5;
 

@@ -188,7 +188,8 @@ function onKey(state: MenuState, key: string, pageSize: number): Result {
   const overlay = restarted.overlay;
   if (overlay?.kind === 'session') return { state, effects: [] };
   if (overlay?.kind === 'info' || overlay?.kind === 'message') {
-    return { state: ['enter', 'escape', 'i', 'q', 'space'].includes(key) ? { ...restarted, overlay: undefined } : restarted, effects: [] };
+    // Space arrives as the character ' ' (menuKey names only keys without one).
+    return { state: ['enter', 'escape', 'i', 'q', ' '].includes(key) ? { ...restarted, overlay: undefined } : restarted, effects: [] };
   }
   if (overlay?.kind === 'power') return onPowerKey(restarted, overlay.index, key);
   if (restarted.filtering) return onFilterKey(restarted, key, pageSize);

@@ -8,12 +8,13 @@ import { openLauncherLog } from '../system/launcher-log.ts';
 import { markMenuUp } from '../system/menu-up.ts';
 import { requestPower } from '../system/power.ts';
 import { createCatalogFeed } from './catalog-feed.ts';
-import { clientFacts } from '../profile/client-facts.ts';
+import { clientFactsReader } from '../profile/client-facts.ts';
 import type { HardwareFacts } from '../profile/hardware-facts.ts';
 import { infoLines } from './info-lines.ts';
 import { MenuController } from './menu-controller.ts';
+import { resetTerminal } from './menu-screen.ts';
+import { menuSessions } from './menu-sessions.ts';
 import { initialMenuState } from './menu-state.ts';
-import { startSession, warmUpSessions } from './start-session.ts';
 import type { FlashedAgent } from '../update/stage/flashed-agent.ts';
 import type { StatusReporter } from '../broker-client/status-reports.ts';
 import type { CatalogFeed } from './ports.ts';
@@ -39,7 +40,12 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
         onChange(snapshot);
       }),
   };
-  const reportSession = (session: Parameters<StatusReporter['sessionEnded']>[0]) => reporter?.sessionEnded(session);
+  // Read once, for the info screen, the status reports and every session's parameters.
+  const clientFacts = clientFactsReader();
+  const sessions = menuSessions(
+    { loaded, env, clientFacts, log },
+    { resetTerminal: () => resetTerminal(screen), report: (session) => reporter?.sessionEnded(session) },
+  );
   let hardware: HardwareFacts | string = 'being read...';
   let updateStatus = 'not checked yet';
   const controller = new MenuController(
@@ -53,7 +59,7 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
     }),
     {
       feed,
-      startSession: (guest, started) => startSession(guest, loaded, env, log, started, reportSession),
+      startSession: sessions.start,
       power: (action) => requestPower(action, env),
       context: { title: loaded.config.menu_title, infoLines: () => infoLines(loaded, feed, hardware, updateStatus) },
     },
@@ -70,7 +76,9 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
   // Soon after the first frame: a person reads the list for at least this long before Enter.
   setTimeout(() => {
     controller.warmUp();
-    warmUpSessions(loaded, env, log, reportSession);
+    sessions.warmUp();
+    // An exec-mode session before this launcher left its lease: it is over, so the desktop is free.
+    void import('../session/session-lease.ts').then(({ endLeaseLeftByExec }) => endLeaseLeftByExec(loaded, log));
     void clientFacts().then((read) => {
       hardware = read.facts ?? `unknown (${read.problem})`;
       controller.redraw();

@@ -1,15 +1,16 @@
-// This PC's hardware facts, read once per launcher (the hardware does not change while it runs):
-// by the menu's info screen and by every session's parameters, whichever asks first.
+// This PC's hardware facts, read once per launcher run (the hardware does not change while it
+// runs) by a reader its owner makes: the menu hands one to its info screen and to every session's
+// parameters, whichever asks first reads; a command makes its own.
 import type { HardwareFacts } from './hardware-facts.ts';
 
 export type ClientFacts = { readonly facts: HardwareFacts } | { readonly facts: undefined; readonly problem: string };
 
-let once: Promise<ClientFacts> | undefined;
+/** Starts reading on the first call (e.g. after the menu's first frame); later calls get that reading. */
+export type ClientFactsReader = () => Promise<ClientFacts>;
 
-/** Starts reading now (e.g. after the menu's first frame) or returns the reading under way. */
-export function clientFacts(): Promise<ClientFacts> {
-  once ??= read();
-  return once;
+export function clientFactsReader(): ClientFactsReader {
+  let once: Promise<ClientFacts> | undefined;
+  return () => (once ??= read());
 }
 
 async function read(): Promise<ClientFacts> {

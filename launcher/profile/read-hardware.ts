@@ -1,6 +1,6 @@
 // Reads the PC's hardware facts: systeminformation (imported on first use, so the menu's first
 // frame never pays for it) for CPU, memory and GPUs; the kernel's own answers in /sys for the
-// network links (systeminformation's interface scan spawns tools and takes ~200 ms) and for the
+// network links (systeminformation's interface scan spawns tools, which is slow) and for the
 // display modes a screen offers. Every field falls back to "unknown" rather than failing, and
 // every query has a deadline. GPUs are read only when asked: systeminformation asks lspci and,
 // when DISPLAY is set, the X server (xrandr, xdpyinfo), which can hang on a stuck display.

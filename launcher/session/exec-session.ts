@@ -9,10 +9,8 @@
 import { accessSync, constants, rmSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { delimiter, join } from 'node:path';
-import { displayFd, passwordFd } from './plan-session.ts';
-import type { PlannedProcess, SessionPlan } from './session-plan.ts';
-import { writeXAuthority } from './x-authority.ts';
-import { makeDirectory } from '../../common/io/make-directory.ts';
+import { commandArguments, type PlannedProcess, type SessionPlan } from './session-plan.ts';
+import { createSessionFiles } from './x-authority.ts';
 
 export type ExecCommand = {
   readonly file: string;
@@ -21,7 +19,9 @@ export type ExecCommand = {
   readonly fifo: string | undefined;
 };
 
-export class ExecError extends Error {}
+export class ExecError extends Error {
+  override readonly name = 'ExecError';
+}
 
 /** How long the FIFO writer waits for vncviewer to read the password before it gives up. */
 const fifoWriterSeconds = 120;
@@ -32,7 +32,7 @@ export function execCommand(plan: SessionPlan, runtimeDir: string, lookup: (comm
   const longRunning = plan.processes.filter((process) => process.role !== 'x-setup');
   const server = longRunning.find((process) => process.role === 'x-server');
   const viewer = longRunning.find((process) => process.role === 'viewer');
-  const argsOf = (process: PlannedProcess) => withoutExecOnlyFds(process, fifo);
+  const argsOf = (process: PlannedProcess) => commandArguments(process, { displayFd: false, passwordPath: fifo });
   if (server && viewer) {
     const env = { ...viewer.env };
     delete env.DISPLAY; // xinit sets it for the client
@@ -48,29 +48,11 @@ export function execCommand(plan: SessionPlan, runtimeDir: string, lookup: (comm
   return { file: lookup(only.command, only.env.PATH ?? ''), argv: [only.command, ...argsOf(only)], env: only.env, fifo };
 }
 
-/** Drops -displayfd (nobody is left to read it) and points -passwd at the FIFO. */
-function withoutExecOnlyFds(process: PlannedProcess, fifo: string | undefined): string[] {
-  const args: string[] = [];
-  for (let index = 0; index < process.args.length; index++) {
-    const arg = process.args[index] as string;
-    if (process.displayFd !== undefined && arg === '-displayfd' && process.args[index + 1] === String(displayFd)) {
-      index++;
-      continue;
-    }
-    args.push(arg === `-passwd=/dev/fd/${passwordFd}` && fifo ? `-passwd=${fifo}` : arg);
-  }
-  return args;
-}
-
 /** Replaces this process with the session; returns only by throwing. */
 export async function execSession(plan: SessionPlan, runtimeDir: string, scrambledPassword: Buffer | undefined): Promise<never> {
   if (typeof process.execve !== 'function') throw new ExecError(`exec mode needs Node 22.15 or later (this is ${process.version})`);
   const command = execCommand(plan, runtimeDir);
-  makeDirectory(runtimeDir, 0o700);
-  for (const file of plan.files) {
-    rmSync(file.path, { force: true });
-    writeXAuthority(file.path, typeof plan.display === 'number' ? plan.display : 0);
-  }
+  createSessionFiles(plan, runtimeDir);
   if (command.fifo && scrambledPassword) await startFifoWriter(command.fifo, scrambledPassword);
   process.execve(command.file, [...command.argv], { ...command.env });
   throw new ExecError(`execve ${command.file} returned`);
@@ -79,7 +61,7 @@ export async function execSession(plan: SessionPlan, runtimeDir: string, scrambl
 async function startFifoWriter(fifo: string, scrambled: Buffer): Promise<void> {
   rmSync(fifo, { force: true });
   const made = spawnSync('mkfifo', ['-m', '600', fifo], { encoding: 'utf8' });
-  if (made.status !== 0) throw new ExecError(`mkfifo ${fifo} failed: ${made.error?.message ?? made.stderr.trim()}`);
+  if (made.status !== 0) throw new ExecError(`mkfifo ${fifo} failed: ${made.error?.message ?? made.stderr.trim()}`, { cause: made.error });
   // dd opens the FIFO (blocking until vncviewer opens it to read), writes the 8 bytes from its stdin and exits.
   const writer = spawn('timeout', [String(fifoWriterSeconds), 'dd', `of=${fifo}`, 'bs=8', 'count=1'], { stdio: ['pipe', 'ignore', 'ignore'] });
   // Wait until the bytes are in the pipe: execve would drop a write still queued in this process.

@@ -4,7 +4,9 @@
 import { guestSchema, type Guest } from '../../common/protocol/broker-protocol.ts';
 import { quote } from '../../common/text/terminal-safe.ts';
 
-export class GuestUriError extends Error {}
+export class GuestUriError extends Error {
+  override readonly name = 'GuestUriError';
+}
 
 const defaultPorts = { vnc: 5900, xdmcp: 177 } as const;
 
@@ -23,6 +25,7 @@ export function guestFromUri(operand: string): Guest {
   try {
     url = new URL(operand);
   } catch {
+    // No cause: URL's own error quotes the operand with any password in it; shown() hides that.
     throw new GuestUriError(`${shown(operand)} is not a URI like vnc://host:5901 or xdmcp://host`);
   }
   const protocol = url.protocol.slice(0, -1).toLowerCase();

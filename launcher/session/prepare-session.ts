@@ -1,18 +1,19 @@
 // Everything between "this guest" and a runnable plan: the client profile (hardware read lazily),
 // the broker's session request (starts the guest, may move it, gives a one-time VNC password and
 // the lease that makes the desktop this PC's, or says why not), the password file from config,
-// the plan itself and the probe. Shared by `connect` and the menu.
+// the plan itself and its probe. Used by the session starter
+// (session-starter.ts) and by `connect --dry-run`.
 // Reads config keys cache_dir, vnc_password_file, broker_timeout, broker_ca (and the plan's keys).
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ClientInfo, Guest, SessionAnswer } from '../../common/protocol/broker-protocol.ts';
+import type { AddressedGuest, ClientInfo, ErrorBody, Guest, SessionAnswer } from '../../common/protocol/broker-protocol.ts';
 import { brokerSettings } from '../broker-client/broker-settings.ts';
-import { endLease, type LeaseHandle } from '../broker-client/lease-client.ts';
+import type { LeaseHandle } from '../broker-client/lease-client.ts';
+import { BrokerRefusal, requestSession } from '../broker-client/session-request.ts';
 import { BrokerError } from '../broker-client/http-request.ts';
-import { requestSession, SessionRefused } from '../broker-client/session-request.ts';
 import type { LoadedConfig } from '../config/load.ts';
-import { clientFacts } from '../profile/client-facts.ts';
+import type { ClientFactsReader } from '../profile/client-facts.ts';
 import type { HardwareFacts } from '../profile/hardware-facts.ts';
 import { sessionParameters } from '../profile/session-parameters.ts';
 import { scrambleVncPassword } from '../../common/vnc/vnc-des.ts';
@@ -21,38 +22,43 @@ import { probeGuest, type ProbeVerdict } from './probe-guest.ts';
 import { failure, refusedByBroker, type SessionFailure } from './session-end.ts';
 import type { PasswordSource, SessionPlan } from './session-plan.ts';
 
+/** What starting a session needs from its owner (the menu, or a command). */
+export type SessionContext = {
+  readonly loaded: LoadedConfig;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** This PC's hardware facts, read once by the owner's reader. */
+  readonly clientFacts: ClientFactsReader;
+  readonly log: (line: string) => void;
+};
+
 /** How long a guest the broker reports as starting may take to answer its first probe. */
 const startingGuestWaitMs = 90_000;
 
 export type PreparedSession = {
   readonly plan: SessionPlan;
   readonly facts: HardwareFacts | undefined;
-  /** vncpasswd-format bytes; the caller fills it with zeros when done. */
+  /** vncpasswd-format bytes, owned by the session starter, which fills them with zeros at the end. */
   readonly scrambledPassword: Buffer | undefined;
-  /** The probe's verdict: settled before the session for XDMCP and starting guests; for VNC it starts
-   * on the first call, which the runner makes once the first process is spawned, and runs alongside
-   * (the runner stops the viewer if it fails first), so it costs no time. */
+  /** The probe's verdict, asked on the first call (later calls get the same verdict); for a guest
+   * the broker is still starting, it waits for the guest to come up. */
   readonly probe: (() => Promise<ProbeVerdict>) | undefined;
-  /** The session's lease, to keep alive while it runs and end after. */
+  /** Its verdict is needed before the session starts: X would wait forever for a silent XDMCP
+   * host, and a starting guest needs time. A running VNC guest is probed alongside the viewer's
+   * start (the runner stops the viewer if the probe fails first), so it costs no time. */
+  readonly probeBeforeStart: boolean;
+  /** The session's lease (a broker of protocol 1.2): kept alive while the session runs, ended after. */
   readonly lease: LeaseHandle | undefined;
 };
-
-/** What the broker said to a session request. */
-export type BrokerReply =
-  | { readonly kind: 'answer'; readonly answer: SessionAnswer; readonly lease: LeaseHandle | undefined }
-  /** A static broker: no session service, the catalog's word stands. */
-  | { readonly kind: 'none' }
-  | { readonly kind: 'offline'; readonly reason: string }
-  | { readonly kind: 'refused'; readonly refusal: SessionRefused };
 
 export type PrepareOptions = {
   /** The broker the guest's catalog came from; absent for guests given as a URI. */
   readonly broker?: string | undefined;
   /** Its answer, when the caller already asked (askBroker); else it is asked here. */
-  readonly brokerAnswer?: Promise<BrokerReply> | undefined;
+  readonly brokerAnswer?: Promise<SessionAnswer | undefined> | undefined;
   /** Plan only: no session request, no password read, no probe. */
   readonly dryRun?: boolean;
-  readonly log?: (line: string) => void;
+  /** Hears what is happening while the broker starts the guest ("Starting NAME... 3 s"). */
+  readonly progress?: ((text: string) => void) | undefined;
 };
 
 export type Prepared = { readonly ok: true; readonly session: PreparedSession } | { readonly ok: false; readonly failure: SessionFailure };
@@ -62,88 +68,110 @@ export function sessionRuntimeDir(loaded: LoadedConfig): string {
   return join(loaded.config.cache_dir, 'session');
 }
 
-export async function prepareSession(
-  catalogGuest: Guest,
-  loaded: LoadedConfig,
-  env: Readonly<Record<string, string | undefined>>,
-  options: PrepareOptions = {},
-): Promise<Prepared> {
+export async function prepareSession(catalogGuest: Guest, context: SessionContext, options: PrepareOptions = {}): Promise<Prepared> {
+  const { loaded, env, log } = context;
   const { config } = loaded;
-  const log = options.log ?? (() => {});
-  const facts = await warmUpClientProfile(log);
+  const facts = await hardwareFacts(context);
   let guest = catalogGuest;
-  let scrambledPassword: Buffer | undefined;
   let password: PasswordSource = 'none';
+  let brokerPassword: string | undefined;
   let lease: LeaseHandle | undefined;
   if (options.broker && !options.dryRun) {
-    const reply = await (options.brokerAnswer ?? askBroker(options.broker, guest, loaded, log));
-    if (reply.kind === 'refused') return { ok: false, failure: refusedByBroker(guest, reply.refusal.status, reply.refusal.error) };
-    // A desktop the broker hands out by lease is never connected to without one: it may be someone else's.
-    if (reply.kind === 'offline' && guest.use !== undefined)
+    let answer: SessionAnswer | undefined;
+    try {
+      answer = await (options.brokerAnswer ?? askBroker(options.broker, guest, loaded, log, options.progress));
+    } catch (error) {
+      if (!(error instanceof SessionRefused)) throw error;
       return {
         ok: false,
-        failure: { ...failure('no-answer', guest, reply.reason), text: `The broker cannot be reached (${reply.reason}); it hands out this desktop.` },
+        failure: error.refusal ? refusedByBroker(guest, error.refusal.status, error.refusal.error) : failure('not-started', guest, error.reason),
       };
-    if (reply.kind === 'answer') {
-      const { answer } = reply;
-      lease = reply.lease;
+    }
+    if (answer?.lease) lease = { broker: options.broker, lease: answer.lease, client: clientInfo(loaded) };
+    if (answer) {
       guest = { ...guest, host: answer.host, port: answer.port, state: answer.state };
       if (answer.password !== undefined) {
-        scrambledPassword = scrambleVncPassword(answer.password);
+        brokerPassword = answer.password;
         password = 'broker';
       }
     }
   } else if (options.broker && guest.protocol === 'vnc' && guest.auth === 'vnc-password') {
     password = 'broker';
   }
-  if (password === 'none' && guest.protocol === 'vnc' && config.vnc_password_file !== '') {
-    password = 'vnc_password_file';
-    if (!options.dryRun) {
-      try {
-        scrambledPassword = readPasswordFile(config.vnc_password_file);
-      } catch (error) {
-        return {
-          ok: false,
-          failure: failure('auth-failed', guest, `vnc_password_file ${config.vnc_password_file}: ${error instanceof Error ? error.message : String(error)}`),
-        };
-      }
-    }
-  }
+  if (!hasAddress(guest)) return { ok: false, failure: failure('not-started', guest, 'the broker gives its address when it starts it, and gave none') };
+  const addressed = guest;
+  if (password === 'none' && guest.protocol === 'vnc' && config.vnc_password_file !== '') password = 'vnc_password_file';
   let plan: SessionPlan;
   try {
-    plan = planSession({ guest, parameters: sessionParameters(facts, config), config, env, runtimeDir: sessionRuntimeDir(loaded), password });
+    plan = planSession({ guest: addressed, parameters: sessionParameters(facts, config), config, env, runtimeDir: sessionRuntimeDir(loaded), password });
   } catch (error) {
     if (!(error instanceof PlanError)) throw error;
     return { ok: false, failure: { ...failure('x-server-failed', guest, error.message), text: error.message } };
   }
-  if (options.dryRun) return { ok: true, session: { plan, facts, scrambledPassword: undefined, probe: undefined, lease: undefined } };
-  if (plan.guest.protocol === 'vnc' && guest.state !== 'starting') {
-    let probe: Promise<ProbeVerdict> | undefined;
-    const startProbe = () => {
-      probe ??= probeGuest(plan).then((verdict) => {
-        if (verdict.ok) log(`session: ${plan.guest.host} port ${plan.guest.port}: ${verdict.summary} (${verdict.rttMs.toFixed(1)} ms)`);
-        return verdict;
-      });
-      return probe;
-    };
-    return { ok: true, session: { plan, facts, scrambledPassword, probe: startProbe, lease } };
+  const probeBeforeStart = plan.guest.protocol !== 'vnc' || guest.state === 'starting';
+  if (options.dryRun) return { ok: true, session: { plan, facts, scrambledPassword: undefined, probe: undefined, probeBeforeStart, lease: undefined } };
+  // The password's bytes exist from here on: the session starter that gets them zeroes them.
+  let scrambledPassword: Buffer | undefined;
+  if (brokerPassword !== undefined) scrambledPassword = scrambleVncPassword(brokerPassword);
+  else if (password === 'vnc_password_file') {
+    try {
+      scrambledPassword = readPasswordFile(config.vnc_password_file);
+    } catch (error) {
+      return {
+        ok: false,
+        failure: failure('auth-failed', guest, `vnc_password_file ${config.vnc_password_file}: ${error instanceof Error ? error.message : String(error)}`),
+      };
+    }
   }
+  let verdict: Promise<ProbeVerdict> | undefined;
+  const probe = () => (verdict ??= probeUntilUp(plan, guest.state === 'starting', log));
+  return { ok: true, session: { plan, facts, scrambledPassword, probe, probeBeforeStart, lease } };
+}
+
+/** The guest's verdict; a guest the broker is still starting gets time to come up (its VNC or
+ * XDMCP port opens late), on the monotonic clock: NTP may set the wall clock while it boots. */
+async function probeUntilUp(plan: SessionPlan, starting: boolean, log: (line: string) => void): Promise<ProbeVerdict> {
   let verdict = await probeGuest(plan);
-  // A guest the broker is still starting gets time to come up: its VNC or XDMCP port opens late.
-  // On the monotonic clock: NTP may set the wall clock while the guest boots.
   const bootDeadline = performance.now() + startingGuestWaitMs;
-  while (!verdict.ok && guest.state === 'starting' && verdict.failure.reconnect && performance.now() < bootDeadline) {
+  while (!verdict.ok && starting && verdict.failure.reconnect && performance.now() < bootDeadline) {
     await sleep(1000);
     verdict = await probeGuest(plan);
   }
-  if (!verdict.ok) {
-    scrambledPassword?.fill(0);
-    if (lease) void endLease(lease, requestOptions(loaded));
-    return verdict;
+  if (verdict.ok) log(`session: ${plan.guest.host} port ${plan.guest.port}: ${verdict.summary} (${verdict.rttMs.toFixed(1)} ms)`);
+  return verdict;
+}
+
+/** The broker's own message of "HTTP 503: MESSAGE (code)", for people. */
+function brokersWords(reason: string): string {
+  return /^HTTP \d{3}: (.+) \([a-z-]+\)$/.exec(reason)?.[1] ?? reason;
+}
+
+export function hasAddress(guest: Guest): guest is AddressedGuest {
+  return guest.host !== undefined && guest.port !== undefined;
+}
+
+/** The broker starts this guest on request: its answer is the only word on where the guest is. */
+export function startedByBroker(guest: Guest): boolean {
+  return guest.startable === true;
+}
+
+/** The broker hands this guest out by lease (it counts its sessions): only its answer makes it this PC's. */
+export function leasedByBroker(guest: Guest): boolean {
+  return guest.use !== undefined;
+}
+
+/** The broker said no (the guest is in use, this PC is not allowed...), or could not prepare a
+ * session for a guest it starts or hands out by lease: no catalog address may stand in for its answer. */
+export class SessionRefused extends Error {
+  override readonly name = 'SessionRefused';
+  readonly reason: string;
+  /** The broker's answer, when it gave one (status and error body). */
+  readonly refusal: { readonly status: number; readonly error: ErrorBody['error'] } | undefined;
+  constructor(reason: string, cause: unknown) {
+    super(reason, { cause });
+    this.reason = reason;
+    this.refusal = cause instanceof BrokerRefusal ? { status: cause.status, error: cause.error } : undefined;
   }
-  log(`session: ${plan.guest.host} port ${plan.guest.port}: ${verdict.summary} (${verdict.rttMs.toFixed(1)} ms)`);
-  const settled = Promise.resolve(verdict);
-  return { ok: true, session: { plan, facts, scrambledPassword, probe: () => settled, lease } };
 }
 
 /** Who this PC is, as it tells the broker. */
@@ -151,35 +179,62 @@ export function clientInfo(loaded: LoadedConfig): ClientInfo {
   return { mac: loaded.identity.macs[0] ?? '00:00:00:00:00:00', hostname: loaded.identity.hostname, ips: [...loaded.identity.ips].slice(0, 16) };
 }
 
+/** Timeout and CA of one broker request (config keys broker_timeout, broker_ca). */
 export function requestOptions(loaded: LoadedConfig): { timeoutMs: number; caFile: string } {
   const settings = brokerSettings(loaded.config);
   return { timeoutMs: settings.timeoutMs, caFile: settings.caFile };
 }
 
-/** Asks the broker to make the guest ready (start it, say where it is, give a one-time password
- * and a lease). An offline broker (the menu shows its cached catalog) must not keep people from a
- * guest that is up: for a guest it does not hand out by lease the catalog's address is used then. */
-export async function askBroker(broker: string, guest: Guest, loaded: LoadedConfig, log: (line: string) => void): Promise<BrokerReply> {
+/**
+ * Asks the broker to make the guest ready (start it, say where it is, give a one-time password and
+ * a lease). A broker that answers no (in use, not allowed) is a SessionRefused with its reason.
+ * undefined when it could not be asked, for a guest it neither starts nor hands out by lease: an
+ * offline broker (the menu shows its cached catalog) must not keep people from a guest that is up,
+ * so the catalog's address is used then. For the others a failure is a SessionRefused too, and
+ * while a stopped one starts, progress hears "Starting NAME... N s" every second (config key
+ * guest_start_timeout bounds the wait).
+ */
+export async function askBroker(
+  broker: string,
+  guest: Guest,
+  loaded: LoadedConfig,
+  log: (line: string) => void,
+  progress: (text: string) => void = () => {},
+): Promise<SessionAnswer | undefined> {
+  const settings = brokerSettings(loaded.config);
   const client = clientInfo(loaded);
+  const starts = startedByBroker(guest);
+  const timeoutMs = starts ? Math.max(settings.timeoutMs, loaded.config.guest_start_timeout * 1000) : settings.timeoutMs;
+  const began = performance.now();
+  const tick = () => {
+    const seconds = Math.floor((performance.now() - began) / 1000);
+    progress(`Starting ${guest.name}...${seconds > 0 ? ` ${seconds} s` : ''}`);
+  };
+  const ticker = starts && guest.state !== 'running' ? setInterval(tick, 1000) : undefined;
+  if (ticker) tick();
   try {
-    const answer = await requestSession(broker, guest.id, client, requestOptions(loaded));
-    if (answer === undefined) return { kind: 'none' };
-    return { kind: 'answer', answer, lease: answer.lease === undefined ? undefined : { broker, lease: answer.lease, client } };
+    return await requestSession(broker, guest.id, client, { timeoutMs, caFile: settings.caFile });
   } catch (error) {
-    if (error instanceof SessionRefused) {
-      log(`session: the broker refused: ${error.message}`);
-      return { kind: 'refused', refusal: error };
+    const why = error instanceof Error ? error.message : String(error);
+    if (error instanceof BrokerRefusal) {
+      log(`session: the broker refused: ${why}`);
+      throw new SessionRefused(brokersWords(error.reason), error);
     }
-    const reason = error instanceof BrokerError ? error.reason : String(error);
-    log(`session: the broker could not prepare the session (${error instanceof Error ? error.message : String(error)})`);
-    return { kind: 'offline', reason };
+    if (starts || leasedByBroker(guest)) {
+      log(`session: the broker could not prepare the session (${why}); not falling back to the catalog's address`);
+      throw new SessionRefused(error instanceof BrokerError ? brokersWords(error.reason) : why, error);
+    }
+    log(`session: the broker could not prepare the session (${why}); using the catalog's address`);
+    return undefined;
+  } finally {
+    clearInterval(ticker);
   }
 }
 
-/** Starts reading the client profile now (e.g. after the menu's first frame), so a session start does not wait for it. */
-export async function warmUpClientProfile(log: (line: string) => void = () => {}): Promise<HardwareFacts | undefined> {
-  const read = await clientFacts();
-  if (read.facts === undefined) log(`session: hardware unknown (${read.problem}); default session parameters`);
+/** This PC's hardware facts, or undefined (logged) when they cannot be read: default session parameters then. */
+export async function hardwareFacts(context: SessionContext): Promise<HardwareFacts | undefined> {
+  const read = await context.clientFacts();
+  if (read.facts === undefined) context.log(`session: hardware unknown (${read.problem}); default session parameters`);
   return read.facts;
 }
 

@@ -1,16 +1,15 @@
 // Runs a SessionPlan under supervision: creates its files, starts the X server and waits until it
 // accepts clients (-displayfd), then the viewer; returns when the session ends, with the reason
 // when it ended badly. Every process is stopped and reaped by PID, files and stale X locks removed.
-import { rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { failure, classifyExit, type SessionEnd } from './session-end.ts';
 import type { PlannedProcess, SessionPlan } from './session-plan.ts';
 import { SessionProcess } from './session-process.ts';
-import { unlinkedPasswordFile } from './password-file.ts';
-import { writeXAuthority } from './x-authority.ts';
+import { unlinkedFile } from '../../common/io/unlinked-file.ts';
+import { createSessionFiles, removeSessionFiles } from './x-authority.ts';
 import { probeGuest, type ProbeVerdict } from './probe-guest.ts';
 import { removeStaleXLock } from './x-lock.ts';
-import { makeDirectory } from '../../common/io/make-directory.ts';
+import type { SpareProcess } from './spare-process.ts';
 
 /** How long a session may take to show itself before the probe asks the guest why not. */
 const probeGraceMs = 200;
@@ -29,6 +28,8 @@ export type RunOptions = {
   /** A probe to run alongside, started probeGraceMs after the first process unless the session is
    * on screen by then: if it fails before the session is on screen, the session stops with its reason. */
   readonly probe?: (() => Promise<ProbeVerdict>) | undefined;
+  /** A waiting process the viewer takes over instead of being spawned (spare-process.ts). */
+  readonly spare?: SpareProcess | undefined;
 };
 
 /** The processes of the session running now, for tests and benchmarks (PIDs). */
@@ -46,11 +47,7 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
   let xServerPid: number | undefined;
   let probeTimer: NodeJS.Timeout | undefined;
   try {
-    makeDirectory(options.runtimeDir, 0o700);
-    for (const file of plan.files) {
-      rmSync(file.path, { force: true });
-      writeXAuthority(file.path, display ?? 0);
-    }
+    createSessionFiles(plan, options.runtimeDir);
     let shown = false;
     let probeFailure: SessionEnd | undefined;
     let stop = (): void => {};
@@ -78,9 +75,8 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
     for (const planned of plan.processes) {
       const fds: Record<number, number | 'pipe'> = {};
       if (planned.displayFd !== undefined) fds[planned.displayFd] = 'pipe';
-      if (planned.passwordFd !== undefined && options.scrambledPassword)
-        fds[planned.passwordFd] = unlinkedPasswordFile(options.runtimeDir, options.scrambledPassword);
-      const started = new SessionProcess(planned, fds);
+      if (planned.passwordFd !== undefined && options.scrambledPassword) fds[planned.passwordFd] = unlinkedFile(options.runtimeDir, options.scrambledPassword);
+      const started = new SessionProcess(planned, fds, options.spare);
       processes.push(started);
       if (processes.length === 1) watchProbe();
       log(`session: started ${planned.command} (pid ${started.pid ?? 'none'})`);
@@ -137,7 +133,7 @@ export async function runSession(plan: SessionPlan, options: RunOptions, watch?:
     clearTimeout(probeTimer);
     for (const running of processes.reverse()) await running.stop();
     process.removeListener('exit', killAll);
-    for (const file of plan.files) rmSync(file.path, { force: true });
+    removeSessionFiles(plan);
     if (display !== undefined && xServerPid !== undefined) removeStaleXLock(display, xServerPid);
   }
 }

@@ -16,6 +16,7 @@ export type FailureCode =
   | 'x-server-failed'
   | 'viewer-failed'
   | 'missing-program'
+  | 'not-started'
   | 'in-use'
   | 'refused-by-broker'
   | 'lease-ended';
@@ -32,16 +33,21 @@ export type SessionFailure = {
 
 export type SessionEnd = { readonly kind: 'ended' } | { readonly kind: 'failed'; readonly failure: SessionFailure };
 
-export type GuestLabel = { readonly name: string; readonly host: string; readonly port: number };
+/** A guest as failures name it; a guest the broker starts may have no address yet. */
+export type GuestLabel = { readonly name: string; readonly host?: string | undefined; readonly port?: number | undefined };
 
 export function failure(code: FailureCode, guest: GuestLabel, detail: string): SessionFailure {
-  const where = `${guest.host} port ${guest.port}`;
+  const where = guest.host === undefined ? 'its address' : `${guest.host} port ${guest.port ?? '?'}`;
   const texts: Record<FailureCode, [string, string, boolean]> = {
     'auth-failed': [`${guest.name}: wrong password`, 'The desktop refused the password. Ask the administrator to check the password for this desktop.', false],
     refused: [`${guest.name} is not accepting connections`, `Nothing answers on ${where}. The desktop may still be starting, or it is switched off.`, true],
-    unreachable: [`${guest.name} cannot be reached`, `${guest.host} cannot be reached from this PC. Check the network cable, or ask the administrator.`, true],
+    unreachable: [
+      `${guest.name} cannot be reached`,
+      `${guest.host ?? 'It'} cannot be reached from this PC. Check the network cable, or ask the administrator.`,
+      true,
+    ],
     'connection-lost': [`The connection to ${guest.name} was lost`, 'The desktop closed the connection or the network dropped it.', true],
-    unwilling: [`${guest.name} does not accept this PC`, `The display manager on ${guest.host} said: ${detail}`, false],
+    unwilling: [`${guest.name} does not accept this PC`, `The display manager on ${guest.host ?? 'the desktop'} said: ${detail}`, false],
     'no-answer': [`${guest.name} does not answer`, `No answer from ${where}. The desktop may be switched off or still starting.`, true],
     // The X server's own words: "Unable to open display", "Server is already active"... are what a technician needs at the PC.
     'x-server-failed': [
@@ -51,6 +57,8 @@ export function failure(code: FailureCode, guest: GuestLabel, detail: string): S
     ],
     'viewer-failed': [`${guest.name} could not be shown`, 'The VNC viewer stopped. The administrator can find its messages in the launcher log.', true],
     'missing-program': [`${guest.name} cannot be started on this PC`, `This image lacks a program the session needs: ${detail}.`, false],
+    // The broker's reason ("guest X could not be started", "the host vmhost2 does not answer"): never another desktop instead.
+    'not-started': [`${guest.name} could not be started`, `The broker said: ${shortDetail(detail)}.`, true],
     'in-use': [`${guest.name} is in use`, `${shortDetail(detail)} Choose another desktop, or try again later.`, false],
     'refused-by-broker': [`${guest.name} cannot be started from this PC`, `The broker said: ${shortDetail(detail)}`, false],
     'lease-ended': [`The session on ${guest.name} was ended`, `The broker ended it: ${shortDetail(detail)}`, false],
@@ -71,10 +79,10 @@ export function refusedByBroker(
     readonly freeAt?: string | undefined;
   },
 ): SessionFailure {
-  if (error.code !== 'in-use') {
-    const reconnect = status >= 500 || status === 429;
-    return { ...failure('refused-by-broker', guest, error.message), reconnect };
-  }
+  // Not this PC's to have (not allowed, or too many requests): the broker's words, no reconnect offer.
+  if (error.code === 'forbidden' || error.code === 'unauthorized' || error.code === 'too-many')
+    return { ...failure('refused-by-broker', guest, error.message), reconnect: status === 429 };
+  if (error.code !== 'in-use') return failure('not-started', guest, error.message);
   const who = `${error.by} has been using it${error.since === undefined ? '' : ` since ${clockTime(error.since)}`}.`;
   if (error.by !== undefined) return failure('in-use', guest, who);
   // A pool: how many desktops are taken, and when one is expected free if the broker can tell.

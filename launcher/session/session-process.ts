@@ -1,11 +1,11 @@
 // One process of a session: spawned from a PlannedProcess with its exact argv and environment
-// (a viewer becomes the waiting spare process when there is one), in a process group of its own,
+// (a viewer takes over the spare process it is given, when it can), in a process group of its own,
 // its stderr kept (bounded) to explain how it ended, stopped and reaped by PID.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PlannedProcess } from './session-plan.ts';
-import { becomeSpare } from './spare-process.ts';
+import { commandArguments, type PlannedProcess } from './session-plan.ts';
+import type { SpareProcess } from './spare-process.ts';
 
 export type ProcessExit = { readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly error?: NodeJS.ErrnoException };
 
@@ -20,18 +20,19 @@ export class SessionProcess {
   private exit: ProcessExit | undefined;
 
   /** fds: descriptors the process gets (fd number -> an open descriptor of the launcher, which this
-   * closes once the process no longer needs it, or a new pipe). */
-  constructor(planned: PlannedProcess, fds: Record<number, number | 'pipe'> = {}) {
+   * closes once the process no longer needs it, or a new pipe). A viewer becomes spareProcess
+   * when it can, instead of being spawned. */
+  constructor(planned: PlannedProcess, fds: Record<number, number | 'pipe'> = {}, spareProcess?: SpareProcess) {
     this.planned = planned;
     const given = Object.values(fds).filter((fd) => typeof fd === 'number');
-    const spare = planned.role === 'viewer' ? becomeSpare(planned, fds) : undefined;
+    const spare = planned.role === 'viewer' ? spareProcess?.become(planned, fds) : undefined;
     if (spare) {
       this.child = spare;
     } else {
       const stdio: StdioOptions = ['ignore', 'ignore', 'pipe'];
       for (let fd = 3; fd <= Math.max(2, ...Object.keys(fds).map(Number)); fd++) stdio.push(fds[fd] ?? 'ignore');
       // detached: a process group of its own, so stopping it reaches anything it started, and a Ctrl-C meant for the launcher does not.
-      this.child = spawn(planned.command, [...planned.args], { env: { ...planned.env }, stdio, detached: true });
+      this.child = spawn(planned.command, commandArguments(planned), { env: { ...planned.env }, stdio, detached: true });
     }
     // A spare opens its descriptors after this returns; a spawned child already has its copies.
     const closeGiven = () => {

@@ -3,20 +3,18 @@
 // and never shared: a desktop belongs to the PC that chose it, so the viewer asks the server for
 // the desktop alone (a server that keeps its current viewer, Xvnc -NeverShared
 // -DisconnectClients=0, then refuses a second one instead of showing it the same screen).
+// The password file is handed over apart from these (session-plan.ts, commandArguments).
 import type { SessionParameters } from '../profile/session-parameters.ts';
 
 export type ViewerOptions = {
   readonly host: string;
   readonly port: number;
   readonly parameters: SessionParameters;
-  /** A path vncviewer reads the scrambled password from; never the password itself. */
-  readonly passwordFile: string | undefined;
 };
 
 export function vncviewerArgs(options: ViewerOptions): string[] {
   const { vnc } = options.parameters;
   const args = ['-FullScreen', '-AlertOnFatalError=0', '-ReconnectOnError=0', '-Shared=0'];
-  if (options.passwordFile) args.push(`-passwd=${options.passwordFile}`);
   // AutoSelect would override a chosen encoding or colour level after measuring the link.
   if (vnc.encoding || vnc.depth === 8) args.push('-AutoSelect=0');
   if (vnc.encoding) args.push(`-PreferredEncoding=${vnc.encoding}`);

@@ -45,7 +45,7 @@ export async function requestPower(action: PowerAction, env: Readonly<Record<str
     return { via: 'command', detail: action };
   } catch (error) {
     const what = action === 'reboot' ? 'restart' : 'turn off';
-    throw new Error(`could not ${what} the computer: logind: ${logindError}; ${fifo}: ${fifoError}; ${action}: ${(error as Error).message}`);
+    throw new Error(`could not ${what} the computer: logind: ${logindError}; ${fifo}: ${fifoError}; ${action}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -62,7 +62,7 @@ function writeRequest(fifo: string, action: PowerAction): void {
 function runCommand(command: PowerAction, env: Readonly<Record<string, string | undefined>>): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(command, [], { timeout: 10_000, env: { ...env } }, (error, _stdout, stderr) => {
-      if (error) reject(new Error(stderr.trim().split('\n')[0] || error.message));
+      if (error) reject(new Error(stderr.trim().split('\n')[0] || error.message, { cause: error }));
       else resolve();
     });
   });

@@ -34,7 +34,9 @@ export type BootStep =
   | { readonly kind: 'loader'; readonly slot: Slot }
   | { readonly kind: 'trial'; readonly trial: Trial | null };
 
-export class SlotStateError extends Error {}
+export class SlotStateError extends Error {
+  override readonly name = 'SlotStateError';
+}
 
 export function otherSlot(slot: Slot): Slot {
   return slot === 'a' ? 'b' : 'a';

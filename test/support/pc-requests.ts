@@ -6,7 +6,7 @@ type Reply = { status: number; body: unknown };
 async function send(url: string, method: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply> {
   const answer = await fetch(url, {
     method,
-    headers: { 'vdd-leases': '1', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: { 'vdd-protocol': '1.2', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await answer.text();

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
-import { sectorBytes, sfdiskScript, type DiskLayout } from '../../image/plan/disk-layout.ts';
+import { diskLayout, sectorBytes, sfdiskScript, type DiskLayout } from '../../image/plan/disk-layout.ts';
 
 const mib = 1024 * 1024;
 
@@ -12,10 +12,9 @@ export function makeSyntheticDisk(path: string, sizeMiB: number): DiskLayout {
   const bootMiB = 4;
   const slotMiB = Math.floor((sizeMiB - 1 - bootMiB) / 2);
   if (slotMiB < 1) throw new Error(`a synthetic disk needs at least 7 MiB, not ${sizeMiB}`);
-  const boot = { number: 1, offset: mib, size: bootMiB * mib, type: 'c', bootable: true };
-  const slotA = { number: 2, offset: boot.offset + boot.size, size: slotMiB * mib, type: '83', bootable: false };
-  const slotB = { number: 3, offset: slotA.offset + slotA.size, size: slotMiB * mib, type: '83', bootable: false };
-  const layout: DiskLayout = { size: sizeMiB * mib, boot, slotA, slotB };
+  // The image's own layout with small partitions; an odd MiB left over stays unpartitioned at the end.
+  const layout: DiskLayout = { ...diskLayout({ bootPartitionMiB: bootMiB, rootSlotMiB: slotMiB }, slotMiB * mib), size: sizeMiB * mib };
+  const { boot, slotA } = layout;
   writeFileSync(path, '');
   truncateSync(path, layout.size);
   run('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', path], sfdiskScript(layout));

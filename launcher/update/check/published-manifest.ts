@@ -39,7 +39,7 @@ export async function fetchPublishedManifest(
   try {
     document = JSON.parse(answer.body);
   } catch (error) {
-    throw new BrokerError(url.href, `manifest rejected: not JSON (${(error as Error).message})`);
+    throw new BrokerError(url.href, `manifest rejected: not JSON (${(error as Error).message})`, { cause: error });
   }
   const parsed = manifestSchema.safeParse(document);
   if (!parsed.success) throw new BrokerError(url.href, `manifest rejected: ${describeSchemaProblem(parsed.error)}`);

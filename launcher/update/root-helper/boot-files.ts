@@ -28,7 +28,7 @@ function readSmall(path: string): string | undefined {
     fd = openSync(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SlotStateError(`cannot read ${path}: ${(error as Error).message}`);
+    throw new SlotStateError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   try {
     const buffer = Buffer.alloc(maxBootFileBytes + 1);

@@ -37,7 +37,8 @@ export function findSlotDisk(
 function mountOption(option: 'rw' | 'ro', fat: string): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile('mount', ['-o', `remount,${option}`, fat], { timeout: 30_000 }, (error, _stdout, stderr) => {
-      if (error) reject(new Error(`mount -o remount,${option} ${fat} failed (exit ${String(error.code)}): ${stderr.trim() || error.message}`));
+      if (error)
+        reject(new Error(`mount -o remount,${option} ${fat} failed (exit ${String(error.code)}): ${stderr.trim() || error.message}`, { cause: error }));
       else resolve();
     });
   });

@@ -96,7 +96,7 @@ export function verifyStagedManifest(staging: string, publicKey: string): Manife
   try {
     return verifySignedManifest({ manifestBytes, signatureText: signature?.toString('latin1'), publicKey, source: staging });
   } catch (error) {
-    throw new UpdateRejected((error as Error).message);
+    throw new UpdateRejected((error as Error).message, { cause: error });
   }
 }
 
@@ -161,7 +161,8 @@ async function writeRoot(staging: string, device: string, expected: { size: numb
 function flushDeviceCache(device: string): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile('blockdev', ['--flushbufs', device], { timeout: 60_000 }, (error, _stdout, stderr) => {
-      if (error) reject(new UpdateRejected(`blockdev --flushbufs ${device} failed (exit ${String(error.code)}): ${stderr.trim() || error.message}`));
+      if (error)
+        reject(new UpdateRejected(`blockdev --flushbufs ${device} failed (exit ${String(error.code)}): ${stderr.trim() || error.message}`, { cause: error }));
       else resolve();
     });
   });

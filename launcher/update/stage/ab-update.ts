@@ -80,8 +80,8 @@ async function currentVersion(root: URL, options: Pick<AbUpdateOptions, 'ca' | '
   let version: unknown;
   try {
     version = (JSON.parse(bytes.toString('utf8')) as { version?: unknown }).version;
-  } catch {
-    throw new UpdateRejected(`${url.href}: not JSON`);
+  } catch (error) {
+    throw new UpdateRejected(`${url.href}: not JSON`, { cause: error });
   }
   if (typeof version !== 'string' || !versionPattern.test(version)) throw new UpdateRejected(`${url.href}: no valid version`);
   return version;

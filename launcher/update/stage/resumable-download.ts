@@ -7,8 +7,9 @@ import type { IncomingMessage } from 'node:http';
 import { stripControls } from '../../../common/text/terminal-safe.ts';
 
 export class DownloadError extends Error {
-  constructor(url: URL | string, reason: string) {
-    super(`${stripControls(String(url))}: ${stripControls(reason)}`);
+  override readonly name = 'DownloadError';
+  constructor(url: URL | string, reason: string, options?: ErrorOptions) {
+    super(`${stripControls(String(url))}: ${stripControls(reason)}`, options);
   }
 }
 
@@ -33,7 +34,7 @@ function get(fetch: Fetch, headers: Record<string, string>): Promise<{ answer: I
       resolve({ answer, abort: () => request.destroy() });
     });
     request.setTimeout(fetch.idleMs, () => request.destroy(new Error(`no answer within ${fetch.idleMs} ms`)));
-    request.on('error', (error: NodeJS.ErrnoException) => reject(new DownloadError(fetch.url, error.code ? `${error.message}` : error.message)));
+    request.on('error', (error: NodeJS.ErrnoException) => reject(new DownloadError(fetch.url, error.message, { cause: error })));
     request.end();
   });
 }

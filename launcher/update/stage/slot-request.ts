@@ -8,7 +8,9 @@ import { readBoundedText } from '../../../common/io/read-bounded.ts';
 import { slotPaths, slotStatusSchema, type SlotStatus } from '../slot-paths.ts';
 import type { SlotAction } from '../slot-paths.ts';
 
-export class SlotRequestError extends Error {}
+export class SlotRequestError extends Error {
+  override readonly name = 'SlotRequestError';
+}
 
 export function sendSlotRequest(action: SlotAction, fifo: string = slotPaths.requests): string {
   const id = randomBytes(8).toString('hex');
@@ -19,6 +21,7 @@ export function sendSlotRequest(action: SlotAction, fifo: string = slotPaths.req
     const code = (error as NodeJS.ErrnoException).code;
     throw new SlotRequestError(
       `${fifo}: ${code === 'ENXIO' || code === 'ENOENT' ? 'the root helper /usr/lib/vdd/update-slot is not running' : (error as Error).message}`,
+      { cause: error },
     );
   }
   try {

@@ -44,7 +44,7 @@ async function fetchSignedManifest(
     });
     return { manifest, bytes, signature };
   } catch (error) {
-    throw new UpdateRejected((error as Error).message);
+    throw new UpdateRejected((error as Error).message, { cause: error });
   }
 }
 

@@ -35,7 +35,7 @@ describe.skipIf(unavailable)('broker access from a lab network', () => {
   it('serves only allowed PCs, gives a desktop to one PC at a time, and tickets that open one connection', async () => {
     const lab = makeLab(network, 2);
     const [pc1, pc2] = lab.pcs as [(typeof lab.pcs)[0], (typeof lab.pcs)[0]];
-    const xvnc = await startXvnc(children, dir, { password: 'initial1', netns: lab.server, listenEverywhere: true });
+    const xvnc = await startXvnc(children, dir, { password: 'initial1', netns: lab.server, everyAddress: true });
     const catalogFile = join(dir, 'lab.json');
     const guest = (host: string) => ({ id: 'desk', name: 'Lab desktop', os: 'Linux', protocol: 'vnc', host, port: xvnc.port, auth: 'vnc-password' });
     writeFileSync(
@@ -143,7 +143,7 @@ describe.skipIf(unavailable)('broker access from a lab network', () => {
   it('gives one PC of a burst from two PCs the ticket, the others a clear in-use, and the ticket works', async () => {
     const lab = makeLab(network, 2);
     const [pc1, pc2] = lab.pcs as [(typeof lab.pcs)[0], (typeof lab.pcs)[0]];
-    const xvnc = await startXvnc(children, dir, { password: 'initial1', netns: lab.server, listenEverywhere: true });
+    const xvnc = await startXvnc(children, dir, { password: 'initial1', netns: lab.server, everyAddress: true });
     const catalogFile = join(dir, 'burst.json');
     writeFileSync(
       catalogFile,

@@ -1,112 +1,167 @@
-// vdd-broker's libvirt backend against libvirt's own test driver (virsh -c test:///FILE): domains
-// with VNC graphics become guests, a stopped one is started on a session request.
-import { execFileSync } from 'node:child_process';
+// vdd-broker against a real libvirtd managing QEMU domains (TCG, no disk: SeaBIOS paints the
+// console): stopped domains are listed without an address, a session request starts the domain
+// once however many PCs ask, answers with the port libvirt gave it and a console ticket that opens
+// the console until it expires; consoles without a password or that clients cannot reach are
+// unavailable with the reason; a VM host that stops answering makes only its guests unavailable.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
 import { requestSession } from '../../../launcher/broker-client/session-request.ts';
-import { useChildren } from '../../support/children.ts';
+import { probeRfb } from '../../../common/probe/rfb-handshake.ts';
+import { protocol, type Catalog } from '../../../common/protocol/broker-protocol.ts';
+import { useChildren, waitFor } from '../../support/children.ts';
+import { defineDomain, libvirtdUnavailable, startLibvirtd } from '../../support/peers/libvirtd.ts';
 import { startVddBroker } from '../../support/peers/vdd-broker.ts';
-import { useTempDir } from '../../support/temp-dir.ts';
 import { announceSkip } from '../../support/skip-reason.ts';
+import { useTempDir } from '../../support/temp-dir.ts';
 
-function virshMissing(): string | undefined {
-  try {
-    execFileSync('virsh', ['--connect', 'test:///default', 'list'], { stdio: 'ignore' });
-    return undefined;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT'
-      ? 'virsh is not installed (libvirt-clients; sh build/setup.sh installs it)'
-      : `virsh cannot use the test driver: ${(error as Error).message}`;
-  }
-}
+const unavailable = announceSkip('vdd-broker against a real libvirtd', libvirtdUnavailable());
 
-const unavailable = announceSkip('vdd-broker libvirt backend tests', virshMissing());
+const client = { mac: '52:54:00:12:34:56', hostname: 'lab-pc07' };
+const other = { mac: '52:54:00:12:34:57', hostname: 'lab-pc08' };
 
-const node = `<node>
-  <domain type='test'>
-    <name>debian</name>
-    <title>Debian 12 desktop</title>
-    <metadata><libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0"><libosinfo:os id="http://debian.org/debian/12"/></libosinfo:libosinfo></metadata>
-    <memory>524288</memory><os><type>hvm</type></os>
-    <devices><graphics type='vnc' port='5912' autoport='no' listen='127.0.0.1'/></devices>
-  </domain>
-  <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
-    <name>reactos</name>
-    <test:runstate>5</test:runstate>
-    <memory>262144</memory><os><type>hvm</type></os>
-    <devices><graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'/></devices>
-  </domain>
-  <domain type='test'>
-    <name>headless</name>
-    <memory>262144</memory><os><type>hvm</type></os>
-  </domain>
-</node>
-`;
-
-describe.skipIf(unavailable)('vdd-broker --libvirt', () => {
+describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () => {
   const children = useChildren();
   const dir = useTempDir();
+  const options = { caFile: join(dir, 'no-ca.pem'), timeoutMs: 30_000 };
+  const catalogFile = join(dir, 'catalog.json');
+  writeFileSync(catalogFile, JSON.stringify({ version: 1, broker: { id: 'lv', name: 'VM hosts' }, ttl: 30, guests: [] }));
 
-  it('lists VNC domains as guests and starts a stopped one on a session request', async () => {
-    const nodeFile = join(dir, 'node.xml');
-    writeFileSync(nodeFile, node);
-    const catalogFile = join(dir, 'catalog.json');
-    writeFileSync(
-      catalogFile,
-      JSON.stringify({
-        version: 1,
-        broker: { id: 'lv', name: 'Hypervisor' },
-        ttl: 30,
-        guests: [{ id: 'static', name: 'From the file', os: 'Debian', protocol: 'xdmcp', host: '127.0.0.1', port: 177, state: 'running' }],
-      }),
-    );
-    const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0', '--libvirt', `test://${nodeFile}`] });
-    const options = { caFile: '/nonexistent', timeoutMs: 10_000 };
-    const answer = await fetchCatalog(broker.url, options);
-    expect(answer.kind === 'catalog' && answer.catalog.guests).toEqual([
-      { id: 'static', name: 'From the file', os: 'Debian', protocol: 'xdmcp', host: '127.0.0.1', port: 177, state: 'running', use: { sessions: 0 } },
-      {
-        id: 'debian',
-        name: 'Debian 12 desktop',
-        os: 'debian 12',
-        protocol: 'vnc',
-        host: '127.0.0.1',
-        port: 5912,
-        state: 'running',
-        startable: true,
-        use: { sessions: 0, seats: 1 },
-      },
-      {
-        id: 'reactos',
-        name: 'reactos',
-        os: 'libvirt domain',
-        protocol: 'vnc',
-        host: '127.0.0.1',
-        port: 5900,
-        state: 'stopped',
-        startable: true,
-        use: { sessions: 0, seats: 1 },
-      },
+  const guests = async (url: string) => {
+    const answer = await fetchCatalog(url, options);
+    if (answer.kind !== 'catalog') throw new Error('no catalog');
+    return answer.catalog.guests;
+  };
+  const guest = async (url: string, id: string) => (await guests(url)).find((listed) => listed.id === id);
+
+  it('starts a stopped domain once for a PC asking three times (another PC: in use), with its real port and a one-time ticket for its console', async () => {
+    const libvirtd = await startLibvirtd(children, dir);
+    await defineDomain(libvirtd, { name: 'reactos', title: 'ReactOS 0.4' });
+    await defineDomain(libvirtd, { name: 'winxp', passwd: 'defined1' });
+    // A domain already running on the first port of the range: the placeholder a stopped domain must never get.
+    await defineDomain(libvirtd, { name: 'other', passwd: 'other123' });
+    await libvirtd.virsh(['start', 'other']);
+    const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '60', '--password-ttl', '5', '--libvirt', libvirtd.uri] });
+
+    const listed = await guests(broker.url);
+    expect(listed.find((entry) => entry.id === 'reactos')).toEqual({
+      id: 'reactos',
+      name: 'ReactOS 0.4',
+      os: 'libvirt domain',
+      protocol: 'vnc',
+      state: 'stopped',
+      startable: true,
+      auth: 'vnc-password',
+      use: { sessions: 0, seats: 1 },
+    });
+    const otherPort = (await guest(broker.url, 'other'))?.port;
+    expect(otherPort).toBe(libvirtd.vncPorts.min);
+    // Launchers of protocol 1.0 never see a guest without an address.
+    const old = await fetch(new URL(protocol.catalogPath, broker.url));
+    expect(((await old.json()) as Catalog).guests.map((entry) => entry.id)).toEqual(['other']);
+
+    // One PC asking three times at once (Enter pressed again, a launcher started again) shares one
+    // start and keeps its lease; another PC is told the desktop is in use.
+    const began = performance.now();
+    const [answers, taken] = await Promise.all([
+      Promise.all([client, client, client].map((pc) => requestSession(broker.url, 'reactos', pc, options))),
+      requestSession(broker.url, 'reactos', other, options).catch((error: Error & { reason: string }) => error.reason),
     ]);
+    expect(taken).toMatch(/^HTTP 409: guest reactos is in use by lab-pc07 since .* \(in-use\)$/);
+    const startMs = performance.now() - began;
+    const display = /:(\d+)\s*$/.exec(await libvirtd.virsh(['domdisplay', 'reactos']))?.[1];
+    const realPort = 5900 + Number(display);
+    for (const answer of answers) expect(answer).toMatchObject({ state: 'starting', host: '127.0.0.1', port: realPort });
+    expect(realPort).not.toBe(otherPort);
+    expect(broker.child.log.match(/audit session guest=reactos /g)).toHaveLength(3);
+    expect(startMs).toBeLessThan(20_000);
 
-    // The test driver forgets a start when virsh disconnects and has no real VNC ports: no answer may
-    // carry a port that is not the guest's, so the session fails with a reason and no command line.
-    const client = { mac: '52:54:00:12:34:56' };
-    const failure = await requestSession(broker.url, 'reactos', client, options).catch((error: unknown) => error as Error & { reason: string });
-    expect(failure).toMatchObject({ reason: 'HTTP 503: guest reactos could not be started (unavailable)' });
-    expect(broker.child.log).toContain('no session on guest reactos for 127.0.0.1 (52:54:00:12:34:56)');
+    // The console has one password: the ticket set last opens it, once, and shows this domain; the others and no password do not.
+    const probes = [];
+    for (const answer of answers) probes.push(await probeRfb('127.0.0.1', realPort, { timeoutMs: 3000, password: answer?.password ?? '' }));
+    expect(probes.filter((probe) => probe.ok)).toEqual([expect.objectContaining({ desktop: expect.objectContaining({ name: 'QEMU (reactos)' }) })]);
+    const last = answers[probes.findIndex((probe) => probe.ok)]?.password ?? '';
+    await waitFor('the ticket spent', () => /audit ticket-used guest=reactos /.test(broker.child.log), { child: broker.child });
+    await expect(probeRfb('127.0.0.1', realPort, { timeoutMs: 3000, password: last })).resolves.toMatchObject({ ok: false, failure: 'auth-failed' });
+    await expect(probeRfb('127.0.0.1', realPort, { timeoutMs: 3000, password: 'wrong000' })).resolves.toMatchObject({ ok: false, failure: 'auth-failed' });
+    await expect(probeRfb('127.0.0.1', realPort, { timeoutMs: 3000 })).resolves.toMatchObject({
+      ok: true,
+      authentication: 'not-tried',
+      securityTypes: [{ code: 2 }],
+    });
+    // An unused ticket is refused after --password-ttl: the console is never open between sessions.
+    const unused = await requestSession(broker.url, 'reactos', client, options);
+    await new Promise((resolve) => setTimeout(resolve, 6500));
+    await expect(probeRfb('127.0.0.1', realPort, { timeoutMs: 3000, password: unused?.password ?? '' })).resolves.toMatchObject({
+      ok: false,
+      failure: 'auth-failed',
+    });
+    expect(broker.child.log).not.toContain(last);
+
+    // Once listed as running, the catalog has the real port too.
+    await waitFor('reactos listed as running', async () => (await guest(broker.url, 'reactos'))?.state === 'running');
+    expect(await guest(broker.url, 'reactos')).toMatchObject({ host: '127.0.0.1', port: realPort, auth: 'vnc-password' });
+
+    // A domain defined with a password: started as it is, the admin's password expired at once, a ticket per session.
+    const xp = await requestSession(broker.url, 'winxp', client, options);
+    expect(xp?.port).not.toBe(realPort);
+    await expect(probeRfb('127.0.0.1', xp?.port ?? 0, { timeoutMs: 3000, password: 'defined1' })).resolves.toMatchObject({ ok: false, failure: 'auth-failed' });
+    await expect(probeRfb('127.0.0.1', xp?.port ?? 0, { timeoutMs: 3000, password: xp?.password ?? '' })).resolves.toMatchObject({
+      ok: true,
+      desktop: expect.objectContaining({ name: 'QEMU (winxp)' }),
+    });
   });
 
-  it('says why when virsh fails, and still serves the file', async () => {
-    const catalogFile = join(dir, 'catalog-only.json');
-    writeFileSync(catalogFile, JSON.stringify({ version: 1, broker: { id: 'lv', name: 'Hypervisor' }, ttl: 30, guests: [] }));
-    const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0', '--libvirt', `test://${join(dir, 'missing.xml')}`] });
-    expect(broker.child.log).toMatch(
-      /keeping the previous libvirt guests: virsh --quiet --connect test:\/\/.*missing\.xml list --all --name exited with status 1: .*failed to connect to the hypervisor/,
-    );
-    const answer = await fetchCatalog(broker.url, { caFile: '/nonexistent', timeoutMs: 5000 });
-    expect(answer.kind === 'catalog' && answer.catalog.guests).toEqual([]);
+  it('lists consoles without a password or that clients cannot reach as unavailable with the reason, said once in the log', async () => {
+    const libvirtd = await startLibvirtd(children, dir, 'libvirtd-reasons');
+    await defineDomain(libvirtd, { name: 'open' });
+    await libvirtd.virsh(['start', 'open']);
+    await defineDomain(libvirtd, { name: 'nowhere', listenNone: true });
+    await defineDomain(libvirtd, { name: 'headless', noGraphics: true });
+    const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '1', '--libvirt', libvirtd.uri] });
+    expect(await guest(broker.url, 'open')).toMatchObject({
+      state: 'unavailable',
+      reason: expect.stringContaining('runs without a password (started outside the broker)'),
+    });
+    expect(await guest(broker.url, 'nowhere')).toMatchObject({ state: 'unavailable', reason: 'its VNC console listens nowhere (listen type none)' });
+    expect(await guest(broker.url, 'headless')).toBeUndefined();
+    const refused = await requestSession(broker.url, 'open', client, options).catch((error: Error & { reason: string }) => error.reason);
+    expect(refused).toMatch(/^HTTP 503: guest open cannot be used: its VNC console runs without a password/);
+    // Three listing rounds later each condition has been logged once.
+    await new Promise((resolve) => setTimeout(resolve, 3200));
+    expect(broker.child.log.match(/libvirt domain open on .* is unavailable/g)).toHaveLength(1);
+    expect(broker.child.log.match(/libvirt domain headless .*not listed/g)).toHaveLength(1);
+  });
+
+  it('keeps the other VM host working when one stops answering, and never falls back to another console', async () => {
+    const [first, second] = await Promise.all([startLibvirtd(children, dir, 'vmhost1'), startLibvirtd(children, dir, 'vmhost2')]);
+    await defineDomain(first, { name: 'desk' });
+    await defineDomain(second, { name: 'desk' });
+    const broker = await startVddBroker(children, catalogFile, {
+      extraArgs: ['--probe-interval', '1', '--libvirt', `one=${first.uri}`, '--libvirt', `two=${second.uri}`],
+    });
+    expect((await guests(broker.url)).map((entry) => [entry.id, entry.state])).toEqual([
+      ['one.desk', 'stopped'],
+      ['two.desk', 'stopped'],
+    ]);
+    const one = await requestSession(broker.url, 'one.desk', client, options);
+    const two = await requestSession(broker.url, 'two.desk', other, options);
+    expect(one?.port).toBe(first.vncPorts.min);
+    expect(two?.port).toBe(second.vncPorts.min);
+    await expect(probeRfb('127.0.0.1', two?.port ?? 0, { timeoutMs: 3000, password: two?.password ?? '' })).resolves.toMatchObject({
+      desktop: expect.objectContaining({ name: 'QEMU (desk)' }),
+    });
+
+    await second.child.stop();
+    await waitFor('two.desk unavailable', async () => (await guest(broker.url, 'two.desk'))?.state === 'unavailable', { timeoutMs: 10_000 });
+    expect(await guest(broker.url, 'two.desk')).toMatchObject({ reason: 'its VM host does not answer' });
+    expect(await guest(broker.url, 'one.desk')).toMatchObject({ state: 'running', port: first.vncPorts.min });
+    // Asked by the PC that holds it (any other PC is told it is in use).
+    const refused = await requestSession(broker.url, 'two.desk', other, options).catch((error: Error & { reason: string }) => error.reason);
+    expect(refused).toBe('HTTP 503: guest two.desk cannot be started: its VM host does not answer (unavailable)');
+    expect(refused).not.toMatch(/virsh|socket|\//);
+    expect(broker.child.log).toMatch(/VM host two does not answer; its 1 guests are unavailable until it does: virsh .*list --all --uuid/);
+    await expect(requestSession(broker.url, 'one.desk', client, options)).resolves.toMatchObject({ port: first.vncPorts.min });
   });
 });

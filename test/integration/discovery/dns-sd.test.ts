@@ -77,6 +77,7 @@ describe.skipIf(unavailable)('DNS-SD discovery through Avahi', () => {
     expect(report.sources.map((source: { name: string; status: string }) => `${source.name}:${source.status}`)).toEqual([
       'command-line:nothing',
       'kernel:nothing',
+      'ltsp-conf:nothing',
       'dhcp:off',
       'config-file:nothing',
       'dns-sd:found',

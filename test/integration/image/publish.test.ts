@@ -56,6 +56,18 @@ describe('vdd-image publish, rollback, list', () => {
     expect(published()).toEqual([]);
   });
 
+  it('refuses the LTSP flavour, which an LTSP server boots', () => {
+    const ltsp = join(dir, 'ltsp-flavour');
+    cpSync(join(built, '1.0.0'), ltsp, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(ltsp, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    writeManifest(ltsp, { ...(manifest as Parameters<typeof writeManifest>[1]), boot: 'ltsp' });
+    expect(vddImage('sign', ltsp, '--key', join(dir, 'keys', 'image-key')).status).toBe(0);
+    const result = vddImage('publish', '--root', root, '--from', ltsp, '--key', publicKey);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("is the LTSP flavour, which LTSP's server boots; install it there with vdd-image ltsp");
+    expect(existsSync(join(root, 'current'))).toBe(false);
+  });
+
   it('places a version whole and makes it current; vdd.ipxe names it', () => {
     const result = publish('1.0.0', '--json');
     expect(result.status, result.stderr).toBe(0);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlannedProcess } from '../../../launcher/session/session-plan.ts';
-import { becomeSpare, spareRequest, startSpare, stopSpare } from '../../../launcher/session/spare-process.ts';
+import { SpareProcess, spareRequest } from '../../../launcher/session/spare-process.ts';
 import { SessionProcess } from '../../../launcher/session/session-process.ts';
 import { waitFor } from '../../support/children.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
@@ -26,15 +26,19 @@ function startedWith(pid: number): { argv: string[]; env: string[] } {
 
 describe('spare process', () => {
   const dir = useTempDir();
-  afterEach(() => stopSpare());
+  let spare = new SpareProcess();
+  afterEach(async () => {
+    await spare.stop();
+    spare = new SpareProcess();
+  });
 
   it('becomes exactly the planned command: argv, the whole environment and fd 3', async () => {
-    const sparePid = startSpare();
+    const sparePid = spare.start();
     expect(sparePid).toBeGreaterThan(0);
     const secret = join(dir, 'secret');
     writeFileSync(secret, 'scrambled', { mode: 0o600 });
     const fd = openSync(secret, 'r');
-    const viewer = new SessionProcess({ ...planned(['30']), command: 'sleep' }, { 3: fd });
+    const viewer = new SessionProcess({ ...planned(['30']), command: 'sleep' }, { 3: fd }, spare);
     expect(viewer.pid).toBe(sparePid);
     const started = await waitFor('the spare to exec sleep', () => {
       const now = startedWith(sparePid as number);
@@ -49,8 +53,9 @@ describe('spare process', () => {
   });
 
   it('passes every argument as one literal value', async () => {
-    startSpare();
-    const viewer = new SessionProcess(planned(['-c', 'printf "[%s]" "$@" >&2', 'name', ...tricky]));
+    const sparePid = spare.start();
+    const viewer = new SessionProcess(planned(['-c', 'printf "[%s]" "$@" >&2', 'name', ...tricky]), {}, spare);
+    expect(viewer.pid).toBe(sparePid);
     await expect(viewer.exited).resolves.toEqual({ code: 0, signal: null });
     expect(viewer.stderr).toBe(tricky.map((arg) => `[${arg}]`).join(''));
   });
@@ -61,20 +66,20 @@ describe('spare process', () => {
     // A program not in PATH: the spawn reports it (ENOENT), not the shell.
     expect(spareRequest({ ...planned([]), command: 'no-such-viewer' }, '')).toBeUndefined();
     expect(spareRequest(planned(['-x']), '/proc/1/fd/9')).toBe('/proc/1/fd/9\nPATH=/usr/bin:/bin\nDISPLAY=:7\nODD=$PATH `x` ;\n\n/usr/bin/sh\n-x\n');
-    startSpare();
-    expect(becomeSpare(planned(['-c', 'true']), { 3: 'pipe' })).toBeUndefined();
-    expect(becomeSpare(planned(['-c', 'true']), { 4: 5 })).toBeUndefined();
-    const child = becomeSpare(planned(['-c', 'true']), {});
+    spare.start();
+    expect(spare.become(planned(['-c', 'true']), { 3: 'pipe' })).toBeUndefined();
+    expect(spare.become(planned(['-c', 'true']), { 4: 5 })).toBeUndefined();
+    const child = spare.become(planned(['-c', 'true']), {});
     expect(child?.pid).toBeGreaterThan(0);
     // Taken: the next one has no spare until another is started.
-    expect(becomeSpare(planned(['-c', 'true']), {})).toBeUndefined();
+    expect(spare.become(planned(['-c', 'true']), {})).toBeUndefined();
   });
 
   it('does not keep the launcher running, and exits when it does', async () => {
     const module = fileURLToPath(new URL('../../../launcher/session/spare-process.ts', import.meta.url));
     const launcher = spawn(
       process.execPath,
-      ['--input-type=module', '-e', `const { startSpare } = await import(${JSON.stringify(module)}); console.log(startSpare());`],
+      ['--input-type=module', '-e', `const { SpareProcess } = await import(${JSON.stringify(module)}); console.log(new SpareProcess().start());`],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';

@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Guest } from '../../../common/protocol/broker-protocol.ts';
+import type { AddressedGuest, Guest } from '../../../common/protocol/broker-protocol.ts';
 import { sessionParameters } from '../../../launcher/profile/session-parameters.ts';
 import { planSession } from '../../../launcher/session/plan-session.ts';
 import { runSession, type RunningSession } from '../../../launcher/session/run-session.ts';
 import type { SessionEnd } from '../../../launcher/session/session-end.ts';
-import { startSpare } from '../../../launcher/session/spare-process.ts';
+import { SpareProcess } from '../../../launcher/session/spare-process.ts';
 import { scrambleVncPassword } from '../../../common/vnc/vnc-des.ts';
 import { defaultConfig } from '../../../common/launcher-config/keys.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
@@ -24,13 +24,13 @@ import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
 const unavailable = announceSkip('VNC session tests', missingTools(['Xvfb', 'Xvnc', 'vncviewer', 'xwd', 'xlogo', 'qemu-system-x86_64']));
 
-function vncGuest(port: number, auth: Guest['auth']): Guest {
+function vncGuest(port: number, auth: Guest['auth']): AddressedGuest {
   return { id: `vnc-${port}`, name: 'Test desktop', os: 'Test', protocol: 'vnc', host: '127.0.0.1', port, state: 'running', auth };
 }
 
 type Started = { end: Promise<SessionEnd>; shown: Promise<string>; running: RunningSession; abort: AbortController };
 
-function start(guest: Guest, outer: XServer, dir: string, password?: string): Started {
+function start(guest: AddressedGuest, outer: XServer, dir: string, password?: string, spare?: SpareProcess): Started {
   const config = defaultConfig();
   const plan = planSession({
     guest,
@@ -46,7 +46,7 @@ function start(guest: Guest, outer: XServer, dir: string, password?: string): St
   const abort = new AbortController();
   const end = runSession(
     plan,
-    { runtimeDir: dir, scrambledPassword: password === undefined ? undefined : scrambleVncPassword(password), started: shown, signal: abort.signal },
+    { runtimeDir: dir, scrambledPassword: password === undefined ? undefined : scrambleVncPassword(password), started: shown, signal: abort.signal, spare },
     (r) => (running = r),
   );
   return { end, shown: shownPromise, running: running as unknown as RunningSession, abort };
@@ -69,8 +69,9 @@ describe.skipIf(unavailable)('VNC sessions', () => {
     const server = await startXvnc(children, dir, { password, size: '800x600' });
     children.start('xlogo', 'xlogo', ['-display', server.name, '-geometry', '800x600+0+0', '-render', '-fg', 'red', '-bg', 'white']);
     const before = screenshot(outer.name);
-    const sparePid = fromSpare ? startSpare() : undefined;
-    const session = start(vncGuest(server.port, 'vnc-password'), outer, join(dir, 'vncauth'), password);
+    const spare = fromSpare ? new SpareProcess() : undefined;
+    const sparePid = spare?.start();
+    const session = start(vncGuest(server.port, 'vnc-password'), outer, join(dir, 'vncauth'), password, spare);
     if (fromSpare) expect(session.running.pids()).toEqual([sparePid]);
     await expect(session.shown).resolves.toBe('Connected to Test desktop');
     const drawn = await waitFor('the remote desktop on the outer display', () => {

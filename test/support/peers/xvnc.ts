@@ -16,8 +16,8 @@ export type XvncOptions = {
   readonly size?: string;
   /** Run inside this network namespace, on its loopback (or every address with listenEverywhere). */
   readonly netns?: string;
-  /** Accept viewers on every address of its namespace, as a guest on a lab network would. */
-  readonly listenEverywhere?: boolean;
+  /** Listen on every address of its namespace, not only loopback (a guest in the namespace connects). */
+  readonly everyAddress?: boolean;
   /** Extra Xvnc options (e.g. -NeverShared). */
   readonly extraArgs?: readonly string[];
 };
@@ -29,7 +29,7 @@ export async function startXvnc(children: Children, dir: string, options: XvncOp
   const args = [
     '-rfbport',
     String(port),
-    ...(options.listenEverywhere ? [] : ['-localhost']),
+    ...(options.everyAddress ? [] : ['-localhost']),
     '-nolisten',
     'tcp',
     '-UseBlacklist=0',

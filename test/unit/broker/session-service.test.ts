@@ -83,9 +83,9 @@ describe('the session service', () => {
     expect(again.lease?.id).toBe(first.lease?.id);
     expect(again.lease?.token).not.toBe(first.lease?.token);
     expect(again.password).not.toBe(first.password);
-    expect(JSON.parse(store.served(true).body).guests[0].use).toEqual({ sessions: 1, seats: 1, by: 'lab-pc01', since: '2026-12-03T09:00:00.000Z' });
+    expect(JSON.parse(store.catalog(2).body).guests[0].use).toEqual({ sessions: 1, seats: 1, by: 'lab-pc01', since: '2026-12-03T09:00:00.000Z' });
     // Older launchers get the v1 catalog without use.
-    expect(JSON.parse(store.served(false).body).guests[0].use).toBeUndefined();
+    expect(JSON.parse(store.catalog(0).body).guests[0].use).toBeUndefined();
   });
 
   it('renews, ends and refuses leases only for their holder', async () => {
@@ -154,12 +154,12 @@ describe('the session service', () => {
       ...members,
       { id: 'xd', name: 'X', os: 'Linux', protocol: 'xdmcp', host: '10.0.0.1', port: 177, state: 'running' },
     ]);
-    expect(JSON.parse(store.served(true).body).guests.map((guest: { id: string }) => guest.id)).toEqual(['lab', 'xd']);
+    expect(JSON.parse(store.catalog(2).body).guests.map((guest: { id: string }) => guest.id)).toEqual(['lab', 'xd']);
     const given: string[] = [];
     for (const n of [1, 2, 3]) given.push((await sessions.request('lab', pc(n).client, pc(n).peer)).lease?.guest ?? '');
     // Host 10.0.0.1 first (catalog order), then the empty host 10.0.0.2, then back to 10.0.0.1.
     expect(given).toEqual(['a1', 'b1', 'a2']);
-    expect(JSON.parse(store.served(true).body).guests[0].use).toEqual({ sessions: 3, seats: 3, desktops: 3 });
+    expect(JSON.parse(store.catalog(2).body).guests[0].use).toEqual({ sessions: 3, seats: 3, desktops: 3 });
     const full = await sessions.request('lab', pc(4).client, pc(4).peer).catch((error: unknown) => error);
     expect(full).toMatchObject({ status: 409, code: 'in-use', message: 'all 3 desktops of lab are in use', details: {} });
     // PC 2 stops renewing: once it is overdue the broker says when its desktop is expected free.
@@ -172,6 +172,6 @@ describe('the session service', () => {
     expect(expected).toMatchObject({ code: 'in-use', details: { freeAt: new Date(clock.wall.getTime() + 20_000).toISOString() } });
     // XDMCP guests take any number of sessions.
     for (const n of [1, 2, 3, 4]) await sessions.request('xd', pc(n).client, pc(n).peer);
-    expect(JSON.parse(store.served(true).body).guests[1].use).toEqual({ sessions: 4 });
+    expect(JSON.parse(store.catalog(2).body).guests[1].use).toEqual({ sessions: 4 });
   });
 });

@@ -40,7 +40,7 @@ describe('boot configuration', () => {
   });
 
   it('lays the disk out as FAT boot partition and two equal root slots, 1 MiB aligned', () => {
-    const layout = diskLayout(spec, 60 * mib);
+    const layout = diskLayout(spec.disk, 60 * mib);
     expect(layout.boot).toMatchObject({ offset: mib, size: 64 * mib, type: 'c', bootable: true });
     expect(layout.slotA).toMatchObject({ offset: 65 * mib, size: 160 * mib });
     expect(layout.slotB).toMatchObject({ offset: 225 * mib, size: 160 * mib });
@@ -58,7 +58,7 @@ describe('boot configuration', () => {
   });
 
   it('refuses a root that does not fit a slot', () => {
-    expect(() => diskLayout(spec, 161 * mib)).toThrow(LayoutError);
+    expect(() => diskLayout(spec.disk, 161 * mib)).toThrow(LayoutError);
   });
 });
 

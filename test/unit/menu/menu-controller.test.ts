@@ -1,12 +1,12 @@
-// menuKey: blessed's keypresses -> the menu's key names. MenuController.warmUp: Enter through the
-// terminal's input changes nothing and starts no session; the next real Enter starts one.
+// menuKey: blessed's keypresses -> the menu's key names. MenuController.warmUp: it runs Enter's
+// way through the menu without effect; the next real Enter, typed on the terminal, starts a session.
 import type { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import blessed from 'blessed';
 import { describe, expect, it, vi } from 'vitest';
 import type { Guest } from '../../../common/protocol/broker-protocol.ts';
 import { MenuController, menuKey } from '../../../launcher/menu/menu-controller.ts';
-import { initialMenuState } from '../../../launcher/menu/menu-state.ts';
+import { initialMenuState, update } from '../../../launcher/menu/menu-state.ts';
 
 describe('menuKey', () => {
   it('names the keys the menu acts on', () => {
@@ -17,6 +17,17 @@ describe('menuKey', () => {
     expect(menuKey('/', {})).toBe('/');
     expect(menuKey('c', { name: 'c', ctrl: true })).toBeUndefined();
     expect(menuKey('\x07', {})).toBeUndefined();
+  });
+
+  it.each(['enter', 'escape', 'i', 'q', 'space'])('%s from blessed closes the info screen', (name) => {
+    const ch = { enter: '\r', escape: '\x1b', space: ' ' }[name] ?? name;
+    const pressed = menuKey(ch, { name, full: name });
+    expect(pressed).toBeDefined();
+    const info = {
+      ...initialMenuState({ defaultGuest: '', timeout: 0, allowQuit: false, updatePolicy: 'never', updateIdle: 600 }),
+      overlay: { kind: 'info' } as const,
+    };
+    expect(update(info, { type: 'key', key: pressed ?? '', pageSize: 10 }).state.overlay).toBeUndefined();
   });
 });
 

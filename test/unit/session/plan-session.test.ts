@@ -1,16 +1,26 @@
 // The session plan: exact argv, environments and files for console and nested XDMCP and VNC.
 import { describe, expect, it } from 'vitest';
-import type { Guest } from '../../../common/protocol/broker-protocol.ts';
+import type { AddressedGuest } from '../../../common/protocol/broker-protocol.ts';
 import { defaultConfig } from '../../../common/launcher-config/keys.ts';
 import { sessionParameters } from '../../../launcher/profile/session-parameters.ts';
 import { planSession, PlanError, type PlanInput } from '../../../launcher/session/plan-session.ts';
 import { execCommand } from '../../../launcher/session/exec-session.ts';
+import { commandArguments } from '../../../launcher/session/session-plan.ts';
 
 const config = defaultConfig();
-const xdmcp: Guest = { id: 'debian', name: 'Debian 12', os: 'Debian', protocol: 'xdmcp', host: '10.0.0.5', port: 177, state: 'running' };
-const vnc: Guest = { id: 'win', name: 'ReactOS', os: 'ReactOS', protocol: 'vnc', host: '10.0.0.6', port: 5901, state: 'running', auth: 'vnc-password' };
+const xdmcp: AddressedGuest = { id: 'debian', name: 'Debian 12', os: 'Debian', protocol: 'xdmcp', host: '10.0.0.5', port: 177, state: 'running' };
+const vnc: AddressedGuest = {
+  id: 'win',
+  name: 'ReactOS',
+  os: 'ReactOS',
+  protocol: 'vnc',
+  host: '10.0.0.6',
+  port: 5901,
+  state: 'running',
+  auth: 'vnc-password',
+};
 
-function input(guest: Guest, overrides: Partial<PlanInput> = {}): PlanInput {
+function input(guest: AddressedGuest, overrides: Partial<PlanInput> = {}): PlanInput {
   return {
     guest,
     parameters: sessionParameters(undefined, config),
@@ -30,17 +40,18 @@ describe('planSession', () => {
       {
         role: 'x-server',
         command: 'X',
-        args: [':0', 'vt7', '-displayfd', '3', '-query', '10.0.0.5', '-once', '-noreset', '-nolisten', 'unix', '-nolisten', 'local', '-depth', '24'],
+        args: [':0', 'vt7', '-query', '10.0.0.5', '-once', '-noreset', '-nolisten', 'unix', '-nolisten', 'local', '-depth', '24'],
         env: { PATH: '/usr/bin:/bin', HOME: '/home/vdd', LANG: 'C.UTF-8' },
         displayFd: 3,
       },
     ]);
+    expect(commandArguments(plan.processes[0]!).slice(0, 4)).toEqual(['-displayfd', '3', ':0', 'vt7']);
     expect(plan.probe).toEqual({ protocol: 'xdmcp', host: '10.0.0.5', port: 177, timeoutMs: 3000 });
   });
 
   it('passes a non-standard XDMCP port and the configured VT', () => {
     const plan = planSession(input({ ...xdmcp, port: 1177 }, { config: { ...config, session_vt: 2 } }));
-    expect(plan.processes[0]?.args.slice(0, 8)).toEqual([':0', 'vt2', '-displayfd', '3', '-query', '10.0.0.5', '-port', '1177']);
+    expect(plan.processes[0]?.args.slice(0, 6)).toEqual([':0', 'vt2', '-query', '10.0.0.5', '-port', '1177']);
   });
 
   it('plans Xnest inside DISPLAY when it is set, on the first free display', () => {
@@ -49,7 +60,7 @@ describe('planSession', () => {
     expect(plan.processes[0]).toEqual({
       role: 'x-server',
       command: 'Xnest',
-      args: ['-displayfd', '3', '-query', '10.0.0.5', '-once', '-geometry', '1024x768', '-name', 'VDD: Debian 12', '-nolisten', 'unix', '-nolisten', 'local'],
+      args: ['-query', '10.0.0.5', '-once', '-geometry', '1024x768', '-name', 'VDD: Debian 12', '-nolisten', 'unix', '-nolisten', 'local'],
       env: { PATH: '/usr/bin', DISPLAY: ':5', XAUTHORITY: '/home/u/.Xauthority' },
       displayFd: 3,
     });
@@ -59,27 +70,16 @@ describe('planSession', () => {
     const plan = planSession(input(vnc, { password: 'broker' }));
     expect(plan.files).toEqual([{ path: '/run/vdd/session/xauthority-0', mode: 0o600, purpose: 'x-authority' }]);
     const [server, viewer] = plan.processes;
-    expect(server?.args).toEqual([
-      ':0',
-      'vt7',
-      '-displayfd',
-      '3',
-      '-auth',
-      '/run/vdd/session/xauthority-0',
-      '-terminate',
-      '10',
-      '-nolisten',
-      'tcp',
-      '-depth',
-      '24',
-    ]);
+    expect(server?.args).toEqual([':0', 'vt7', '-auth', '/run/vdd/session/xauthority-0', '-terminate', '10', '-nolisten', 'tcp', '-depth', '24']);
     expect(viewer).toEqual({
       role: 'viewer',
       command: 'vncviewer',
-      args: ['-FullScreen', '-AlertOnFatalError=0', '-ReconnectOnError=0', '-Shared=0', '-passwd=/dev/fd/3', '10.0.0.6::5901'],
+      args: ['-FullScreen', '-AlertOnFatalError=0', '-ReconnectOnError=0', '-Shared=0', '10.0.0.6::5901'],
       env: { PATH: '/usr/bin:/bin', HOME: '/home/vdd', LANG: 'C.UTF-8', DISPLAY: ':0', XAUTHORITY: '/run/vdd/session/xauthority-0' },
       passwordFd: 3,
     });
+    expect(commandArguments(viewer!)).toEqual(['-passwd=/dev/fd/3', ...viewer!.args]);
+    expect(commandArguments(server!)).toEqual(['-displayfd', '3', ...server!.args]);
   });
 
   it('runs only vncviewer in DISPLAY when nested, with the profile options', () => {
@@ -140,11 +140,11 @@ describe('execCommand', () => {
     expect(command.argv).toEqual([
       'xinit',
       '/usr/bin/vncviewer',
+      '-passwd=/run/vdd/session/vnc-password.fifo',
       '-FullScreen',
       '-AlertOnFatalError=0',
       '-ReconnectOnError=0',
       '-Shared=0',
-      '-passwd=/run/vdd/session/vnc-password.fifo',
       '10.0.0.6::5901',
       '--',
       '/usr/bin/X',
