@@ -5,7 +5,8 @@
 // requests a second (burst twice that) and send --report-rate reports an hour (a tenth of them at
 // once, at least 10, and 4 KiB a report), else `429 too-many` with Retry-After. Refusals are audited once per
 // address and minute, so a flood cannot flood the log. Admin paths (/admin/, /v1/admin/) skip the
-// network and certificate checks: they answer only to the admin's token.
+// network, certificate and rate checks: they answer only to the admin's token (and its page polls),
+// and the connection cap still holds.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -85,12 +86,12 @@ export class ClientGate {
   /** The peer of an allowed request; throws the 403 or 429 to answer. */
   admit(request: IncomingMessage, path: string): Peer {
     const address = clientAddress(request.socket.remoteAddress);
+    if (adminPath(path)) return { address };
     const wait = this.requests.take(address);
     if (wait > 0) {
       this.refuseOnce('rate-limited', address, `more than ${this.options.limits.requestsPerSecond} requests a second`);
       throw new HttpProblem(429, 'too-many', `too many requests from ${address}; try again in ${wait} s`, { 'retry-after': String(wait) });
     }
-    if (adminPath(path)) return { address };
     if (!this.options.allow.allows(address)) {
       this.refuseOnce('forbidden', address, 'not in the --allow networks');
       throw new HttpProblem(403, 'forbidden', `${address} may not use this broker (not in its --allow networks)`);
