@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freeTcpPort } from '../test/support/peers/free-port.ts';
+import { benchLauncherArgs } from './launcher-args.ts';
 import { writeCatalogFile } from './menu-fixtures.ts';
 import { percentile } from './stats.ts';
 import { TmuxControl } from './tmux-control.ts';
@@ -22,22 +23,7 @@ export async function benchMenuKeys(launcher: string, work: string, guests = 500
   const tmux = new TmuxControl(80, 25);
   try {
     await sleep(1500);
-    const args = [
-      '--config',
-      '/dev/null',
-      '--cmdline',
-      '/dev/null',
-      '--disk-config',
-      '/dev/null',
-      '--set',
-      'log_file=/dev/null',
-      '--broker',
-      url,
-      '--set',
-      `cache_dir=${join(work, 'keys-cache')}`,
-      '--set',
-      'menu_timeout=0',
-    ];
+    const args = [...benchLauncherArgs, '--broker', url, '--set', `cache_dir=${join(work, 'keys-cache')}`, '--set', 'menu_timeout=0'];
     const { pane } = await tmux.run([launcher, ...args], { TERM: 'linux' }, 'Enter connect');
     await tmux.waitForScreen(pane, `Broker: ${url}`);
     await sleep(500);

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { benchFirstFrame } from './first-frame.ts';
 import { benchFlash } from './flash.ts';
 import { benchImageBoot, benchImageBuild, benchPayload, benchVncSessionMemory, imageBenchDir } from './image-boot.ts';
+import { benchLauncherArgs } from './launcher-args.ts';
 import { benchLauncherSize } from './launcher-size.ts';
 import { benchLtspFlavour } from './ltsp-flavour.ts';
 import { writeCachedCatalog } from './menu-fixtures.ts';
@@ -39,11 +40,7 @@ const benchmarks: readonly Benchmark[] = [
     run: ({ launcher, work }) => {
       const cache = join(work, 'first-frame-cache');
       writeCachedCatalog(cache, 50, 'http://127.0.0.1:9/');
-      return benchFirstFrame(
-        launcher,
-        ['--config', '/dev/null', '--cmdline', '/dev/null', '--disk-config', '/dev/null', '--set', 'log_file=/dev/null', '--broker', 'http://127.0.0.1:9/'],
-        { VDD_CACHE_DIR: cache },
-      );
+      return benchFirstFrame(launcher, [...benchLauncherArgs, '--broker', 'http://127.0.0.1:9/'], { VDD_CACHE_DIR: cache });
     },
   },
   { name: 'menuKeysWith5000Guests', run: ({ launcher, work }) => benchMenuKeys(launcher, work) },

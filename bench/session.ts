@@ -19,6 +19,7 @@ import { Children, waitFor } from '../test/support/children.ts';
 import { startXvfb } from '../test/support/peers/x-display.ts';
 import { startXvnc } from '../test/support/peers/xvnc.ts';
 import { xwdLayout, xwdPixel, type XwdLayout } from '../test/support/peers/xwd-png.ts';
+import { benchLauncherArgs } from './launcher-args.ts';
 import { processMemory } from './menu-memory.ts';
 import { median } from './stats.ts';
 import { TmuxControl, tmuxQuote } from './tmux-control.ts';
@@ -65,38 +66,14 @@ async function setUp(launcher: string, work: string, label: string): Promise<Set
 /** The viewer's arguments as the launcher plans them for this guest (connect --dry-run --json),
  * so the viewer started by hand is the very one the launcher starts. */
 function plannedViewerArgs(launcher: string, guest: Guest, env: Record<string, string>): string[] {
-  const planned = spawnSync(
-    launcher,
-    [
-      'connect',
-      `vnc://${guest.host}:${guest.port}`,
-      '--dry-run',
-      '--json',
-      '--config',
-      '/dev/null',
-      '--cmdline',
-      '/dev/null',
-      '--disk-config',
-      '/dev/null',
-      '--set',
-      'log_file=/dev/null',
-    ],
-    { env, encoding: 'utf8' },
-  );
+  const planned = spawnSync(launcher, ['connect', `vnc://${guest.host}:${guest.port}`, '--dry-run', '--json', ...benchLauncherArgs], { env, encoding: 'utf8' });
   const viewer = planned.status === 0 ? (JSON.parse(planned.stdout) as SessionPlan).processes.find((process) => process.role === 'viewer') : undefined;
   if (viewer === undefined) throw new Error(`no viewer in the launcher's plan: ${planned.stderr}`);
   return commandArguments(viewer);
 }
 
 const menuArgs = [
-  '--config',
-  '/dev/null',
-  '--cmdline',
-  '/dev/null',
-  '--disk-config',
-  '/dev/null',
-  '--set',
-  'log_file=/dev/null',
+  ...benchLauncherArgs,
   '--broker',
   'http://127.0.0.1:9/',
   '--set',
@@ -301,23 +278,7 @@ export async function benchSessionMemory(launcher: string, work: string): Promis
     await untilBlank(setup.screen);
 
     // Exec mode: the launcher's PID becomes vncviewer.
-    const exec = spawn(
-      launcher,
-      [
-        'connect',
-        `vnc://127.0.0.1:${setup.guest.port}`,
-        '--exec',
-        '--config',
-        '/dev/null',
-        '--cmdline',
-        '/dev/null',
-        '--disk-config',
-        '/dev/null',
-        '--set',
-        'log_file=/dev/null',
-      ],
-      { env: setup.env, stdio: 'ignore' },
-    );
+    const exec = spawn(launcher, ['connect', `vnc://127.0.0.1:${setup.guest.port}`, '--exec', ...benchLauncherArgs], { env: setup.env, stdio: 'ignore' });
     await untilDrawn(setup.screen, performance.now());
     await sleep(2000);
     const execPid = exec.pid as number;

@@ -4,6 +4,13 @@ import type { ParseArgsOptionsConfig } from 'node:util';
 
 export type OptionDoc = { readonly argument?: string; readonly text: string };
 
+/** The options every program has, said the same way in each. */
+export const commonOptionDocs = {
+  json: { text: 'print machine-readable JSON' },
+  help: { text: 'show help and exit' },
+  version: { text: 'show the version and exit' },
+} as const satisfies Record<string, OptionDoc>;
+
 export function optionLines<Name extends string>(
   names: readonly Name[],
   specs: ParseArgsOptionsConfig & Record<Name, unknown>,

@@ -1,5 +1,5 @@
 // One line of help for every vdd-image option, printed by each command's --help.
-import type { OptionDoc } from '../../common/cli/option-lines.ts';
+import { commonOptionDocs, type OptionDoc } from '../../common/cli/option-lines.ts';
 import type { ImageOptionName } from './options.ts';
 
 export const imageOptionDocs: Record<ImageOptionName, OptionDoc> = {
@@ -35,7 +35,5 @@ export const imageOptionDocs: Record<ImageOptionName, OptionDoc> = {
   file: { argument: 'FILE', text: 'flash: write an image file instead (created or truncated)' },
   image: { argument: 'PATH', text: 'flash: the disk image to write (default: the newest vdd-thin.img)' },
   config: { argument: 'FILE', text: "flash: vdd.conf to put on the disk's FAT partition" },
-  json: { text: 'machine-readable result' },
-  help: { text: 'this help' },
-  version: { text: 'print the version' },
+  ...commonOptionDocs,
 };

@@ -1,5 +1,5 @@
 // One-line help for every option, shared by vdd-launcher --help and the per-command help.
-import type { OptionDoc } from '../../common/cli/option-lines.ts';
+import { commonOptionDocs, type OptionDoc } from '../../common/cli/option-lines.ts';
 import type { OptionName } from './options.ts';
 
 export const optionDocs: Record<OptionName, OptionDoc> = {
@@ -15,12 +15,10 @@ export const optionDocs: Record<OptionName, OptionDoc> = {
   mac: { argument: 'MAC', text: 'match config sections as the client with this MAC would' },
   ip: { argument: 'IP', text: 'match config sections as a client with this address would; repeatable' },
   hostname: { argument: 'NAME', text: 'match config sections as the client with this hostname would' },
-  json: { text: 'print machine-readable JSON' },
   explain: { text: 'show where every value comes from (file:line [section], kernel command line, environment, flag, default)' },
   check: { text: 'only report configuration problems; exit status 3 if there are any' },
   'dry-run': { text: 'print the session plan instead of starting it' },
   exec: { text: 'replace the launcher with the session (frees its memory)' },
   upload: { text: 'also send the report to the broker (POST /v1/clients/MAC/report)' },
-  help: { text: 'show help and exit' },
-  version: { text: 'show the version and exit' },
+  ...commonOptionDocs,
 };

@@ -26,9 +26,9 @@ export class PlanError extends Error {
 }
 
 /** The console display: a thin client has one screen, and it is :0. */
-export const consoleDisplay = 0;
-export const displayFd = 3;
-export const passwordFd = 3;
+const consoleDisplay = 0;
+const displayFd = 3;
+const passwordFd = 3;
 const defaultPath = '/usr/local/bin:/usr/bin:/bin';
 const xdmcpDefaultPort = 177;
 // DISPLAY as X clients accept it: [host]:number[.screen]; anything else is refused rather than passed on.
@@ -37,118 +37,102 @@ const displayPattern = /^[A-Za-z0-9._\-/[\]]*:\d{1,5}(\.\d{1,3})?$/;
 export function planSession(input: PlanInput): SessionPlan {
   const { guest, config, env } = input;
   const outer = env.DISPLAY === undefined || env.DISPLAY === '' ? undefined : env.DISPLAY;
-  const mode = config.session_display === 'auto' ? (outer ? 'nested' : 'console') : config.session_display;
-  if (mode === 'nested' && !outer) throw new PlanError('session_display is nested, but DISPLAY is not set: there is no display to run the session in');
   if (outer !== undefined && !displayPattern.test(outer)) throw new PlanError(`DISPLAY ${JSON.stringify(outer)} is not a display name like :0 or host:1.0`);
   const base = baseEnvironment(env);
-  const common = {
-    guest: { id: guest.id, name: guest.name, protocol: guest.protocol, host: guest.host, port: guest.port },
-    probe: { protocol: guest.protocol, host: guest.host, port: guest.port, timeoutMs: config.session_probe_timeout },
-    parameters: input.parameters,
+  const planned: Planned = {
+    input,
+    base,
+    common: {
+      guest: { id: guest.id, name: guest.name, protocol: guest.protocol, host: guest.host, port: guest.port },
+      probe: { protocol: guest.protocol, host: guest.host, port: guest.port, timeoutMs: config.session_probe_timeout },
+      parameters: input.parameters,
+    },
   };
-  if (guest.protocol === 'xdmcp') {
-    const query = ['-query', guest.host, ...(guest.port === xdmcpDefaultPort ? [] : ['-port', String(guest.port)]), '-once'];
-    if (mode === 'nested') {
-      const { resolution } = input.parameters.x;
-      const geometry = resolution ? `${resolution.width}x${resolution.height}` : '1024x768';
-      return {
-        ...common,
-        mode,
-        display: 'first-free',
-        vt: undefined,
-        password: 'none',
-        files: [],
-        processes: [
-          {
-            role: 'x-server',
-            command: 'Xnest',
-            // Xnest is a client of the outer display; the display manager reaches it over TCP, so local sockets stay closed.
-            args: [...query, '-geometry', geometry, '-name', `VDD: ${guest.name}`, '-nolisten', 'unix', '-nolisten', 'local'],
-            env: { ...base, DISPLAY: outer as string, ...(env.XAUTHORITY ? { XAUTHORITY: env.XAUTHORITY } : {}) },
-            displayFd,
-          },
-        ],
-      };
-    }
-    return {
-      ...common,
-      mode,
-      display: consoleDisplay,
-      vt: config.session_vt,
-      password: 'none',
-      files: [],
-      processes: [
-        {
-          role: 'x-server',
-          command: 'X',
-          args: [
-            `:${consoleDisplay}`,
-            `vt${config.session_vt}`,
-            ...query,
-            ...consoleLockdown,
-            '-nolisten',
-            'unix',
-            '-nolisten',
-            'local',
-            '-depth',
-            String(input.parameters.x.depth),
-          ],
-          env: base,
-          displayFd,
-        },
-        ...resolutionStep(input, base, undefined),
-      ],
-    };
-  }
+  const mode = config.session_display === 'auto' ? (outer ? 'nested' : 'console') : config.session_display;
+  if (mode === 'console') return guest.protocol === 'xdmcp' ? consoleXdmcp(planned) : consoleVnc(planned);
+  if (outer === undefined) throw new PlanError('session_display is nested, but DISPLAY is not set: there is no display to run the session in');
+  // A nested session's processes are clients of the outer display.
+  const nestedEnv = { ...base, DISPLAY: outer, ...(env.XAUTHORITY ? { XAUTHORITY: env.XAUTHORITY } : {}) };
+  return guest.protocol === 'xdmcp' ? nestedXdmcp(planned, nestedEnv) : nestedVnc(planned, nestedEnv);
+}
 
-  const viewer = (viewerEnv: Record<string, string>): PlannedProcess => ({
-    role: 'viewer',
-    command: 'vncviewer',
-    args: vncviewerArgs({ host: guest.host, port: guest.port, parameters: input.parameters }),
-    env: viewerEnv,
-    ...(input.password === 'none' ? {} : { passwordFd }),
-  });
-  if (mode === 'nested') {
-    return {
-      ...common,
-      mode,
-      display: 'outer',
-      vt: undefined,
-      password: input.password,
-      files: [],
-      processes: [viewer({ ...base, DISPLAY: outer as string, ...(env.XAUTHORITY ? { XAUTHORITY: env.XAUTHORITY } : {}) })],
-    };
-  }
-  const authority: PlannedFile = { path: `${input.runtimeDir}/xauthority-${consoleDisplay}`, mode: 0o600, purpose: 'x-authority' };
-  const clientEnv = { ...base, DISPLAY: `:${consoleDisplay}`, XAUTHORITY: authority.path };
+/** What every kind of session is planned from. */
+type Planned = {
+  readonly input: PlanInput;
+  readonly base: Record<string, string>;
+  readonly common: Pick<SessionPlan, 'guest' | 'probe' | 'parameters'>;
+};
+
+function xdmcpQuery({ guest }: PlanInput): string[] {
+  return ['-query', guest.host, ...(guest.port === xdmcpDefaultPort ? [] : ['-port', String(guest.port)]), '-once'];
+}
+
+function nestedXdmcp({ input, common }: Planned, nestedEnv: Record<string, string>): SessionPlan {
+  const { resolution } = input.parameters.x;
+  const geometry = resolution ? `${resolution.width}x${resolution.height}` : '1024x768';
+  const xnest: PlannedProcess = {
+    role: 'x-server',
+    command: 'Xnest',
+    // Xnest is a client of the outer display; the display manager reaches it over TCP, so local sockets stay closed.
+    args: [...xdmcpQuery(input), '-geometry', geometry, '-name', `VDD: ${input.guest.name}`, '-nolisten', 'unix', '-nolisten', 'local'],
+    env: nestedEnv,
+    displayFd,
+  };
+  return { ...common, mode: 'nested', display: 'first-free', vt: undefined, password: 'none', files: [], processes: [xnest] };
+}
+
+function consoleXdmcp({ input, base, common }: Planned): SessionPlan {
+  // An XDMCP display manager connects back to the X server over TCP: only the local sockets close.
+  const server = consoleXServer(input, base, [...xdmcpQuery(input), ...consoleLockdown, '-nolisten', 'unix', '-nolisten', 'local']);
   return {
     ...common,
-    mode,
+    mode: 'console',
     display: consoleDisplay,
-    vt: config.session_vt,
+    vt: input.config.session_vt,
+    password: 'none',
+    files: [],
+    processes: [server, ...resolutionStep(input, base, undefined)],
+  };
+}
+
+function viewer(input: PlanInput, env: Record<string, string>): PlannedProcess {
+  const { guest, parameters, password } = input;
+  return {
+    role: 'viewer',
+    command: 'vncviewer',
+    args: vncviewerArgs({ host: guest.host, port: guest.port, parameters }),
+    env,
+    ...(password === 'none' ? {} : { passwordFd }),
+  };
+}
+
+function nestedVnc({ input, common }: Planned, nestedEnv: Record<string, string>): SessionPlan {
+  return { ...common, mode: 'nested', display: 'outer', vt: undefined, password: input.password, files: [], processes: [viewer(input, nestedEnv)] };
+}
+
+function consoleVnc({ input, base, common }: Planned): SessionPlan {
+  const authority: PlannedFile = { path: `${input.runtimeDir}/xauthority-${consoleDisplay}`, mode: 0o600, purpose: 'x-authority' };
+  // The viewer is the only client: the local socket behind a fresh cookie, no TCP.
+  const server = consoleXServer(input, base, ['-auth', authority.path, ...vncConsoleLockdown, '-nolisten', 'tcp']);
+  return {
+    ...common,
+    mode: 'console',
+    display: consoleDisplay,
+    vt: input.config.session_vt,
     password: input.password,
     files: [authority],
-    processes: [
-      {
-        role: 'x-server',
-        command: 'X',
-        args: [
-          `:${consoleDisplay}`,
-          `vt${config.session_vt}`,
-          '-auth',
-          authority.path,
-          ...vncConsoleLockdown,
-          '-nolisten',
-          'tcp',
-          '-depth',
-          String(input.parameters.x.depth),
-        ],
-        env: base,
-        displayFd,
-      },
-      ...resolutionStep(input, base, authority.path),
-      viewer(clientEnv),
-    ],
+    processes: [server, ...resolutionStep(input, base, authority.path), viewer(input, { ...base, DISPLAY: `:${consoleDisplay}`, XAUTHORITY: authority.path })],
+  };
+}
+
+/** X on the console display and the configured VT, at the profile's depth. */
+function consoleXServer(input: PlanInput, base: Record<string, string>, args: readonly string[]): PlannedProcess {
+  return {
+    role: 'x-server',
+    command: 'X',
+    args: [`:${consoleDisplay}`, `vt${input.config.session_vt}`, ...args, '-depth', String(input.parameters.x.depth)],
+    env: base,
+    displayFd,
   };
 }
 

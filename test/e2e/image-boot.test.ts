@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseAccel, startBootSession, type BootMode, type BootSession } from '../../image/boot/boot-image.ts';
 import type { GuestForward } from '../../image/boot/qemu-args.ts';
 import { QmpClient } from '../../image/boot/qmp.ts';
-import { colourShare } from '../../image/boot/screendump.ts';
+import { waitForScreenColour } from '../../image/boot/screendump.ts';
 import { SerialConsole } from '../../image/boot/serial-console.ts';
 import { buildImage } from '../../image/build/build-image.ts';
 import { manifestSchema } from '../../common/manifest/manifest.ts';
@@ -245,15 +245,7 @@ if (!slowTests) {
         await console.waitFor(/Xvnc on the host/, "the broker's guest on the menu", 3 * 60_000);
         console.type('1');
         console.type('\r');
-        const dump = join(work, 'session.ppm');
-        const deadline = Date.now() + 4 * 60_000;
-        let share = 0;
-        while (Date.now() < deadline) {
-          await qmp.execute('screendump', { filename: dump });
-          share = colourShare(readFileSync(dump), [0x33, 0x66, 0xcc]);
-          if (share > 0.5) break;
-          await new Promise((resolve) => setTimeout(resolve, 2000));
-        }
+        const share = await waitForScreenColour(qmp, join(work, 'session.ppm'), [0x33, 0x66, 0xcc], { share: 0.5, timeoutMs: 4 * 60_000 });
         expect(share, `the remote desktop never filled the screen; serial console:\n${console.text.slice(-3000)}`).toBeGreaterThan(0.5);
         qmp.close();
         console.close();

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ltspEndToEndFigures } from '../../bench/ltsp-flavour.ts';
 import { qemuCommand } from '../../image/boot/accel.ts';
 import { QmpClient } from '../../image/boot/qmp.ts';
-import { colourShare } from '../../image/boot/screendump.ts';
+import { waitForScreenColour } from '../../image/boot/screendump.ts';
 import { SerialConsole } from '../../image/boot/serial-console.ts';
 import { buildImage } from '../../image/build/build-image.ts';
 import { loadSpec } from '../../image/spec/load.ts';
@@ -188,15 +188,7 @@ if (reason !== undefined) {
           figures.guestListedSeconds = (Date.now() - started) / 1000;
           console.type('1');
           console.type('\r');
-          const dump = join(work, 'session.ppm');
-          const deadline = Date.now() + 4 * 60_000;
-          let share = 0;
-          while (Date.now() < deadline) {
-            await qmp.execute('screendump', { filename: dump });
-            share = colourShare(readFileSync(dump), [0x33, 0x66, 0xcc]);
-            if (share > 0.5) break;
-            await new Promise((resolve) => setTimeout(resolve, 2000));
-          }
+          const share = await waitForScreenColour(qmp, join(work, 'session.ppm'), [0x33, 0x66, 0xcc], { share: 0.5, timeoutMs: 4 * 60_000 });
           figures.desktopSeconds = (Date.now() - started) / 1000;
           expect(share, `the VNC guest's desktop never filled the screen; serial console:\n${console.text.slice(-3000)}`).toBeGreaterThan(0.5);
           expect(console.text).not.toMatch(/LTSP boot error/);
