@@ -112,7 +112,7 @@ export class LibvirtHost {
     const added = current.filter((uuid) => !xmlOf.has(uuid));
     if (added.length > 0) {
       const more = (await this.run([[...dump(added), 'domstats --state'].join(' ; ')])).split(marker);
-      added.forEach((uuid, index) => xmlOf.set(uuid, more[index]?.trim() ?? ''));
+      for (const [index, uuid] of added.entries()) xmlOf.set(uuid, more[index]?.trim() ?? '');
       states = parseDomainStates(more.at(-1) ?? '');
     }
     this.known = current;
