@@ -23,7 +23,7 @@ const unavailable = announceSkip('vdd-broker against a real libvirtd', libvirtdU
 const client = { mac: '52:54:00:12:34:56', hostname: 'lab-pc07' };
 const other = { mac: '52:54:00:12:34:57', hostname: 'lab-pc08' };
 
-describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () => {
+describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', { timeout: 90_000 }, () => {
   const children = useChildren();
   const dir = useTempDir();
   const options = { caFile: join(dir, 'no-ca.pem'), timeoutMs: 30_000 };
