@@ -132,6 +132,16 @@ export function benchLibvirtTicketSet(work: string, runs = 30) {
   });
 }
 
+/** Every colour channel above half: text, not a background. */
+function bright(pixel: number): boolean {
+  return (pixel & 0xff) > 0x80 && ((pixel >> 8) & 0xff) > 0x80 && ((pixel >> 16) & 0xff) > 0x80;
+}
+
+async function brokerState(url: string): Promise<string | undefined> {
+  const answer = await fetch(new URL('v1/catalog', url), { headers: { 'vdd-protocol': '1.1' } });
+  return ((await answer.json()) as { guests: { state: string }[] }).guests[0]?.state;
+}
+
 /** The outer display's pixels inside the VM's picture (720x400 text mode, centred on 1024x768), below vncviewer's own banner. */
 class VmArea {
   private readonly fd: number;
@@ -146,13 +156,13 @@ class VmArea {
     this.row = Buffer.alloc(this.layout.bytesPerLine);
   }
 
-  /** Lit pixels in the rows of the VM's first lines of text (SeaBIOS's banner). */
+  /** Bright pixels (the VGA text's light grey, not the viewer's dark grey window) in the rows of the VM's first lines of text (SeaBIOS's banner). */
   litPixels(): number {
     const { start, bytesPerLine, bytesPerPixel } = this.layout;
     let lit = 0;
     for (let y = 184; y < 300; y += 2) {
       readSync(this.fd, this.row, 0, bytesPerLine, start + y * bytesPerLine);
-      for (let x = 152; x < 872; x++) if (xwdPixel(this.row, x * bytesPerPixel, this.layout) !== 0) lit++;
+      for (let x = 152; x < 872; x++) if (bright(xwdPixel(this.row, x * bytesPerPixel, this.layout))) lit++;
     }
     return lit;
   }
@@ -184,6 +194,8 @@ export function benchLibvirtConsoleFirstFrame(launcher: string, work: string, ru
         for (const kind of ['stopped', 'running'] as const) {
           const state = (await libvirtd.virsh(['domstate', 'desk'])).trim();
           if (kind === 'stopped' && state === 'running') await libvirtd.virsh(['destroy', 'desk']);
+          // The menu shows the broker's word: wait until the broker has seen the domain go.
+          await waitFor(`the broker to list the domain ${kind}`, async () => (await brokerState(broker.url)) === kind, { timeoutMs: 10_000 });
           const { pane } = await tmux.run([launcher, ...menuArgs], env, 'Bench VM');
           await tmux.waitForScreen(pane, kind, 10_000);
           const menuPid = await tmux.panePid(pane);
@@ -199,7 +211,7 @@ export function benchLibvirtConsoleFirstFrame(launcher: string, work: string, ru
       }
     } finally {
       area.close();
-      await tmux.killWindows();
+      tmux.close();
     }
     return {
       stoppedDomain: figures(result.stopped),

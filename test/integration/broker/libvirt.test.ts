@@ -10,6 +10,8 @@ import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
 import { requestSession } from '../../../launcher/broker-client/session-request.ts';
 import { probeRfb } from '../../../common/probe/rfb-handshake.ts';
 import { protocol, type Catalog } from '../../../common/protocol/broker-protocol.ts';
+import { LibvirtHypervisor } from '../../../broker/libvirt/libvirt-hypervisor.ts';
+import { vddNamespace } from '../../../broker/libvirt/vdd-metadata.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { defineDomain, libvirtdUnavailable, startLibvirtd } from '../../support/peers/libvirtd.ts';
 import { startVddBroker } from '../../support/peers/vdd-broker.ts';
@@ -106,12 +108,16 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () 
     });
   });
 
-  it('lists consoles without a password or that clients cannot reach as unavailable with the reason, said once in the log', async () => {
+  it('lists consoles without a password or that clients cannot reach as unavailable with the reason, said once in the log; serves a guest described in vdd metadata', async () => {
     const libvirtd = await startLibvirtd(children, dir, 'libvirtd-reasons');
     await defineDomain(libvirtd, { name: 'open' });
     await libvirtd.virsh(['start', 'open']);
     await defineDomain(libvirtd, { name: 'nowhere', listenNone: true });
     await defineDomain(libvirtd, { name: 'headless', noGraphics: true });
+    await defineDomain(libvirtd, {
+      name: 'linux',
+      metadata: `<vdd:guest xmlns:vdd='${vddNamespace}'><name>Debian lab</name><os>Debian 12</os><protocol>xdmcp</protocol><xdmcp host='127.0.0.1'/><pool>lab</pool></vdd:guest>`,
+    });
     const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '1', '--libvirt', libvirtd.uri] });
     expect(await guest(broker.url, 'open')).toMatchObject({
       state: 'unavailable',
@@ -121,6 +127,24 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () 
     expect(await guest(broker.url, 'headless')).toBeUndefined();
     const refused = await requestSession(broker.url, 'open', client, options).catch((error: Error & { reason: string }) => error.reason);
     expect(refused).toMatch(/^HTTP 503: guest open cannot be used: its VNC console runs without a password/);
+    // A guest described in libvirt: an XDMCP desktop started on request, answered with its display manager's address, no console ticket.
+    expect(await guest(broker.url, 'linux')).toMatchObject({ name: 'Debian lab', os: 'Debian 12', protocol: 'xdmcp', state: 'stopped' });
+    const xdmcp = await requestSession(broker.url, 'linux', client, options);
+    expect(xdmcp).toMatchObject({ state: 'starting', host: '127.0.0.1', port: 177 });
+    expect(xdmcp?.password).toBeUndefined();
+    expect((await libvirtd.virsh(['domstate', 'linux'])).trim()).toBe('running');
+    const hypervisor = new LibvirtHypervisor([{ uri: libvirtd.uri, label: undefined, vncHost: undefined }], {
+      log: () => {},
+      publish: () => {},
+      loopbackClients: true,
+      refreshMs: 60_000,
+      startTimeoutMs: 30_000,
+      resetGraceMs: 30_000,
+    });
+    await hypervisor.refresh();
+    expect(hypervisor.policy('linux')).toEqual({ pool: 'lab', resetAfterSession: false });
+    expect(hypervisor.policy('headless')).toBeUndefined();
+    hypervisor.close();
     // Three listing rounds later each condition has been logged once.
     await new Promise((resolve) => setTimeout(resolve, 3200));
     expect(broker.child.log.match(/libvirt domain open on .* is unavailable/g)).toHaveLength(1);
