@@ -7,7 +7,7 @@
 // console connection has been gone for the grace time. Listed again every refresh interval and at
 // once when libvirt reports a domain started or stopped.
 import type { BrokerGuest } from '../catalog-file.ts';
-import { type ConsoleEvent, type Endpoint, GuestUnavailableError, type Hypervisor } from '../hypervisor.ts';
+import { type ConsoleEvent, type Endpoint, type GuestPolicy, GuestUnavailableError, type Hypervisor } from '../hypervisor.ts';
 import type { Log } from '../log.ts';
 import { LogOnce } from '../log-once.ts';
 import { consoleHost, type DomainGuest, domainGuest, type HostContext, type ListedDomain } from './domain-guest.ts';
@@ -180,6 +180,11 @@ export class LibvirtHypervisor implements Hypervisor {
 
   owns(id: string): boolean {
     return this.entries.has(id);
+  }
+
+  policy(id: string): GuestPolicy | undefined {
+    const metadata = this.entries.get(id)?.domain.metadata;
+    return this.entries.has(id) ? { pool: metadata?.pool, resetAfterSession: metadata?.reset !== undefined } : undefined;
   }
 
   private entry(id: string): Entry {

@@ -192,6 +192,8 @@ if (reason !== undefined) {
           figures.desktopSeconds = (Date.now() - started) / 1000;
           expect(share, `the VNC guest's desktop never filled the screen; serial console:\n${console.text.slice(-3000)}`).toBeGreaterThan(0.5);
           expect(console.text).not.toMatch(/LTSP boot error/);
+          // No login prompt anywhere: Debian's getty-static (tty2-6 without D-Bus) and logind's autovt are masked.
+          expect(console.text).not.toMatch(/Started .*getty@tty[2-6]/);
         } finally {
           // Kept after the test (the work directory is not): what the client said, and its screen.
           mkdirSync(evidence, { recursive: true });

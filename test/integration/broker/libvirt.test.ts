@@ -10,8 +10,9 @@ import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
 import { requestSession } from '../../../launcher/broker-client/session-request.ts';
 import { probeRfb } from '../../../common/probe/rfb-handshake.ts';
 import { protocol, type Catalog } from '../../../common/protocol/broker-protocol.ts';
+import { vddNamespace } from '../../../broker/libvirt/vdd-metadata.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
-import { defineDomain, libvirtdUnavailable, startLibvirtd } from '../../support/peers/libvirtd.ts';
+import { defineDomain, libvirtdUnavailable, libvirtEngine, startLibvirtd } from '../../support/peers/libvirtd.ts';
 import { startVddBroker } from '../../support/peers/vdd-broker.ts';
 import { announceSkip } from '../../support/skip-reason.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
@@ -21,7 +22,7 @@ const unavailable = announceSkip('vdd-broker against a real libvirtd', libvirtdU
 const client = { mac: '52:54:00:12:34:56', hostname: 'lab-pc07' };
 const other = { mac: '52:54:00:12:34:57', hostname: 'lab-pc08' };
 
-describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () => {
+describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', { timeout: 90_000 }, () => {
   const children = useChildren();
   const dir = useTempDir();
   const options = { caFile: join(dir, 'no-ca.pem'), timeoutMs: 30_000 };
@@ -113,12 +114,16 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () 
     });
   });
 
-  it('lists consoles without a password or that clients cannot reach as unavailable with the reason, said once in the log', async () => {
+  it('lists consoles without a password or that clients cannot reach as unavailable with the reason, said once in the log; serves a guest described in vdd metadata', async () => {
     const libvirtd = await startLibvirtd(children, dir, 'libvirtd-reasons');
     await defineDomain(libvirtd, { name: 'open' });
     await libvirtd.virsh(['start', 'open']);
     await defineDomain(libvirtd, { name: 'nowhere', listenNone: true });
     await defineDomain(libvirtd, { name: 'headless', noGraphics: true });
+    await defineDomain(libvirtd, {
+      name: 'linux',
+      metadata: `<vdd:guest xmlns:vdd='${vddNamespace}'><name>Debian lab</name><os>Debian 12</os><protocol>xdmcp</protocol><xdmcp host='127.0.0.1'/><pool>lab</pool></vdd:guest>`,
+    });
     const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '1', '--libvirt', libvirtd.uri] });
     expect(await guest(broker.url, 'open')).toMatchObject({
       state: 'unavailable',
@@ -128,6 +133,17 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () 
     expect(await guest(broker.url, 'headless')).toBeUndefined();
     const refused = await requestSession(broker.url, 'open', client, options).catch((error: Error & { reason: string }) => error.reason);
     expect(refused).toMatch(/^HTTP 503: guest open cannot be used: its VNC console runs without a password/);
+    // A guest described in libvirt: an XDMCP desktop started on request, answered with its display manager's address, no console ticket.
+    expect(await guest(broker.url, 'linux')).toMatchObject({ name: 'Debian lab', os: 'Debian 12', protocol: 'xdmcp', state: 'stopped' });
+    const xdmcp = await requestSession(broker.url, 'linux', client, options);
+    expect(xdmcp).toMatchObject({ state: 'starting', host: '127.0.0.1', port: 177 });
+    expect(xdmcp?.password).toBeUndefined();
+    expect((await libvirtd.virsh(['domstate', 'linux'])).trim()).toBe('running');
+    const hypervisor = libvirtEngine([libvirtd]);
+    await hypervisor.refresh();
+    expect(hypervisor.policy('linux')).toEqual({ pool: 'lab', resetAfterSession: false });
+    expect(hypervisor.policy('headless')).toBeUndefined();
+    hypervisor.close();
     // Three listing rounds later each condition has been logged once.
     await new Promise((resolve) => setTimeout(resolve, 3200));
     expect(broker.child.log.match(/libvirt domain open on .* is unavailable/g)).toHaveLength(1);
