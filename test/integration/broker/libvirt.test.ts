@@ -134,9 +134,17 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', { t
     const refused = await requestSession(broker.url, 'open', client, options).catch((error: Error & { reason: string }) => error.reason);
     expect(refused).toMatch(/^HTTP 503: guest open cannot be used: its VNC console runs without a password/);
     // A guest described in libvirt: an XDMCP desktop started on request, answered with its display manager's address, no console ticket.
-    expect(await guest(broker.url, 'linux')).toMatchObject({ name: 'Debian lab', os: 'Debian 12', protocol: 'xdmcp', state: 'stopped' });
-    const xdmcp = await requestSession(broker.url, 'linux', client, options);
-    expect(xdmcp).toMatchObject({ state: 'starting', host: '127.0.0.1', port: 177 });
+    // It is a desktop of the pool "lab": the menu lists the pool, and a PC choosing it gets a free desktop of it.
+    expect(await guest(broker.url, 'linux')).toBeUndefined();
+    expect(await guest(broker.url, 'lab')).toMatchObject({
+      name: 'Debian lab',
+      os: 'Debian 12',
+      protocol: 'xdmcp',
+      state: 'stopped',
+      use: { sessions: 0, desktops: 1 },
+    });
+    const xdmcp = await requestSession(broker.url, 'lab', client, options);
+    expect(xdmcp).toMatchObject({ state: 'starting', host: '127.0.0.1', port: 177, lease: { guest: 'linux' } });
     expect(xdmcp?.password).toBeUndefined();
     expect((await libvirtd.virsh(['domstate', 'linux'])).trim()).toBe('running');
     const hypervisor = libvirtEngine([libvirtd]);

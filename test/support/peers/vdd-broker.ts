@@ -27,10 +27,13 @@ export async function startVddBroker(children: Children, catalogFile: string, op
   // own --allow); on loopback the default (loopback only) serves the test, as it serves the demo.
   const everyone = options.netns !== undefined && !/^(127\.|::1$)/.test(host) && !(options.extraArgs ?? []).includes('--allow');
   const allow = everyone ? ['--allow', '0.0.0.0/0', '--allow', '::/0'] : [];
+  // Tests poll a broker every 20 ms from one address: more than the default rate a PC gets (the
+  // limit's own tests give --request-rate themselves).
+  const rate = (options.extraArgs ?? []).includes('--request-rate') ? [] : ['--request-rate', '1000'];
   const child = children.start(
     'vdd-broker',
     process.execPath,
-    [brokerProgram, '--catalog', catalogFile, '--listen', `${host}:${port}`, ...tls, ...allow, ...(options.extraArgs ?? [])],
+    [brokerProgram, '--catalog', catalogFile, '--listen', `${host}:${port}`, ...tls, ...allow, ...rate, ...(options.extraArgs ?? [])],
     options.netns ? { netns: options.netns } : {},
   );
   if (options.netns === undefined) await waitForTcpPort(host, port, child);
