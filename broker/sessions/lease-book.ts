@@ -53,6 +53,8 @@ export type LeaseBookOptions = {
   readonly wallClock?: () => Date;
 };
 
+const maxEnded = 100_000;
+
 const hash = (token: string) => createHash('sha256').update(token).digest();
 
 function sameHolder(a: Holder, b: Holder): boolean {
@@ -68,6 +70,8 @@ export class LeaseBook {
   private readonly wallClock: () => Date;
   /** Bumped whenever a lease begins, changes holder token or ends (the admin page's stamp). */
   generation = 0;
+  /** Ids of leases that ended since the broker started (the latest maxEnded): never taken back by a renewal. */
+  private readonly ended = new Set<string>();
 
   constructor(options: LeaseBookOptions) {
     this.options = options;
@@ -111,6 +115,11 @@ export class LeaseBook {
     this.tokens.set(lease.id, hash(token));
     this.seen(lease);
     return token;
+  }
+
+  /** Whether this lease ended while this broker ran (an admin ended it, or it expired). */
+  hasEnded(id: string): boolean {
+    return this.ended.has(id);
   }
 
   find(id: string): Lease | undefined {
@@ -183,6 +192,8 @@ export class LeaseBook {
     onGuest?.delete(lease);
     if (onGuest?.size === 0) this.byGuest.delete(lease.guest);
     this.generation++;
+    this.ended.add(id);
+    if (this.ended.size > maxEnded) this.ended.delete(this.ended.values().next().value as string);
     this.options.onEnd?.(lease, reason);
     return lease;
   }

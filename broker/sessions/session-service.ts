@@ -316,6 +316,8 @@ export class SessionService {
       throw new HttpProblem(404, 'not-found', `lease ${id} has ended`);
     };
     if (desktop === undefined || client === undefined) return refuse('unknown lease');
+    // Ended here (by an admin, or expired): over for good. Only a lease from before a restart is taken back.
+    if (this.leases.hasEnded(id)) return refuse('the lease ended');
     const seats = seatsOf(desktop);
     if (seats !== undefined && this.leases.count(desktop.guest.id) >= seats) return refuse(`unknown lease; ${desktop.guest.id} is held by another PC`);
     const holder: Holder = { address: peer.address, mac: client.mac, hostname: client.hostname ?? '', certificate: peer.certificate };

@@ -35,5 +35,7 @@ export const imageOptionDocs: Record<ImageOptionName, OptionDoc> = {
   file: { argument: 'FILE', text: 'flash: write an image file instead (created or truncated)' },
   image: { argument: 'PATH', text: 'flash: the disk image to write (default: the newest vdd-thin.img)' },
   config: { argument: 'FILE', text: "flash: vdd.conf to put on the disk's FAT partition" },
+  'client-cert': { argument: 'FILE', text: 'flash: client certificate (PEM) for brokers that ask for one; needs --client-key and --config' },
+  'client-key': { argument: 'FILE', text: 'flash: the private key (PEM) of --client-cert' },
   ...commonOptionDocs,
 };

@@ -7,7 +7,7 @@
 import { bodyLimits, type ClientInfo, errorBodySchema, type Lease, protocol } from '../../common/protocol/broker-protocol.ts';
 import { brokerResource } from './broker-url.ts';
 import type { RequestOptions } from './catalog-fetch.ts';
-import { BrokerError, certificateAuthority, sendRequest } from './http-request.ts';
+import { BrokerError, certificateAuthority, clientIdentity, sendRequest } from './http-request.ts';
 
 export type LeaseHandle = { readonly broker: string; readonly lease: Lease; readonly client: ClientInfo };
 
@@ -42,6 +42,7 @@ export async function renewLease(handle: LeaseHandle, options: RequestOptions): 
       timeoutMs: options.timeoutMs,
       maxBytes: bodyLimits.errorBytes,
       caFile: options.caFile,
+      clientCertificate: options.clientCertificate,
     });
     if (answer.status >= 200 && answer.status < 300) return { kind: 'renewed' };
     if (answer.status === 403 || answer.status === 404) return { kind: 'ended', reason: reasonOf(answer.body, answer.status) };
@@ -62,6 +63,7 @@ export async function endLease(handle: LeaseHandle, options: RequestOptions): Pr
       timeoutMs: options.timeoutMs,
       maxBytes: bodyLimits.errorBytes,
       caFile: options.caFile,
+      clientCertificate: options.clientCertificate,
     });
     return answer.status < 300 || answer.status === 404 ? undefined : reasonOf(answer.body, answer.status);
   } catch (error) {
@@ -131,9 +133,13 @@ export async function openLeaseHold(handle: LeaseHandle, options: RequestOptions
     });
     raw.once('connect', () => {
       const stream = https
-        ? process
-            .getBuiltinModule('node:tls')
-            .connect({ socket: raw, servername: host, ca: certificateAuthority(url.href, options.caFile), rejectUnauthorized: true })
+        ? process.getBuiltinModule('node:tls').connect({
+            socket: raw,
+            servername: host,
+            ca: certificateAuthority(url.href, options.caFile),
+            ...clientIdentity(url.href, options.clientCertificate),
+            rejectUnauthorized: true,
+          })
         : raw;
       let head = '';
       stream.on('error', (error: Error) => {

@@ -49,6 +49,7 @@ export async function requestSession(broker: string, guestId: string, client: Cl
     timeoutMs: options.timeoutMs,
     maxBytes: bodyLimits.sessionAnswerBytes,
     caFile: options.caFile,
+    clientCertificate: options.clientCertificate,
   });
   const refusal = answer.status === 200 ? undefined : protocolError(answer.body);
   if ((answer.status === 404 || answer.status === 405) && refusal === undefined) return undefined;

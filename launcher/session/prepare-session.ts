@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressedGuest, ClientInfo, ErrorBody, Guest, SessionAnswer } from '../../common/protocol/broker-protocol.ts';
 import { brokerSettings } from '../broker-client/broker-settings.ts';
+import type { RequestOptions } from '../broker-client/catalog-fetch.ts';
 import type { LeaseHandle } from '../broker-client/lease-client.ts';
 import { BrokerRefusal, requestSession } from '../broker-client/session-request.ts';
 import { BrokerError } from '../broker-client/http-request.ts';
@@ -180,9 +181,9 @@ export function clientInfo(loaded: LoadedConfig): ClientInfo {
 }
 
 /** Timeout and CA of one broker request (config keys broker_timeout, broker_ca). */
-export function requestOptions(loaded: LoadedConfig): { timeoutMs: number; caFile: string } {
+export function requestOptions(loaded: LoadedConfig): RequestOptions {
   const settings = brokerSettings(loaded.config);
-  return { timeoutMs: settings.timeoutMs, caFile: settings.caFile };
+  return { timeoutMs: settings.timeoutMs, caFile: settings.caFile, clientCertificate: settings.clientCertificate };
 }
 
 /**
@@ -213,7 +214,7 @@ export async function askBroker(
   const ticker = starts && guest.state !== 'running' ? setInterval(tick, 1000) : undefined;
   if (ticker) tick();
   try {
-    return await requestSession(broker, guest.id, client, { timeoutMs, caFile: settings.caFile });
+    return await requestSession(broker, guest.id, client, { timeoutMs, caFile: settings.caFile, clientCertificate: settings.clientCertificate });
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     if (error instanceof BrokerRefusal) {

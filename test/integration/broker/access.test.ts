@@ -16,6 +16,8 @@ import { startVddBroker } from '../../support/peers/vdd-broker.ts';
 import { startXvnc } from '../../support/peers/xvnc.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
+import { makeTestCa } from '../../support/peers/test-ca.ts';
+import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
 
 const unavailable = announceSkip('broker access tests', netnsUnavailable() ?? missingTools(['Xvnc', 'vncpasswd']));
 const requests = new URL('../../support/pc-requests.ts', import.meta.url);
@@ -184,5 +186,27 @@ describe.skipIf(unavailable)('broker access from a lab network', () => {
     const winner = (first ?? []).some((reply) => reply.status === 200) ? pc1 : pc2;
     const password = granted[0]?.body.password ?? '';
     expect(await callInNetns<Probe>(winner.netns, rfb, 'probeRfb', [pc1.serverAddress, xvnc.port, { timeoutMs: 3000, password }])).toMatchObject({ ok: true });
+  });
+
+  it('with --client-ca serves only clients whose certificate that CA signed, and says so to the others', async () => {
+    const site = makeTestCa(dir, 'mtls-site', ['127.0.0.1']);
+    const stranger = makeTestCa(dir, 'mtls-stranger', ['127.0.0.1']);
+    const catalogFile = join(dir, 'mtls.json');
+    writeFileSync(catalogFile, JSON.stringify({ version: 1, broker: { id: 'lab', name: 'Lab' }, ttl: 30, guests: [] }));
+    // The site CA signs both the broker's certificate and the PCs' (one CA for a small site).
+    const broker = await startVddBroker(children, catalogFile, { tls: site, extraArgs: ['--probe-interval', '0', '--client-ca', site.caFile] });
+    const options = { caFile: site.caFile, timeoutMs: 5000 };
+    await expect(fetchCatalog(broker.url, { ...options, clientCertificate: { certFile: site.certFile, keyFile: site.keyFile } })).resolves.toMatchObject({
+      kind: 'catalog',
+    });
+    for (const clientCertificate of [undefined, { certFile: stranger.certFile, keyFile: stranger.keyFile }])
+      await expect(fetchCatalog(broker.url, { ...options, clientCertificate })).rejects.toThrow(
+        /HTTP 403: a client certificate signed by the site's CA is needed \(.+\) \(forbidden\)/,
+      );
+    // Half a pair is the launcher's configuration error, said as such, and nothing is sent.
+    await expect(fetchCatalog(broker.url, { ...options, clientCertificate: { certFile: site.certFile, keyFile: '' } })).rejects.toThrow(
+      'broker_client_key is not set, but broker_client_cert is: give both or neither',
+    );
+    expect(broker.child.log.match(/audit forbidden peer=127\.0\.0\.1 reason="client certificate refused/g)).toHaveLength(1);
   });
 });
