@@ -11,7 +11,7 @@ import type { ClientReport } from '../../../common/protocol/broker-protocol.ts';
 import { sendReport } from '../../../launcher/broker-client/client-report.ts';
 import { seedGuests, seedMac, seedToken } from '../../support/admin-seed.ts';
 import { useChildren } from '../../support/children.ts';
-import { startVddBroker, type RunningBroker } from '../../support/peers/vdd-broker.ts';
+import { oneAddressForManyPcs, startVddBroker, type RunningBroker } from '../../support/peers/vdd-broker.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
 describe('vdd-broker admin status', () => {
@@ -28,10 +28,7 @@ describe('vdd-broker admin status', () => {
   const start = () =>
     startVddBroker(children, catalogFile, {
       // 5,000 PCs report from one loopback address here: lift the per-address limits a lab's PCs never share.
-      extraArgs: [
-        ...['--probe-interval', '0', '--reports', reportsFile, '--admin-token-file', tokenFile, '--published-root', root],
-        ...['--max-connections', '100000', '--request-rate', '100000', '--report-rate', '100000'],
-      ],
+      extraArgs: [...['--probe-interval', '0', '--reports', reportsFile, '--admin-token-file', tokenFile, '--published-root', root], ...oneAddressForManyPcs],
     });
   const request = { timeoutMs: 5000, caFile: join(dir, 'no-ca.pem') };
   const status = async (broker: RunningBroker): Promise<AdminStatus> => {

@@ -7,6 +7,10 @@ import { freeTcpPort } from './free-port.ts';
 
 export const brokerProgram = fileURLToPath(new URL('../../../bin/vdd-broker.js', import.meta.url));
 
+/** For load runs from one loopback address standing in for many PCs: lifts the per-address limits
+ * (connections, requests, reports) a lab's PCs, each with its own address, never share. */
+export const oneAddressForManyPcs = ['--max-connections', '100000', '--request-rate', '100000', '--report-rate', '100000'] as const;
+
 export type RunningBroker = { readonly child: Child; readonly url: string; readonly port: number };
 
 export type BrokerPeerOptions = {
