@@ -77,16 +77,20 @@ export function benchLibvirtCatalogRefresh(work: string, rounds = 15) {
     let listed = 0;
     const hypervisor = libvirtEngine(daemons, (guests) => (listed = guests.length));
     const samples: number[] = [];
+    let firstRoundMs = 0;
     try {
-      for (let round = 0; round < rounds; round++) {
+      // The first round reads and parses every domain (two virsh runs per host); later rounds read
+      // the known domains and the list in one run and parse only XML that changed.
+      for (let pass = 0; pass <= rounds; pass++) {
         const t0 = performance.now();
         await hypervisor.refresh();
-        samples.push(performance.now() - t0);
+        if (pass === 0) firstRoundMs = round(performance.now() - t0);
+        else samples.push(performance.now() - t0);
       }
     } finally {
       hypervisor.close();
     }
-    return { ...figures(samples), hosts: 2, domainsPerHost: 50, runningPerHost: 5, guestsListed: listed, targetMs: 200 };
+    return { ...figures(samples), firstRoundMs, hosts: 2, domainsPerHost: 50, runningPerHost: 5, guestsListed: listed, targetMs: 200 };
   });
 }
 
