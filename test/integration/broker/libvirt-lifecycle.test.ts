@@ -36,7 +36,7 @@ function diskHasPattern(disk: string): boolean {
   }
 }
 
-describe.skipIf(unavailable)('vdd-broker --libvirt: fresh desktops and faults', () => {
+describe.skipIf(unavailable)('vdd-broker --libvirt: fresh desktops and faults', { timeout: 90_000 }, () => {
   const children = useChildren();
   const dir = useTempDir();
   const options = { caFile: join(dir, 'no-ca.pem'), timeoutMs: 30_000 };
@@ -91,7 +91,7 @@ describe.skipIf(unavailable)('vdd-broker --libvirt: fresh desktops and faults', 
     expect(await libvirtd.virsh(['domstate', 'nosnap'])).toContain('shut off');
   });
 
-  it('follows domains destroyed, renamed or undefined while listed, and libvirtd restarted', { timeout: 60_000 }, async () => {
+  it('follows domains destroyed, renamed or undefined while listed, and libvirtd restarted', async () => {
     let libvirtd = await startLibvirtd(children, dir, 'libvirtd-faults');
     await defineDomain(libvirtd, { name: 'desk' });
     await defineDomain(libvirtd, { name: 'spare' });

@@ -10,10 +10,9 @@ import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
 import { requestSession } from '../../../launcher/broker-client/session-request.ts';
 import { probeRfb } from '../../../common/probe/rfb-handshake.ts';
 import { protocol, type Catalog } from '../../../common/protocol/broker-protocol.ts';
-import { LibvirtHypervisor } from '../../../broker/libvirt/libvirt-hypervisor.ts';
 import { vddNamespace } from '../../../broker/libvirt/vdd-metadata.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
-import { defineDomain, libvirtdUnavailable, startLibvirtd } from '../../support/peers/libvirtd.ts';
+import { defineDomain, libvirtdUnavailable, libvirtEngine, startLibvirtd } from '../../support/peers/libvirtd.ts';
 import { startVddBroker } from '../../support/peers/vdd-broker.ts';
 import { announceSkip } from '../../support/skip-reason.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
@@ -23,7 +22,7 @@ const unavailable = announceSkip('vdd-broker against a real libvirtd', libvirtdU
 const client = { mac: '52:54:00:12:34:56', hostname: 'lab-pc07' };
 const other = { mac: '52:54:00:12:34:57', hostname: 'lab-pc08' };
 
-describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () => {
+describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', { timeout: 90_000 }, () => {
   const children = useChildren();
   const dir = useTempDir();
   const options = { caFile: join(dir, 'no-ca.pem'), timeoutMs: 30_000 };
@@ -133,14 +132,7 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () 
     expect(xdmcp).toMatchObject({ state: 'starting', host: '127.0.0.1', port: 177 });
     expect(xdmcp?.password).toBeUndefined();
     expect((await libvirtd.virsh(['domstate', 'linux'])).trim()).toBe('running');
-    const hypervisor = new LibvirtHypervisor([{ uri: libvirtd.uri, label: undefined, vncHost: undefined }], {
-      log: () => {},
-      publish: () => {},
-      loopbackClients: true,
-      refreshMs: 60_000,
-      startTimeoutMs: 30_000,
-      resetGraceMs: 30_000,
-    });
+    const hypervisor = libvirtEngine([libvirtd]);
     await hypervisor.refresh();
     expect(hypervisor.policy('linux')).toEqual({ pool: 'lab', resetAfterSession: false });
     expect(hypervisor.policy('headless')).toBeUndefined();

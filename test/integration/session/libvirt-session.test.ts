@@ -16,7 +16,7 @@ import { useTempDir } from '../../support/temp-dir.ts';
 
 const unavailable = announceSkip('launcher sessions of libvirt guests', libvirtdUnavailable() ?? missingTools(['Xvfb', 'vncviewer', 'xwd']));
 
-describe.skipIf(unavailable)('vdd-launcher connect to a libvirt guest', () => {
+describe.skipIf(unavailable)('vdd-launcher connect to a libvirt guest', { timeout: 90_000 }, () => {
   const children = useChildren();
   const dir = useTempDir();
   requireLauncher();

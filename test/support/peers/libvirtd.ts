@@ -8,6 +8,8 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BrokerGuest } from '../../../broker/catalog-file.ts';
+import { LibvirtHypervisor } from '../../../broker/libvirt/libvirt-hypervisor.ts';
 import type { Child, Children } from '../children.ts';
 import { waitFor } from '../children.ts';
 import { missingTools } from '../skip-reason.ts';
@@ -152,6 +154,12 @@ export function tinyDomainXml(domain: TinyDomain): string {
   </devices>
 </domain>
 `;
+}
+
+/** vdd-broker's libvirt engine in this process against these daemons (labelled h1, h2... when more than one), publishing to publish. */
+export function libvirtEngine(daemons: readonly Libvirtd[], publish: (guests: readonly BrokerGuest[]) => void = () => {}): LibvirtHypervisor {
+  const hosts = daemons.map((libvirtd, index) => ({ uri: libvirtd.uri, label: daemons.length > 1 ? `h${index + 1}` : undefined, vncHost: undefined }));
+  return new LibvirtHypervisor(hosts, { log: () => {}, publish, loopbackClients: true, refreshMs: 3_600_000, startTimeoutMs: 60_000, resetGraceMs: 30_000 });
 }
 
 /** Defines the domain on the daemon (persistent, shut off). */
