@@ -47,7 +47,7 @@ describe.skipIf(unavailable)('vdd-broker --libvirt: fresh desktops and faults', 
     return answer.kind === 'catalog' ? answer.catalog.guests.find((listed) => listed.id === id) : undefined;
   };
 
-  it('gives the next session a fresh desktop: what one session wrote is gone, by the snapshot the vdd metadata names', async () => {
+  it('gives the next session a fresh desktop: what one session wrote is gone, by the snapshot the vdd metadata names, when the PC reports the session over or its console connection is gone', async () => {
     const libvirtd = await startLibvirtd(children, dir, 'libvirtd-reset');
     const disk = join(dir, 'lab.qcow2');
     execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '1M']);
@@ -58,27 +58,45 @@ describe.skipIf(unavailable)('vdd-broker --libvirt: fresh desktops and faults', 
     await libvirtd.virsh(['snapshot-create-as', 'lab', 'clean']);
     await libvirtd.virsh(['destroy', 'lab']);
     await defineDomain(libvirtd, { name: 'nosnap', metadata: metadata('missing') });
-    const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '30', '--reset-grace', '1', '--libvirt', libvirtd.uri] });
+    const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '30', '--reset-grace', '2', '--libvirt', libvirtd.uri] });
     expect(await guest(broker.url, 'lab')).toMatchObject({ name: 'Lab desktop', os: 'SeaBIOS', state: 'stopped' });
 
+    const resets = () => broker.child.log.match(/reverted to snapshot clean/g)?.length ?? 0;
     // First session: the broker does not know what happened before it: it reverts first.
-    const first = await requestSession(broker.url, 'lab', client, options);
-    expect(broker.child.log).toContain('reverted to snapshot clean for a fresh desktop');
-    await expect(probeRfb('127.0.0.1', first?.port ?? 0, { timeoutMs: 3000, password: first?.password ?? '' })).resolves.toMatchObject({ ok: true });
+    await requestSession(broker.url, 'lab', client, options);
+    expect(resets()).toBe(1);
     await writeAsSession(libvirtd, 'lab');
     expect(diskHasPattern(disk)).toBe(true);
 
-    // The console connection ended (the probe above); after the grace time the desktop is reverted.
-    await waitFor('the reset after the session', () => (broker.child.log.match(/reverted to snapshot clean/g)?.length ?? 0) >= 2, { timeoutMs: 15_000 });
-    const second = await requestSession(broker.url, 'lab', client, options);
-    expect(broker.child.log.match(/reverted to snapshot clean/g)).toHaveLength(2);
+    // The launcher reports the session over: the desktop is reverted at once (a report from another PC changes nothing).
+    const over = (mac: string) =>
+      fetch(new URL(`v1/clients/${mac}/report`, broker.url), {
+        method: 'POST',
+        body: JSON.stringify({
+          client: { mac },
+          sessions: [{ guestId: 'lab', protocol: 'vnc', startedAt: new Date().toISOString(), seconds: 5, outcome: 'ended' }],
+        }),
+      });
+    expect((await over('52:54:00:99:99:99')).status).toBe(204);
+    expect((await over(client.mac)).status).toBe(204);
+    await waitFor('the reset after the reported end', () => resets() >= 2, { timeoutMs: 10_000 });
     expect(diskHasPattern(disk)).toBe(false);
-    await expect(probeRfb('127.0.0.1', second?.port ?? 0, { timeoutMs: 3000, password: second?.password ?? '' })).resolves.toMatchObject({
+
+    // Second session: a console connection that ends; after the grace time the desktop is reverted.
+    const second = await requestSession(broker.url, 'lab', client, options);
+    expect(resets()).toBe(2);
+    await writeAsSession(libvirtd, 'lab');
+    await expect(probeRfb('127.0.0.1', second?.port ?? 0, { timeoutMs: 3000, password: second?.password ?? '' })).resolves.toMatchObject({ ok: true });
+    await waitFor('the reset after the console connection ended', () => resets() >= 3, { timeoutMs: 15_000 });
+    expect(diskHasPattern(disk)).toBe(false);
+    const third = await requestSession(broker.url, 'lab', client, options);
+    expect(resets()).toBe(3);
+    await expect(probeRfb('127.0.0.1', third?.port ?? 0, { timeoutMs: 3000, password: third?.password ?? '' })).resolves.toMatchObject({
       ok: true,
       desktop: expect.objectContaining({ name: 'QEMU (lab)' }),
     });
     // The admin's password from the definition never opens the console.
-    await expect(probeRfb('127.0.0.1', second?.port ?? 0, { timeoutMs: 3000, password: 'admin123' })).resolves.toMatchObject({
+    await expect(probeRfb('127.0.0.1', third?.port ?? 0, { timeoutMs: 3000, password: 'admin123' })).resolves.toMatchObject({
       ok: false,
       failure: 'auth-failed',
     });
