@@ -3,7 +3,6 @@
 // a missing snapshot, a domain destroyed, renamed or undefined while listed, and libvirtd restarted
 // each end with a reason, never with another guest's console.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
@@ -12,7 +11,7 @@ import { probeRfb } from '../../../common/probe/rfb-handshake.ts';
 import { vddNamespace } from '../../../broker/libvirt/vdd-metadata.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { defineDomain, type Libvirtd, libvirtdUnavailable, startLibvirtd } from '../../support/peers/libvirtd.ts';
-import { startVddBroker } from '../../support/peers/vdd-broker.ts';
+import { startVddBroker, writeEmptyCatalog } from '../../support/peers/vdd-broker.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
@@ -40,8 +39,7 @@ describe.skipIf(unavailable)('vdd-broker --libvirt: fresh desktops and faults', 
   const children = useChildren();
   const dir = useTempDir();
   const options = { caFile: join(dir, 'no-ca.pem'), timeoutMs: 30_000 };
-  const catalogFile = join(dir, 'catalog.json');
-  writeFileSync(catalogFile, JSON.stringify({ version: 1, broker: { id: 'lv', name: 'VM hosts' }, ttl: 30, guests: [] }));
+  const catalogFile = writeEmptyCatalog(dir);
   const guest = async (url: string, id: string) => {
     const answer = await fetchCatalog(url, options);
     return answer.kind === 'catalog' ? answer.catalog.guests.find((listed) => listed.id === id) : undefined;
