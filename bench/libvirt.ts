@@ -9,9 +9,8 @@ import { makeDirectory } from '../common/io/make-directory.ts';
 import { requestSession } from '../launcher/broker-client/session-request.ts';
 import { Children, waitFor } from '../test/support/children.ts';
 import { defineDomain, type Libvirtd, libvirtdUnavailable, libvirtEngine, startLibvirtd } from '../test/support/peers/libvirtd.ts';
-import { startVddBroker } from '../test/support/peers/vdd-broker.ts';
+import { startVddBroker, writeEmptyCatalog } from '../test/support/peers/vdd-broker.ts';
 import { startXvfb } from '../test/support/peers/x-display.ts';
-import { writeFileSync } from 'node:fs';
 import { closeViewer, Framebuffer, viewerOf } from './session.ts';
 import { median, percentile } from './stats.ts';
 import { TmuxControl } from './tmux-control.ts';
@@ -39,19 +38,15 @@ async function withDaemons<T>(
   }
 }
 
-function catalogFile(work: string): string {
-  const file = join(work, 'libvirt-catalog.json');
-  writeFileSync(file, JSON.stringify({ version: 1, broker: { id: 'bench', name: 'Bench' }, ttl: 30, guests: [] }));
-  return file;
-}
-
 /** POST session for a stopped domain -> the answer with the port libvirt gave it (the broker starts the domain meanwhile). */
 export function benchLibvirtSessionStart(work: string, runs = 20) {
   return withDaemons(work, ['bench-start'], async ([libvirtd], children) => {
     if (libvirtd === undefined) throw new Error('no daemon');
     const names = ['one', 'two', 'three'];
     for (const name of names) await defineDomain(libvirtd, { name });
-    const broker = await startVddBroker(children, catalogFile(work), { extraArgs: ['--probe-interval', '60', '--libvirt', libvirtd.uri] });
+    const broker = await startVddBroker(children, writeEmptyCatalog(work, 'libvirt-catalog.json'), {
+      extraArgs: ['--probe-interval', '60', '--libvirt', libvirtd.uri],
+    });
     const samples: number[] = [];
     for (let run = 0; run < runs; run++) {
       const name = names[run % names.length] as string;
@@ -134,7 +129,9 @@ export function benchLibvirtConsoleFirstFrame(launcher: string, work: string, ru
   return withDaemons(work, ['bench-frame'], async ([libvirtd], children) => {
     if (libvirtd === undefined) throw new Error('no daemon');
     await defineDomain(libvirtd, { name: 'desk', title: 'Bench VM' });
-    const broker = await startVddBroker(children, catalogFile(work), { extraArgs: ['--probe-interval', '60', '--libvirt', libvirtd.uri] });
+    const broker = await startVddBroker(children, writeEmptyCatalog(work, 'libvirt-catalog.json'), {
+      extraArgs: ['--probe-interval', '60', '--libvirt', libvirtd.uri],
+    });
     const fbdir = join(work, 'fb-libvirt');
     makeDirectory(fbdir);
     const outer = await startXvfb(children, '1024x768', fbdir);

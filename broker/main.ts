@@ -50,7 +50,11 @@ async function run(options: BrokerOptions): Promise<number> {
         });
   await libvirt?.start();
   const sessions = new SessionIssuer(store, { passwordTtlMs: options.passwordTtlMs, log, hypervisor: libvirt });
-  const { intake, admin, close: closeAdmin } = setUpReportsAndAdmin({ ...options, secure: options.tls !== undefined }, store, log);
+  const {
+    intake,
+    admin,
+    close: closeAdmin,
+  } = setUpReportsAndAdmin({ ...options, secure: options.tls !== undefined }, store, log, (mac, guestId) => sessions.sessionOver(mac, guestId));
   const handler = apiHandler({ store, sessions, reports: intake, admin, log });
   const server = options.tls
     ? createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)

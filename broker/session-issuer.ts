@@ -18,6 +18,8 @@ export class SessionIssuer {
   private readonly log: Log;
   private readonly hypervisor: Hypervisor | undefined;
   private readonly expiries = new Map<string, { timer: NodeJS.Timeout; file: string }>();
+  /** Which PC was last given each hypervisor guest: its report that the session is over ends it. */
+  private readonly holders = new Map<string, string>();
 
   constructor(store: CatalogStore, options: { passwordTtlMs: number; log: Log; hypervisor?: Hypervisor | undefined }) {
     this.store = store;
@@ -64,6 +66,7 @@ export class SessionIssuer {
         password = newVncPassword();
         await hypervisor.setConsoleTicket(guest.id, password, expiresAt);
       }
+      this.holders.set(guest.id, client.mac);
       this.log(
         `session for guest ${guest.id} to client ${client.mac} at ${endpoint.host}:${endpoint.port}${password ? `, console ticket valid until ${expiresAt.toISOString()}` : ''}`,
       );
@@ -73,6 +76,16 @@ export class SessionIssuer {
       this.log(`no session for guest ${guest.id} to client ${client.mac}: ${error.detail}`);
       throw new HttpProblem(503, 'unavailable', error.reason, {}, { cause: error });
     }
+  }
+
+  /** The PC that was given the guest says its session is over: a reset: after-session guest is made fresh (a report from another PC changes nothing). */
+  sessionOver(mac: string, id: string): void {
+    const hypervisor = this.hypervisor;
+    if (this.holders.get(id) !== mac || hypervisor === undefined || !hypervisor.owns(id)) return;
+    this.holders.delete(id);
+    hypervisor.resetAfterSession(id).catch((error: unknown) => {
+      this.log(`guest ${id}: no reset after the session of client ${mac}: ${error instanceof GuestUnavailableError ? error.detail : String(error)}`);
+    });
   }
 
   /** Replaces the password with an unknown one when its window closes, so it cannot be used again later. */

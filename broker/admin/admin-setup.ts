@@ -24,8 +24,16 @@ export type AdminOptions = {
 
 export type ReportsAndAdmin = { readonly intake: ReportIntake; readonly admin: AdminApi; close(): void };
 
-/** Throws AdminTokenError when the token file is unusable: the broker does not start half-protected. */
-export function setUpReportsAndAdmin(options: AdminOptions, catalog: CatalogStore, log: Log): ReportsAndAdmin {
+/**
+ * Throws AdminTokenError when the token file is unusable: the broker does not start half-protected.
+ * sessionOver hears each session a PC reports as over (a reset: after-session guest is made fresh).
+ */
+export function setUpReportsAndAdmin(
+  options: AdminOptions,
+  catalog: CatalogStore,
+  log: Log,
+  sessionOver: (mac: string, guestId: string) => void = () => {},
+): ReportsAndAdmin {
   const credential = options.adminTokenFile === undefined ? undefined : AdminCredential.fromFile(options.adminTokenFile);
   const store = new ReportStore();
   const file = options.reports === undefined ? undefined : new ReportFile(options.reports, () => store.snapshot(Date.now()));
@@ -38,7 +46,10 @@ export function setUpReportsAndAdmin(options: AdminOptions, catalog: CatalogStor
     );
   }
   const sessions = new IssuedSessions();
-  const intake = new ReportIntake(store, file, log, (mac, session) => sessions.ended(mac, session.guestId, session.startedAt, session.seconds));
+  const intake = new ReportIntake(store, file, log, (mac, session) => {
+    sessions.ended(mac, session.guestId, session.startedAt, session.seconds);
+    sessionOver(mac, session.guestId);
+  });
   const service = new AdminStatusService({
     catalogStamp: () => catalog.catalog().etag,
     catalogBody: () => catalog.catalog().body,
