@@ -10,6 +10,7 @@ import { ReportIntake } from '../reports/report-intake.ts';
 import { ReportStore } from '../reports/report-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { LeaseSessions } from './active-sessions.ts';
+import { clientAddress } from '../access/allow-list.ts';
 import { AdminCredential } from './admin-credential.ts';
 import { AdminEvents } from './admin-events.ts';
 import { adminHandler, isAdminPath } from './admin-routes.ts';
@@ -24,7 +25,11 @@ export type AdminOptions = {
 
 export type ReportsAndAdmin = { readonly intake: ReportIntake; readonly admin: AdminApi; close(): void };
 
-/** Throws AdminTokenError when the token file is unusable: the broker does not start half-protected. */
+/**
+ * Throws AdminTokenError when the token file is unusable: the broker does not start half-protected.
+ * Each session a PC reports as over ends that PC's lease on the guest (from the lease's address
+ * only), so a reset: after-session guest is made fresh at once.
+ */
 export function setUpReportsAndAdmin(options: AdminOptions, catalog: CatalogStore, leases: SessionService, log: Log): ReportsAndAdmin {
   const credential = options.adminTokenFile === undefined ? undefined : AdminCredential.fromFile(options.adminTokenFile);
   const store = new ReportStore();
@@ -38,7 +43,7 @@ export function setUpReportsAndAdmin(options: AdminOptions, catalog: CatalogStor
     );
   }
   const sessions = new LeaseSessions(leases);
-  const intake = new ReportIntake(store, file, log);
+  const intake = new ReportIntake(store, file, log, (mac, session, from) => leases.reportedOver(session.guestId, mac, clientAddress(from)));
   const service = new AdminStatusService({
     catalogStamp: () => catalog.catalog().etag,
     catalogBody: () => catalog.catalog().body,

@@ -149,7 +149,10 @@ export class LibvirtHost {
    * plus an expired random password (virsh create: the definition itself is left as it is).
    */
   async start(uuid: string): Promise<DomainDescription> {
-    const [stateText = '', inactive = ''] = (await this.run([`domstate --reason ${uuid} ; echo @@ ; dumpxml --inactive --security-info ${uuid}`])).split('@@');
+    const marker = `@@vdd-${randomBytes(12).toString('hex')}@@`;
+    const [stateText = '', inactive = ''] = (await this.run([`domstate --reason ${uuid} ; echo ${marker} ; dumpxml --inactive --security-info ${uuid}`])).split(
+      marker,
+    );
     const state = stateText.trim();
     const definition = readDomainXml(inactive);
     const busy = /^(paused|in shutdown|pmsuspended)/.exec(state)?.[1];

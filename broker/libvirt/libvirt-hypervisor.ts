@@ -169,7 +169,18 @@ export class LibvirtHypervisor implements Hypervisor {
       }
     }
     this.entries = entries;
+    this.forgetGone(
+      new Set([...entries.values()].map(keyOf)),
+      new Set(this.hosts.filter((host) => host.listing !== undefined && host.down === undefined).map((host) => host.name)),
+    );
     this.options.publish(guests);
+  }
+
+  /** Forgets what it knew of domains that a host answering now no longer lists (undefined, or renamed on another UUID). */
+  private forgetGone(listed: ReadonlySet<string>, answering: ReadonlySet<string>): void {
+    for (const known of [this.live, this.problems, this.connections] as Map<string, unknown>[])
+      for (const key of [...known.keys()]) if (!listed.has(key) && answering.has(key.slice(0, key.lastIndexOf(' ')))) known.delete(key);
+    for (const key of [...this.fresh]) if (!listed.has(key) && answering.has(key.slice(0, key.lastIndexOf(' ')))) this.fresh.delete(key);
   }
 
   /** Lists again soon (a domain started or stopped): several events in a row make one listing. */

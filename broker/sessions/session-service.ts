@@ -158,6 +158,13 @@ export class SessionService {
     this.leases.end(lease.id, 'ended');
   }
 
+  /** A PC's report says its session on entryId is over: the lease it holds there (same address and
+   * MAC) ends, as if the launcher had ended it. A report from any other PC changes nothing. */
+  reportedOver(entryId: string, mac: string, address: string): void {
+    const ids = this.store.findEntry(entryId)?.desktops.map((desktop) => desktop.guest.id) ?? [entryId];
+    for (const view of this.leases.list()) if (ids.includes(view.guest) && view.address === address && view.mac === mac) this.leases.end(view.id, 'ended');
+  }
+
   /** An admin ends a lease (the desktop becomes free; the holder's next renew learns it). */
   endByAdmin(id: string): LeaseView | undefined {
     const lease = this.leases.end(id, 'admin');

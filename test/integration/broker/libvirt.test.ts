@@ -3,7 +3,6 @@
 // once however many PCs ask, answers with the port libvirt gave it and a console ticket that opens
 // the console until it expires; consoles without a password or that clients cannot reach are
 // unavailable with the reason; a VM host that stops answering makes only its guests unavailable.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
@@ -13,7 +12,7 @@ import { protocol, type Catalog } from '../../../common/protocol/broker-protocol
 import { vddNamespace } from '../../../broker/libvirt/vdd-metadata.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { defineDomain, libvirtdUnavailable, libvirtEngine, startLibvirtd } from '../../support/peers/libvirtd.ts';
-import { startVddBroker } from '../../support/peers/vdd-broker.ts';
+import { startVddBroker, writeEmptyCatalog } from '../../support/peers/vdd-broker.ts';
 import { announceSkip } from '../../support/skip-reason.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
@@ -26,8 +25,7 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', { t
   const children = useChildren();
   const dir = useTempDir();
   const options = { caFile: join(dir, 'no-ca.pem'), timeoutMs: 30_000 };
-  const catalogFile = join(dir, 'catalog.json');
-  writeFileSync(catalogFile, JSON.stringify({ version: 1, broker: { id: 'lv', name: 'VM hosts' }, ttl: 30, guests: [] }));
+  const catalogFile = writeEmptyCatalog(dir);
 
   const guests = async (url: string) => {
     const answer = await fetchCatalog(url, options);
@@ -38,7 +36,8 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', { t
 
   it('starts a stopped domain once for a PC asking three times (another PC: in use), with its real port and a one-time ticket for its console', async () => {
     const libvirtd = await startLibvirtd(children, dir);
-    await defineDomain(libvirtd, { name: 'reactos', title: 'ReactOS 0.4' });
+    // The title holds what a listing's or a start's markers could be confused with.
+    await defineDomain(libvirtd, { name: 'reactos', title: 'ReactOS 0.4 @@ &amp; &lt;x&gt;' });
     await defineDomain(libvirtd, { name: 'winxp', passwd: 'defined1' });
     // A domain already running on the first port of the range: the placeholder a stopped domain must never get.
     await defineDomain(libvirtd, { name: 'other', passwd: 'other123' });
@@ -48,7 +47,7 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', { t
     const listed = await guests(broker.url);
     expect(listed.find((entry) => entry.id === 'reactos')).toEqual({
       id: 'reactos',
-      name: 'ReactOS 0.4',
+      name: 'ReactOS 0.4 @@ & <x>',
       os: 'libvirt domain',
       protocol: 'vnc',
       state: 'stopped',

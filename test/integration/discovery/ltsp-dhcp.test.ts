@@ -2,7 +2,6 @@
 // vdd-dhcp-options.service) asks real dnsmasq once more for options 224 and 43 on the interface
 // LTSP's initramfs configured (its /run/net-IFACE.conf), through the launcher's hook, and the
 // launcher finds the broker there; VDD_BROKER in ltsp.conf, where LTSP leaves it, comes first.
-import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import { requireLauncher } from '../../support/launcher-binary.ts';
 import { useTestNetwork, netnsUnavailable } from '../../support/netns.ts';
 import { dhcpNetwork, startDnsmasq, type DhcpNetwork } from '../../support/peers/dnsmasq.ts';
 import { runLauncherInNetns } from '../../support/peers/launcher-in-netns.ts';
+import { runWithImageHook } from '../../support/peers/udhcpc.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
@@ -20,35 +20,8 @@ const unavailable = announceSkip('DHCP discovery under LTSP', missingTools(['dns
 
 /** Runs the LTSP flavour's dhcp-options as the service does, with LTSP's record of the interface in a private /run. */
 function askAgain(net: DhcpNetwork, dhcpFile: string): Promise<string> {
-  const script = [
-    'mount -t tmpfs tmpfs /run',
-    `printf "DEVICE='%s'\\nPROTO='dhcp'\\n" "$2" > "/run/net-$2.conf"`,
-    'mount -t tmpfs tmpfs /usr/share && mkdir /usr/share/vdd && mount --bind "$1" /usr/share/vdd',
-    'exec "$3"',
-  ].join(' && ');
-  return new Promise((resolve, reject) => {
-    execFile(
-      'ip',
-      [
-        'netns',
-        'exec',
-        net.clientNetns,
-        'unshare',
-        '-m',
-        '--propagation',
-        'private',
-        'sh',
-        '-c',
-        script,
-        'sh',
-        join(overlays, 'common/usr/share/vdd'),
-        net.clientInterface,
-        join(overlays, 'ltsp/usr/lib/vdd/dhcp-options'),
-      ],
-      { env: { ...process.env, VDD_DHCP_FILE: dhcpFile }, timeout: 20_000 },
-      (error, stdout, stderr) => (error ? reject(new Error(`dhcp-options failed: ${error.message}\n${stdout}${stderr}`)) : resolve(`${stdout}${stderr}`)),
-    );
-  });
+  const then = 'mount -t tmpfs tmpfs /run && printf "DEVICE=\'%s\'\\n" "$2" > "/run/net-$2.conf" && exec "$3"';
+  return runWithImageHook(net, dhcpFile, join(overlays, 'ltsp/usr/lib/vdd/dhcp-options'), then, 'dhcp-options');
 }
 
 describe.skipIf(unavailable)('DHCP discovery under LTSP', () => {

@@ -1,5 +1,7 @@
 // vdd-broker itself as a test peer: the checkout's bin/vdd-broker.js with a catalog file, on a
 // free loopback port (or an address inside a test namespace), stopped by PID after the test file.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Child, Children } from '../children.ts';
 import { waitFor, waitForTcpPort } from '../children.ts';
@@ -43,4 +45,11 @@ export async function startVddBroker(children: Children, catalogFile: string, op
   if (options.netns === undefined) await waitForTcpPort(host, port, child);
   else await waitFor('vdd-broker to say it serves', () => child.log.includes(' serving '), { child });
   return { child, url: `${tls.length > 0 ? 'https' : 'http'}://${host}:${port}/`, port };
+}
+
+/** A catalog file without guests in dir (for a broker that serves only a hypervisor's guests); returns its path. */
+export function writeEmptyCatalog(dir: string, name = 'catalog.json'): string {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify({ version: 1, broker: { id: 'lv', name: 'VM hosts' }, ttl: 30, guests: [] }));
+  return file;
 }
