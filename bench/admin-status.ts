@@ -16,7 +16,7 @@ import { seedLab, seedMac, seedReport, seedToken } from '../test/support/admin-s
 import { tcpPortOpen, waitFor } from '../test/support/children.ts';
 import { chromiumMissing, launchChromium } from '../test/support/peers/chromium.ts';
 import { freeTcpPort } from '../test/support/peers/free-port.ts';
-import { brokerProgram } from '../test/support/peers/vdd-broker.ts';
+import { brokerProgram, oneAddressForManyPcs } from '../test/support/peers/vdd-broker.ts';
 import { median, percentile } from './stats.ts';
 
 type LabBroker = { readonly url: string; readonly child: ChildProcess; readonly log: () => string };
@@ -40,6 +40,7 @@ async function startLabBroker(work: string, pcs: number): Promise<LabBroker> {
       lab.reportsFile,
       '--admin-token-file',
       lab.tokenFile,
+      ...oneAddressForManyPcs,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

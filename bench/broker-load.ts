@@ -3,7 +3,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freeTcpPort } from '../test/support/peers/free-port.ts';
-import { brokerProgram } from '../test/support/peers/vdd-broker.ts';
+import { brokerProgram, oneAddressForManyPcs } from '../test/support/peers/vdd-broker.ts';
 import { waitFor, tcpPortOpen } from '../test/support/children.ts';
 import { writeCatalogFile } from './menu-fixtures.ts';
 
@@ -34,7 +34,11 @@ export async function benchBrokerLoad(work: string, guests = 100, connections = 
   const catalog = join(work, 'load-catalog.json');
   writeCatalogFile(catalog, guests);
   const port = await freeTcpPort();
-  const broker = spawn(process.execPath, [brokerProgram, '--catalog', catalog, '--listen', `127.0.0.1:${port}`, '--probe-interval', '0'], { stdio: 'ignore' });
+  const broker = spawn(
+    process.execPath,
+    [brokerProgram, '--catalog', catalog, '--listen', `127.0.0.1:${port}`, '--probe-interval', '0', ...oneAddressForManyPcs],
+    { stdio: 'ignore' },
+  );
   try {
     await waitFor('vdd-broker', () => tcpPortOpen('127.0.0.1', port), { timeoutMs: 15_000 });
     const output = execFileSync(

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fetchCatalog } from '../launcher/broker-client/catalog-fetch.ts';
 import { freeTcpPort } from '../test/support/peers/free-port.ts';
-import { brokerProgram } from '../test/support/peers/vdd-broker.ts';
+import { brokerProgram, oneAddressForManyPcs } from '../test/support/peers/vdd-broker.ts';
 import { waitFor, tcpPortOpen } from '../test/support/children.ts';
 import { writeCatalogFile } from './menu-fixtures.ts';
 import { percentile } from './stats.ts';
@@ -15,7 +15,11 @@ export async function benchCatalogFetch(work: string, guests = 5000) {
   const catalog = join(work, 'fetch-catalog.json');
   writeCatalogFile(catalog, guests);
   const port = await freeTcpPort();
-  const broker = spawn(process.execPath, [brokerProgram, '--catalog', catalog, '--listen', `127.0.0.1:${port}`, '--probe-interval', '0'], { stdio: 'ignore' });
+  const broker = spawn(
+    process.execPath,
+    [brokerProgram, '--catalog', catalog, '--listen', `127.0.0.1:${port}`, '--probe-interval', '0', ...oneAddressForManyPcs],
+    { stdio: 'ignore' },
+  );
   try {
     await waitFor('vdd-broker', () => tcpPortOpen('127.0.0.1', port), { timeoutMs: 15_000 });
     const url = `http://127.0.0.1:${port}/`;

@@ -2,7 +2,6 @@
 // real pseudo-terminal: cursor keys, page keys, Home/End and filter typing; p50/p95/max.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freeTcpPort } from '../test/support/peers/free-port.ts';
 import { benchLauncherArgs } from './launcher-args.ts';
@@ -10,7 +9,7 @@ import { writeCatalogFile } from './menu-fixtures.ts';
 import { percentile } from './stats.ts';
 import { TmuxControl } from './tmux-control.ts';
 
-const brokerProgram = fileURLToPath(new URL('../bin/vdd-broker.js', import.meta.url));
+import { brokerProgram, oneAddressForManyPcs } from '../test/support/peers/vdd-broker.ts';
 
 export type MenuKeyFigures = { guests: number; presses: number; p50Ms: number; p95Ms: number; maxMs: number; targetP95Ms: string };
 
@@ -19,7 +18,11 @@ export async function benchMenuKeys(launcher: string, work: string, guests = 500
   writeCatalogFile(catalog, guests);
   const port = await freeTcpPort();
   const url = `http://127.0.0.1:${port}/`;
-  const broker = spawn(process.execPath, [brokerProgram, '--catalog', catalog, '--listen', `127.0.0.1:${port}`, '--probe-interval', '0'], { stdio: 'ignore' });
+  const broker = spawn(
+    process.execPath,
+    [brokerProgram, '--catalog', catalog, '--listen', `127.0.0.1:${port}`, '--probe-interval', '0', ...oneAddressForManyPcs],
+    { stdio: 'ignore' },
+  );
   const tmux = new TmuxControl(80, 25);
   try {
     await sleep(1500);

@@ -87,7 +87,7 @@ const menuArgs = [
 /** The outer display's screen, read straight from the file Xvfb keeps it in (-fbdir): a look reads
  * a few rows (~40 KB) instead of starting xwd, so the screen is polled every ms while taking
  * next to none of the CPU the viewer (or the launcher) needs to start. */
-class Framebuffer {
+export class Framebuffer {
   private readonly fd: number;
   private readonly layout: XwdLayout;
   private readonly row: Buffer;
@@ -113,6 +113,17 @@ class Framebuffer {
       }
     }
     return drawn / sampled;
+  }
+
+  /** Pixels that pass test in the rectangle [x0, x1) x [y0, y1), every yStep-th row. */
+  count(area: { x0: number; x1: number; y0: number; y1: number; yStep: number }, test: (pixel: number) => boolean): number {
+    const { start, bytesPerLine, bytesPerPixel } = this.layout;
+    let passed = 0;
+    for (let y = area.y0; y < area.y1; y += area.yStep) {
+      readSync(this.fd, this.row, 0, bytesPerLine, start + y * bytesPerLine);
+      for (let x = area.x0; x < area.x1; x++) if (test(xwdPixel(this.row, x * bytesPerPixel, this.layout))) passed++;
+    }
+    return passed;
   }
 
   close(): void {

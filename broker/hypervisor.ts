@@ -9,9 +9,19 @@ export type Endpoint = { readonly host: string; readonly port: number };
 /** A console connection came or went (after authentication); reset-after-session and leases watch these. */
 export type ConsoleEvent = { readonly id: string; readonly kind: 'connected' | 'disconnected'; readonly at: Date };
 
+/** What the admin said about a guest in the hypervisor (libvirt's vdd metadata). */
+export type GuestPolicy = {
+  /** The pool the desktop belongs to, if any. */
+  readonly pool: string | undefined;
+  /** reset: after-session: the desktop is made fresh after each session (resetAfterSession). */
+  readonly resetAfterSession: boolean;
+};
+
 export interface Hypervisor {
   /** Whether this backend lists the guest (its id came from the backend). */
   owns(id: string): boolean;
+  /** The guest's pool and reset policy; undefined when the backend does not list it. */
+  policy(id: string): GuestPolicy | undefined;
   /**
    * Starts the guest if it is stopped and resolves once the hypervisor reports where its console
    * really is. Concurrent calls for one guest share one start. Rejects with GuestUnavailableError.

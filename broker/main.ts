@@ -1,6 +1,7 @@
 // vdd-broker entry point: the reference broker. Serves --catalog (and the domains of --libvirt)
-// over HTTP(S) (protocol v1), probes the guests, issues one-time VNC passwords, keeps client
-// reports; stops cleanly on SIGTERM/SIGINT.
+// over HTTP(S) (protocol v1) to the allowed clients, probes the guests, gives each session a lease
+// and a one-time ticket on its console, keeps client reports and the audit trail; stops cleanly
+// on SIGTERM/SIGINT, reopens the audit log on SIGHUP.
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -15,7 +16,15 @@ import { apiHandler } from './http-api.ts';
 import { stderrLog } from './log.ts';
 import { brokerHelp, parseBrokerCommandLine, type BrokerOptions } from './options.ts';
 import { setUpReportsAndAdmin } from './admin/admin-setup.ts';
-import { SessionIssuer } from './session-issuer.ts';
+import { ClientGate } from './access/client-gate.ts';
+import { AuditLog } from './audit-log.ts';
+import type { BrokerGuest } from './catalog-file.ts';
+import type { ConsoleTickets } from './consoles/console-ticket.ts';
+import { PasswordFileConsole } from './consoles/password-file-console.ts';
+import { QmpConsole } from './consoles/qmp-console.ts';
+import { answerClientError } from './http-body.ts';
+import { HypervisorConsole } from './consoles/hypervisor-console.ts';
+import { SessionService } from './sessions/session-service.ts';
 
 const log = stderrLog();
 
@@ -49,16 +58,47 @@ async function run(options: BrokerOptions): Promise<number> {
           resetGraceMs: options.resetGraceMs,
         });
   await libvirt?.start();
-  const sessions = new SessionIssuer(store, { passwordTtlMs: options.passwordTtlMs, log, hypervisor: libvirt });
-  const { intake, admin, close: closeAdmin } = setUpReportsAndAdmin({ ...options, secure: options.tls !== undefined }, store, log);
-  const handler = apiHandler({ store, sessions, reports: intake, admin, log });
+  const audit = new AuditLog(options.auditLog, log);
+  const passwordFiles = new PasswordFileConsole((id) => store.find(id)?.backend.passwordFile, log);
+  const qmpConsoles = new QmpConsole((id) => store.find(id)?.backend.qmpSocket, log);
+  const hypervisorConsoles = libvirt === undefined ? undefined : new HypervisorConsole(libvirt, log);
+  const consoleOf = (desktop: BrokerGuest): ConsoleTickets | undefined => {
+    if (libvirt?.owns(desktop.guest.id)) return desktop.guest.protocol === 'vnc' ? hypervisorConsoles : undefined;
+    return desktop.backend.passwordFile !== undefined ? passwordFiles : desktop.backend.qmpSocket !== undefined ? qmpConsoles : undefined;
+  };
+  // Nothing issued before this start may still open a console.
+  const ids = store.guests.map((entry) => entry.guest.id);
+  passwordFiles.reset(ids);
+  void qmpConsoles.reset(ids);
+  const sessions = new SessionService(store, {
+    ticketTtlMs: options.passwordTtlMs,
+    renewMs: options.leaseRenewMs,
+    graceMs: options.leaseGraceMs,
+    log,
+    audit: audit.record,
+    hypervisor: libvirt,
+    consoleOf,
+  });
+  const { intake, admin, close: closeAdmin } = setUpReportsAndAdmin({ ...options, secure: options.tls !== undefined }, store, sessions, log);
+  const gate = new ClientGate({ allow: options.allow, clientCertificates: options.tls?.clientCa !== undefined, limits: options.limits, audit: audit.record });
+  const handler = apiHandler({ store, sessions, reports: intake, admin, gate, log });
+  // Bounds for slow or idle clients: headers within 10 s, the whole request within 15 s, checked
+  // every second (Node's default check runs every 30 s, which let slow headers live 15-20 s).
+  const timeouts = { headersTimeout: 10_000, requestTimeout: 15_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1000 };
   const server = options.tls
-    ? createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)
-    : createHttpServer(handler);
-  // Bounds for slow or idle clients.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
-  server.keepAliveTimeout = 5_000;
+    ? createHttpsServer(
+        {
+          cert: readFileSync(options.tls.cert),
+          key: readFileSync(options.tls.key),
+          handshakeTimeout: 10_000,
+          ...(options.tls.clientCa === undefined ? {} : { ca: readFileSync(options.tls.clientCa), requestCert: true, rejectUnauthorized: false }),
+          ...timeouts,
+        },
+        handler,
+      )
+    : createHttpServer(timeouts, handler);
+  server.on('clientError', answerClientError);
+  gate.watch(server, options.tls !== undefined);
   await listen(server, options);
   const probes =
     options.probeIntervalMs > 0 ? new GuestProbes(store, { intervalMs: options.probeIntervalMs, timeoutMs: options.probeTimeoutMs, log }) : undefined;
@@ -67,6 +107,12 @@ async function run(options: BrokerOptions): Promise<number> {
   const scheme = options.tls ? 'https' : 'http';
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   log(`serving ${store.guests.length} guests from ${options.catalog} on ${scheme}://${host}:${options.port}/`);
+  log(
+    `clients allowed from ${options.allow.networks.join(', ')}${options.tls?.clientCa ? ` with a certificate signed by ${options.tls.clientCa}` : ''}${
+      options.allow.loopbackOnly ? ' (loopback only: give --allow CIDR for the thin clients)' : ''
+    }`,
+  );
+  process.on('SIGHUP', () => audit.reopen());
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     for (const name of ['SIGTERM', 'SIGINT'] as const) process.once(name, () => resolve(name));
@@ -75,10 +121,11 @@ async function run(options: BrokerOptions): Promise<number> {
   store.close();
   libvirt?.close();
   await probes?.stop();
-  sessions.close();
+  await sessions.close([passwordFiles, qmpConsoles, ...(hypervisorConsoles ? [hypervisorConsoles] : [])]);
   closeAdmin();
   server.close();
   server.closeAllConnections();
+  audit.close();
   return exitCodes.ok;
 }
 

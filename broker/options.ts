@@ -2,6 +2,8 @@
 import { isIP } from 'node:net';
 import { isHost } from '../common/net/host.ts';
 import { parseSubcommandLine, UsageError } from '../common/cli/command-line.ts';
+import { type AllowError, parseAllowList, type AllowList } from './access/allow-list.ts';
+import { defaultAccessLimits, type AccessLimits } from './access/client-gate.ts';
 import type { LibvirtHostSpec } from './libvirt/libvirt-hypervisor.ts';
 
 export const brokerOptionSpecs = {
@@ -13,6 +15,14 @@ export const brokerOptionSpecs = {
   'probe-interval': { type: 'string' },
   'probe-timeout': { type: 'string' },
   'password-ttl': { type: 'string' },
+  allow: { type: 'string', multiple: true },
+  'client-ca': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'request-rate': { type: 'string' },
+  'report-rate': { type: 'string' },
+  'lease-renew': { type: 'string' },
+  'lease-grace': { type: 'string' },
+  'audit-log': { type: 'string' },
   libvirt: { type: 'string', multiple: true },
   'libvirt-vnc-host': { type: 'string', multiple: true },
   'libvirt-start-timeout': { type: 'string' },
@@ -27,7 +37,12 @@ export type BrokerOptions = {
   readonly catalog: string;
   readonly host: string;
   readonly port: number;
-  readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  readonly tls: { readonly cert: string; readonly key: string; readonly clientCa: string | undefined } | undefined;
+  readonly allow: AllowList;
+  readonly limits: AccessLimits;
+  readonly leaseRenewMs: number;
+  readonly leaseGraceMs: number;
+  readonly auditLog: string | undefined;
   readonly reports: string | undefined;
   readonly probeIntervalMs: number;
   readonly probeTimeoutMs: number;
@@ -44,8 +59,8 @@ export const brokerHelp = `Usage: vdd-broker --catalog FILE [--listen HOST:PORT]
 
 The reference VDD broker: serves a catalog of guests over the broker protocol v1
 (docs/broker-protocol.md), keeps each guest's state current with probes (RFB handshake for
-vnc guests, XDMCP Query for xdmcp guests), issues one-time VNC passwords and keeps client
-reports.
+vnc guests, XDMCP Query for xdmcp guests), gives each session a lease (a desktop belongs to
+one PC) and a one-time VNC password, and keeps client reports.
 
 Options:
   --catalog FILE           catalog file (JSON in the protocol's catalog shape); reloaded when
@@ -53,12 +68,22 @@ Options:
   --listen HOST:PORT       address to listen on (default 0.0.0.0:8080; [::1]:8080 for IPv6)
   --tls-cert FILE          serve https with this certificate (PEM; needs --tls-key)
   --tls-key FILE           private key of --tls-cert (PEM)
+  --client-ca FILE         https only: clients must present a certificate signed by this CA
+  --allow CIDR             clients allowed, e.g. 10.1.0.0/16 (repeatable; local: the networks
+                           of this host's interfaces); default: loopback only. Others get 403
   --reports FILE           append client reports to FILE as JSON lines (FILE.1 keeps the
                            previous 16 MiB); without it reports are accepted and not kept
   --probe-interval SECONDS seconds between probes of every guest (default 15; 0: no probes,
                            states as written in the file)
   --probe-timeout MS       how long one probe may take (default 2000)
-  --password-ttl SECONDS   how long a one-time VNC password stays valid (default 60)
+  --password-ttl SECONDS   how long a one-time VNC password stays valid unused (default 30)
+  --lease-renew SECONDS    how often launchers renew their lease (default 15)
+  --lease-grace SECONDS    a lease not renewed for this long ends (default 60)
+  --max-connections N      open connections per client address (default 32)
+  --request-rate N         requests a second per client address, burst twice that (default 20)
+  --report-rate N          reports an hour per client address, burst 10 (default 60)
+  --audit-log FILE         append the audit trail (sessions, refusals, lease ends) to FILE too;
+                           SIGHUP reopens it
   --libvirt [LABEL=]URI    also serve the domains of this libvirt connection (through virsh;
                            e.g. qemu:///system, qemu+ssh://vmhost2/system): started on a session
                            request, each session with its own console ticket. Once per VM host;
@@ -78,7 +103,8 @@ Options:
   -h, --help               this help
   -V, --version            the version
 
-Signals: SIGTERM and SIGINT stop it cleanly (outstanding passwords are expired first).
+Signals: SIGTERM and SIGINT stop it cleanly (outstanding passwords are expired first);
+SIGHUP reopens --audit-log.
 Exit status: 0 stopped by a signal, 1 cannot start (the message says why), 2 bad command line.
 `;
 
@@ -135,6 +161,16 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
   if (options.help || options.version) return { help: options.help === true, version: options.version === true, options: undefined };
   if (options.catalog === undefined) throw new UsageError('--catalog FILE is required');
   if ((options['tls-cert'] === undefined) !== (options['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  if (options['client-ca'] !== undefined && options['tls-cert'] === undefined) throw new UsageError('--client-ca needs https (--tls-cert and --tls-key)');
+  let allow: AllowList;
+  try {
+    allow = parseAllowList(options.allow ?? []);
+  } catch (error) {
+    throw new UsageError((error as AllowError).message);
+  }
+  const leaseRenewMs = number('lease-renew', options['lease-renew'], 15, 1, 3600) * 1000;
+  const leaseGraceMs = number('lease-grace', options['lease-grace'], 60, 2, 86_400) * 1000;
+  if (leaseGraceMs <= leaseRenewMs) throw new UsageError('--lease-grace must be longer than --lease-renew (a lease would end between two renewals)');
   if (options['published-root'] !== undefined && options['admin-token-file'] === undefined)
     throw new UsageError('--published-root is shown on the admin page: it needs --admin-token-file');
   const { host, port } = parseListen(options.listen ?? '0.0.0.0:8080');
@@ -145,11 +181,23 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
       catalog: options.catalog,
       host,
       port,
-      tls: options['tls-cert'] !== undefined && options['tls-key'] !== undefined ? { cert: options['tls-cert'], key: options['tls-key'] } : undefined,
+      tls:
+        options['tls-cert'] !== undefined && options['tls-key'] !== undefined
+          ? { cert: options['tls-cert'], key: options['tls-key'], clientCa: options['client-ca'] }
+          : undefined,
+      allow,
+      limits: {
+        maxConnections: number('max-connections', options['max-connections'], defaultAccessLimits.maxConnections, 1, 100_000),
+        requestsPerSecond: number('request-rate', options['request-rate'], defaultAccessLimits.requestsPerSecond, 1, 100_000),
+        reportsPerHour: number('report-rate', options['report-rate'], defaultAccessLimits.reportsPerHour, 1, 100_000),
+      },
+      leaseRenewMs,
+      leaseGraceMs,
+      auditLog: options['audit-log'],
       reports: options.reports,
       probeIntervalMs: number('probe-interval', options['probe-interval'], 15, 0, 86_400) * 1000,
       probeTimeoutMs: number('probe-timeout', options['probe-timeout'], 2000, 100, 60_000),
-      passwordTtlMs: number('password-ttl', options['password-ttl'], 60, 5, 86_400) * 1000,
+      passwordTtlMs: number('password-ttl', options['password-ttl'], 30, 5, 86_400) * 1000,
       libvirt: libvirtHosts(options.libvirt ?? [], options['libvirt-vnc-host'] ?? []),
       libvirtStartTimeoutMs: number('libvirt-start-timeout', options['libvirt-start-timeout'], 60, 5, 3600) * 1000,
       resetGraceMs: number('reset-grace', options['reset-grace'], 30, 0, 86_400) * 1000,

@@ -2,14 +2,15 @@
 // rebuilt from the --reports file (FILE.1, then FILE), the active sessions (the session answers
 // issued, until the broker keeps leases), the status service, its events and the routes behind
 // the admin credential. Reads options reports, admin-token-file and published-root.
-import type { ClientInfo } from '../../common/protocol/broker-protocol.ts';
 import type { CatalogStore } from '../catalog-store.ts';
 import type { AdminApi } from '../http-api.ts';
 import type { Log } from '../log.ts';
 import { ReportFile } from '../reports/report-file.ts';
 import { ReportIntake } from '../reports/report-intake.ts';
 import { ReportStore } from '../reports/report-store.ts';
-import { IssuedSessions } from './active-sessions.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import { LeaseSessions } from './active-sessions.ts';
+import { clientAddress } from '../access/allow-list.ts';
 import { AdminCredential } from './admin-credential.ts';
 import { AdminEvents } from './admin-events.ts';
 import { adminHandler, isAdminPath } from './admin-routes.ts';
@@ -24,8 +25,12 @@ export type AdminOptions = {
 
 export type ReportsAndAdmin = { readonly intake: ReportIntake; readonly admin: AdminApi; close(): void };
 
-/** Throws AdminTokenError when the token file is unusable: the broker does not start half-protected. */
-export function setUpReportsAndAdmin(options: AdminOptions, catalog: CatalogStore, log: Log): ReportsAndAdmin {
+/**
+ * Throws AdminTokenError when the token file is unusable: the broker does not start half-protected.
+ * Each session a PC reports as over ends that PC's lease on the guest (from the lease's address
+ * only), so a reset: after-session guest is made fresh at once.
+ */
+export function setUpReportsAndAdmin(options: AdminOptions, catalog: CatalogStore, leases: SessionService, log: Log): ReportsAndAdmin {
   const credential = options.adminTokenFile === undefined ? undefined : AdminCredential.fromFile(options.adminTokenFile);
   const store = new ReportStore();
   const file = options.reports === undefined ? undefined : new ReportFile(options.reports, () => store.snapshot(Date.now()));
@@ -37,8 +42,8 @@ export function setUpReportsAndAdmin(options: AdminOptions, catalog: CatalogStor
         (summary.bad > 0 ? `; ${summary.bad} bad lines skipped, the first: ${summary.firstProblem}` : ''),
     );
   }
-  const sessions = new IssuedSessions();
-  const intake = new ReportIntake(store, file, log, (mac, session) => sessions.ended(mac, session.guestId, session.startedAt, session.seconds));
+  const sessions = new LeaseSessions(leases);
+  const intake = new ReportIntake(store, file, log, (mac, session, from) => leases.reportedOver(session.guestId, mac, clientAddress(from)));
   const service = new AdminStatusService({
     catalogStamp: () => catalog.catalog().etag,
     catalogBody: () => catalog.catalog().body,
@@ -51,11 +56,7 @@ export function setUpReportsAndAdmin(options: AdminOptions, catalog: CatalogStor
   const handle = adminHandler({ credential, service, events, sessions, log, secure: options.secure });
   return {
     intake,
-    admin: {
-      handles: isAdminPath,
-      handle,
-      sessionIssued: (id: string, client: ClientInfo, address: string) => sessions.issued(id, client, address, Date.now()),
-    },
+    admin: { handles: isAdminPath, handle },
     close: () => events.close(),
   };
 }

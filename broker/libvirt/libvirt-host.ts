@@ -1,5 +1,5 @@
 // One VM host (--libvirt [LABEL=]URI), through virsh: lists its domains in one virsh run per round
-// (list, then every domain's XML and state), starts a stopped domain with its console closed (a
+// (every domain's XML and state, and the list of domains), starts a stopped domain with its console closed (a
 // random password that has already expired), sets and expires console tickets with
 // update-device --live, reverts a domain to its snapshot, and follows libvirt's events (domains
 // started or stopped, console connections) through one long-running `virsh event`.
@@ -68,6 +68,10 @@ export class LibvirtHost {
   private events: ChildProcess | undefined;
   private eventRestart: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The UUIDs of the last listing, whose XML the next one asks for at once. */
+  private known: readonly string[] = [];
+  /** The last listing's descriptions with the XML they were read from. */
+  private parsed = new Map<string, { xml: string; description: DomainDescription }>();
   /** The events were lost and that was logged: said again only after they came back. */
   private eventsLost = false;
 
@@ -87,34 +91,49 @@ export class LibvirtHost {
     return virsh(this.uri, args, { timeoutMs: this.actionTimeoutMs, ...(fileOnFd3 === undefined ? {} : { fileOnFd3 }) });
   }
 
-  /** Every domain with its XML and state: two virsh runs, whatever the number of domains. */
+  /**
+   * Every domain with its XML and state, in one virsh run whatever the number of domains: the XML
+   * of the domains of the last round, their states and the current list of UUIDs; a second run
+   * only when domains were added. XML that did not change is not parsed again.
+   */
   async list(): Promise<ListedDomain[]> {
-    const uuids = (await this.run(['list', '--all', '--uuid']))
+    // Each part ends at a marker nobody can put in a domain's XML; a domain gone meanwhile leaves its part empty.
+    const marker = `@@vdd-${randomBytes(12).toString('hex')}@@`;
+    const dump = (uuids: readonly string[]) => uuids.map((uuid) => `dumpxml --security-info ${uuid} ; echo ${marker}`);
+    const known = this.known;
+    const parts = (await this.run([[...dump(known), 'domstats --state', `echo ${marker}`, 'list --all --uuid'].join(' ; ')])).split(marker);
+    const current = (parts.at(-1) ?? '')
       .split('\n')
       .map((line) => line.trim())
       .filter((line) => uuidPattern.test(line))
       .slice(0, maxDomains);
-    if (uuids.length === 0) return [];
-    // Each domain's XML ends at a marker nobody can put in a domain's XML; a domain gone meanwhile leaves its part empty.
-    const marker = `@@vdd-${randomBytes(12).toString('hex')}@@`;
-    const script = [...uuids.map((uuid) => `dumpxml --security-info ${uuid} ; echo ${marker}`), 'domstats --state'].join(' ; ');
-    const parts = (await this.run([script])).split(marker);
-    const states = parseDomainStates(parts.at(-1) ?? '');
+    let states = parseDomainStates(parts.at(-2) ?? '');
+    const xmlOf = new Map(known.map((uuid, index) => [uuid, parts[index]?.trim() ?? '']));
+    const added = current.filter((uuid) => !xmlOf.has(uuid));
+    if (added.length > 0) {
+      const more = (await this.run([[...dump(added), 'domstats --state'].join(' ; ')])).split(marker);
+      for (const [index, uuid] of added.entries()) xmlOf.set(uuid, more[index]?.trim() ?? '');
+      states = parseDomainStates(more.at(-1) ?? '');
+    }
+    this.known = current;
+    const parsed = new Map<string, { xml: string; description: DomainDescription }>();
     const domains: ListedDomain[] = [];
-    uuids.forEach((uuid, index) => {
-      const xml = parts[index]?.trim() ?? '';
-      if (xml === '') return;
-      let description: DomainDescription;
+    for (const uuid of current) {
+      const xml = xmlOf.get(uuid) ?? '';
+      if (xml === '') continue;
+      let description = this.parsed.get(uuid)?.xml === xml ? this.parsed.get(uuid)?.description : undefined;
       try {
-        description = readDomainXml(xml);
+        description ??= readDomainXml(xml);
         if (description.uuid !== uuid) throw new DomainXmlError(`its XML names UUID ${description.uuid}`);
       } catch (error) {
         if (!(error instanceof DomainXmlError)) throw error;
         domains.push({ description: unreadable(uuid), state: 'nostate', problem: `libvirt's description of it cannot be read: ${error.message}` });
-        return;
+        continue;
       }
+      parsed.set(uuid, { xml, description });
       domains.push({ description, state: states.get(description.name) ?? 'nostate' });
-    });
+    }
+    this.parsed = parsed;
     return domains;
   }
 
@@ -130,7 +149,10 @@ export class LibvirtHost {
    * plus an expired random password (virsh create: the definition itself is left as it is).
    */
   async start(uuid: string): Promise<DomainDescription> {
-    const [stateText = '', inactive = ''] = (await this.run([`domstate --reason ${uuid} ; echo @@ ; dumpxml --inactive --security-info ${uuid}`])).split('@@');
+    const marker = `@@vdd-${randomBytes(12).toString('hex')}@@`;
+    const [stateText = '', inactive = ''] = (await this.run([`domstate --reason ${uuid} ; echo ${marker} ; dumpxml --inactive --security-info ${uuid}`])).split(
+      marker,
+    );
     const state = stateText.trim();
     const definition = readDomainXml(inactive);
     const busy = /^(paused|in shutdown|pmsuspended)/.exec(state)?.[1];

@@ -7,7 +7,7 @@
 // console connection has been gone for the grace time. Listed again every refresh interval and at
 // once when libvirt reports a domain started or stopped.
 import type { BrokerGuest } from '../catalog-file.ts';
-import { type ConsoleEvent, type Endpoint, GuestUnavailableError, type Hypervisor } from '../hypervisor.ts';
+import { type ConsoleEvent, type Endpoint, type GuestPolicy, GuestUnavailableError, type Hypervisor } from '../hypervisor.ts';
 import type { Log } from '../log.ts';
 import { LogOnce } from '../log-once.ts';
 import { consoleHost, type DomainGuest, domainGuest, type HostContext, type ListedDomain } from './domain-guest.ts';
@@ -165,11 +165,22 @@ export class LibvirtHypervisor implements Hypervisor {
         const entry = { host, uuid: listed.description.uuid, name: listed.description.name, domain };
         entries.set(id, entry);
         const starting = this.starts.has(key) && domain.guest.state !== 'running';
-        guests.push({ guest: starting ? { ...domain.guest, state: 'starting' } : domain.guest, backend: {} });
+        guests.push({ guest: starting ? { ...domain.guest, state: 'starting' } : domain.guest, backend: { pool: domain.metadata?.pool } });
       }
     }
     this.entries = entries;
+    this.forgetGone(
+      new Set([...entries.values()].map(keyOf)),
+      new Set(this.hosts.filter((host) => host.listing !== undefined && host.down === undefined).map((host) => host.name)),
+    );
     this.options.publish(guests);
+  }
+
+  /** Forgets what it knew of domains that a host answering now no longer lists (undefined, or renamed on another UUID). */
+  private forgetGone(listed: ReadonlySet<string>, answering: ReadonlySet<string>): void {
+    for (const known of [this.live, this.problems, this.connections] as Map<string, unknown>[])
+      for (const key of [...known.keys()]) if (!listed.has(key) && answering.has(key.slice(0, key.lastIndexOf(' ')))) known.delete(key);
+    for (const key of [...this.fresh]) if (!listed.has(key) && answering.has(key.slice(0, key.lastIndexOf(' ')))) this.fresh.delete(key);
   }
 
   /** Lists again soon (a domain started or stopped): several events in a row make one listing. */
@@ -180,6 +191,11 @@ export class LibvirtHypervisor implements Hypervisor {
 
   owns(id: string): boolean {
     return this.entries.has(id);
+  }
+
+  policy(id: string): GuestPolicy | undefined {
+    const metadata = this.entries.get(id)?.domain.metadata;
+    return this.entries.has(id) ? { pool: metadata?.pool, resetAfterSession: metadata?.reset !== undefined } : undefined;
   }
 
   private entry(id: string): Entry {

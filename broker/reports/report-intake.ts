@@ -22,10 +22,10 @@ export class ReportIntake {
   refused = 0;
   lastRefusal: Refusal | undefined;
   private unkeptLogged = false;
-  /** Called for each session a report says is over. */
-  private readonly sessionOver: (mac: string, session: StoredSession) => void;
+  /** Hears each session a report says is over, with the PC's MAC and the address the report came from. */
+  private readonly sessionOver: (mac: string, session: StoredSession, from: string) => void;
 
-  constructor(store: ReportStore, file: ReportFile | undefined, log: Log, sessionOver: (mac: string, session: StoredSession) => void = () => {}) {
+  constructor(store: ReportStore, file: ReportFile | undefined, log: Log, sessionOver: (mac: string, session: StoredSession, from: string) => void = () => {}) {
     this.store = store;
     this.file = file;
     this.log = log;
@@ -42,7 +42,7 @@ export class ReportIntake {
       if (last !== undefined && receivedAt - last < minReportIntervalMs && receivedAt >= last)
         throw new HttpProblem(429, 'too-many', `one report a second at most from ${mac}`, { 'retry-after': '1' });
       const outcome = this.store.ingest(body, from, receivedAt);
-      for (const session of outcome.kept) this.sessionOver(mac, session);
+      for (const session of outcome.kept) this.sessionOver(mac, session, from);
       if (outcome.sessionsMoved > 0)
         this.log(`report from ${mac} (${from}): ${outcome.sessionsMoved} sessions start in the future by its clock; filed as ending now`);
       if (this.file === undefined) {

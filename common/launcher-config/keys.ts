@@ -10,6 +10,8 @@ function key<T>(type: ValueType<T>, defaultValue: T, doc: string): KeySpec<T> {
 export const configKeys = {
   broker: key(urlList(), [], 'Brokers to use, in order of preference (failover). Empty: discover them.'),
   broker_ca: key(absolutePath(), '/etc/vdd/broker-ca.pem', 'CA certificate file that https brokers must be signed by.'),
+  broker_client_cert: key(absolutePath(), '', "This PC's client certificate (PEM) for https brokers that ask for one (vdd-broker --client-ca). Empty: none."),
+  broker_client_key: key(absolutePath(), '', 'The private key (PEM) of broker_client_cert.'),
   broker_timeout: key(integer(100, 60000, 'milliseconds'), 3000, 'How long one broker request may take.'),
   guest_start_timeout: key(
     integer(5, 600, 'seconds'),

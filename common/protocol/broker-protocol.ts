@@ -18,6 +18,7 @@ export const catalogLimits = {
 export const bodyLimits = {
   sessionRequestBytes: 4 * 1024,
   sessionAnswerBytes: 4 * 1024,
+  leaseRequestBytes: 1024,
   reportBytes: 64 * 1024,
   errorBytes: 4 * 1024,
   maxReportSessions: 100,
@@ -28,16 +29,35 @@ export const bodyLimits = {
 export const protocol = {
   version: 1,
   /**
-   * Request header by which a client says it reads protocol 1.1 catalogs: a startable guest that is
-   * not running may come without host and port (the session answer has them) and any guest may
-   * carry a reason. Brokers send older clients the 1.0 form, without such guests and reasons.
+   * Request header by which a client says which minor version of protocol 1 it reads (1.1: a
+   * startable guest that is not running may come without host and port, and any guest may carry a
+   * reason; 1.2: leases, below). Brokers send each client the form it reads; older clients get 1.0.
    */
   minorHeader: 'vdd-protocol',
-  minorVersion: '1.1',
+  minorVersion: '1.2',
   catalogPath: 'v1/catalog',
   sessionPath: (guestId: string) => `v1/guests/${encodeURIComponent(guestId)}/session`,
   reportPath: (mac: string) => `v1/clients/${encodeURIComponent(mac)}/report`,
+  leasePath: (leaseId: string, action: LeaseAction) => `v1/leases/${encodeURIComponent(leaseId)}/${action}`,
 } as const;
+
+/** The minor version a client named in its vdd-protocol header (0 when none, or not 1.N).
+ * From 1.2 a broker adds `use` to the catalog's guests, a `lease` to session answers and who holds
+ * a guest to in-use errors, which the strict bodies of older launchers would refuse. */
+export function protocolMinor(header: string | string[] | undefined): number {
+  const match = typeof header === 'string' ? /^1\.(\d{1,3})$/.exec(header.trim()) : null;
+  return match ? Number(match[1]) : 0;
+}
+
+/** The first minor version with leases. */
+export const leasesMinor = 2;
+
+/** What a lease holder may do with its lease: keep it alive, keep it alive on an open connection (exec mode), end it. */
+export const leaseActions = ['renew', 'hold', 'end'] as const;
+export type LeaseAction = (typeof leaseActions)[number];
+
+/** Bounds of the numbers a broker hands out with a lease. */
+export const leaseLimits = { maxSeats: 100_000, maxRenewSeconds: 3600, maxGraceSeconds: 86_400 } as const;
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 /** Free text shown to people: control characters and escape sequences removed here, at the edge. */
@@ -49,6 +69,20 @@ const displayText = (max: number) =>
     .pipe(z.string().max(max));
 const host = z.string().max(253).refine(isHost, 'must be a host name or an IP address');
 const port = z.number().int().min(1).max(65535);
+const time = z.iso.datetime({ offset: true });
+const count = z.number().int().min(0).max(leaseLimits.maxSeats);
+
+/** How a guest is used now, as the broker counts it: sessions, seats (absent: no limit), the
+ * desktops of a pool, who holds a guest whose seats are all taken and since when, and when a
+ * seat is expected to come free (when the broker can tell). */
+export const guestUseSchema = z.strictObject({
+  sessions: count,
+  seats: count.min(1).optional(),
+  desktops: count.min(1).optional(),
+  by: displayText(253).optional(),
+  since: time.optional(),
+  freeAt: time.optional(),
+});
 
 export const guestStates = ['running', 'stopped', 'starting', 'unavailable'] as const;
 export const sessionProtocols = ['xdmcp', 'vnc'] as const;
@@ -66,6 +100,8 @@ export const guestFields = z.strictObject({
   state: z.enum(guestStates),
   startable: z.boolean().optional(),
   auth: z.enum(['none', 'vnc-password']).optional(),
+  /** How it is used now (clients that know leases). */
+  use: guestUseSchema.optional(),
   /** Why the guest is in its state, e.g. why it is unavailable (1.1). */
   reason: displayText(256).optional(),
 });
@@ -102,12 +138,27 @@ export const catalogSchema = z
     });
   });
 
+const leaseId = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'must be 6-64 letters, digits, "_" or "-"');
+const leaseToken = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'must be 16-128 letters, digits, "_" or "-"');
+
+/** The session's lease: the holder keeps it alive (renew every renewSeconds, or hold) and ends it;
+ * without either it ends graceSeconds after it was last seen. guest is the desktop given (a pool
+ * member). The token is a secret of the holder, like the password. */
+export const leaseSchema = z.strictObject({
+  id: leaseId,
+  token: leaseToken,
+  guest: id,
+  renewSeconds: z.number().int().min(1).max(leaseLimits.maxRenewSeconds),
+  graceSeconds: z.number().int().min(1).max(leaseLimits.maxGraceSeconds),
+});
+
 export const sessionAnswerSchema = z.strictObject({
   state: z.enum(guestStates),
   host,
   port,
   password: z.string().min(1).max(256).optional(),
-  expiresAt: z.iso.datetime({ offset: true }),
+  expiresAt: time,
+  lease: leaseSchema.optional(),
 });
 
 const mac = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'must be a MAC address like 52:54:00:12:34:56 (lower case)');
@@ -130,6 +181,14 @@ export const clientSchema = z.strictObject({
 
 export const sessionRequestSchema = z.strictObject({ client: clientSchema });
 
+/** Body of POST /v1/leases/{id}/renew, /hold and /end. guest (the desktop) and client let a
+ * broker that restarted without the lease take it back when the seat is still free. */
+export const leaseRequestSchema = z.strictObject({
+  token: leaseToken,
+  guest: id.optional(),
+  client: clientSchema.optional(),
+});
+
 /** Where a PC stands with image updates: `available` (netboot: a newer version boots next time),
  * `downloading`, `installed` (flashed: starts on the next restart), `on-trial` (the first start of
  * an update), `rolled-back` (the last update never reached the menu), `failed` (it could not be
@@ -140,12 +199,11 @@ export const sessionOutcomes = ['ended', 'failed', 'dropped'] as const;
 
 /** Slowest Enter -> first remote frame a report may carry (10 min); longer is a measuring fault. */
 export const maxFirstFrameMs = 600_000;
-const timestamp = z.iso.datetime({ offset: true });
 
 export const reportSessionSchema = z.strictObject({
   guestId: id,
   protocol: z.enum(sessionProtocols),
-  startedAt: timestamp,
+  startedAt: time,
   seconds: z
     .number()
     .min(0)
@@ -161,7 +219,7 @@ export const reportSchema = z.strictObject({
   client: clientSchema,
   launcherVersion: shortText(64).optional(),
   /** When the client sent it, by its own clock: the broker corrects session times by the difference. */
-  sentAt: timestamp.optional(),
+  sentAt: time.optional(),
   /** The image this PC runs (its image version file: "NAME VERSION"). */
   image: z.strictObject({ name: shortText(64).optional(), version: shortText(64) }).optional(),
   update: z
@@ -183,11 +241,30 @@ export const reportSchema = z.strictObject({
   sessions: z.array(reportSessionSchema).max(bodyLimits.maxReportSessions).optional(),
 });
 
-export const errorCodes = ['bad-request', 'unauthorized', 'not-found', 'not-startable', 'too-large', 'too-many', 'unavailable', 'internal'] as const;
+export const errorCodes = [
+  'bad-request',
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'not-startable',
+  'in-use',
+  'timeout',
+  'too-large',
+  'too-many',
+  'unavailable',
+  'internal',
+] as const;
 
-/** Every non-2xx answer of a broker carries this body. */
+/** Every non-2xx answer of a broker carries this body; in-use answers say who holds the guest and
+ * since when, and when a seat is expected to come free, when the broker can tell. */
 export const errorBodySchema = z.strictObject({
-  error: z.strictObject({ code: z.enum(errorCodes), message: shortText(512) }),
+  error: z.strictObject({
+    code: z.enum(errorCodes),
+    message: shortText(512),
+    by: displayText(253).optional(),
+    since: time.optional(),
+    freeAt: time.optional(),
+  }),
 });
 
 export type Guest = z.infer<typeof guestSchema>;
@@ -195,6 +272,9 @@ export type Guest = z.infer<typeof guestSchema>;
 export type AddressedGuest = Guest & { readonly host: string; readonly port: number };
 export type Catalog = z.infer<typeof catalogSchema>;
 export type SessionAnswer = z.infer<typeof sessionAnswerSchema>;
+export type Lease = z.infer<typeof leaseSchema>;
+export type LeaseRequest = z.infer<typeof leaseRequestSchema>;
+export type GuestUse = z.infer<typeof guestUseSchema>;
 export type ClientInfo = z.infer<typeof clientSchema>;
 export type SessionRequest = z.infer<typeof sessionRequestSchema>;
 export type ClientReport = z.infer<typeof reportSchema>;

@@ -129,7 +129,7 @@ or in-use disks, a device smaller than the image, and anything that is not a who
 disk (a partition, a volume) unless --force.`,
       },
     ],
-    options: ['device', 'file', 'image', 'out', 'image-version', 'config', 'force', 'json'],
+    options: ['device', 'file', 'image', 'out', 'image-version', 'config', 'client-cert', 'client-key', 'force', 'json'],
     run: flash,
   },
 ];

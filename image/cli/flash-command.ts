@@ -1,5 +1,5 @@
 // vdd-image flash: turns the command line into a flash (one of --device and --file, the image,
-// --config, --force) and prints the result for people or as JSON.
+// --config, --client-cert/--client-key, --force) and prints the result for people or as JSON.
 import { flashImage } from '../flash/flash.ts';
 import { sourceImage } from '../flash/source-image.ts';
 import { UsageError } from '../../common/cli/command-line.ts';
@@ -22,9 +22,17 @@ export async function flash({ options, paths }: ImageCommandContext): Promise<nu
     process.exit(exitCodes.interrupted);
   };
   process.on('SIGINT', interrupted).on('SIGTERM', interrupted);
-  const report = await flashImage({ image, target, config: options.config, force: options.force ?? false, output: process.stderr }).finally(() => {
-    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
-  });
+  if ((options['client-cert'] === undefined) !== (options['client-key'] === undefined))
+    throw new UsageError('flash: --client-cert and --client-key go together');
+  const clientCertificate =
+    options['client-cert'] === undefined || options['client-key'] === undefined
+      ? undefined
+      : { certFile: options['client-cert'], keyFile: options['client-key'] };
+  const report = await flashImage({ image, target, config: options.config, clientCertificate, force: options.force ?? false, output: process.stderr }).finally(
+    () => {
+      process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    },
+  );
   process.stdout.write(
     options.json ? `${JSON.stringify(report, null, 2)}\n` : `${report.target}: ${report.bytes} bytes written and verified, sha256 ${report.sha256}\n`,
   );

@@ -29,6 +29,8 @@ export const imageOptionSpecs = {
   file: { type: 'string' },
   image: { type: 'string' },
   config: { type: 'string' },
+  'client-cert': { type: 'string' },
+  'client-key': { type: 'string' },
   'base-dir': { type: 'string' },
   name: { type: 'string' },
   'ltsp-conf': { type: 'string' },

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { blockDeviceName, nameOfDevice, partitionsOf, readBlockDevice, type BlockDevice } from './block-device.ts';
 import { megabytes } from './byte-progress.ts';
-import { parseMountinfo } from './mountinfo.ts';
+import { parseMountinfo } from '../../common/system/mountinfo.ts';
 
 export class FlashRefusal extends Error {
   override readonly name = 'FlashRefusal';

@@ -1,5 +1,6 @@
 // vdd-image flash: checks the site config and the target, writes the disk image, flushes it, reads
-// it back to verify it, then puts vdd.conf into the FAT partition. Never asks questions: what it
+// it back to verify it, then puts vdd.conf (and this PC's client certificate, when given) into the
+// FAT partition. Never asks questions: what it
 // refuses, it refuses with one sentence.
 import { existsSync, statSync } from 'node:fs';
 import { runTool } from '../../common/process/run-tool.ts';
@@ -8,6 +9,7 @@ import type { ProgressOutput } from './byte-progress.ts';
 import { megabytes } from './byte-progress.ts';
 import { checkTargetDevice, FlashRefusal } from './check-device.ts';
 import type { FlashTarget } from './flash-target.ts';
+import { checkClientCertificate, type ClientCertificateFiles, writeClientCertificate } from './client-certificate.ts';
 import { checkSiteConfig, configPartitionOffset, writeSiteConfig } from './site-config.ts';
 import type { SourceImage } from './source-image.ts';
 import { verifyImage } from './verify-image.ts';
@@ -17,6 +19,8 @@ export type FlashOptions = {
   readonly image: SourceImage;
   readonly target: FlashTarget;
   readonly config: string | undefined;
+  /** Written next to vdd.conf for brokers that ask for a client certificate; needs config. */
+  readonly clientCertificate?: ClientCertificateFiles | undefined;
   readonly force: boolean;
   readonly output: ProgressOutput;
 };
@@ -39,6 +43,7 @@ export type FlashReport = {
 export async function flashImage(options: FlashOptions): Promise<FlashReport> {
   const { image, target, config, output } = options;
   if (config !== undefined) checkSiteConfig(config);
+  if (options.clientCertificate !== undefined) checkClientCertificate(options.clientCertificate, config);
   const configOffset = config === undefined ? undefined : configPartitionOffset(image.path);
   const device = target.kind === 'device' ? checkTargetDevice(target.path, image.bytes, options.force) : undefined;
   if (target.kind === 'file') checkTargetFile(target.path, image.path);
@@ -54,6 +59,10 @@ export async function flashImage(options: FlashOptions): Promise<FlashReport> {
   if (config !== undefined && configOffset !== undefined) {
     writeSiteConfig(target.path, configOffset, config);
     output.write(`wrote ${config} to vdd.conf on ${target.path}\n`);
+    if (options.clientCertificate !== undefined) {
+      writeClientCertificate(target.path, configOffset, options.clientCertificate);
+      output.write(`wrote the client certificate and key to client.pem and client.key on ${target.path}\n`);
+    }
   }
   if (device !== undefined && device.partition === undefined) showNewPartitions(target.path, output);
   output.write(`${target.path} verified (sha256 ${written.sha256})\n`);

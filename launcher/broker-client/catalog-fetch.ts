@@ -1,11 +1,12 @@
 // GET /v1/catalog from one broker, with If-None-Match, bounded and validated: what comes back is a
 // typed Catalog or a BrokerError naming the URL and why the catalog was rejected.
 import { catalogLimits, catalogSchema, errorBodySchema, protocol, type Catalog } from '../../common/protocol/broker-protocol.ts';
+import type { ClientCertificate } from './broker-settings.ts';
 import { brokerResource } from './broker-url.ts';
 import { BrokerError, sendRequest, type HttpAnswer } from './http-request.ts';
 import { describeSchemaProblem } from '../../common/protocol/schema-problem.ts';
 
-export type RequestOptions = { readonly timeoutMs: number; readonly caFile: string };
+export type RequestOptions = { readonly timeoutMs: number; readonly caFile: string; readonly clientCertificate?: ClientCertificate | undefined };
 
 export type CatalogAnswer =
   | { readonly kind: 'catalog'; readonly catalog: Catalog; readonly etag: string | undefined; readonly url: string }
@@ -16,11 +17,12 @@ export async function fetchCatalog(broker: string, options: RequestOptions & { r
   const answer = await sendRequest({
     url,
     method: 'GET',
-    // This launcher reads protocol 1.1 catalogs (guests whose address comes at start, reasons).
+    // This launcher reads protocol 1.2 catalogs (guests whose address comes at start, reasons, each guest's use).
     headers: { [protocol.minorHeader]: protocol.minorVersion, ...(options.etag === undefined ? {} : { 'if-none-match': options.etag }) },
     timeoutMs: options.timeoutMs,
     maxBytes: catalogLimits.maxBytes,
     caFile: options.caFile,
+    clientCertificate: options.clientCertificate,
   });
   if (answer.status === 304 && options.etag !== undefined) return { kind: 'not-modified', url: url.href };
   if (answer.status !== 200) throw new BrokerError(url.href, describeHttpFailure(answer));

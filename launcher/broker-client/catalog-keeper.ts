@@ -63,7 +63,12 @@ export class CatalogKeeper {
     for (const broker of brokers) {
       try {
         const etag = this.kept?.broker === broker ? this.kept.etag : undefined;
-        const answer = await fetchCatalog(broker, { caFile: this.settings.caFile, timeoutMs: this.settings.timeoutMs, etag });
+        const answer = await fetchCatalog(broker, {
+          caFile: this.settings.caFile,
+          clientCertificate: this.settings.clientCertificate,
+          timeoutMs: this.settings.timeoutMs,
+          etag,
+        });
         const now = Date.now();
         if (answer.kind === 'not-modified' && this.kept !== undefined) {
           this.kept = { ...this.kept, savedAt: now };

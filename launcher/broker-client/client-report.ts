@@ -14,6 +14,14 @@ export async function sendReport(broker: string, report: ClientReport, options: 
   const url = brokerResource(broker, protocol.reportPath(checked.data.client.mac));
   const body = JSON.stringify(checked.data);
   if (Buffer.byteLength(body) > bodyLimits.reportBytes) throw new BrokerError(url.href, `report not sent: larger than ${bodyLimits.reportBytes} bytes`);
-  const answer = await sendRequest({ url, method: 'POST', body, timeoutMs: options.timeoutMs, maxBytes: bodyLimits.errorBytes, caFile: options.caFile });
+  const answer = await sendRequest({
+    url,
+    method: 'POST',
+    body,
+    timeoutMs: options.timeoutMs,
+    maxBytes: bodyLimits.errorBytes,
+    caFile: options.caFile,
+    clientCertificate: options.clientCertificate,
+  });
   if (answer.status < 200 || answer.status > 299) throw new BrokerError(url.href, describeHttpFailure(answer));
 }

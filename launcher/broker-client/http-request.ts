@@ -1,10 +1,11 @@
 // One bounded HTTP(S) request to a broker: TLS verified against the CA file (config key broker_ca,
-// passed in), one timeout for the whole exchange (broker_timeout), a body size limit. Errors say
+// passed in), with this PC's client certificate when it has one (broker_client_cert/key), one timeout for the whole exchange (broker_timeout), a body size limit. Errors say
 // which URL failed and why, in words. node:http and node:https are loaded on the first request:
 // they cannot be part of the launcher's startup snapshot, and the first frame does not need them.
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
 import { stripControls } from '../../common/text/terminal-safe.ts';
+import type { ClientCertificate } from './broker-settings.ts';
 
 export type HttpRequest = {
   readonly url: URL;
@@ -16,6 +17,8 @@ export type HttpRequest = {
   readonly maxBytes: number;
   /** PEM file with the CA that https brokers must be signed by. */
   readonly caFile: string;
+  /** This PC's certificate and key, for https brokers that ask for one. */
+  readonly clientCertificate?: ClientCertificate | undefined;
 };
 
 export type HttpAnswer = { readonly status: number; readonly headers: IncomingHttpHeaders; readonly body: string };
@@ -37,7 +40,7 @@ const maxCaBytes = 1024 * 1024;
 const caByFile = new Map<string, string>();
 
 /** The CA bundle for https; a missing or unreadable file is an error, never a silent fallback to no verification. */
-function certificateAuthority(url: string, caFile: string): string {
+export function certificateAuthority(url: string, caFile: string): string {
   const known = caByFile.get(caFile);
   if (known !== undefined) return known;
   let pem: string;
@@ -52,6 +55,37 @@ function certificateAuthority(url: string, caFile: string): string {
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new BrokerError(url, `${caFile} (config key broker_ca) holds no PEM certificate`);
   caByFile.set(caFile, pem);
   return pem;
+}
+
+const pemByFile = new Map<string, string>();
+
+/** This PC's certificate and key for https (config keys broker_client_cert, broker_client_key); an
+ * unreadable or half-given pair is an error naming the key, never a silent connection without it. */
+export function clientIdentity(url: string, files: ClientCertificate | undefined): { cert?: string; key?: string } {
+  if (files === undefined) return {};
+  const read = (file: string, key: string, marker: RegExp) => {
+    if (file === '')
+      throw new BrokerError(
+        url,
+        `${key} is not set, but ${key === 'broker_client_cert' ? 'broker_client_key' : 'broker_client_cert'} is: give both or neither`,
+      );
+    const known = pemByFile.get(file);
+    if (known !== undefined) return known;
+    let pem: string;
+    try {
+      pem = readBoundedText(file, maxCaBytes);
+    } catch (error) {
+      throw new BrokerError(url, `cannot read ${file} (config key ${key}): ${error instanceof ReadError ? error.message : String(error)}`);
+    }
+    if (!marker.test(pem))
+      throw new BrokerError(url, `${file} (config key ${key}) holds no PEM ${key === 'broker_client_cert' ? 'certificate' : 'private key'}`);
+    pemByFile.set(file, pem);
+    return pem;
+  };
+  return {
+    cert: read(files.certFile, 'broker_client_cert', /-----BEGIN CERTIFICATE-----/),
+    key: read(files.keyFile, 'broker_client_key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/),
+  };
 }
 
 const networkReasons: Record<string, string> = {
@@ -83,6 +117,7 @@ export async function sendRequest(options: HttpRequest): Promise<HttpAnswer> {
   const https = options.url.protocol === 'https:';
   if (!https && options.url.protocol !== 'http:') throw new BrokerError(href, 'only http:// and https:// brokers are supported');
   const ca = https ? certificateAuthority(href, options.caFile) : undefined;
+  const identity = https ? clientIdentity(href, options.clientCertificate) : {};
   const send = https ? process.getBuiltinModule('node:https').request : process.getBuiltinModule('node:http').request;
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.body !== undefined) {
@@ -97,7 +132,7 @@ export async function sendRequest(options: HttpRequest): Promise<HttpAnswer> {
     };
     const request = send(
       options.url,
-      { method: options.method, headers, ...(ca === undefined ? {} : { ca, rejectUnauthorized: true }) },
+      { method: options.method, headers, ...(ca === undefined ? {} : { ca, rejectUnauthorized: true }), ...identity },
       (answer: IncomingMessage) => {
         const declared = Number(answer.headers['content-length']);
         if (Number.isFinite(declared) && declared > options.maxBytes) {

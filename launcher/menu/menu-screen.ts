@@ -2,7 +2,7 @@
 // broker line, prompt line, key help and the overlay. Plain text only (no tags, no line
 // drawing), so it reads the same on TERM=linux, vt100, xterm and a serial console.
 import blessed from 'blessed';
-import { guestRow, headerRow } from './guest-columns.ts';
+import { guestRow, headerRow, stateWidth } from './guest-columns.ts';
 import { powerChoices, selectedIndex, updateWarningSeconds, visibleGuests, type MenuState, type Overlay } from './menu-state.ts';
 
 export const keyHelp = 'Enter connect  1-9 pick  / filter  R refresh  I info  P power';
@@ -80,15 +80,16 @@ export class MenuScreen {
     const columns = this.screen.width as number;
     const offline = state.status !== undefined && !state.status.online;
     this.title.setContent(titleText(context.title, state, columns));
-    this.header.setContent(headerRow(columns));
-    this.renderRows(state, columns, offline);
+    const states = stateWidth(visibleGuests(state), offline);
+    this.header.setContent(headerRow(columns, states));
+    this.renderRows(state, columns, offline, states);
     this.renderBrokerLine(state, offline);
     this.promptLine.setContent(` ${promptText(state)}`);
     this.renderOverlay(state, context);
     this.screen.render();
   }
 
-  private renderRows(state: MenuState, columns: number, offline: boolean): void {
+  private renderRows(state: MenuState, columns: number, offline: boolean, states: number): void {
     const guests = visibleGuests(state);
     const selected = selectedIndex(state);
     const height = this.rows.length;
@@ -98,7 +99,7 @@ export class MenuScreen {
     this.rows.forEach((row, i) => {
       const index = this.top + i;
       const guest = guests[index];
-      row.setContent(guest ? guestRow(guest, index + 1, columns, offline, this.ellipsis) : i === 0 ? `  ${emptyText(state)}` : '');
+      row.setContent(guest ? guestRow(guest, index + 1, columns, offline, this.ellipsis, states) : i === 0 ? `  ${emptyText(state)}` : '');
       row.style.inverse = guest !== undefined && index === selected;
     });
   }

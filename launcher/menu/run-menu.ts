@@ -77,6 +77,8 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
   setTimeout(() => {
     controller.warmUp();
     sessions.warmUp();
+    // An exec-mode session before this launcher left its lease: it is over, so the desktop is free.
+    void import('../session/session-lease.ts').then(({ endLeaseLeftByExec }) => endLeaseLeftByExec(loaded, log));
     void clientFacts().then((read) => {
       hardware = read.facts ?? `unknown (${read.problem})`;
       controller.redraw();

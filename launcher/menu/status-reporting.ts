@@ -28,7 +28,7 @@ export function startStatusReporting(loaded: LoadedConfig, log: (line: string) =
       ips: identity.ips.filter((ip) => isIP(ip) !== 0).slice(0, 16),
     },
     launcherVersion: version,
-    request: { timeoutMs: settings.timeoutMs, caFile: settings.caFile },
+    request: { timeoutMs: settings.timeoutMs, caFile: settings.caFile, clientCertificate: settings.clientCertificate },
     log,
   });
   const image = readRunningImage(config.image_version_file);

@@ -58,7 +58,7 @@ export async function uploadReport(report: ReportDocument, brokers: readonly str
   const failures: string[] = [];
   for (const broker of brokers) {
     try {
-      await sendReport(broker, body, { timeoutMs: settings.timeoutMs, caFile: settings.caFile });
+      await sendReport(broker, body, { timeoutMs: settings.timeoutMs, caFile: settings.caFile, clientCertificate: settings.clientCertificate });
       return { broker };
     } catch (error) {
       failures.push(error instanceof Error ? error.message : String(error));

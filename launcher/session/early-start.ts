@@ -3,7 +3,7 @@
 // meanwhile. Its answer only matters if it moves the guest, gives it a password or is still
 // starting it; then, if nothing is on screen yet, the session starts again as the broker says.
 import type { Guest, SessionAnswer } from '../../common/protocol/broker-protocol.ts';
-import { hasAddress, startedByBroker } from './prepare-session.ts';
+import { hasAddress, leasedByBroker, startedByBroker } from './prepare-session.ts';
 import type { SessionFailure } from './session-end.ts';
 import type { StartRequest } from './session-starter.ts';
 
@@ -12,9 +12,17 @@ import type { StartRequest } from './session-starter.ts';
 const brokerAskAfterMs = 200;
 
 /** A running guest that needs no password from the broker can be connected to before the broker answers;
- * one the broker starts never is: only its answer says where it is. */
+ * one the broker starts never is (only its answer says where it is), nor one it hands out by lease
+ * (until it answers, the desktop may be someone else's). */
 export function startsBeforeBrokerAnswers(guest: Guest): boolean {
-  return guest.protocol === 'vnc' && guest.state === 'running' && guest.auth !== 'vnc-password' && !startedByBroker(guest) && hasAddress(guest);
+  return (
+    guest.protocol === 'vnc' &&
+    guest.state === 'running' &&
+    guest.auth !== 'vnc-password' &&
+    !startedByBroker(guest) &&
+    !leasedByBroker(guest) &&
+    hasAddress(guest)
+  );
 }
 
 export type EarlyStart = {
@@ -36,8 +44,13 @@ export async function startBeforeBrokerAnswers({ guest, broker, started, ask, st
   const brokerAnswer = asked.then(ask);
   const superseded = new AbortController();
   let shown = false;
-  void brokerAnswer.then((answer) => {
-    if (!shown && !sameTarget(answer, guest)) superseded.abort();
+  // A refusal (the broker says no) differs from the catalog as much as another address does.
+  const differs = brokerAnswer.then(
+    (answer) => !sameTarget(answer, guest),
+    () => true,
+  );
+  void differs.then((different) => {
+    if (!shown && different) superseded.abort();
   });
   let failure = await start({
     signal: superseded.signal,
@@ -49,7 +62,7 @@ export async function startBeforeBrokerAnswers({ guest, broker, started, ask, st
   clearTimeout(asking);
   askNow();
   // Not on screen yet and the broker says otherwise (or the catalog was stale): go by the broker.
-  if (!shown && (superseded.signal.aborted || (failure?.reconnect && !sameTarget(await brokerAnswer, guest)))) {
+  if (!shown && (superseded.signal.aborted || (failure?.reconnect && (await differs)))) {
     log(`session ${guest.id}: the broker's answer differs from the catalog; connecting as the broker says`);
     failure = await start({ broker, brokerAnswer, started });
   }

@@ -1,14 +1,17 @@
 // Everything between "this guest" and a runnable plan: the client profile (hardware read lazily),
-// the broker's session request (starts the guest, may move it, gives a one-time VNC password),
-// the password file from config, the plan itself and its probe. Used by the session starter
+// the broker's session request (starts the guest, may move it, gives a one-time VNC password and
+// the lease that makes the desktop this PC's, or says why not), the password file from config,
+// the plan itself and its probe. Used by the session starter
 // (session-starter.ts) and by `connect --dry-run`.
 // Reads config keys cache_dir, vnc_password_file, broker_timeout, broker_ca (and the plan's keys).
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AddressedGuest, Guest, SessionAnswer } from '../../common/protocol/broker-protocol.ts';
+import type { AddressedGuest, ClientInfo, ErrorBody, Guest, SessionAnswer } from '../../common/protocol/broker-protocol.ts';
 import { brokerSettings } from '../broker-client/broker-settings.ts';
-import { requestSession } from '../broker-client/session-request.ts';
+import type { RequestOptions } from '../broker-client/catalog-fetch.ts';
+import type { LeaseHandle } from '../broker-client/lease-client.ts';
+import { BrokerRefusal, requestSession } from '../broker-client/session-request.ts';
 import { BrokerError } from '../broker-client/http-request.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { ClientFactsReader } from '../profile/client-facts.ts';
@@ -17,7 +20,7 @@ import { sessionParameters } from '../profile/session-parameters.ts';
 import { scrambleVncPassword } from '../../common/vnc/vnc-des.ts';
 import { planSession, PlanError } from './plan-session.ts';
 import { probeGuest, type ProbeVerdict } from './probe-guest.ts';
-import { failure, type SessionFailure } from './session-end.ts';
+import { failure, refusedByBroker, type SessionFailure } from './session-end.ts';
 import type { PasswordSource, SessionPlan } from './session-plan.ts';
 
 /** What starting a session needs from its owner (the menu, or a command). */
@@ -44,6 +47,8 @@ export type PreparedSession = {
    * host, and a starting guest needs time. A running VNC guest is probed alongside the viewer's
    * start (the runner stops the viewer if the probe fails first), so it costs no time. */
   readonly probeBeforeStart: boolean;
+  /** The session's lease (a broker of protocol 1.2): kept alive while the session runs, ended after. */
+  readonly lease: LeaseHandle | undefined;
 };
 
 export type PrepareOptions = {
@@ -71,14 +76,19 @@ export async function prepareSession(catalogGuest: Guest, context: SessionContex
   let guest = catalogGuest;
   let password: PasswordSource = 'none';
   let brokerPassword: string | undefined;
+  let lease: LeaseHandle | undefined;
   if (options.broker && !options.dryRun) {
     let answer: SessionAnswer | undefined;
     try {
       answer = await (options.brokerAnswer ?? askBroker(options.broker, guest, loaded, log, options.progress));
     } catch (error) {
       if (!(error instanceof SessionRefused)) throw error;
-      return { ok: false, failure: failure('not-started', guest, error.reason) };
+      return {
+        ok: false,
+        failure: error.refusal ? refusedByBroker(guest, error.refusal.status, error.refusal.error) : failure('not-started', guest, error.reason),
+      };
     }
+    if (answer?.lease) lease = { broker: options.broker, lease: answer.lease, client: clientInfo(loaded) };
     if (answer) {
       guest = { ...guest, host: answer.host, port: answer.port, state: answer.state };
       if (answer.password !== undefined) {
@@ -100,7 +110,7 @@ export async function prepareSession(catalogGuest: Guest, context: SessionContex
     return { ok: false, failure: { ...failure('x-server-failed', guest, error.message), text: error.message } };
   }
   const probeBeforeStart = plan.guest.protocol !== 'vnc' || guest.state === 'starting';
-  if (options.dryRun) return { ok: true, session: { plan, facts, scrambledPassword: undefined, probe: undefined, probeBeforeStart } };
+  if (options.dryRun) return { ok: true, session: { plan, facts, scrambledPassword: undefined, probe: undefined, probeBeforeStart, lease: undefined } };
   // The password's bytes exist from here on: the session starter that gets them zeroes them.
   let scrambledPassword: Buffer | undefined;
   if (brokerPassword !== undefined) scrambledPassword = scrambleVncPassword(brokerPassword);
@@ -116,7 +126,7 @@ export async function prepareSession(catalogGuest: Guest, context: SessionContex
   }
   let verdict: Promise<ProbeVerdict> | undefined;
   const probe = () => (verdict ??= probeUntilUp(plan, guest.state === 'starting', log));
-  return { ok: true, session: { plan, facts, scrambledPassword, probe, probeBeforeStart } };
+  return { ok: true, session: { plan, facts, scrambledPassword, probe, probeBeforeStart, lease } };
 }
 
 /** The guest's verdict; a guest the broker is still starting gets time to come up (its VNC or
@@ -146,21 +156,42 @@ export function startedByBroker(guest: Guest): boolean {
   return guest.startable === true;
 }
 
-/** The broker could not prepare a session for a guest it starts: no catalog address may stand in for its answer. */
+/** The broker hands this guest out by lease (it counts its sessions): only its answer makes it this PC's. */
+export function leasedByBroker(guest: Guest): boolean {
+  return guest.use !== undefined;
+}
+
+/** The broker said no (the guest is in use, this PC is not allowed...), or could not prepare a
+ * session for a guest it starts or hands out by lease: no catalog address may stand in for its answer. */
 export class SessionRefused extends Error {
   override readonly name = 'SessionRefused';
   readonly reason: string;
+  /** The broker's answer, when it gave one (status and error body). */
+  readonly refusal: { readonly status: number; readonly error: ErrorBody['error'] } | undefined;
   constructor(reason: string, cause: unknown) {
     super(reason, { cause });
     this.reason = reason;
+    this.refusal = cause instanceof BrokerRefusal ? { status: cause.status, error: cause.error } : undefined;
   }
 }
 
+/** Who this PC is, as it tells the broker. */
+export function clientInfo(loaded: LoadedConfig): ClientInfo {
+  return { mac: loaded.identity.macs[0] ?? '00:00:00:00:00:00', hostname: loaded.identity.hostname, ips: [...loaded.identity.ips].slice(0, 16) };
+}
+
+/** Timeout and CA of one broker request (config keys broker_timeout, broker_ca). */
+export function requestOptions(loaded: LoadedConfig): RequestOptions {
+  const settings = brokerSettings(loaded.config);
+  return { timeoutMs: settings.timeoutMs, caFile: settings.caFile, clientCertificate: settings.clientCertificate };
+}
+
 /**
- * Asks the broker to make the guest ready (start it, say where it is, give a one-time password).
- * undefined when it could not for a guest it does not start: an offline broker (the menu shows its
- * cached catalog) must not keep people from a guest that is up, so the catalog's address is used
- * then. For a guest the broker starts, a failure is a SessionRefused with the broker's reason, and
+ * Asks the broker to make the guest ready (start it, say where it is, give a one-time password and
+ * a lease). A broker that answers no (in use, not allowed) is a SessionRefused with its reason.
+ * undefined when it could not be asked, for a guest it neither starts nor hands out by lease: an
+ * offline broker (the menu shows its cached catalog) must not keep people from a guest that is up,
+ * so the catalog's address is used then. For the others a failure is a SessionRefused too, and
  * while a stopped one starts, progress hears "Starting NAME... N s" every second (config key
  * guest_start_timeout bounds the wait).
  */
@@ -172,7 +203,7 @@ export async function askBroker(
   progress: (text: string) => void = () => {},
 ): Promise<SessionAnswer | undefined> {
   const settings = brokerSettings(loaded.config);
-  const client = { mac: loaded.identity.macs[0] ?? '00:00:00:00:00:00', hostname: loaded.identity.hostname, ips: [...loaded.identity.ips].slice(0, 16) };
+  const client = clientInfo(loaded);
   const starts = startedByBroker(guest);
   const timeoutMs = starts ? Math.max(settings.timeoutMs, loaded.config.guest_start_timeout * 1000) : settings.timeoutMs;
   const began = performance.now();
@@ -183,10 +214,14 @@ export async function askBroker(
   const ticker = starts && guest.state !== 'running' ? setInterval(tick, 1000) : undefined;
   if (ticker) tick();
   try {
-    return await requestSession(broker, guest.id, client, { timeoutMs, caFile: settings.caFile });
+    return await requestSession(broker, guest.id, client, { timeoutMs, caFile: settings.caFile, clientCertificate: settings.clientCertificate });
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    if (starts) {
+    if (error instanceof BrokerRefusal) {
+      log(`session: the broker refused: ${why}`);
+      throw new SessionRefused(brokersWords(error.reason), error);
+    }
+    if (starts || leasedByBroker(guest)) {
       log(`session: the broker could not prepare the session (${why}); not falling back to the catalog's address`);
       throw new SessionRefused(error instanceof BrokerError ? brokersWords(error.reason) : why, error);
     }

@@ -2,6 +2,7 @@
 // Xnest or vncviewer (which exits 0 even when it failed, so its stderr decides) and the probe
 // that runs first. Pure.
 import { stripControls } from '../../common/text/terminal-safe.ts';
+import { clockTime } from '../broker-client/guest-use.ts';
 import type { ProcessExit } from './session-process.ts';
 import type { PlannedProcess } from './session-plan.ts';
 
@@ -15,7 +16,10 @@ export type FailureCode =
   | 'x-server-failed'
   | 'viewer-failed'
   | 'missing-program'
-  | 'not-started';
+  | 'not-started'
+  | 'in-use'
+  | 'refused-by-broker'
+  | 'lease-ended';
 
 export type SessionFailure = {
   readonly code: FailureCode;
@@ -55,9 +59,36 @@ export function failure(code: FailureCode, guest: GuestLabel, detail: string): S
     'missing-program': [`${guest.name} cannot be started on this PC`, `This image lacks a program the session needs: ${detail}.`, false],
     // The broker's reason ("guest X could not be started", "the host vmhost2 does not answer"): never another desktop instead.
     'not-started': [`${guest.name} could not be started`, `The broker said: ${shortDetail(detail)}.`, true],
+    'in-use': [`${guest.name} is in use`, `${shortDetail(detail)} Choose another desktop, or try again later.`, false],
+    'refused-by-broker': [`${guest.name} cannot be started from this PC`, `The broker said: ${shortDetail(detail)}`, false],
+    'lease-ended': [`The session on ${guest.name} was ended`, `The broker ended it: ${shortDetail(detail)}`, false],
   };
   const [title, text, reconnect] = texts[code];
   return { code, title, text, reconnect, detail: stripControls(detail).trim().slice(0, 2000) };
+}
+
+/** The broker said no to a session request: in use (with who and since when), not allowed, or why it cannot. */
+export function refusedByBroker(
+  guest: GuestLabel,
+  status: number,
+  error: {
+    readonly code: string;
+    readonly message: string;
+    readonly by?: string | undefined;
+    readonly since?: string | undefined;
+    readonly freeAt?: string | undefined;
+  },
+): SessionFailure {
+  // Not this PC's to have (not allowed, or too many requests): the broker's words, no reconnect offer.
+  if (error.code === 'forbidden' || error.code === 'unauthorized' || error.code === 'too-many')
+    return { ...failure('refused-by-broker', guest, error.message), reconnect: status === 429 };
+  if (error.code !== 'in-use') return failure('not-started', guest, error.message);
+  const who = `${error.by} has been using it${error.since === undefined ? '' : ` since ${clockTime(error.since)}`}.`;
+  if (error.by !== undefined) return failure('in-use', guest, who);
+  // A pool: how many desktops are taken, and when one is expected free if the broker can tell.
+  const taken = error.message.replace(/;.*$/, '');
+  const expected = error.freeAt !== undefined ? ` One is expected free at ${clockTime(error.freeAt)}.` : '';
+  return failure('in-use', guest, `${taken.charAt(0).toUpperCase()}${taken.slice(1)}.${expected}`);
 }
 
 /** vncviewer's stderr lines that mean the session failed (it exits 0 either way). */

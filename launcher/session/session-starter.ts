@@ -2,14 +2,16 @@
 // password, plan), choose exec mode or supervision, ask the guest first where nobody could watch
 // the answer later (exec mode) or X would wait forever (XDMCP, a guest still starting), then run
 // it. The starter owns the session's password once it is read and zeroes it however the session
-// ends. The terminal is the caller's: before exec mode replaces the launcher, the caller's
-// resetTerminal undoes what it set up there.
+// ends, and keeps the session's lease (session-lease.ts) while it runs. The terminal is the
+// caller's: before exec mode replaces the launcher, the caller's resetTerminal undoes what it set
+// up there.
 // Reads config key session_exec_below_ram (and those of prepare-session.ts).
 import type { Guest, SessionAnswer } from '../../common/protocol/broker-protocol.ts';
 import { execModeReason } from './exec-decision.ts';
 import { execSession } from './exec-session.ts';
 import { prepareSession, sessionRuntimeDir, type SessionContext } from './prepare-session.ts';
 import { runSession } from './run-session.ts';
+import { endLeaseQuietly, holdLeaseAcrossExec, runUnderLease } from './session-lease.ts';
 import type { SessionFailure } from './session-end.ts';
 import type { SpareProcess } from './spare-process.ts';
 
@@ -40,7 +42,7 @@ export async function startSession(guest: Guest, context: SessionContext, reques
   const { loaded, log } = context;
   const prepared = await prepareSession(guest, context, { broker: request.broker, brokerAnswer: request.brokerAnswer, progress: request.progress });
   if (!prepared.ok) return prepared.failure;
-  const { plan, facts, scrambledPassword, probeBeforeStart } = prepared.session;
+  const { plan, facts, scrambledPassword, probeBeforeStart, lease } = prepared.session;
   const probeGuest = prepared.session.probe;
   const probe =
     probeGuest &&
@@ -55,17 +57,24 @@ export async function startSession(guest: Guest, context: SessionContext, reques
       // After execve nobody is left to watch a probe, and X itself would wait forever for a
       // silent XDMCP host: the verdict comes first.
       const verdict = await probe?.();
-      if (verdict && !verdict.ok) return verdict.failure;
+      if (verdict && !verdict.ok) {
+        await endLeaseQuietly(lease, loaded, log);
+        return verdict.failure;
+      }
     }
     const runtimeDir = sessionRuntimeDir(loaded);
     if (execReason !== undefined) {
       log(`session ${guest.id}: exec mode: ${execReason}`);
       request.started(`Starting ${guest.name}...`);
       await request.spare?.stop();
+      // Nobody is left to renew the lease: an open connection to the broker holds it while the session runs.
+      if (lease) await holdLeaseAcrossExec(lease, loaded, log);
       request.resetTerminal?.();
       return await execSession(plan, runtimeDir, scrambledPassword);
     }
-    const end = await runSession(plan, { runtimeDir, scrambledPassword, started: request.started, probe, log, signal: request.signal, spare: request.spare });
+    const end = await runUnderLease(lease, plan.guest, loaded, { signal: request.signal, log }, (signal) =>
+      runSession(plan, { runtimeDir, scrambledPassword, started: request.started, probe, log, signal, spare: request.spare }),
+    );
     return end.kind === 'ended' ? undefined : end.failure;
   } finally {
     scrambledPassword?.fill(0);

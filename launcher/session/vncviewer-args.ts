@@ -1,5 +1,8 @@
 // TigerVNC vncviewer's argv for a guest and the chosen session parameters: full screen, no
-// dialogs on errors (the launcher explains them), no silent reconnects (the launcher offers them).
+// dialogs on errors (the launcher explains them), no silent reconnects (the launcher offers them),
+// and never shared: a desktop belongs to the PC that chose it, so the viewer asks the server for
+// the desktop alone (a server that keeps its current viewer, Xvnc -NeverShared
+// -DisconnectClients=0, then refuses a second one instead of showing it the same screen).
 // The password file is handed over apart from these (session-plan.ts, commandArguments).
 import type { SessionParameters } from '../profile/session-parameters.ts';
 
@@ -11,7 +14,7 @@ export type ViewerOptions = {
 
 export function vncviewerArgs(options: ViewerOptions): string[] {
   const { vnc } = options.parameters;
-  const args = ['-FullScreen', '-AlertOnFatalError=0', '-ReconnectOnError=0', '-Shared=1'];
+  const args = ['-FullScreen', '-AlertOnFatalError=0', '-ReconnectOnError=0', '-Shared=0'];
   // AutoSelect would override a chosen encoding or colour level after measuring the link.
   if (vnc.encoding || vnc.depth === 8) args.push('-AutoSelect=0');
   if (vnc.encoding) args.push(`-PreferredEncoding=${vnc.encoding}`);

@@ -19,7 +19,7 @@ import { buildImage } from '../../image/build/build-image.ts';
 import { loadSpec } from '../../image/spec/load.ts';
 import { useChildren } from '../support/children.ts';
 import { launcherPath } from '../support/launcher-binary.ts';
-import { makeLtspServer, ltspServerUnavailable, startLtspDnsmasq, startNbdServer, type LtspServer } from '../support/peers/ltsp-server.ts';
+import { ltspClientArgs, makeLtspServer, ltspServerUnavailable, startLtspDnsmasq, startNbdServer, type LtspServer } from '../support/peers/ltsp-server.ts';
 import { startVddBroker } from '../support/peers/vdd-broker.ts';
 import { startXvnc } from '../support/peers/xvnc.ts';
 import { useTestNetwork } from '../support/netns.ts';
@@ -151,32 +151,12 @@ if (reason !== undefined) {
         const serialSocket = join(work, 'serial.sock');
         const qmpSocket = join(work, 'qmp.sock');
         started = Date.now();
-        server.start(children, 'qemu (LTSP client)', qemuCommand, [
-          '-nodefaults',
-          '-machine',
-          'pc,accel=tcg',
-          '-smp',
-          '1',
-          '-m',
-          '512',
-          '-netdev',
-          `tap,id=net0,ifname=${server.tap},script=no,downscript=no`,
-          '-device',
-          'e1000,netdev=net0,mac=52:54:00:07:21:01',
-          '-boot',
-          'n',
-          '-vga',
-          'std',
-          '-display',
-          'none',
-          '-chardev',
-          `socket,id=serial0,path=${serialSocket},server=on,wait=off`,
-          '-serial',
-          'chardev:serial0',
-          '-qmp',
-          `unix:${qmpSocket},server=on,wait=off`,
-          '-no-reboot',
-        ]);
+        server.start(
+          children,
+          'qemu (LTSP client)',
+          qemuCommand,
+          ltspClientArgs(server, { memoryMiB: 512, mac: '52:54:00:07:21:01', serialSocket, qmpSocket }),
+        );
         const console = await SerialConsole.connect(serialSocket, 30_000);
         const qmp = await QmpClient.connect(qmpSocket, 30_000);
         try {
@@ -192,6 +172,8 @@ if (reason !== undefined) {
           figures.desktopSeconds = (Date.now() - started) / 1000;
           expect(share, `the VNC guest's desktop never filled the screen; serial console:\n${console.text.slice(-3000)}`).toBeGreaterThan(0.5);
           expect(console.text).not.toMatch(/LTSP boot error/);
+          // No login prompt anywhere: Debian's getty-static (tty2-6 without D-Bus) and logind's autovt are masked.
+          expect(console.text).not.toMatch(/Started .*getty@tty[2-6]/);
         } finally {
           // Kept after the test (the work directory is not): what the client said, and its screen.
           mkdirSync(evidence, { recursive: true });

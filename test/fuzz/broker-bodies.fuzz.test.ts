@@ -181,6 +181,7 @@ describe('vdd-broker under generated requests and catalog files', async () => {
   const path = fc.oneof(
     segment.map((id) => `/v1/guests/${id}/session`),
     segment.map((m) => `/v1/clients/${m}/report`),
+    fc.tuple(segment, fc.constantFrom('renew', 'hold', 'end', 'steal')).map(([id, action]) => `/v1/leases/${id}/${action}`),
     fc.constantFrom('/v1/catalog', '/v1/catalog?x=1', '/', '/v1/', '/v1/guests//session'),
     fc.constantFrom(
       '/v1/admin/status',
@@ -202,6 +203,9 @@ describe('vdd-broker under generated requests and catalog files', async () => {
     fc.json({ maxDepth: 3 }),
     hostileText(200),
     fc.constant('{"client":{"mac":"52:54:00:12:34:56"}}'),
+    fc
+      .record({ token: fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{16,40}$/), hostileText(30)), guest: fc.option(fc.constantFrom('plain', 'secret', '..')) })
+      .map((value) => JSON.stringify(value)),
     fc.integer({ min: 4 * 1024, max: 80 * 1024 }).map((size) => `{"client":{"mac":"52:54:00:12:34:56","hostname":"${'a'.repeat(size)}"}}`),
   );
   const authorization = fc.oneof(

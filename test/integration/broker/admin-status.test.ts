@@ -11,7 +11,7 @@ import type { ClientReport } from '../../../common/protocol/broker-protocol.ts';
 import { sendReport } from '../../../launcher/broker-client/client-report.ts';
 import { seedGuests, seedMac, seedToken } from '../../support/admin-seed.ts';
 import { useChildren } from '../../support/children.ts';
-import { startVddBroker, type RunningBroker } from '../../support/peers/vdd-broker.ts';
+import { oneAddressForManyPcs, startVddBroker, type RunningBroker } from '../../support/peers/vdd-broker.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
 describe('vdd-broker admin status', () => {
@@ -27,7 +27,8 @@ describe('vdd-broker admin status', () => {
   symlinkSync('versions/2026.11.2', join(root, 'current'));
   const start = () =>
     startVddBroker(children, catalogFile, {
-      extraArgs: ['--probe-interval', '0', '--reports', reportsFile, '--admin-token-file', tokenFile, '--published-root', root],
+      // 5,000 PCs report from one loopback address here: lift the per-address limits a lab's PCs never share.
+      extraArgs: [...['--probe-interval', '0', '--reports', reportsFile, '--admin-token-file', tokenFile, '--published-root', root], ...oneAddressForManyPcs],
     });
   const request = { timeoutMs: 5000, caFile: join(dir, 'no-ca.pem') };
   const status = async (broker: RunningBroker): Promise<AdminStatus> => {

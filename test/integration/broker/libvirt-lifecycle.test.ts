@@ -3,7 +3,6 @@
 // a missing snapshot, a domain destroyed, renamed or undefined while listed, and libvirtd restarted
 // each end with a reason, never with another guest's console.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
@@ -12,7 +11,7 @@ import { probeRfb } from '../../../common/probe/rfb-handshake.ts';
 import { vddNamespace } from '../../../broker/libvirt/vdd-metadata.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { defineDomain, type Libvirtd, libvirtdUnavailable, startLibvirtd } from '../../support/peers/libvirtd.ts';
-import { startVddBroker } from '../../support/peers/vdd-broker.ts';
+import { startVddBroker, writeEmptyCatalog } from '../../support/peers/vdd-broker.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
@@ -36,18 +35,17 @@ function diskHasPattern(disk: string): boolean {
   }
 }
 
-describe.skipIf(unavailable)('vdd-broker --libvirt: fresh desktops and faults', () => {
+describe.skipIf(unavailable)('vdd-broker --libvirt: fresh desktops and faults', { timeout: 90_000 }, () => {
   const children = useChildren();
   const dir = useTempDir();
   const options = { caFile: join(dir, 'no-ca.pem'), timeoutMs: 30_000 };
-  const catalogFile = join(dir, 'catalog.json');
-  writeFileSync(catalogFile, JSON.stringify({ version: 1, broker: { id: 'lv', name: 'VM hosts' }, ttl: 30, guests: [] }));
+  const catalogFile = writeEmptyCatalog(dir);
   const guest = async (url: string, id: string) => {
     const answer = await fetchCatalog(url, options);
     return answer.kind === 'catalog' ? answer.catalog.guests.find((listed) => listed.id === id) : undefined;
   };
 
-  it('gives the next session a fresh desktop: what one session wrote is gone, by the snapshot the vdd metadata names', async () => {
+  it('gives the next session a fresh desktop: what one session wrote is gone, by the snapshot the vdd metadata names, when the PC reports the session over or its console connection is gone', async () => {
     const libvirtd = await startLibvirtd(children, dir, 'libvirtd-reset');
     const disk = join(dir, 'lab.qcow2');
     execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '1M']);
@@ -58,27 +56,45 @@ describe.skipIf(unavailable)('vdd-broker --libvirt: fresh desktops and faults', 
     await libvirtd.virsh(['snapshot-create-as', 'lab', 'clean']);
     await libvirtd.virsh(['destroy', 'lab']);
     await defineDomain(libvirtd, { name: 'nosnap', metadata: metadata('missing') });
-    const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '30', '--reset-grace', '1', '--libvirt', libvirtd.uri] });
+    const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '30', '--reset-grace', '2', '--libvirt', libvirtd.uri] });
     expect(await guest(broker.url, 'lab')).toMatchObject({ name: 'Lab desktop', os: 'SeaBIOS', state: 'stopped' });
 
+    const resets = () => broker.child.log.match(/reverted to snapshot clean/g)?.length ?? 0;
     // First session: the broker does not know what happened before it: it reverts first.
-    const first = await requestSession(broker.url, 'lab', client, options);
-    expect(broker.child.log).toContain('reverted to snapshot clean for a fresh desktop');
-    await expect(probeRfb('127.0.0.1', first?.port ?? 0, { timeoutMs: 3000, password: first?.password ?? '' })).resolves.toMatchObject({ ok: true });
+    await requestSession(broker.url, 'lab', client, options);
+    expect(resets()).toBe(1);
     await writeAsSession(libvirtd, 'lab');
     expect(diskHasPattern(disk)).toBe(true);
 
-    // The console connection ended (the probe above); after the grace time the desktop is reverted.
-    await waitFor('the reset after the session', () => (broker.child.log.match(/reverted to snapshot clean/g)?.length ?? 0) >= 2, { timeoutMs: 15_000 });
-    const second = await requestSession(broker.url, 'lab', client, options);
-    expect(broker.child.log.match(/reverted to snapshot clean/g)).toHaveLength(2);
+    // The launcher reports the session over: the desktop is reverted at once (a report from another PC changes nothing).
+    const over = (mac: string) =>
+      fetch(new URL(`v1/clients/${mac}/report`, broker.url), {
+        method: 'POST',
+        body: JSON.stringify({
+          client: { mac },
+          sessions: [{ guestId: 'lab', protocol: 'vnc', startedAt: new Date().toISOString(), seconds: 5, outcome: 'ended' }],
+        }),
+      });
+    expect((await over('52:54:00:99:99:99')).status).toBe(204);
+    expect((await over(client.mac)).status).toBe(204);
+    await waitFor('the reset after the reported end', () => resets() >= 2, { timeoutMs: 10_000 });
     expect(diskHasPattern(disk)).toBe(false);
-    await expect(probeRfb('127.0.0.1', second?.port ?? 0, { timeoutMs: 3000, password: second?.password ?? '' })).resolves.toMatchObject({
+
+    // Second session: a console connection that ends; after the grace time the desktop is reverted.
+    const second = await requestSession(broker.url, 'lab', client, options);
+    expect(resets()).toBe(2);
+    await writeAsSession(libvirtd, 'lab');
+    await expect(probeRfb('127.0.0.1', second?.port ?? 0, { timeoutMs: 3000, password: second?.password ?? '' })).resolves.toMatchObject({ ok: true });
+    await waitFor('the reset after the console connection ended', () => resets() >= 3, { timeoutMs: 15_000 });
+    expect(diskHasPattern(disk)).toBe(false);
+    const third = await requestSession(broker.url, 'lab', client, options);
+    expect(resets()).toBe(3);
+    await expect(probeRfb('127.0.0.1', third?.port ?? 0, { timeoutMs: 3000, password: third?.password ?? '' })).resolves.toMatchObject({
       ok: true,
       desktop: expect.objectContaining({ name: 'QEMU (lab)' }),
     });
     // The admin's password from the definition never opens the console.
-    await expect(probeRfb('127.0.0.1', second?.port ?? 0, { timeoutMs: 3000, password: 'admin123' })).resolves.toMatchObject({
+    await expect(probeRfb('127.0.0.1', third?.port ?? 0, { timeoutMs: 3000, password: 'admin123' })).resolves.toMatchObject({
       ok: false,
       failure: 'auth-failed',
     });
@@ -91,7 +107,7 @@ describe.skipIf(unavailable)('vdd-broker --libvirt: fresh desktops and faults', 
     expect(await libvirtd.virsh(['domstate', 'nosnap'])).toContain('shut off');
   });
 
-  it('follows domains destroyed, renamed or undefined while listed, and libvirtd restarted', { timeout: 60_000 }, async () => {
+  it('follows domains destroyed, renamed or undefined while listed, and libvirtd restarted', async () => {
     let libvirtd = await startLibvirtd(children, dir, 'libvirtd-faults');
     await defineDomain(libvirtd, { name: 'desk' });
     await defineDomain(libvirtd, { name: 'spare' });

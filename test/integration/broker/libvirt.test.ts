@@ -3,16 +3,16 @@
 // once however many PCs ask, answers with the port libvirt gave it and a console ticket that opens
 // the console until it expires; consoles without a password or that clients cannot reach are
 // unavailable with the reason; a VM host that stops answering makes only its guests unavailable.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
 import { requestSession } from '../../../launcher/broker-client/session-request.ts';
 import { probeRfb } from '../../../common/probe/rfb-handshake.ts';
 import { protocol, type Catalog } from '../../../common/protocol/broker-protocol.ts';
+import { vddNamespace } from '../../../broker/libvirt/vdd-metadata.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
-import { defineDomain, libvirtdUnavailable, startLibvirtd } from '../../support/peers/libvirtd.ts';
-import { startVddBroker } from '../../support/peers/vdd-broker.ts';
+import { defineDomain, libvirtdUnavailable, libvirtEngine, startLibvirtd } from '../../support/peers/libvirtd.ts';
+import { startVddBroker, writeEmptyCatalog } from '../../support/peers/vdd-broker.ts';
 import { announceSkip } from '../../support/skip-reason.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
@@ -21,12 +21,11 @@ const unavailable = announceSkip('vdd-broker against a real libvirtd', libvirtdU
 const client = { mac: '52:54:00:12:34:56', hostname: 'lab-pc07' };
 const other = { mac: '52:54:00:12:34:57', hostname: 'lab-pc08' };
 
-describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () => {
+describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', { timeout: 90_000 }, () => {
   const children = useChildren();
   const dir = useTempDir();
   const options = { caFile: join(dir, 'no-ca.pem'), timeoutMs: 30_000 };
-  const catalogFile = join(dir, 'catalog.json');
-  writeFileSync(catalogFile, JSON.stringify({ version: 1, broker: { id: 'lv', name: 'VM hosts' }, ttl: 30, guests: [] }));
+  const catalogFile = writeEmptyCatalog(dir);
 
   const guests = async (url: string) => {
     const answer = await fetchCatalog(url, options);
@@ -35,9 +34,10 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () 
   };
   const guest = async (url: string, id: string) => (await guests(url)).find((listed) => listed.id === id);
 
-  it('starts a stopped domain once for three PCs, answers with its real port and a ticket that opens only its console until it expires', async () => {
+  it('starts a stopped domain once for a PC asking three times (another PC: in use), with its real port and a one-time ticket for its console', async () => {
     const libvirtd = await startLibvirtd(children, dir);
-    await defineDomain(libvirtd, { name: 'reactos', title: 'ReactOS 0.4' });
+    // The title holds what a listing's or a start's markers could be confused with.
+    await defineDomain(libvirtd, { name: 'reactos', title: 'ReactOS 0.4 @@ &amp; &lt;x&gt;' });
     await defineDomain(libvirtd, { name: 'winxp', passwd: 'defined1' });
     // A domain already running on the first port of the range: the placeholder a stopped domain must never get.
     await defineDomain(libvirtd, { name: 'other', passwd: 'other123' });
@@ -47,12 +47,13 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () 
     const listed = await guests(broker.url);
     expect(listed.find((entry) => entry.id === 'reactos')).toEqual({
       id: 'reactos',
-      name: 'ReactOS 0.4',
+      name: 'ReactOS 0.4 @@ & <x>',
       os: 'libvirt domain',
       protocol: 'vnc',
       state: 'stopped',
       startable: true,
       auth: 'vnc-password',
+      use: { sessions: 0, seats: 1 },
     });
     const otherPort = (await guest(broker.url, 'other'))?.port;
     expect(otherPort).toBe(libvirtd.vncPorts.min);
@@ -60,36 +61,42 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () 
     const old = await fetch(new URL(protocol.catalogPath, broker.url));
     expect(((await old.json()) as Catalog).guests.map((entry) => entry.id)).toEqual(['other']);
 
+    // One PC asking three times at once (Enter pressed again, a launcher started again) shares one
+    // start and keeps its lease; another PC is told the desktop is in use.
     const began = performance.now();
-    const answers = await Promise.all([client, other, { mac: '52:54:00:12:34:58' }].map((pc) => requestSession(broker.url, 'reactos', pc, options)));
+    const [answers, taken] = await Promise.all([
+      Promise.all([client, client, client].map((pc) => requestSession(broker.url, 'reactos', pc, options))),
+      requestSession(broker.url, 'reactos', other, options).catch((error: Error & { reason: string }) => error.reason),
+    ]);
+    expect(taken).toMatch(/^HTTP 409: guest reactos is in use by lab-pc07 since .* \(in-use\)$/);
     const startMs = performance.now() - began;
     const display = /:(\d+)\s*$/.exec(await libvirtd.virsh(['domdisplay', 'reactos']))?.[1];
     const realPort = 5900 + Number(display);
     for (const answer of answers) expect(answer).toMatchObject({ state: 'starting', host: '127.0.0.1', port: realPort });
     expect(realPort).not.toBe(otherPort);
-    expect(broker.child.log.match(/session for guest reactos/g)).toHaveLength(3);
+    expect(broker.child.log.match(/audit session guest=reactos /g)).toHaveLength(3);
     expect(startMs).toBeLessThan(20_000);
 
-    // The console has one password: the ticket set last opens it and shows this domain; the others and no password do not.
-    // (Which PC may have a desktop at all is the leases' business: one seat per console.)
-    const opens = await Promise.all(
-      answers.map(async (answer) => (await probeRfb('127.0.0.1', realPort, { timeoutMs: 3000, password: answer?.password ?? '' })).ok),
-    );
-    expect(opens.filter(Boolean)).toHaveLength(1);
-    const last = answers[opens.indexOf(true)]?.password ?? '';
-    await expect(probeRfb('127.0.0.1', realPort, { timeoutMs: 3000, password: last })).resolves.toMatchObject({
-      ok: true,
-      desktop: expect.objectContaining({ name: 'QEMU (reactos)' }),
-    });
+    // The console has one password: the ticket set last opens it, once, and shows this domain; the others and no password do not.
+    const probes = [];
+    for (const answer of answers) probes.push(await probeRfb('127.0.0.1', realPort, { timeoutMs: 3000, password: answer?.password ?? '' }));
+    expect(probes.filter((probe) => probe.ok)).toEqual([expect.objectContaining({ desktop: expect.objectContaining({ name: 'QEMU (reactos)' }) })]);
+    const last = answers[probes.findIndex((probe) => probe.ok)]?.password ?? '';
+    await waitFor('the ticket spent', () => /audit ticket-used guest=reactos /.test(broker.child.log), { child: broker.child });
+    await expect(probeRfb('127.0.0.1', realPort, { timeoutMs: 3000, password: last })).resolves.toMatchObject({ ok: false, failure: 'auth-failed' });
     await expect(probeRfb('127.0.0.1', realPort, { timeoutMs: 3000, password: 'wrong000' })).resolves.toMatchObject({ ok: false, failure: 'auth-failed' });
     await expect(probeRfb('127.0.0.1', realPort, { timeoutMs: 3000 })).resolves.toMatchObject({
       ok: true,
       authentication: 'not-tried',
       securityTypes: [{ code: 2 }],
     });
-    // After --password-ttl the ticket is refused: the console is never open between sessions.
+    // An unused ticket is refused after --password-ttl: the console is never open between sessions.
+    const unused = await requestSession(broker.url, 'reactos', client, options);
     await new Promise((resolve) => setTimeout(resolve, 6500));
-    await expect(probeRfb('127.0.0.1', realPort, { timeoutMs: 3000, password: last })).resolves.toMatchObject({ ok: false, failure: 'auth-failed' });
+    await expect(probeRfb('127.0.0.1', realPort, { timeoutMs: 3000, password: unused?.password ?? '' })).resolves.toMatchObject({
+      ok: false,
+      failure: 'auth-failed',
+    });
     expect(broker.child.log).not.toContain(last);
 
     // Once listed as running, the catalog has the real port too.
@@ -106,12 +113,16 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () 
     });
   });
 
-  it('lists consoles without a password or that clients cannot reach as unavailable with the reason, said once in the log', async () => {
+  it('lists consoles without a password or that clients cannot reach as unavailable with the reason, said once in the log; serves a guest described in vdd metadata', async () => {
     const libvirtd = await startLibvirtd(children, dir, 'libvirtd-reasons');
     await defineDomain(libvirtd, { name: 'open' });
     await libvirtd.virsh(['start', 'open']);
     await defineDomain(libvirtd, { name: 'nowhere', listenNone: true });
     await defineDomain(libvirtd, { name: 'headless', noGraphics: true });
+    await defineDomain(libvirtd, {
+      name: 'linux',
+      metadata: `<vdd:guest xmlns:vdd='${vddNamespace}'><name>Debian lab</name><os>Debian 12</os><protocol>xdmcp</protocol><xdmcp host='127.0.0.1'/><pool>lab</pool></vdd:guest>`,
+    });
     const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '1', '--libvirt', libvirtd.uri] });
     expect(await guest(broker.url, 'open')).toMatchObject({
       state: 'unavailable',
@@ -121,6 +132,25 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () 
     expect(await guest(broker.url, 'headless')).toBeUndefined();
     const refused = await requestSession(broker.url, 'open', client, options).catch((error: Error & { reason: string }) => error.reason);
     expect(refused).toMatch(/^HTTP 503: guest open cannot be used: its VNC console runs without a password/);
+    // A guest described in libvirt: an XDMCP desktop started on request, answered with its display manager's address, no console ticket.
+    // It is a desktop of the pool "lab": the menu lists the pool, and a PC choosing it gets a free desktop of it.
+    expect(await guest(broker.url, 'linux')).toBeUndefined();
+    expect(await guest(broker.url, 'lab')).toMatchObject({
+      name: 'Debian lab',
+      os: 'Debian 12',
+      protocol: 'xdmcp',
+      state: 'stopped',
+      use: { sessions: 0, desktops: 1 },
+    });
+    const xdmcp = await requestSession(broker.url, 'lab', client, options);
+    expect(xdmcp).toMatchObject({ state: 'starting', host: '127.0.0.1', port: 177, lease: { guest: 'linux' } });
+    expect(xdmcp?.password).toBeUndefined();
+    expect((await libvirtd.virsh(['domstate', 'linux'])).trim()).toBe('running');
+    const hypervisor = libvirtEngine([libvirtd]);
+    await hypervisor.refresh();
+    expect(hypervisor.policy('linux')).toEqual({ pool: 'lab', resetAfterSession: false });
+    expect(hypervisor.policy('headless')).toBeUndefined();
+    hypervisor.close();
     // Three listing rounds later each condition has been logged once.
     await new Promise((resolve) => setTimeout(resolve, 3200));
     expect(broker.child.log.match(/libvirt domain open on .* is unavailable/g)).toHaveLength(1);
@@ -150,7 +180,8 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', () 
     await waitFor('two.desk unavailable', async () => (await guest(broker.url, 'two.desk'))?.state === 'unavailable', { timeoutMs: 10_000 });
     expect(await guest(broker.url, 'two.desk')).toMatchObject({ reason: 'its VM host does not answer' });
     expect(await guest(broker.url, 'one.desk')).toMatchObject({ state: 'running', port: first.vncPorts.min });
-    const refused = await requestSession(broker.url, 'two.desk', client, options).catch((error: Error & { reason: string }) => error.reason);
+    // Asked by the PC that holds it (any other PC is told it is in use).
+    const refused = await requestSession(broker.url, 'two.desk', other, options).catch((error: Error & { reason: string }) => error.reason);
     expect(refused).toBe('HTTP 503: guest two.desk cannot be started: its VM host does not answer (unavailable)');
     expect(refused).not.toMatch(/virsh|socket|\//);
     expect(broker.child.log).toMatch(/VM host two does not answer; its 1 guests are unavailable until it does: virsh .*list --all --uuid/);

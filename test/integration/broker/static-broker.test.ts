@@ -31,7 +31,7 @@ describe('a static catalog served by nginx', () => {
 
     const cacheDir = mkdtempSync(join(dir, 'cache-'));
     const logged: string[] = [];
-    const keeper = new CatalogKeeper({ ...options, cacheDir }, (line) => logged.push(line));
+    const keeper = new CatalogKeeper({ ...options, cacheDir, clientCertificate: undefined }, (line) => logged.push(line));
     expect(await keeper.refresh([nginx.url])).toMatchObject({ online: true, changed: true, catalog: { guests: [{ id: 'debian' }] } });
     expect(await keeper.refresh([nginx.url])).toMatchObject({ online: true, changed: false });
 

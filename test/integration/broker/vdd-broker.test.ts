@@ -3,6 +3,7 @@
 // passwords checked against a real Xvnc, client reports.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { fetchCatalog } from '../../../launcher/broker-client/catalog-fetch.ts';
 import { requestSession } from '../../../launcher/broker-client/session-request.ts';
@@ -145,7 +146,7 @@ describe('vdd-broker with the launcher client', () => {
     expect(missing.stderr).toMatch(/cannot read the CA certificate .*missing-ca\.pem \(config key broker_ca\): no such file/);
   });
 
-  it('issues one-time VNC passwords that a real Xvnc accepts, and expires them', async () => {
+  it('issues one-time VNC passwords that a real Xvnc accepts once, and expires unused ones', async () => {
     const xvnc = await startXvnc(children, dir, { password: 'initial1' });
     const passwordFile = join(dir, `xvnc-${xvnc.port}.passwd`);
     const file = join(dir, 'vnc.json');
@@ -156,16 +157,26 @@ describe('vdd-broker with the launcher client', () => {
       const answer = await fetchCatalog(broker.url, options);
       return answer.kind === 'catalog' && answer.catalog.guests[0]?.state === 'running';
     });
+    // The broker gave the file a password nobody knows when it started.
+    expect(await probeRfb('127.0.0.1', xvnc.port, { timeoutMs: 3000, password: 'initial1' })).toMatchObject({ ok: false, failure: 'auth-failed' });
 
     const session = await requestSession(broker.url, 'xvnc', client, options);
     expect(session).toMatchObject({ state: 'running', host: '127.0.0.1', port: xvnc.port, password: expect.stringMatching(/^.{8}$/) });
     const password = session?.password ?? '';
     expect(await probeRfb('127.0.0.1', xvnc.port, { timeoutMs: 3000, password })).toMatchObject({ ok: true, authentication: 'vnc-password' });
-    expect(await probeRfb('127.0.0.1', xvnc.port, { timeoutMs: 3000, password: 'initial1' })).toMatchObject({ ok: false, failure: 'auth-failed' });
-    expect(broker.child.log).toContain('issued a one-time VNC password for guest xvnc to client 52:54:00:12:34:56');
+    // The same password again: spent by the first connection (the broker saw Xvnc read it).
+    await waitFor('the broker to see the password used', () => /audit ticket-used guest=xvnc /.test(broker.child.log), { child: broker.child });
+    expect(await probeRfb('127.0.0.1', xvnc.port, { timeoutMs: 3000, password })).toMatchObject({ ok: false, failure: 'auth-failed' });
+    expect(broker.child.log).toMatch(/audit session guest=xvnc lease=\S+ peer=127\.0\.0\.1 mac=52:54:00:12:34:56 host=lab-pc07 lease_state=new ticket="until /);
+    expect(broker.child.log).toMatch(/audit ticket-used guest=xvnc /);
     expect(broker.child.log).not.toContain(password);
 
-    await waitFor('the password to expire', async () => !(await probeRfb('127.0.0.1', xvnc.port, { timeoutMs: 3000, password })).ok, { timeoutMs: 15_000 });
+    // The same PC asks again (a reconnect): its own lease, a new password; unused, it expires.
+    const again = await requestSession(broker.url, 'xvnc', client, options);
+    expect(again?.lease?.id).toBe(session?.lease?.id);
+    // Probing would spend it: wait out its time to live (5 s) first, then try it once.
+    await sleep(6000);
+    expect(await probeRfb('127.0.0.1', xvnc.port, { timeoutMs: 3000, password: again?.password ?? '' })).toMatchObject({ ok: false, failure: 'auth-failed' });
 
     await expect(requestSession(broker.url, 'nope', client, options)).rejects.toThrow(/HTTP 404: no guest with id nope \(not-found\)/);
   });

@@ -26,9 +26,10 @@ function mountNamespaceUnavailable(): string | undefined {
 const unavailable = announceSkip('disk-full test', mountNamespaceUnavailable());
 
 describe.skipIf(unavailable)('the menu when cache_dir is full', () => {
+  // First registered, so removed last (after hooks run in reverse): the menu and the broker write here until they stop.
+  const dir = useTempDir();
   const children = useChildren();
   const terminal = useTerminals();
-  const dir = useTempDir();
   chmodSync(dir, 0o755);
   requireLauncher();
 

@@ -25,6 +25,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findImageDir } from '../../../image/boot/boot-image.ts';
 import { verifyImage } from '../../../image/flash/verify-image.ts';
 import { makeSyntheticDisk } from '../../support/synthetic-disk.ts';
+import { makeTestCa } from '../../support/peers/test-ca.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { sampleManifest } from '../../support/sample-manifest.ts';
 import { sha256OfRange } from '../../support/hash-range.ts';
@@ -244,6 +245,38 @@ if (unavailable !== undefined) {
       expect(statSync(target).size).toBe(16 * mib);
       // Slot B is all zeros in the synthetic image: those chunks stay holes in the copy.
       expect(statSync(target).blocks * 512).toBeLessThan(16 * mib);
+    });
+
+    it('--client-cert and --client-key land next to vdd.conf, once the pair and the config are right', () => {
+      const ca = makeTestCa(work, 'flash-client', ['lab-pc07']);
+      const other = makeTestCa(work, 'flash-other', ['lab-pc08']);
+      const target = join(work, 'client.img');
+      const pointing = join(work, 'client-vdd.conf');
+      writeFileSync(
+        pointing,
+        'broker = https://broker.lab:8443/\nbroker_client_cert = /run/vdd/disk/client.pem\nbroker_client_key = /run/vdd/disk/client.key\n',
+      );
+      const flashWith = (...extra: string[]) => vddImage('flash', '--file', target, '--image', image, ...extra);
+      // The wrong key, a config that does not point at them, no config: refused before writing.
+      expect(flashWith('--config', pointing, '--client-cert', ca.certFile, '--client-key', other.keyFile)).toMatchObject({
+        status: 1,
+        stderr: expect.stringContaining(`--client-key ${other.keyFile} is not the key of --client-cert ${ca.certFile}`),
+      });
+      expect(flashWith('--config', config, '--client-cert', ca.certFile, '--client-key', ca.keyFile)).toMatchObject({
+        status: 1,
+        stderr: expect.stringContaining('broker_client_cert = /run/vdd/disk/client.pem'),
+      });
+      expect(flashWith('--client-cert', ca.certFile)).toMatchObject({
+        status: 2,
+        stderr: expect.stringContaining('--client-cert and --client-key go together'),
+      });
+      expect(existsSync(target)).toBe(false);
+      const result = flashWith('--config', pointing, '--client-cert', ca.certFile, '--client-key', ca.keyFile);
+      expect(result.status, result.stderr).toBe(0);
+      const fat = `${target}@@${mib}`;
+      const env = { ...process.env, MTOOLS_SKIP_CHECK: '1' };
+      expect(run('mcopy', ['-i', fat, '::/client.pem', '-'], env).stdout).toBe(readFileSync(ca.certFile, 'utf8'));
+      expect(run('mcopy', ['-i', fat, '::/client.key', '-'], env).stdout).toBe(readFileSync(ca.keyFile, 'utf8'));
     });
 
     it('read-back finds a device changed after writing and names the first byte that differs', async () => {

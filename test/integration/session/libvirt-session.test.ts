@@ -2,13 +2,12 @@
 // broker starts it, so connect --dry-run says so; connecting starts it ("Starting NAME...") and
 // shows its console; with the VM host down the PC gets the broker's reason and no viewer is
 // started for a catalog address.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { launcherPath, requireLauncher, runLauncher, isolatedArgs } from '../../support/launcher-binary.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { defineDomain, libvirtdUnavailable, startLibvirtd } from '../../support/peers/libvirtd.ts';
-import { startVddBroker } from '../../support/peers/vdd-broker.ts';
+import { startVddBroker, writeEmptyCatalog } from '../../support/peers/vdd-broker.ts';
 import { startXvfb } from '../../support/peers/x-display.ts';
 import { screenshot } from '../../support/peers/screenshot.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
@@ -16,7 +15,7 @@ import { useTempDir } from '../../support/temp-dir.ts';
 
 const unavailable = announceSkip('launcher sessions of libvirt guests', libvirtdUnavailable() ?? missingTools(['Xvfb', 'vncviewer', 'xwd']));
 
-describe.skipIf(unavailable)('vdd-launcher connect to a libvirt guest', () => {
+describe.skipIf(unavailable)('vdd-launcher connect to a libvirt guest', { timeout: 90_000 }, () => {
   const children = useChildren();
   const dir = useTempDir();
   requireLauncher();
@@ -24,8 +23,7 @@ describe.skipIf(unavailable)('vdd-launcher connect to a libvirt guest', () => {
   it('plans without an address, starts the VM on connect and shows its console, and gives the broker reason when its host is down', async () => {
     const libvirtd = await startLibvirtd(children, dir);
     await defineDomain(libvirtd, { name: 'desk', title: 'Lab desk' });
-    const catalogFile = join(dir, 'catalog.json');
-    writeFileSync(catalogFile, JSON.stringify({ version: 1, broker: { id: 'lv', name: 'VM hosts' }, ttl: 30, guests: [] }));
+    const catalogFile = writeEmptyCatalog(dir);
     const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '1', '--libvirt', libvirtd.uri] });
     const args = [...isolatedArgs(join(dir, 'cache')), '--broker', broker.url];
 

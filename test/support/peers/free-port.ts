@@ -21,7 +21,7 @@ export async function freeVncDisplay(host = '127.0.0.1'): Promise<number> {
   throw new Error('no free VNC display between 100 and 999');
 }
 
-function portFree(host: string, port: number): Promise<boolean> {
+export function portFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));

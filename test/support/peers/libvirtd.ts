@@ -8,10 +8,12 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BrokerGuest } from '../../../broker/catalog-file.ts';
+import { LibvirtHypervisor } from '../../../broker/libvirt/libvirt-hypervisor.ts';
 import type { Child, Children } from '../children.ts';
 import { waitFor } from '../children.ts';
 import { missingTools } from '../skip-reason.ts';
-import { freeTcpPort } from './free-port.ts';
+import { portFree } from './free-port.ts';
 
 export type Libvirtd = {
   readonly child: Child;
@@ -68,10 +70,19 @@ wait
 `;
 
 /** A block of 40 VNC ports nobody listens on now, between 12000 and 19999. */
+/** Ranges already given to a daemon of this process: two daemons started together must not share one. */
+const takenRanges = new Set<number>();
+
+/** 40 VNC ports for one daemon's domains (QEMU takes the first free one), all free now. */
 async function freeVncPorts(): Promise<{ min: number; max: number }> {
-  const base = await freeTcpPort();
-  const min = 12000 + (base % 200) * 40;
-  return { min, max: min + 39 };
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const min = 12000 + Math.floor(Math.random() * 200) * 40;
+    if (takenRanges.has(min)) continue;
+    takenRanges.add(min);
+    const free = await Promise.all(Array.from({ length: 40 }, (_, offset) => portFree('127.0.0.1', min + offset)));
+    if (free.every(Boolean)) return { min, max: min + 39 };
+  }
+  throw new Error('no free range of 40 VNC ports between 12000 and 19999');
 }
 
 export function runVirsh(uri: string, args: readonly string[]): Promise<string> {
@@ -152,6 +163,12 @@ export function tinyDomainXml(domain: TinyDomain): string {
   </devices>
 </domain>
 `;
+}
+
+/** vdd-broker's libvirt engine in this process against these daemons (labelled h1, h2... when more than one), publishing to publish. */
+export function libvirtEngine(daemons: readonly Libvirtd[], publish: (guests: readonly BrokerGuest[]) => void = () => {}): LibvirtHypervisor {
+  const hosts = daemons.map((libvirtd, index) => ({ uri: libvirtd.uri, label: daemons.length > 1 ? `h${index + 1}` : undefined, vncHost: undefined }));
+  return new LibvirtHypervisor(hosts, { log: () => {}, publish, loopbackClients: true, refreshMs: 3_600_000, startTimeoutMs: 60_000, resetGraceMs: 30_000 });
 }
 
 /** Defines the domain on the daemon (persistent, shut off). */

@@ -85,6 +85,40 @@ export function makeLtspServer(network: TestNetwork, dir: string, prefix: string
   };
 }
 
+/**
+ * The QEMU arguments of a PC on the server's network (run it with server.start): TCG, one CPU,
+ * an e1000 with the given MAC on the tap device, booting from its network ROM (iPXE), the serial
+ * console and QMP on unix sockets, standard VGA for screendumps.
+ */
+export function ltspClientArgs(server: LtspServer, client: { memoryMiB: number; mac: string; serialSocket: string; qmpSocket: string }): string[] {
+  return [
+    '-nodefaults',
+    '-machine',
+    'pc,accel=tcg',
+    '-smp',
+    '1',
+    '-m',
+    String(client.memoryMiB),
+    '-netdev',
+    `tap,id=net0,ifname=${server.tap},script=no,downscript=no`,
+    '-device',
+    `e1000,netdev=net0,mac=${client.mac}`,
+    '-boot',
+    'n',
+    '-vga',
+    'std',
+    '-display',
+    'none',
+    '-chardev',
+    `socket,id=serial0,path=${client.serialSocket},server=on,wait=off`,
+    '-serial',
+    'chardev:serial0',
+    '-qmp',
+    `unix:${client.qmpSocket},server=on,wait=off`,
+    '-no-reboot',
+  ];
+}
+
 /** dnsmasq on the server's tap device: DHCP and TFTP from /srv/tftp as `ltsp dnsmasq` configures them; extraLines are dnsmasq.conf lines. */
 export async function startLtspDnsmasq(children: Children, server: LtspServer, dir: string, extraLines: readonly string[] = []): Promise<Child> {
   const config = join(dir, 'ltsp-dnsmasq.conf');

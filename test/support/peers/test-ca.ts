@@ -1,5 +1,5 @@
 // A throw-away certificate authority made with openssl for https tests: a CA, and a server
-// certificate it signs for the given host names and IP addresses.
+// certificate it signs for the given host names and IP addresses (good for a TLS client too).
 import { execFileSync } from 'node:child_process';
 import { isIP } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -48,7 +48,7 @@ export function makeTestCa(dir: string, label: string, names: readonly string[],
     file('server.csr'),
   ]);
   const san = names.map((name) => (isIP(name) ? `IP:${name}` : `DNS:${name}`)).join(',');
-  writeFileSync(file('ext.cnf'), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
+  writeFileSync(file('ext.cnf'), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n`);
   if (options.validFrom === undefined) {
     openssl([
       'x509',

@@ -11,31 +11,24 @@ const overlays = fileURLToPath(new URL('../../../overlays', import.meta.url));
 export const imageUdhcpcScript = `${overlays}/busybox-init/usr/lib/vdd/udhcpc-script`;
 export const hookDirectory = `${overlays}/common/usr/share/vdd`;
 
-/** Gets one lease (udhcpc -q) and resolves with udhcpc's output once the hook has run. */
-export function leaseWithImageClient(net: DhcpNetwork, dhcpFile: string): Promise<string> {
-  const script =
-    'mount -t tmpfs tmpfs /usr/share && mkdir /usr/share/vdd && mount --bind "$1" /usr/share/vdd && exec busybox udhcpc -i "$2" -f -q -n -t 5 -T 1 -V vdd-thin -O 224 -O 43 -s "$3"';
+/**
+ * Runs `then` (shell, with "$2" the client's interface and "$3" the given program) in the client
+ * namespace with the launcher's hook at /usr/share/vdd (a private mount namespace; more mounts
+ * may come before it), VDD_DHCP_FILE pointing the hook at dhcpFile; resolves with the output.
+ */
+export function runWithImageHook(net: DhcpNetwork, dhcpFile: string, program: string, then: string, what: string): Promise<string> {
+  const script = `mount -t tmpfs tmpfs /usr/share && mkdir /usr/share/vdd && mount --bind "$1" /usr/share/vdd && ${then}`;
   return new Promise((resolve, reject) => {
     execFile(
       'ip',
-      [
-        'netns',
-        'exec',
-        net.clientNetns,
-        'unshare',
-        '-m',
-        '--propagation',
-        'private',
-        'sh',
-        '-c',
-        script,
-        'sh',
-        hookDirectory,
-        net.clientInterface,
-        imageUdhcpcScript,
-      ],
+      ['netns', 'exec', net.clientNetns, 'unshare', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh', hookDirectory, net.clientInterface, program],
       { env: { ...process.env, VDD_DHCP_FILE: dhcpFile }, timeout: 20_000 },
-      (error, stdout, stderr) => (error ? reject(new Error(`udhcpc failed: ${error.message}\n${stdout}${stderr}`)) : resolve(`${stdout}${stderr}`)),
+      (error, stdout, stderr) => (error ? reject(new Error(`${what} failed: ${error.message}\n${stdout}${stderr}`)) : resolve(`${stdout}${stderr}`)),
     );
   });
+}
+
+/** Gets one lease (udhcpc -q) and resolves with udhcpc's output once the hook has run. */
+export function leaseWithImageClient(net: DhcpNetwork, dhcpFile: string): Promise<string> {
+  return runWithImageHook(net, dhcpFile, imageUdhcpcScript, 'exec busybox udhcpc -i "$2" -f -q -n -t 5 -T 1 -V vdd-thin -O 224 -O 43 -s "$3"', 'udhcpc');
 }

@@ -14,10 +14,12 @@ export type XvncOptions = {
   readonly password?: string;
   readonly desktopName?: string;
   readonly size?: string;
-  /** Run inside this network namespace, on its loopback. */
+  /** Run inside this network namespace, on its loopback (or every address with listenEverywhere). */
   readonly netns?: string;
   /** Listen on every address of its namespace, not only loopback (a guest in the namespace connects). */
   readonly everyAddress?: boolean;
+  /** Extra Xvnc options (e.g. -NeverShared). */
+  readonly extraArgs?: readonly string[];
 };
 
 export async function startXvnc(children: Children, dir: string, options: XvncOptions = {}): Promise<Xvnc> {
@@ -38,6 +40,7 @@ export async function startXvnc(children: Children, dir: string, options: XvncOp
     '-desktop',
     options.desktopName ?? 'vdd test desktop',
     ...security,
+    ...(options.extraArgs ?? []),
   ];
   const server = await startXServer(children, 'Xvnc', 'Xvnc', args, options.netns ? { netns: options.netns } : {});
   if (options.netns === undefined) await waitForTcpPort('127.0.0.1', port, server.child);

@@ -47,7 +47,7 @@ describe('the command line', () => {
       host: '0.0.0.0',
       port: 8080,
       probeIntervalMs: 15_000,
-      passwordTtlMs: 60_000,
+      passwordTtlMs: 30_000,
       tls: undefined,
     });
   });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ByteProgress } from '../../../image/flash/byte-progress.ts';
 import { isFatType, mbrPartition } from '../../../image/flash/mbr.ts';
-import { parseMountinfo } from '../../../image/flash/mountinfo.ts';
+import { mountOf, parseMountinfo } from '../../../common/system/mountinfo.ts';
 
 describe('parseMountinfo', () => {
   it('reads device, mount point and source, with optional fields and octal escapes', () => {
@@ -14,11 +14,15 @@ describe('parseMountinfo', () => {
       'garbage line',
       '',
     ].join('\n');
-    expect(parseMountinfo(text)).toEqual([
-      { device: '254:0', mountPoint: '/', source: '/dev/vda' },
-      { device: '7:3', mountPoint: '/media/my stick', source: '/dev/loop3p1' },
-      { device: '0:45', mountPoint: '/data', source: '/dev/sdb2' },
+    const mounts = parseMountinfo(text);
+    expect(mounts).toEqual([
+      { device: '254:0', mountPoint: '/', source: '/dev/vda', options: ['rw', 'relatime'] },
+      { device: '7:3', mountPoint: '/media/my stick', source: '/dev/loop3p1', options: ['rw', 'nosuid'] },
+      { device: '0:45', mountPoint: '/data', source: '/dev/sdb2', options: ['rw'] },
     ]);
+    expect(mountOf(mounts, '/data/x/y')?.mountPoint).toBe('/data');
+    expect(mountOf(mounts, '/database')?.mountPoint).toBe('/');
+    expect(mountOf(mounts, '/media/my stick')?.mountPoint).toBe('/media/my stick');
   });
 });
 

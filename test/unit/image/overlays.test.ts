@@ -47,8 +47,14 @@ describe('image scripts and overlays', () => {
     for (const unit of ['getty@tty1.service.d', 'serial-getty@ttyS0.service.d']) {
       expect(read(`overlays/ltsp/etc/systemd/system/${unit}/vdd-autologin.conf`)).toMatch(/^ExecStart=-\/usr\/lib\/vdd\/autologin$/m);
     }
-    // logind's login prompts on tty2-6 (autovt@) are masked.
+    // No login prompts on tty2-6: logind's autovt@ and Debian's getty-static (without D-Bus) are masked.
     expect(readlinkSync(`${repository}overlays/ltsp/etc/systemd/system/autovt@.service`)).toBe('/dev/null');
+    expect(readlinkSync(`${repository}overlays/ltsp/etc/systemd/system/getty-static.service`)).toBe('/dev/null');
+    // ltsp image leaves /home out of its image: vdd's home is made at boot.
+    expect(read('overlays/ltsp/usr/lib/tmpfiles.d/vdd.conf')).toMatch(/^d \/home\/vdd 0750 vdd vdd -$/m);
+    // The DHCP broker options are asked for before the launcher starts, and only through the launcher's hook.
+    expect(read('overlays/ltsp/usr/lib/systemd/system/vdd-dhcp-options.service')).toMatch(/^Before=getty@tty1\.service serial-getty@ttyS0\.service$/m);
+    expect(read('overlays/ltsp/usr/lib/vdd/dhcp-options')).toMatch(/udhcpc .* -s \/usr\/share\/vdd\/udhcpc-hook$/m);
     // LTSP's PAM integration needs Python and Perl, which the image does not have.
     expect(read('overlays/ltsp/etc/ltsp/client/init/50-vdd-thin.sh')).toMatch(/^ {4}PAM_AUTH_TYPE=0$/m);
   });

@@ -74,7 +74,7 @@ describe('planSession', () => {
     expect(viewer).toEqual({
       role: 'viewer',
       command: 'vncviewer',
-      args: ['-FullScreen', '-AlertOnFatalError=0', '-ReconnectOnError=0', '-Shared=1', '10.0.0.6::5901'],
+      args: ['-FullScreen', '-AlertOnFatalError=0', '-ReconnectOnError=0', '-Shared=0', '10.0.0.6::5901'],
       env: { PATH: '/usr/bin:/bin', HOME: '/home/vdd', LANG: 'C.UTF-8', DISPLAY: ':0', XAUTHORITY: '/run/vdd/session/xauthority-0' },
       passwordFd: 3,
     });
@@ -94,7 +94,7 @@ describe('planSession', () => {
       '-FullScreen',
       '-AlertOnFatalError=0',
       '-ReconnectOnError=0',
-      '-Shared=1',
+      '-Shared=0',
       '-AutoSelect=0',
       '-PreferredEncoding=Tight',
       '-CustomCompressLevel=1',
@@ -144,7 +144,7 @@ describe('execCommand', () => {
       '-FullScreen',
       '-AlertOnFatalError=0',
       '-ReconnectOnError=0',
-      '-Shared=1',
+      '-Shared=0',
       '10.0.0.6::5901',
       '--',
       '/usr/bin/X',

@@ -1,10 +1,8 @@
-// One-time VNC passwords: a fresh random password per session request, written to the guest's
-// TigerVNC password file (Xvnc -rfbauth rereads it on every connection) and replaced by an
-// unknown one when it expires. The password is never logged; the file is 0600 and replaced in
-// one rename.
+// VNC passwords: a fresh random password per ticket, and TigerVNC's password file format
+// (vncpasswd's 8 scrambled bytes) written 0600 in one rename. Passwords are never logged.
 import { randomBytes, randomInt } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { scrambleVncPassword } from '../common/vnc/vnc-des.ts';
+import { renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { scrambleVncPassword } from '../../common/vnc/vnc-des.ts';
 
 const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
@@ -15,10 +13,16 @@ export function newVncPassword(): string {
   return password;
 }
 
+/** The access time a new password file gets: long before any read, so the first read shows. */
+export const unreadAccessTime = new Date('2000-01-01T00:00:00Z');
+
 export function writeVncPasswordFile(path: string, password: string): void {
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     writeFileSync(temporary, scrambleVncPassword(password), { mode: 0o600, flag: 'wx' });
+    // With relatime (the default) the kernel updates the access time on the first read after a
+    // change only; set in the past, it then moves even when the read comes within the same tick.
+    utimesSync(temporary, unreadAccessTime, new Date());
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
