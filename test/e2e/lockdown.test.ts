@@ -175,6 +175,21 @@ if (skipReason !== undefined) {
     );
 
     it(
+      'turns IPv6 back on as the kernel had it once the menu is up (the initrd turned it off)',
+      async () => {
+        const deadline = Date.now() + 60_000;
+        let answer: string[] = [];
+        for (;;) {
+          answer = await hook.ask('ipv6');
+          if (answer.every((line) => line.endsWith(' 0')) || Date.now() > deadline) break;
+          await sleep(1000);
+        }
+        expect(answer).toEqual(['all 0', 'default 0', 'eth0 0']);
+      },
+      3 * 60_000,
+    );
+
+    it(
       'runs both launchers as the user vdd without capabilities',
       async () => {
         const found = launchers(await hook.processes());
