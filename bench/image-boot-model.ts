@@ -290,9 +290,11 @@ export async function benchImageBootModel(imageDir: string): Promise<Record<stri
         continue;
       }
       try {
-        const byShift = await ltspRowRuns(row, pickedShifts, runs, modelKernelParameters, bootTimeoutMs);
-        // The same kernel package as the image's: its decompression is the one counted above.
-        for (const [shift, done] of byShift) results.get(shift)![row.name] = summarize(row.what, row.end, done, undefined, shift);
+        const { byShift, kernel } = await ltspRowRuns(row, pickedShifts, runs, modelKernelParameters, bootTimeoutMs);
+        // The image's own kernel: its decompression is the one counted above.
+        const sameKernel = kernel.equals(readFileSync(join(imageDir, 'vmlinuz')));
+        for (const [shift, done] of byShift)
+          results.get(shift)![row.name] = summarize(row.what, row.end, done, sameKernel ? decompressionSeconds(shift) : undefined, shift);
       } catch (error) {
         record({
           [row.name === 'ltspFlavour' && /no LTSP flavour build/.test(String(error)) ? 'notBuilt' : 'error']: (error as Error).message.slice(0, 2000),

@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { qemuCommand } from '../image/boot/accel.ts';
+import { QmpClient } from '../image/boot/qmp.ts';
 import { SerialConsole } from '../image/boot/serial-console.ts';
 import { findLtspVersion } from '../image/ltsp/ltsp-version.ts';
 import { Children } from '../test/support/children.ts';
@@ -135,9 +136,10 @@ async function prepareFlavour(server: LtspServer, serverDir: string, buildDir: s
 }
 
 /** One PXE boot of a client of this server under the model, to the boot-time report on its serial port. */
-async function clientRun(server: LtspServer, children: Children, shift: number, timeoutMs: number): Promise<LtspRowRun> {
+async function clientRun(server: LtspServer, children: Children, shift: number, timeoutMs: number, screen: string): Promise<LtspRowRun> {
   const work = mkdtempSync(join(tmpdir(), 'vdd-bench-ltsp-client-'));
   const serialSocket = join(work, 'serial.sock');
+  const qmpSocket = join(work, 'qmp.sock');
   const started = Date.now();
   const qemu = server.start(children, 'qemu (LTSP client)', qemuCommand, [
     '-nodefaults',
@@ -163,12 +165,18 @@ async function clientRun(server: LtspServer, children: Children, shift: number, 
     `socket,id=serial0,path=${serialSocket},server=on,wait=off`,
     '-serial',
     'chardev:serial0',
+    '-qmp',
+    `unix:${qmpSocket},server=on,wait=off`,
     '-no-reboot',
   ]);
   try {
     const console = await SerialConsole.connect(serialSocket, 30_000);
     const match = await console.waitFor(reportLine, 'the boot-time report (login screen or menu)', timeoutMs);
     console.close();
+    // What was on the screen then, for a person to check (the login screen, the menu).
+    const qmp = await QmpClient.connect(qmpSocket);
+    await qmp.screendump(screen).catch(() => undefined);
+    qmp.close();
     return { report: parseBootReport(match[0]), wallSeconds: Math.round((Date.now() - started) / 1000) };
   } finally {
     await qemu.stop();
@@ -184,8 +192,9 @@ export const ltspRows: readonly LtspRow[] = [
 
 /**
  * Runs every shift's boots of one LTSP row on a server of its own (kept in .cache/bench between
- * runs, so ltsp image runs only when the client changed). Throws with the reason when the row
- * cannot be built.
+ * runs, so ltsp image runs only when the client changed), with the kernel the clients booted and
+ * a screendump of each at its report in .cache/bench. Throws with the reason when the row cannot
+ * be built.
  */
 export async function ltspRowRuns(
   row: LtspRow,
@@ -193,7 +202,7 @@ export async function ltspRowRuns(
   runs: number,
   model: readonly string[],
   timeoutMs: number,
-): Promise<Map<number, LtspRowRun[]>> {
+): Promise<{ byShift: Map<number, LtspRowRun[]>; kernel: Buffer }> {
   let buildDir = '';
   if (row.name === 'ltspFlavour') buildDir = findLtspVersion(new URL('../dist/image', import.meta.url).pathname, {}).dir;
   const serverDir = join(cache, row.name === 'ltspStock' ? 'ltsp-stock' : 'ltsp-flavour');
@@ -212,12 +221,13 @@ export async function ltspRowRuns(
       const done: LtspRowRun[] = [];
       for (let run = 1; run <= runs; run++) {
         progress(`shift=${shift} ${row.name}, run ${run} of ${runs}`);
-        done.push(await clientRun(server, children, shift, timeoutMs));
+        done.push(await clientRun(server, children, shift, timeoutMs, join(cache, `${row.name}-shift${shift}.png`)));
         progress(`  ${JSON.stringify(done.at(-1)!.report.markers)} (${done.at(-1)!.wallSeconds} s wall)`);
       }
       byShift.set(shift, done);
     }
-    return byShift;
+    const image = row.name === 'ltspStock' ? 'stock' : 'vdd-thin';
+    return { byShift, kernel: readFileSync(join(serverDir, 'srv/tftp/ltsp', image, 'vmlinuz')) };
   } finally {
     await nbd?.stop();
     await children.stopAll();
