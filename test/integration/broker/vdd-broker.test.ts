@@ -188,7 +188,18 @@ describe('vdd-broker with the launcher client', () => {
     writeFileSync(
       file,
       JSON.stringify(
-        catalog([{ id: 'hvm', name: 'Windows XP', os: 'Windows', protocol: 'vnc', host: '127.0.0.1', port: qemu.port, auth: 'vnc-password', qmpSocket: qemu.qmpSocket }]),
+        catalog([
+          {
+            id: 'hvm',
+            name: 'Windows XP',
+            os: 'Windows',
+            protocol: 'vnc',
+            host: '127.0.0.1',
+            port: qemu.port,
+            auth: 'vnc-password',
+            qmpSocket: qemu.qmpSocket,
+          },
+        ]),
       ),
     );
     const broker = await startVddBroker(children, file, { extraArgs: ['--probe-interval', '1', '--password-ttl', '5'] });
