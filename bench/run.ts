@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { benchFirstFrame } from './first-frame.ts';
 import { benchFlash } from './flash.ts';
 import { benchImageBoot, benchImageBuild, benchPayload, benchVncSessionMemory, imageBenchDir } from './image-boot.ts';
+import { benchImageBootModel } from './image-boot-model.ts';
 import { benchLauncherArgs } from './launcher-args.ts';
 import { benchLauncherSize } from './launcher-size.ts';
 import { benchLtspFlavour } from './ltsp-flavour.ts';
@@ -103,6 +104,15 @@ const benchmarks: readonly Benchmark[] = [
     run: async () => {
       const dir = imageBenchDir(imageOutRoot);
       return dir ? benchImageBoot(dir, imageCache) : noImage;
+    },
+  },
+  // Boot to the menu in guest seconds on a deterministic model of an old PC (QEMU -icount), phase
+  // by phase, against a bare busybox boot and a stock LTSP client; an hour or more (docs/image.md).
+  {
+    name: 'imageBootModel',
+    run: async () => {
+      const dir = imageBenchDir(imageOutRoot);
+      return dir ? benchImageBootModel(dir) : noImage;
     },
   },
   {

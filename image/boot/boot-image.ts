@@ -38,6 +38,8 @@ export type BootSessionOptions = {
   readonly initrd?: string;
   /** A second serial port (ttyS1) on a unix socket; QEMU does not wait for it (tests talk to a hook there). */
   readonly secondSerialSocket?: string;
+  /** Deterministic guest time: QemuPlan.icountShift. */
+  readonly icountShift?: number;
 };
 
 export type BootSession = {
@@ -103,6 +105,7 @@ export async function startBootSession(options: BootSessionOptions): Promise<Boo
     serial: serialArg,
     ...(options.qmpSocket ? { qmpSocket: options.qmpSocket } : {}),
     ...(options.persistent && options.diskImage !== undefined ? { persistent: true } : {}),
+    ...(options.icountShift !== undefined ? { icountShift: options.icountShift } : {}),
   });
   if (options.serial !== 'terminal') {
     // A socket QEMU waits on: nothing the guest prints is lost before the reader connects.

@@ -22,6 +22,15 @@ export type QemuPlan = {
    * tests). Otherwise writes go to a throwaway snapshot and a reboot ends QEMU.
    */
   readonly persistent?: boolean;
+  /**
+   * Guest time that depends on the guest's work, not on this host (the boot model): -icount
+   * shift=N makes every guest instruction take 2^N ns of virtual time. The guest's kernel must run
+   * with idle=poll: it then never halts, so its idle time is instructions too and a timer it waits
+   * for costs exactly its duration. sleep=on lets a halted firmware (SeaBIOS, iPXE, OVMF) wait in
+   * real time; with sleep=off a halted guest's clock jumps to its next timer at once, so every
+   * wait for this host's HTTP or NBD server cost up to a timer period. TCG only.
+   */
+  readonly icountShift?: number;
 };
 
 export function qemuArgs(plan: QemuPlan): string[] {
@@ -54,6 +63,7 @@ export function qemuArgs(plan: QemuPlan): string[] {
     ...(plan.persistent ? [] : ['-no-reboot']),
   ];
   if (plan.qmpSocket !== undefined) args.push('-qmp', `unix:${plan.qmpSocket},server=on,wait=off`);
+  if (plan.icountShift !== undefined) args.push('-icount', `shift=${plan.icountShift},sleep=on`);
   switch (plan.boot.kind) {
     case 'net':
       args.push('-boot', 'n');

@@ -103,6 +103,11 @@ if (!slowTests) {
         expect(console.text).toContain('vdd: fetching http://10.0.2.100/root.squashfs');
         expect(session.server.requests).toEqual(expect.arrayContaining(['GET /vdd.ipxe', 'GET /vmlinuz', 'GET /initrd.img', 'GET /root.squashfs']));
         expect(session.server.requests).not.toContain('GET /nbd.img');
+        // The boot-time report, before the serial console's prompt: every phase in order, from power-on.
+        const report = console.text.match(/boot seconds since power-on: kernel ([\d.]+) initrd ([\d.]+) .*dhcp ([\d.]+) fetched ([\d.]+) .*menu ([\d.]+) busy/);
+        expect(report, console.text.slice(-2000)).not.toBeNull();
+        const times = report!.slice(1).map(Number);
+        expect([...times].sort((a, b) => a - b)).toEqual(times);
         const memory = await qmp.guestMemory();
         expect(memory.total).toBeGreaterThan(400 * 2 ** 20);
         qmp.close();

@@ -18,6 +18,7 @@ const scripts = [
   'overlays/common/usr/lib/vdd/autologin',
   'overlays/common/usr/lib/vdd/wait-for-menu',
   'overlays/common/usr/lib/vdd/power-requests',
+  'overlays/common/usr/lib/vdd/boot-times',
   'overlays/ltsp/usr/lib/vdd/dhcp-options',
   'overlays/ltsp/etc/ltsp/client/init/50-vdd-thin.sh',
 ];
