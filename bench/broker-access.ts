@@ -10,10 +10,12 @@
 //   another address asks for the catalog ten times a second:
 //   the normal PC's latency p50/p95 and how many of its requests failed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { writeCatalogFile } from '../test/support/broker.ts';
 import { tcpPortOpen, waitFor } from '../test/support/children.ts';
+import { ticketedGuest } from '../test/support/session-fixtures.ts';
 import { freeTcpPort } from '../test/support/peers/free-port.ts';
 import { brokerProgram } from '../test/support/peers/vdd-broker.ts';
 import { unscrambleVncPasswordFile } from '../test/support/vnc-password-file.ts';
@@ -63,25 +65,9 @@ async function startBroker(work: string, name: string, guests: number): Promise<
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
   const files = Array.from({ length: guests }, (_, n) => join(dir, `desk-${n}.passwd`));
-  const catalog = join(dir, 'catalog.json');
-  writeFileSync(
-    catalog,
-    JSON.stringify({
-      version: 1,
-      broker: { id: 'bench', name: 'Bench' },
-      ttl: 30,
-      guests: files.map((file, n) => ({
-        id: `desk-${n}`,
-        name: `Desk ${n}`,
-        os: 'Linux',
-        protocol: 'vnc',
-        host: '127.0.0.1',
-        port: 5901,
-        state: 'running',
-        auth: 'vnc-password',
-        passwordFile: file,
-      })),
-    }),
+  const catalog = writeCatalogFile(
+    join(dir, 'catalog.json'),
+    files.map((file, n) => ({ ...ticketedGuest(`desk-${n}`), host: '127.0.0.1', passwordFile: file })),
   );
   const port = await freeTcpPort();
   const child = spawn(

@@ -3,10 +3,10 @@
 // documented 10 s, and each address has its own caps on open connections (more are closed
 // unanswered), requests and reports
 // (other addresses, 127.0.0.N on loopback, are served meanwhile).
-import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeCatalogFile } from '../../support/broker.ts';
 import { useChildren } from '../../support/children.ts';
 import { startVddBroker } from '../../support/peers/vdd-broker.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
@@ -32,11 +32,7 @@ function exchange(port: number, send: (socket: Socket) => void, localAddress = '
 describe('vdd-broker limits', () => {
   const children = useChildren();
   const dir = useTempDir();
-  const catalog = () => {
-    const file = join(dir, `limits-${Math.random()}.json`);
-    writeFileSync(file, JSON.stringify({ version: 1, broker: { id: 'lab', name: 'Lab' }, ttl: 30, guests: [] }));
-    return file;
-  };
+  const catalog = () => writeCatalogFile(join(dir, `limits-${Math.random()}.json`), []);
 
   it('answers a chunked body over the limit with 413 and the error body, and slow headers with 408 after 10 s', async () => {
     const broker = await startVddBroker(children, catalog(), { extraArgs: ['--probe-interval', '0'] });

@@ -6,6 +6,7 @@ import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { launcherPath, requireLauncher, runLauncher } from '../../support/launcher-binary.ts';
+import { writeCatalogFile, xvncDesktop } from '../../support/broker.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { startXvfb } from '../../support/peers/x-display.ts';
@@ -93,27 +94,7 @@ describe.skipIf(unavailable)('vdd-launcher connect', () => {
     const outer = await startXvfb(children, '800x600');
     const server = await startXvnc(children, dir, { password: 'initial1', size: '800x600' });
     children.start('xlogo', 'xlogo', ['-display', server.name, '-geometry', '800x600+0+0', '-fg', 'purple', '-bg', 'white']);
-    const catalogFile = join(dir, 'exec-lease.json');
-    writeFileSync(
-      catalogFile,
-      JSON.stringify({
-        version: 1,
-        broker: { id: 'test', name: 'Test broker' },
-        ttl: 30,
-        guests: [
-          {
-            id: 'desk',
-            name: 'Lab desktop',
-            os: 'Linux',
-            protocol: 'vnc',
-            host: '127.0.0.1',
-            port: server.port,
-            auth: 'vnc-password',
-            passwordFile: join(dir, `xvnc-${server.port}.passwd`),
-          },
-        ],
-      }),
-    );
+    const catalogFile = writeCatalogFile(join(dir, 'exec-lease.json'), [xvncDesktop(server)]);
     const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '1', '--lease-renew', '1', '--lease-grace', '3'] });
     await waitFor('the broker to see Xvnc running', () => broker.child.log.includes('is running'), { child: broker.child });
     const cache = join(dir, 'exec-lease-cache');

@@ -3,9 +3,10 @@
 // server: the first PC's Enter shows the desktop; the second PC's menu then says who has it and
 // since when, and choosing it says it is in use, with no viewer started. When the first PC's
 // session ends (its lease with it), the second PC gets the desktop.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeCatalogFile, xvncDesktop } from '../../support/broker.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { makeLab } from '../../support/lab-network.ts';
 import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
@@ -43,17 +44,7 @@ describe.skipIf(unavailable)('one desktop, two PCs', () => {
       extraArgs: ['-NeverShared', '-DisconnectClients=0'],
     });
     children.start('xlogo', 'xlogo', ['-display', xvnc.name, '-geometry', '800x600+0+0', '-fg', 'darkgreen', '-bg', 'white']);
-    const catalogFile = join(dir, 'two-pcs.json');
-    const desk = { id: 'desk', name: 'Lab desktop', os: 'Linux', protocol: 'vnc', port: xvnc.port, auth: 'vnc-password' };
-    writeFileSync(
-      catalogFile,
-      JSON.stringify({
-        version: 1,
-        broker: { id: 'lab', name: 'Lab' },
-        ttl: 2,
-        guests: [{ ...desk, host: pc1.serverAddress, passwordFile: join(dir, `xvnc-${xvnc.port}.passwd`) }],
-      }),
-    );
+    const catalogFile = writeCatalogFile(join(dir, 'two-pcs.json'), [xvncDesktop(xvnc, pc1.serverAddress)], 2);
     const port = await freeTcpPort();
     const broker = await startVddBroker(children, catalogFile, {
       netns: lab.server,
