@@ -97,7 +97,13 @@ describe.skipIf(unavailable)('one desktop, two PCs', () => {
     expect(refused).toMatch(/Lab desktop is in use/);
     expect(refused).toMatch(/lab-pc01 has been using it since \d\d:\d\d\./);
     expect(screenshot(second.outer.name).nonBackgroundShare).toBeLessThan(0.01);
-    expect(broker.child.log).toMatch(/audit session-refused guest=desk peer=10\.\d+\.2\.2 mac=\S+ host=lab-pc02 code=in-use/);
+    await waitFor(
+      'the refusal in the audit trail',
+      () => /audit session-refused guest=desk peer=10\.\d+\.2\.2 mac=\S+ host=lab-pc02 code=in-use/.test(broker.child.log),
+      {
+        child: broker.child,
+      },
+    );
 
     // The first PC's session ends (the viewer stops): its lease ends with it, and the second PC gets the desktop.
     const viewers = descendantPids(first.menu.pid()).filter((pid) => {
@@ -118,6 +124,12 @@ describe.skipIf(unavailable)('one desktop, two PCs', () => {
     second.menu.send('Enter');
     await second.menu.waitForText('Connected to Lab desktop', 20_000);
     await waitFor('the desktop on the second PC', () => screenshot(second.outer.name).nonBackgroundShare > 0.1);
-    expect(broker.child.log).toMatch(/audit session guest=desk lease=\S+ peer=10\.\d+\.2\.2 mac=\S+ host=lab-pc02 lease_state=new/);
+    await waitFor(
+      'the lease of the second PC in the audit trail',
+      () => /audit session guest=desk lease=\S+ peer=10\.\d+\.2\.2 mac=\S+ host=lab-pc02 lease_state=new/.test(broker.child.log),
+      {
+        child: broker.child,
+      },
+    );
   }, 90_000);
 });
