@@ -15,6 +15,7 @@ import { writeCachedCatalog } from './menu-fixtures.ts';
 import { benchMenuKeys } from './menu-keys.ts';
 import { benchMenuMemory } from './menu-memory.ts';
 import { benchBrokerLoad } from './broker-load.ts';
+import { benchRoomRush, benchSessionWithLease, benchSlowConnectionAttack } from './broker-access.ts';
 import { benchCatalogFetch } from './catalog-fetch.ts';
 import { benchAvahiDiscovery, benchConfiguredDiscovery } from './discovery.ts';
 import { benchSessionMemory, benchVncFirstFrame } from './session.ts';
@@ -62,6 +63,12 @@ const benchmarks: readonly Benchmark[] = [
   { name: 'discoveryViaAvahi', run: () => benchAvahiDiscovery() },
   { name: 'catalogFetch5000', run: ({ work }) => benchCatalogFetch(work) },
   { name: 'brokerLoad500', run: ({ work }) => benchBrokerLoad(work) },
+  // Who may use what: a session request through the client gate with a lease and a ticket; 500 PCs
+  // choosing among 50 desktops at once; a normal PC's catalog latency while one address attacks
+  // with stalled connections.
+  { name: 'sessionWithLease', run: ({ work }) => benchSessionWithLease(work) },
+  { name: 'roomRush500', run: ({ work }) => benchRoomRush(work) },
+  { name: 'slowConnectionAttack', run: ({ work }) => benchSlowConnectionAttack(work) },
   // The admin's view with 5,000 PCs and 500 sessions: status JSON latency, the page's first paint in headless chromium, report ingest.
   { name: 'adminStatus5000', run: ({ work }) => benchAdminStatus(work) },
   { name: 'adminPageFirstPaint', run: ({ work }) => benchAdminPage(work) },

@@ -98,7 +98,7 @@ async function run(options: BrokerOptions): Promise<number> {
       )
     : createHttpServer(timeouts, handler);
   server.on('clientError', answerClientError);
-  gate.watch(server, options.tls !== undefined);
+  gate.watch(server);
   await listen(server, options);
   const probes =
     options.probeIntervalMs > 0 ? new GuestProbes(store, { intervalMs: options.probeIntervalMs, timeoutMs: options.probeTimeoutMs, log }) : undefined;

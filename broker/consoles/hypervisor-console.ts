@@ -1,57 +1,26 @@
 // One-time tickets on the consoles of a hypervisor's guests (libvirt, broker/hypervisor.ts): the
-// hypervisor sets the console's password with its expiry; when it reports a console connection
-// (after authentication) while a ticket is out, the ticket is spent and the password expired at
-// once, so it opens one connection. Unused, it is expired when its time to live ends.
+// hypervisor sets the console's password with its expiry, and its console connection events
+// spend the ticket (connection-spent-console.ts).
 import type { Hypervisor } from '../hypervisor.ts';
 import type { Log } from '../log.ts';
-import { ConsoleTicketError, type ConsoleTickets, type Ticket } from './console-ticket.ts';
+import { ConnectionSpentConsole } from './connection-spent-console.ts';
 
-type Outstanding = { readonly timer: NodeJS.Timeout; readonly used: () => void };
-
-export class HypervisorConsole implements ConsoleTickets {
+export class HypervisorConsole extends ConnectionSpentConsole {
   private readonly hypervisor: Hypervisor;
-  private readonly log: Log;
-  private readonly outstanding = new Map<string, Outstanding>();
 
   constructor(hypervisor: Hypervisor, log: Log) {
+    super(log);
     this.hypervisor = hypervisor;
-    this.log = log;
     hypervisor.onConsoleEvent((event) => {
-      if (event.kind !== 'connected') return;
-      const ticket = this.outstanding.get(event.id);
-      if (ticket === undefined) return;
-      // Spent once the console no longer takes it.
-      void this.expire(event.id).then(ticket.used);
+      if (event.kind === 'connected') this.connected(event.id);
     });
   }
 
-  async set(guestId: string, ticket: Ticket): Promise<void> {
-    this.forget(guestId);
-    try {
-      await this.hypervisor.setConsoleTicket(guestId, ticket.password, new Date(Date.now() + ticket.ttlMs));
-    } catch (error) {
-      throw new ConsoleTicketError(`guest ${guestId}: ${(error as Error).message}`);
-    }
-    const timer = setTimeout(() => void this.expire(guestId), ticket.ttlMs);
-    timer.unref();
-    this.outstanding.set(guestId, { timer, used: ticket.used });
+  protected putPassword(guestId: string, password: string, ttlMs: number): Promise<void> {
+    return this.hypervisor.setConsoleTicket(guestId, password, new Date(Date.now() + ttlMs));
   }
 
-  async expire(guestId: string): Promise<void> {
-    this.forget(guestId);
-    try {
-      await this.hypervisor.expireConsoleTicket(guestId);
-    } catch (error) {
-      this.log(`cannot expire the console ticket of guest ${guestId}: ${(error as Error).message}`);
-    }
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([...this.outstanding.keys()].map((guestId) => this.expire(guestId)));
-  }
-
-  private forget(guestId: string): void {
-    clearTimeout(this.outstanding.get(guestId)?.timer);
-    this.outstanding.delete(guestId);
+  protected expirePassword(guestId: string): Promise<void> {
+    return this.hypervisor.expireConsoleTicket(guestId);
   }
 }

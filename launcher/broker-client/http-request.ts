@@ -37,54 +37,47 @@ export class BrokerError extends Error {
 }
 
 const maxCaBytes = 1024 * 1024;
-const caByFile = new Map<string, string>();
 
-/** The CA bundle for https; a missing or unreadable file is an error, never a silent fallback to no verification. */
-export function certificateAuthority(url: string, caFile: string): string {
-  const known = caByFile.get(caFile);
+const pemByFile = new Map<string, string>();
+
+/** A PEM file named by a config key, read once (bounded); what is wrong with it names the file and the key. */
+function pemFile(url: string, file: string, key: string, what: string, marker: RegExp, unreadable: (why: string) => string): string {
+  const known = pemByFile.get(file);
   if (known !== undefined) return known;
   let pem: string;
   try {
-    pem = readBoundedText(caFile, maxCaBytes);
+    pem = readBoundedText(file, maxCaBytes);
   } catch (error) {
-    const why = error instanceof ReadError ? error.message : String(error);
-    throw new BrokerError(url, `cannot read the CA certificate ${caFile} (config key broker_ca): ${why}; https brokers are only trusted when signed by it`, {
-      cause: error,
-    });
+    throw new BrokerError(url, unreadable(error instanceof ReadError ? error.message : String(error)), { cause: error });
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new BrokerError(url, `${caFile} (config key broker_ca) holds no PEM certificate`);
-  caByFile.set(caFile, pem);
+  if (!marker.test(pem)) throw new BrokerError(url, `${file} (config key ${key}) holds no PEM ${what}`);
+  pemByFile.set(file, pem);
   return pem;
 }
 
-const pemByFile = new Map<string, string>();
+/** The CA bundle for https; a missing or unreadable file is an error, never a silent fallback to no verification. */
+export function certificateAuthority(url: string, caFile: string): string {
+  return pemFile(
+    url,
+    caFile,
+    'broker_ca',
+    'certificate',
+    /-----BEGIN CERTIFICATE-----/,
+    (why) => `cannot read the CA certificate ${caFile} (config key broker_ca): ${why}; https brokers are only trusted when signed by it`,
+  );
+}
 
 /** This PC's certificate and key for https (config keys broker_client_cert, broker_client_key); an
  * unreadable or half-given pair is an error naming the key, never a silent connection without it. */
 export function clientIdentity(url: string, files: ClientCertificate | undefined): { cert?: string; key?: string } {
   if (files === undefined) return {};
-  const read = (file: string, key: string, marker: RegExp) => {
-    if (file === '')
-      throw new BrokerError(
-        url,
-        `${key} is not set, but ${key === 'broker_client_cert' ? 'broker_client_key' : 'broker_client_cert'} is: give both or neither`,
-      );
-    const known = pemByFile.get(file);
-    if (known !== undefined) return known;
-    let pem: string;
-    try {
-      pem = readBoundedText(file, maxCaBytes);
-    } catch (error) {
-      throw new BrokerError(url, `cannot read ${file} (config key ${key}): ${error instanceof ReadError ? error.message : String(error)}`);
-    }
-    if (!marker.test(pem))
-      throw new BrokerError(url, `${file} (config key ${key}) holds no PEM ${key === 'broker_client_cert' ? 'certificate' : 'private key'}`);
-    pemByFile.set(file, pem);
-    return pem;
+  const read = (file: string, key: string, other: string, what: string, marker: RegExp) => {
+    if (file === '') throw new BrokerError(url, `${key} is not set, but ${other} is: give both or neither`);
+    return pemFile(url, file, key, what, marker, (why) => `cannot read ${file} (config key ${key}): ${why}`);
   };
   return {
-    cert: read(files.certFile, 'broker_client_cert', /-----BEGIN CERTIFICATE-----/),
-    key: read(files.keyFile, 'broker_client_key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/),
+    cert: read(files.certFile, 'broker_client_cert', 'broker_client_key', 'certificate', /-----BEGIN CERTIFICATE-----/),
+    key: read(files.keyFile, 'broker_client_key', 'broker_client_cert', 'private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/),
   };
 }
 

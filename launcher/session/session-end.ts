@@ -132,7 +132,19 @@ export function classifyExit(planned: PlannedProcess, exit: ProcessExit, stderr:
     };
   if (exit.code === 0) return { kind: 'ended' };
   if (/Cannot open display|Unable to open display|cannot connect to/i.test(stderr)) return { kind: 'failed', failure: failure('x-server-failed', guest, last) };
-  return { kind: 'failed', failure: failure('x-server-failed', guest, `${describeExit(exit)}: ${last}`) };
+  return { kind: 'failed', failure: failure('x-server-failed', guest, `${describeExit(exit)}: ${xorgFatalReason(stderr) ?? last}`) };
+}
+
+/**
+ * The reason Xorg gives after "Fatal server error:" (e.g. "no screens found"); its last lines are
+ * a footer that points at the support site and the log file, which a person at the PC cannot use.
+ */
+function xorgFatalReason(stderr: string): string | undefined {
+  // Xorg marks lines with "(EE)" at the start, and sometimes glues the next marker to the end.
+  const lines = stderr.split('\n').map((line) => line.replace(/^\(EE\)\s*|\(EE\)\s*$/g, '').trim());
+  const heading = lines.findIndex((line) => line === 'Fatal server error:');
+  if (heading === -1) return undefined;
+  return lines.slice(heading + 1).find((line) => line !== '');
 }
 
 /** One bounded line of a process's words for the menu (the full text goes to the log). */

@@ -8,26 +8,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ConsoleTickets, Ticket } from '../../broker/consoles/console-ticket.ts';
 import { CatalogStore } from '../../broker/catalog-store.ts';
 import { HttpProblem } from '../../broker/http-body.ts';
 import { seatsOf } from '../../broker/sessions/menu-entries.ts';
 import { SessionService } from '../../broker/sessions/session-service.ts';
 import { fuzzRuns } from '../support/fuzz.ts';
+import { RecordingConsole, ticketedGuest } from '../support/session-fixtures.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
-const vnc = (id: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  name: id,
-  os: 'Linux',
-  protocol: 'vnc',
-  host: '10.0.0.5',
-  port: 5901,
-  state: 'running',
-  auth: 'vnc-password',
-  passwordFile: `/run/vdd/${id}.passwd`,
-  ...extra,
-});
+const vnc = ticketedGuest;
 const guests = [
   vnc('desk'),
   vnc('a1', { pool: 'lab', host: '10.0.0.1' }),
@@ -68,12 +57,8 @@ describe('session and lease requests', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 25 }), async (steps) => {
         const store = new CatalogStore(file, () => {});
-        const tickets = new Map<string, Ticket>();
-        const console: ConsoleTickets = {
-          set: async (id, ticket) => void tickets.set(id, ticket),
-          expire: async (id) => void tickets.delete(id),
-          close: async () => {},
-        };
+        const console = new RecordingConsole();
+        const { tickets } = console;
         const clock = { monotonic: 0, wall: new Date('2026-12-03T09:00:00Z') };
         const sessions = new SessionService(store, {
           ticketTtlMs: 30_000,

@@ -38,3 +38,14 @@ export async function startBroker(
 export function testGuest(id: string, overrides: Partial<Guest> = {}): Guest {
   return { id, name: `Guest ${id}`, os: 'Debian', protocol: 'vnc', host: '127.0.0.1', port: 5999, state: 'running', ...overrides };
 }
+
+/** A catalog file for vdd-broker with these guests (file form: broker-only keys allowed). */
+export function writeCatalogFile(file: string, guests: readonly Record<string, unknown>[], ttl = 30): string {
+  writeFileSync(file, JSON.stringify({ version: 1, broker: { id: 'lab', name: 'Lab' }, ttl, guests }));
+  return file;
+}
+
+/** The catalog file entry of "Lab desktop", an Xvnc started by startXvnc with a password: its password file is the broker's to write. */
+export function xvncDesktop(xvnc: { readonly port: number; readonly passwordFile: string | undefined }, host = '127.0.0.1'): Record<string, unknown> {
+  return { id: 'desk', name: 'Lab desktop', os: 'Linux', protocol: 'vnc', host, port: xvnc.port, auth: 'vnc-password', passwordFile: xvnc.passwordFile };
+}

@@ -4,9 +4,10 @@
 // a spoofed X-Forwarded-For), one lease per desktop (409 in-use with who and since when, never a
 // password, also with a forged MAC), leases bound to their PC, one-time tickets under a burst of
 // requests from both PCs, lease end and expiry freeing the desktop, and the audit trail.
-import { writeFileSync } from 'node:fs';
+
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeCatalogFile, xvncDesktop } from '../../support/broker.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { makeLab } from '../../support/lab-network.ts';
 import { netnsUnavailable, useTestNetwork } from '../../support/netns.ts';
@@ -38,17 +39,7 @@ describe.skipIf(unavailable)('broker access from a lab network', () => {
     const lab = makeLab(network, 2);
     const [pc1, pc2] = lab.pcs as [(typeof lab.pcs)[0], (typeof lab.pcs)[0]];
     const xvnc = await startXvnc(children, dir, { password: 'initial1', netns: lab.server, everyAddress: true });
-    const catalogFile = join(dir, 'lab.json');
-    const guest = (host: string) => ({ id: 'desk', name: 'Lab desktop', os: 'Linux', protocol: 'vnc', host, port: xvnc.port, auth: 'vnc-password' });
-    writeFileSync(
-      catalogFile,
-      JSON.stringify({
-        version: 1,
-        broker: { id: 'lab', name: 'Lab' },
-        ttl: 30,
-        guests: [{ ...guest(pc1.serverAddress), passwordFile: join(dir, `xvnc-${xvnc.port}.passwd`) }],
-      }),
-    );
+    const catalogFile = writeCatalogFile(join(dir, 'lab.json'), [xvncDesktop(xvnc, pc1.serverAddress)]);
     const port = await freeTcpPort();
     const audit = join(dir, 'audit.log');
     const broker = await startVddBroker(children, catalogFile, {
@@ -146,27 +137,7 @@ describe.skipIf(unavailable)('broker access from a lab network', () => {
     const lab = makeLab(network, 2);
     const [pc1, pc2] = lab.pcs as [(typeof lab.pcs)[0], (typeof lab.pcs)[0]];
     const xvnc = await startXvnc(children, dir, { password: 'initial1', netns: lab.server, everyAddress: true });
-    const catalogFile = join(dir, 'burst.json');
-    writeFileSync(
-      catalogFile,
-      JSON.stringify({
-        version: 1,
-        broker: { id: 'lab', name: 'Lab' },
-        ttl: 30,
-        guests: [
-          {
-            id: 'desk',
-            name: 'Lab desktop',
-            os: 'Linux',
-            protocol: 'vnc',
-            host: pc1.serverAddress,
-            port: xvnc.port,
-            auth: 'vnc-password',
-            passwordFile: join(dir, `xvnc-${xvnc.port}.passwd`),
-          },
-        ],
-      }),
-    );
+    const catalogFile = writeCatalogFile(join(dir, 'burst.json'), [xvncDesktop(xvnc, pc1.serverAddress)]);
     const port = await freeTcpPort();
     await startVddBroker(children, catalogFile, {
       netns: lab.server,
@@ -191,8 +162,7 @@ describe.skipIf(unavailable)('broker access from a lab network', () => {
   it('with --client-ca serves only clients whose certificate that CA signed, and says so to the others', async () => {
     const site = makeTestCa(dir, 'mtls-site', ['127.0.0.1']);
     const stranger = makeTestCa(dir, 'mtls-stranger', ['127.0.0.1']);
-    const catalogFile = join(dir, 'mtls.json');
-    writeFileSync(catalogFile, JSON.stringify({ version: 1, broker: { id: 'lab', name: 'Lab' }, ttl: 30, guests: [] }));
+    const catalogFile = writeCatalogFile(join(dir, 'mtls.json'), []);
     // The site CA signs both the broker's certificate and the PCs' (one CA for a small site).
     const broker = await startVddBroker(children, catalogFile, { tls: site, extraArgs: ['--probe-interval', '0', '--client-ca', site.caFile] });
     const options = { caFile: site.caFile, timeoutMs: 5000 };

@@ -74,7 +74,7 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', { t
     const realPort = 5900 + Number(display);
     for (const answer of answers) expect(answer).toMatchObject({ state: 'starting', host: '127.0.0.1', port: realPort });
     expect(realPort).not.toBe(otherPort);
-    expect(broker.child.log.match(/audit session guest=reactos /g)).toHaveLength(3);
+    await waitFor('three grants in the audit trail', () => broker.child.log.match(/audit session guest=reactos /g)?.length === 3, { child: broker.child });
     expect(startMs).toBeLessThan(20_000);
 
     // The console has one password: the ticket set last opens it, once, and shows this domain; the others and no password do not.

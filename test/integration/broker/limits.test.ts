@@ -1,11 +1,12 @@
 // The broker's limits against a real client on raw sockets: a chunked body over the limit gets
 // 413 with the error body (not a reset), slow headers get 408 with the error body after the
-// documented 10 s, and each address has its own caps on open connections, requests and reports
+// documented 10 s, and each address has its own caps on open connections (more are closed
+// unanswered), requests and reports
 // (other addresses, 127.0.0.N on loopback, are served meanwhile).
-import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeCatalogFile } from '../../support/broker.ts';
 import { useChildren } from '../../support/children.ts';
 import { startVddBroker } from '../../support/peers/vdd-broker.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
@@ -31,11 +32,7 @@ function exchange(port: number, send: (socket: Socket) => void, localAddress = '
 describe('vdd-broker limits', () => {
   const children = useChildren();
   const dir = useTempDir();
-  const catalog = () => {
-    const file = join(dir, `limits-${Math.random()}.json`);
-    writeFileSync(file, JSON.stringify({ version: 1, broker: { id: 'lab', name: 'Lab' }, ttl: 30, guests: [] }));
-    return file;
-  };
+  const catalog = () => writeCatalogFile(join(dir, `limits-${Math.random()}.json`), []);
 
   it('answers a chunked body over the limit with 413 and the error body, and slow headers with 408 after 10 s', async () => {
     const broker = await startVddBroker(children, catalog(), { extraArgs: ['--probe-interval', '0'] });
@@ -61,7 +58,7 @@ describe('vdd-broker limits', () => {
     });
     const get = (localAddress: string) =>
       exchange(broker.port, (socket) => socket.write('GET /v1/catalog HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n'), localAddress);
-    // Three idle connections from one address: the fourth is refused at once, with the error body.
+    // Three idle connections from one address: the fourth is closed at once, unanswered.
     const idle = await Promise.all(
       [1, 2, 3].map(
         () =>
@@ -70,14 +67,14 @@ describe('vdd-broker limits', () => {
           }),
       ),
     );
-    const fourth = await get('127.0.0.2');
-    expect(fourth.status).toBe(429);
-    expect(JSON.parse(fourth.body)).toMatchObject({ error: { code: 'too-many', message: 'more than 3 open connections from this address' } });
+    const fourth = await get('127.0.0.2').catch((error: NodeJS.ErrnoException) => ({ headers: error.code ?? '' }));
+    expect(fourth.headers).toMatch(/^(ECONNRESET|EPIPE|)$/);
     expect((await get('127.0.0.3')).status).toBe(200);
     for (const socket of idle) socket.destroy();
 
-    // Ten requests at once from one address: a burst of ten passes, the rest wait.
-    const burst = await Promise.all(Array.from({ length: 14 }, () => get('127.0.0.4')));
+    // Fourteen requests in a row from one address: a burst of ten passes, the rest wait.
+    const burst = [];
+    for (let n = 0; n < 14; n++) burst.push(await get('127.0.0.4'));
     const limited = burst.filter((answer) => answer.status === 429);
     expect(burst.filter((answer) => answer.status === 200).length).toBe(10);
     expect(limited[0]?.headers).toMatch(/retry-after: \d+/i);

@@ -14,6 +14,7 @@ import { requireLauncher, runLauncher } from '../../support/launcher-binary.ts';
 import { makeTestCa } from '../../support/peers/test-ca.ts';
 import { startVddBroker } from '../../support/peers/vdd-broker.ts';
 import { startXvnc } from '../../support/peers/xvnc.ts';
+import { startQemuVnc } from '../../support/peers/qemu-vnc.ts';
 import { freeTcpPort } from '../../support/peers/free-port.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
@@ -179,6 +180,46 @@ describe('vdd-broker with the launcher client', () => {
     expect(await probeRfb('127.0.0.1', xvnc.port, { timeoutMs: 3000, password: again?.password ?? '' })).toMatchObject({ ok: false, failure: 'auth-failed' });
 
     await expect(requestSession(broker.url, 'nope', client, options)).rejects.toThrow(/HTTP 404: no guest with id nope \(not-found\)/);
+  });
+
+  it('puts one-time passwords on a QEMU console through QMP: one connection each, a failed try does not spend it', async () => {
+    const qemu = await startQemuVnc(children, dir, { password: 'initial1', qmp: true });
+    const file = join(dir, 'qemu.json');
+    writeFileSync(
+      file,
+      JSON.stringify(
+        catalog([
+          {
+            id: 'hvm',
+            name: 'Windows XP',
+            os: 'Windows',
+            protocol: 'vnc',
+            host: '127.0.0.1',
+            port: qemu.port,
+            auth: 'vnc-password',
+            qmpSocket: qemu.qmpSocket,
+          },
+        ]),
+      ),
+    );
+    const broker = await startVddBroker(children, file, { extraArgs: ['--probe-interval', '1', '--password-ttl', '5'] });
+    // The password QEMU started with was expired when the broker started.
+    await waitFor('the start password expired', async () => !(await probeRfb('127.0.0.1', qemu.port, { timeoutMs: 3000, password: 'initial1' })).ok);
+    await waitFor('the probe to find QEMU running', async () => {
+      const answer = await fetchCatalog(broker.url, options);
+      return answer.kind === 'catalog' && answer.catalog.guests[0]?.state === 'running';
+    });
+    const session = await requestSession(broker.url, 'hvm', client, options);
+    const password = session?.password ?? '';
+    expect(await probeRfb('127.0.0.1', qemu.port, { timeoutMs: 3000, password: 'wrong000' })).toMatchObject({ ok: false, failure: 'auth-failed' });
+    expect(await probeRfb('127.0.0.1', qemu.port, { timeoutMs: 3000, password })).toMatchObject({ ok: true, desktop: { width: expect.any(Number) } });
+    await waitFor('the broker to see the password used', () => /audit ticket-used guest=hvm /.test(broker.child.log), { child: broker.child });
+    expect(await probeRfb('127.0.0.1', qemu.port, { timeoutMs: 3000, password })).toMatchObject({ ok: false, failure: 'auth-failed' });
+    // Unused, a ticket expires with its time to live.
+    const again = await requestSession(broker.url, 'hvm', client, options);
+    await sleep(6000);
+    expect(await probeRfb('127.0.0.1', qemu.port, { timeoutMs: 3000, password: again?.password ?? '' })).toMatchObject({ ok: false, failure: 'auth-failed' });
+    expect(broker.child.log).not.toContain(password);
   });
 
   it('stops cleanly on SIGTERM, expiring outstanding passwords first', async () => {

@@ -6,10 +6,12 @@ import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { launcherPath, requireLauncher, runLauncher } from '../../support/launcher-binary.ts';
+import { writeCatalogFile, xvncDesktop } from '../../support/broker.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { startXvfb } from '../../support/peers/x-display.ts';
 import { startXvnc } from '../../support/peers/xvnc.ts';
+import { startVddBroker } from '../../support/peers/vdd-broker.ts';
 import { screenshot } from '../../support/peers/screenshot.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 
@@ -87,4 +89,30 @@ describe.skipIf(unavailable)('vdd-launcher connect', () => {
     expect(rssKiB(launcher.pid)).toBeLessThan(60 * 1024);
     await launcher.stop();
   });
+
+  it('keeps the lease in exec mode on a connection a holder process keeps open, and lets it go when the session ends', async () => {
+    const outer = await startXvfb(children, '800x600');
+    const server = await startXvnc(children, dir, { password: 'initial1', size: '800x600' });
+    children.start('xlogo', 'xlogo', ['-display', server.name, '-geometry', '800x600+0+0', '-fg', 'purple', '-bg', 'white']);
+    const catalogFile = writeCatalogFile(join(dir, 'exec-lease.json'), [xvncDesktop(server)]);
+    const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '1', '--lease-renew', '1', '--lease-grace', '3'] });
+    await waitFor('the broker to see Xvnc running', () => broker.child.log.includes('is running'), { child: broker.child });
+    const cache = join(dir, 'exec-lease-cache');
+    const launcher = children.start(
+      'vdd-launcher connect --exec desk',
+      launcherPath,
+      ['connect', 'desk', '--exec', '--broker', broker.url, '--set', `cache_dir=${cache}`, '--set', `log_file=${join(dir, 'exec-lease.log')}`],
+      { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DISPLAY: outer.name, HOME: dir } },
+    );
+    await waitFor('the desktop drawn by the exec-ed viewer', () => screenshot(outer.name).nonBackgroundShare > 0.1, { child: launcher, timeoutMs: 15_000 });
+    expect(launcher.log).toMatch(/lease \S+: held by process \d+ while the session runs/);
+    // Twice the grace time, and nobody left to renew: the held connection keeps the lease.
+    await new Promise((resolve) => setTimeout(resolve, 6500));
+    expect(broker.child.log).not.toMatch(/audit lease-end/);
+    // The session ends: the holder goes with it, and the lease ends after its grace time.
+    await launcher.stop();
+    await waitFor('the lease to end', () => /audit lease-end guest=desk lease=\S+ reason=expired/.test(broker.child.log), { timeoutMs: 10_000 });
+    // The lease's id and token waited on tmpfs for the next launcher, which ends it (here: already over).
+    expect(readFileSync(join(cache, 'session', 'lease.json'), 'utf8')).toMatch(/"token"/);
+  }, 60_000);
 });

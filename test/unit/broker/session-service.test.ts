@@ -5,37 +5,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ConsoleTickets, Ticket } from '../../../broker/consoles/console-ticket.ts';
 import { CatalogStore } from '../../../broker/catalog-store.ts';
 import { HttpProblem } from '../../../broker/http-body.ts';
 import { SessionService } from '../../../broker/sessions/session-service.ts';
+import { RecordingConsole, ticketedGuest } from '../../support/session-fixtures.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
-class RecordingConsole implements ConsoleTickets {
-  readonly tickets = new Map<string, Ticket>();
-  readonly expired: string[] = [];
-  async set(guestId: string, ticket: Ticket): Promise<void> {
-    this.tickets.set(guestId, ticket);
-  }
-  async expire(guestId: string): Promise<void> {
-    this.expired.push(guestId);
-    this.tickets.delete(guestId);
-  }
-  async close(): Promise<void> {}
-}
-
-const vnc = (id: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  name: id,
-  os: 'Linux',
-  protocol: 'vnc',
-  host: '10.0.0.5',
-  port: 5901,
-  state: 'running',
-  auth: 'vnc-password',
-  passwordFile: `/run/vdd/${id}.passwd`,
-  ...extra,
-});
+const vnc = ticketedGuest;
 
 describe('the session service', () => {
   const dir = useTempDir();

@@ -70,6 +70,25 @@ describe('classifyExit', () => {
     );
   });
 
+  it("names Xorg's fatal error, not the footer that follows it", () => {
+    const stderr = [
+      '(EE) ',
+      'Fatal server error:',
+      '(EE) no screens found(EE) ',
+      '(EE) ',
+      'Please consult the The X.Org Foundation support ',
+      '\t at http://wiki.x.org',
+      ' for help. ',
+      '(EE) Please also check the log file at "/var/log/Xorg.pid-290.log" for additional information.',
+      '(EE) ',
+      '(EE) Server terminated with error (1). Closing log file.',
+      '',
+    ].join('\n');
+    expect(classifyExit(xServer, { code: null, signal: 'SIGABRT' }, stderr, guest)).toMatchObject({
+      failure: { code: 'x-server-failed', detail: 'killed by SIGABRT: no screens found' },
+    });
+  });
+
   it('keeps escape sequences from stderr out of the detail', () => {
     const end = classifyExit(viewer, ok, ' CConn: End of stream \x1b]0;owned\x07\n', guest);
     expect(end.kind === 'failed' && end.failure.detail).toBe('CConn: End of stream');
