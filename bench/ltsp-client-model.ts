@@ -21,7 +21,7 @@ import { SerialConsole } from '../image/boot/serial-console.ts';
 import { findLtspVersion } from '../image/ltsp/ltsp-version.ts';
 import { Children } from '../test/support/children.ts';
 import { TestNetwork } from '../test/support/netns.ts';
-import { ltspServerUnavailable, makeLtspServer, startLtspDnsmasq, startNbdServer, type LtspServer } from '../test/support/peers/ltsp-server.ts';
+import { ltspClientArgs, ltspServerUnavailable, makeLtspServer, startLtspDnsmasq, startNbdServer, type LtspServer } from '../test/support/peers/ltsp-server.ts';
 import { parseBootReport, type BootReport } from './boot-phases.ts';
 
 const cache = new URL('../.cache/bench/', import.meta.url).pathname;
@@ -142,32 +142,9 @@ async function clientRun(server: LtspServer, children: Children, shift: number, 
   const qmpSocket = join(work, 'qmp.sock');
   const started = Date.now();
   const qemu = server.start(children, 'qemu (LTSP client)', qemuCommand, [
-    '-nodefaults',
-    '-machine',
-    'pc,accel=tcg',
-    '-smp',
-    '1',
-    '-m',
-    '512',
+    ...ltspClientArgs(server, { memoryMiB: 512, mac: '52:54:00:07:22:01', serialSocket, qmpSocket }),
     '-icount',
     `shift=${shift},sleep=on`,
-    '-netdev',
-    `tap,id=net0,ifname=${server.tap},script=no,downscript=no`,
-    '-device',
-    'e1000,netdev=net0,mac=52:54:00:07:22:01',
-    '-boot',
-    'n',
-    '-vga',
-    'std',
-    '-display',
-    'none',
-    '-chardev',
-    `socket,id=serial0,path=${serialSocket},server=on,wait=off`,
-    '-serial',
-    'chardev:serial0',
-    '-qmp',
-    `unix:${qmpSocket},server=on,wait=off`,
-    '-no-reboot',
   ]);
   try {
     const console = await SerialConsole.connect(serialSocket, 30_000);
