@@ -2,7 +2,7 @@
 // and the serial console's prompt start only then, so a one-core PC spends its first seconds on the
 // menu. The file holds the kernel's monotonic clock and idle time at the first frame, for the
 // image's boot-time report. Reads config key cache_dir (the image's helpers look in /run/vdd, its default).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirectory } from '../../common/io/make-directory.ts';
 
@@ -10,7 +10,17 @@ import { makeDirectory } from '../../common/io/make-directory.ts';
 export function markMenuUp(cacheDir: string): void {
   try {
     makeDirectory(cacheDir);
-    writeFileSync(join(cacheDir, 'menu-up'), `${firstFrameClock()}\n`, { flag: 'a' });
+    // Whole or not at all: the helpers act as soon as the name exists, and the first launcher's
+    // frame (the screen's, before the serial console's) is the one the report names.
+    const written = join(cacheDir, `menu-up.${process.pid}`);
+    writeFileSync(written, `${firstFrameClock()}\n`);
+    try {
+      linkSync(written, join(cacheDir, 'menu-up'));
+    } catch {
+      // Another launcher's frame came first.
+    } finally {
+      rmSync(written, { force: true });
+    }
   } catch {
     // Nothing waits in vain: the helpers wait at most a minute.
   }

@@ -104,6 +104,8 @@ if (!slowTests) {
         expect(session.server.requests).toEqual(expect.arrayContaining(['GET /vdd.ipxe', 'GET /vmlinuz', 'GET /initrd.img', 'GET /root.squashfs']));
         expect(session.server.requests).not.toContain('GET /nbd.img');
         // The boot-time report, before the serial console's prompt: every phase in order, from power-on.
+        // Its menu phase needs the screen's menu up within the serial console's minute of waiting.
+        expect(console.text).toContain('The menu is on the screen.');
         const report = console.text.match(/boot seconds since power-on: kernel ([\d.]+) initrd ([\d.]+) .*dhcp ([\d.]+) fetched ([\d.]+) .*menu ([\d.]+) busy/);
         expect(report, console.text.slice(-2000)).not.toBeNull();
         const times = report!.slice(1).map(Number);
