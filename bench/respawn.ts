@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { keyHelp } from '../launcher/menu/menu-screen.ts';
 import { initNamespaceArgv, initNamespaceUnavailable } from '../test/support/init-namespace.ts';
+import { isolatedArgs } from '../test/support/launcher-binary.ts';
 import { descendantsRunning } from '../test/support/process-tree.ts';
 import { writeCachedCatalog } from './menu-fixtures.ts';
 import { median } from './stats.ts';
@@ -28,24 +29,7 @@ export async function benchRespawn(launcher: string, work: string, runs = 10): P
   const cache = `${work}/respawn-cache`;
   // The first frame shows a cached list of 50 guests; the broker (a closed port) is asked after it.
   writeCachedCatalog(cache, 50, 'http://127.0.0.1:9/');
-  const args = [
-    '--config',
-    '/dev/null',
-    '--disk-config',
-    '/dev/null',
-    '--cmdline',
-    '/dev/null',
-    '--set',
-    `cache_dir=${cache}`,
-    '--set',
-    `log_file=${cache}/launcher.log`,
-    '--set',
-    'discovery_sources=',
-    '--broker',
-    'http://127.0.0.1:9/',
-    '--set',
-    'menu_timeout=0',
-  ];
+  const args = [...isolatedArgs(cache), '--broker', 'http://127.0.0.1:9/', '--set', 'menu_timeout=0'];
   const argv = initNamespaceArgv(`${work}/respawn-init`, [launcher, ...args], {
     TERM: 'linux',
     PATH: '/usr/sbin:/usr/bin:/sbin:/bin',

@@ -81,6 +81,31 @@ if (!slowTests) {
       return { console, session, qmp };
     }
 
+    /** Boots to the menu with a real vdd-broker and an Xvnc desktop on the host, reached only through forwarded ports. */
+    async function bootWithHostBroker(catalogName: string) {
+      const xvnc = await startXvnc(children, work, { desktopName: 'e2e desktop' });
+      const catalogFile = join(work, catalogName);
+      writeFileSync(
+        catalogFile,
+        JSON.stringify({
+          version: 1,
+          broker: { id: 'e2e', name: 'Image test broker' },
+          ttl: 30,
+          // Addresses as the guest sees them: 10.0.2.100 is forwarded to the host's loopback ports.
+          guests: [{ id: 'xvnc', name: 'Xvnc on the host', os: 'Debian 12', protocol: 'vnc', host: '10.0.2.100', port: 5901, state: 'running', auth: 'none' }],
+        }),
+      );
+      const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0'] });
+      const booted = await bootToMenu('net', 512, {
+        kernelParameters: ['vdd.broker=http://10.0.2.100:8080/'],
+        forwards: [
+          { guestPort: 8080, hostPort: broker.port },
+          { guestPort: 5901, hostPort: xvnc.port },
+        ],
+      });
+      return { xvnc, broker, ...booted };
+    }
+
     it('wrote every artifact the manifest lists, with its size', () => {
       const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(imageDir, 'manifest.json'), 'utf8')));
       expect(Object.keys(manifest.artifacts).sort()).toEqual(['initrd.img', 'nbd.img', 'root.squashfs', 'vdd-thin.img', 'vdd.ipxe', 'vmlinuz']);
@@ -191,28 +216,7 @@ if (!slowTests) {
     it(
       'lists the guests of a real vdd-broker on the host, reached only through the forwarded ports',
       async () => {
-        const xvnc = await startXvnc(children, work, { desktopName: 'e2e desktop' });
-        const catalogFile = join(work, 'catalog.json');
-        writeFileSync(
-          catalogFile,
-          JSON.stringify({
-            version: 1,
-            broker: { id: 'e2e', name: 'Image test broker' },
-            ttl: 30,
-            // Addresses as the guest sees them: 10.0.2.100 is forwarded to the host's loopback ports.
-            guests: [
-              { id: 'xvnc', name: 'Xvnc on the host', os: 'Debian 12', protocol: 'vnc', host: '10.0.2.100', port: 5901, state: 'running', auth: 'none' },
-            ],
-          }),
-        );
-        const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0'] });
-        const { console, session, qmp } = await bootToMenu('net', 512, {
-          kernelParameters: ['vdd.broker=http://10.0.2.100:8080/'],
-          forwards: [
-            { guestPort: 8080, hostPort: broker.port },
-            { guestPort: 5901, hostPort: xvnc.port },
-          ],
-        });
+        const { broker, console, session, qmp } = await bootWithHostBroker('catalog.json');
         await console.waitFor(/Xvnc on the host/, "the broker's guest on the menu", 3 * 60_000);
         expect(broker.child.running).toBe(true);
         qmp.close();
@@ -225,30 +229,10 @@ if (!slowTests) {
     it(
       'connects to the VNC guest chosen on the menu and shows its desktop on the screen (QEMU screendump)',
       async () => {
-        const xvnc = await startXvnc(children, work, { desktopName: 'e2e desktop' });
+        const { xvnc, console, session, qmp } = await bootWithHostBroker('catalog-session.json');
         // A desktop colour that nothing else on the client's screen has.
         const paint = spawnSync('xsetroot', ['-display', `:${xvnc.display}`, '-solid', '#3366cc'], { encoding: 'utf8' });
         expect(paint.status, paint.error ? `xsetroot: ${paint.error.message} (Debian package x11-xserver-utils)` : paint.stderr).toBe(0);
-        const catalogFile = join(work, 'catalog-session.json');
-        writeFileSync(
-          catalogFile,
-          JSON.stringify({
-            version: 1,
-            broker: { id: 'e2e', name: 'Image test broker' },
-            ttl: 30,
-            guests: [
-              { id: 'xvnc', name: 'Xvnc on the host', os: 'Debian 12', protocol: 'vnc', host: '10.0.2.100', port: 5901, state: 'running', auth: 'none' },
-            ],
-          }),
-        );
-        const broker = await startVddBroker(children, catalogFile, { extraArgs: ['--probe-interval', '0'] });
-        const { console, session, qmp } = await bootToMenu('net', 512, {
-          kernelParameters: ['vdd.broker=http://10.0.2.100:8080/'],
-          forwards: [
-            { guestPort: 8080, hostPort: broker.port },
-            { guestPort: 5901, hostPort: xvnc.port },
-          ],
-        });
         await console.waitFor(/Xvnc on the host/, "the broker's guest on the menu", 3 * 60_000);
         console.type('1');
         console.type('\r');
