@@ -8,7 +8,7 @@ import { useChildren } from '../../support/children.ts';
 import { requireLauncher } from '../../support/launcher-binary.ts';
 import { dhcpNetwork, startDnsmasq } from '../../support/peers/dnsmasq.ts';
 import { leaseWithImageClient } from '../../support/peers/udhcpc.ts';
-import { runLauncherInNetns } from '../../support/peers/launcher-in-netns.ts';
+import { discoverySettings, runLauncherInNetns } from '../../support/peers/launcher-in-netns.ts';
 import { startVddBroker } from '../../support/peers/vdd-broker.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
@@ -19,18 +19,7 @@ describe.skipIf(unavailable)('DHCP and DNS SRV discovery', () => {
   const network = useTestNetwork();
   const children = useChildren();
   const dir = useTempDir();
-  const settings = (dhcpFile: string, sources: string) => [
-    '--cmdline',
-    '/dev/null',
-    '--config',
-    '/dev/null',
-    '--set',
-    `cache_dir=${join(dir, 'cache')}`,
-    '--set',
-    `discovery_sources=${sources}`,
-    '--set',
-    `dhcp_file=${dhcpFile}`,
-  ];
+  const settings = (dhcpFile: string, sources: string) => discoverySettings(join(dir, 'cache'), sources, dhcpFile);
 
   it('finds the broker in option 224 and in DNS SRV records, and lists its catalog', async () => {
     requireLauncher();

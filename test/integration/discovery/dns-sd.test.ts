@@ -10,7 +10,7 @@ import { useChildren } from '../../support/children.ts';
 import { requireLauncher } from '../../support/launcher-binary.ts';
 import { startPrivateSystemBus } from '../../support/private-bus.ts';
 import { startAvahi } from '../../support/peers/avahi.ts';
-import { runLauncherInNetns } from '../../support/peers/launcher-in-netns.ts';
+import { discoverySettings, runLauncherInNetns } from '../../support/peers/launcher-in-netns.ts';
 import { startVddBroker } from '../../support/peers/vdd-broker.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
@@ -52,18 +52,7 @@ describe.skipIf(unavailable)('DNS-SD discovery through Avahi', () => {
     ]);
     expect(finding.detail).toBe('2 _vdd._tcp services; ignored 1 with a bad address or TXT');
 
-    const settings = [
-      '--cmdline',
-      '/dev/null',
-      '--config',
-      '/dev/null',
-      '--set',
-      `cache_dir=${join(dir, 'cache')}`,
-      '--set',
-      'discovery_sources=dns-sd',
-      '--set',
-      `dhcp_file=${join(dir, 'none.env')}`,
-    ];
+    const settings = discoverySettings(join(dir, 'cache'), 'dns-sd', join(dir, 'none.env'));
     const env = { DBUS_SYSTEM_BUS_ADDRESS: bus.address };
     const discovered = runLauncherInNetns(netns, ['discover', '--json', ...settings], env);
     expect(discovered.stderr).toBe('');

@@ -9,7 +9,7 @@ import { useTestNetwork, netnsUnavailable } from '../../support/netns.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { requireLauncher } from '../../support/launcher-binary.ts';
 import { callInNetns } from '../../support/peers/netns-node.ts';
-import { runLauncherInNetns } from '../../support/peers/launcher-in-netns.ts';
+import { discoverySettings, runLauncherInNetns } from '../../support/peers/launcher-in-netns.ts';
 import { startVddBroker } from '../../support/peers/vdd-broker.ts';
 import { startXdm } from '../../support/peers/xdm.ts';
 import { xdmcpNetwork } from '../../support/peers/xdmcp-network.ts';
@@ -61,18 +61,7 @@ describe.skipIf(unavailable)('XDMCP probes and broadcast', () => {
     expect(states).toEqual({ live: 'running', silent: 'unavailable' });
     expect(broker.child.log).toMatch(/guest live \(xdmcp 10\.203\.0\.1:177\) is running: willing: Debian test display manager/);
 
-    const settings = [
-      '--cmdline',
-      '/dev/null',
-      '--config',
-      '/dev/null',
-      '--set',
-      `cache_dir=${join(dir, 'cache')}`,
-      '--set',
-      'discovery_sources=xdmcp',
-      '--set',
-      `dhcp_file=${join(dir, 'none.env')}`,
-    ];
+    const settings = discoverySettings(join(dir, 'cache'), 'xdmcp', join(dir, 'none.env'));
     const discovered = runLauncherInNetns(net.netns, ['discover', '--json', ...settings]);
     expect(discovered.status).toBe(0);
     expect(JSON.parse(discovered.stdout)).toMatchObject({

@@ -12,3 +12,19 @@ export function runLauncherInNetns(netns: string, args: readonly string[], env: 
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** Settings that make the launcher look only where a discovery test points it: no config files, its own cache, the given sources and DHCP lease file. */
+export function discoverySettings(cacheDir: string, sources: string, dhcpFile: string): string[] {
+  return [
+    '--cmdline',
+    '/dev/null',
+    '--config',
+    '/dev/null',
+    '--set',
+    `cache_dir=${cacheDir}`,
+    '--set',
+    `discovery_sources=${sources}`,
+    '--set',
+    `dhcp_file=${dhcpFile}`,
+  ];
+}
