@@ -223,6 +223,7 @@ type PathResult = {
   readonly phases: BootPhases;
   readonly busySeconds?: number;
   readonly busyInstructions?: number;
+  readonly launcherCpu?: BootReport['launcherCpu'];
   readonly wallSeconds: number[];
 };
 
@@ -237,6 +238,7 @@ function summarize(what: string, end: string, runs: readonly Run[], decompressio
     agreementPercent: agreementPercent(totals),
     phases: bootPhases(first, decompressionSeconds),
     ...(first.busySeconds !== undefined ? { busySeconds: first.busySeconds, busyInstructions: Math.round((first.busySeconds * 1e9) / 2 ** shift) } : {}),
+    ...(first.launcherCpu !== undefined ? { launcherCpu: first.launcherCpu } : {}),
     wallSeconds: runs.map((run) => run.wallSeconds),
   };
 }

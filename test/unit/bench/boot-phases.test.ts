@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { agreementPercent, bootPhases, parseBootReport } from '../../../bench/boot-phases.ts';
 
 const line =
-  'vdd-thin: boot seconds since power-on: kernel 4.523 initrd 6.308 drivers 6.761 link 8.796 dhcp 8.869 fetched 9.128 mounted 9.147 system 9.147 launcher 9.268 menu 11.488 busy 4.88';
+  'vdd-thin: boot seconds since power-on: kernel 4.523 initrd 6.308 drivers 6.761 link 8.796 dhcp 8.869 fetched 9.128 mounted 9.147 system 9.147 launcher 9.268 menu 11.488 busy 4.88 launcher-user 1.10 launcher-system 0.95';
 
 describe('boot model phases', () => {
-  it('reads the markers and the busy time of a report line', () => {
+  it("reads the markers, the busy time and the launcher's processor time of a report line", () => {
     const report = parseBootReport(line);
     expect(report.markers).toMatchObject({ kernel: 4.523, initrd: 6.308, menu: 11.488 });
     expect(report.busySeconds).toBe(4.88);
+    expect(report.launcherCpu).toEqual({ userSeconds: 1.1, systemSeconds: 0.95 });
   });
 
   it('names each phase for the marker that ends it and splits the decompression off the firmware', () => {

@@ -12,7 +12,7 @@ describe('markMenuUp', () => {
     const cache = join(dir, 'cache');
     markMenuUp(cache);
     const first = readFileSync(join(cache, 'menu-up'), 'utf8');
-    expect(first).toMatch(/^monotonic=\d+\.\d{6} busy=\d+\.\d{2}\n$/);
+    expect(first).toMatch(/^monotonic=\d+\.\d{6} busy=\d+\.\d{2} user=\d+\.\d{2} system=\d+\.\d{2}\n$/);
     markMenuUp(cache);
     expect(readFileSync(join(cache, 'menu-up'), 'utf8')).toBe(first);
     expect(readdirSync(cache)).toEqual(['menu-up']);
