@@ -54,7 +54,7 @@ function post(port: number, path: string, body: unknown, localAddress: string): 
 
 /** The address of PC number n: 127.x.y.z, never 127.0.0.1. */
 function pcAddress(n: number): string {
-  return `127.${1 + (n >> 16)}.${(n >> 8) & 255}.${(n & 255) + 1 > 254 ? 254 : (n & 255) + 1}`;
+  return `127.${1 + (n >> 16)}.${(n >> 8) & 255}.${Math.min((n & 255) + 1, 254)}`;
 }
 
 function mac(n: number): string {

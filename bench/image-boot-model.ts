@@ -220,6 +220,8 @@ type PathResult = {
   readonly seconds: number;
   readonly runsSeconds: number[];
   readonly agreementPercent: number;
+  /** The same from the kernel's clock start: firmware that halts waits for this host in real time (iPXE's downloads), the rest does not. */
+  readonly fromKernelStart: { readonly runsSeconds: number[]; readonly agreementPercent: number };
   readonly phases: BootPhases;
   readonly busySeconds?: number;
   readonly busyInstructions?: number;
@@ -229,6 +231,7 @@ type PathResult = {
 
 function summarize(what: string, end: string, runs: readonly Run[], decompressionSeconds: number | undefined, shift: number): PathResult {
   const totals = runs.map((run) => run.report.markers[end] ?? Number.NaN);
+  const fromKernel = runs.map((run, index) => Math.round((totals[index]! - run.report.markers.kernel!) * 1000) / 1000);
   const first = runs[0]!.report;
   return {
     what,
@@ -236,6 +239,7 @@ function summarize(what: string, end: string, runs: readonly Run[], decompressio
     seconds: totals[0]!,
     runsSeconds: totals,
     agreementPercent: agreementPercent(totals),
+    fromKernelStart: { runsSeconds: fromKernel, agreementPercent: agreementPercent(fromKernel) },
     phases: bootPhases(first, decompressionSeconds),
     ...(first.busySeconds !== undefined ? { busySeconds: first.busySeconds, busyInstructions: Math.round((first.busySeconds * 1e9) / 2 ** shift) } : {}),
     ...(first.launcherCpu !== undefined ? { launcherCpu: first.launcherCpu } : {}),

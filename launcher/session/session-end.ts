@@ -142,7 +142,7 @@ export function classifyExit(planned: PlannedProcess, exit: ProcessExit, stderr:
 function xorgFatalReason(stderr: string): string | undefined {
   // Xorg marks lines with "(EE)" at the start, and sometimes glues the next marker to the end.
   const lines = stderr.split('\n').map((line) => line.replace(/^\(EE\)\s*|\(EE\)\s*$/g, '').trim());
-  const heading = lines.findIndex((line) => line === 'Fatal server error:');
+  const heading = lines.indexOf('Fatal server error:');
   if (heading === -1) return undefined;
   return lines.slice(heading + 1).find((line) => line !== '');
 }
