@@ -99,10 +99,16 @@ async function run(options: BrokerOptions): Promise<number> {
     : createHttpServer(timeouts, handler);
   server.on('clientError', answerClientError);
   gate.watch(server);
-  await listen(server, options);
+  // Watched before the port opens: whoever sees it open may change the file at once.
+  store.watch();
+  try {
+    await listen(server, options);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const probes =
     options.probeIntervalMs > 0 ? new GuestProbes(store, { intervalMs: options.probeIntervalMs, timeoutMs: options.probeTimeoutMs, log }) : undefined;
-  store.watch();
   probes?.start();
   const scheme = options.tls ? 'https' : 'http';
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
