@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync, writeFileSyn
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configuredLibraryDirs, libraryClosure, librarySearchPath, missingLibraries, parseReadelfDynamic } from '../../../image/build/elf-libraries.ts';
+import { missingLibrariesMessage } from '../../../image/build/trim.ts';
 import { BuildProgress } from '../../../image/build/progress.ts';
 import { announceSkip } from '../../support/skip-reason.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
@@ -102,5 +103,23 @@ describe('the trimmed root check on a real program with a RUNPATH (journalctl)',
     expect(await missingLibraries(progress, root)).toEqual([]);
     rmSync(join(root, located(shared!)));
     expect(await missingLibraries(progress, root)).toEqual([`/${journalctl} needs ${shared!.split('/').pop()}`]);
+  });
+});
+
+describe('the message of a root that misses libraries', () => {
+  const missing = Array.from({ length: 32 }, (_, n) => `/usr/bin/tool${n} needs libgone.so.${n}`);
+
+  it('points at the spec for a Debian root, and lists 30 of them with the count of the rest', () => {
+    const message = missingLibrariesMessage(missing, undefined);
+    expect(message).toMatch(/^the trimmed root misses libraries \(check purgePackages and removePaths in the spec\):\n {2}\/usr\/bin\/tool0 needs/);
+    expect(message).toContain('tool29 needs');
+    expect(message).not.toContain('tool30 needs');
+    expect(message).toMatch(/\.\.\. and 2 more$/);
+  });
+
+  it('says a root made elsewhere is not purged by the build', () => {
+    expect(missingLibrariesMessage(missing.slice(0, 1), '/srv/gentoo-root')).toBe(
+      'the trimmed root misses libraries (--from-root /srv/gentoo-root is not purged by the build: remove what the image never runs from it first, or check removePaths in the spec):\n  /usr/bin/tool0 needs libgone.so.0',
+    );
   });
 });
