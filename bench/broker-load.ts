@@ -1,10 +1,9 @@
 // Benchmark: vdd-broker answering 500 concurrent catalog requests on loopback, measured with wrk
 // (500 open connections, 2 threads, 10 s): requests per second and latency percentiles.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { freeTcpPort } from '../test/support/peers/free-port.ts';
-import { brokerProgram, oneAddressForManyPcs } from '../test/support/peers/vdd-broker.ts';
-import { waitFor, tcpPortOpen } from '../test/support/children.ts';
+import { Children } from '../test/support/children.ts';
+import { oneAddressForManyPcs, startVddBroker } from '../test/support/peers/vdd-broker.ts';
 import { writeCatalogFile } from './menu-fixtures.ts';
 
 const toMs = (value: string, unit: string) => Number(value) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 1);
@@ -33,14 +32,9 @@ export async function benchBrokerLoad(work: string, guests = 100, connections = 
   }
   const catalog = join(work, 'load-catalog.json');
   writeCatalogFile(catalog, guests);
-  const port = await freeTcpPort();
-  const broker = spawn(
-    process.execPath,
-    [brokerProgram, '--catalog', catalog, '--listen', `127.0.0.1:${port}`, '--probe-interval', '0', ...oneAddressForManyPcs],
-    { stdio: 'ignore' },
-  );
+  const children = new Children();
   try {
-    await waitFor('vdd-broker', () => tcpPortOpen('127.0.0.1', port), { timeoutMs: 15_000 });
+    const { port } = await startVddBroker(children, catalog, { extraArgs: ['--probe-interval', '0', ...oneAddressForManyPcs] });
     const output = execFileSync(
       'wrk',
       ['-t', '2', '-c', String(connections), '-d', '10s', '--timeout', '5s', '--latency', `http://127.0.0.1:${port}/v1/catalog`],
@@ -48,6 +42,6 @@ export async function benchBrokerLoad(work: string, guests = 100, connections = 
     );
     return { tool: 'wrk', connections, guests, durationS: 10, ...parseWrk(output) };
   } finally {
-    broker.kill();
+    await children.stopAll();
   }
 }

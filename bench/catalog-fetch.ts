@@ -1,11 +1,9 @@
 // Benchmark: fetch and validate a 5,000-guest catalog from a real vdd-broker on loopback (the full
 // answer, parsed and checked by the protocol schema), and the If-None-Match round trip.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fetchCatalog } from '../launcher/broker-client/catalog-fetch.ts';
-import { freeTcpPort } from '../test/support/peers/free-port.ts';
-import { brokerProgram, oneAddressForManyPcs } from '../test/support/peers/vdd-broker.ts';
-import { waitFor, tcpPortOpen } from '../test/support/children.ts';
+import { Children } from '../test/support/children.ts';
+import { oneAddressForManyPcs, startVddBroker } from '../test/support/peers/vdd-broker.ts';
 import { writeCatalogFile } from './menu-fixtures.ts';
 import { percentile } from './stats.ts';
 
@@ -14,15 +12,9 @@ const round = (value: number) => Math.round(value * 10) / 10;
 export async function benchCatalogFetch(work: string, guests = 5000) {
   const catalog = join(work, 'fetch-catalog.json');
   writeCatalogFile(catalog, guests);
-  const port = await freeTcpPort();
-  const broker = spawn(
-    process.execPath,
-    [brokerProgram, '--catalog', catalog, '--listen', `127.0.0.1:${port}`, '--probe-interval', '0', ...oneAddressForManyPcs],
-    { stdio: 'ignore' },
-  );
+  const children = new Children();
   try {
-    await waitFor('vdd-broker', () => tcpPortOpen('127.0.0.1', port), { timeoutMs: 15_000 });
-    const url = `http://127.0.0.1:${port}/`;
+    const { url } = await startVddBroker(children, catalog, { extraArgs: ['--probe-interval', '0', ...oneAddressForManyPcs] });
     const options = { caFile: '/nonexistent', timeoutMs: 10_000 };
     const full: number[] = [];
     const unchanged: number[] = [];
@@ -49,6 +41,6 @@ export async function benchCatalogFetch(work: string, guests = 5000) {
       notModified: { p50Ms: round(percentile(unchanged, 50)), p95Ms: round(percentile(unchanged, 95)) },
     };
   } finally {
-    broker.kill();
+    await children.stopAll();
   }
 }

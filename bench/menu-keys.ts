@@ -1,31 +1,23 @@
 // Benchmark: keypress to redraw in the menu with a large catalog from a real vdd-broker, in a
 // real pseudo-terminal: cursor keys, page keys, Home/End and filter typing; p50/p95/max.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freeTcpPort } from '../test/support/peers/free-port.ts';
+import { Children } from '../test/support/children.ts';
+import { oneAddressForManyPcs, startVddBroker } from '../test/support/peers/vdd-broker.ts';
 import { benchLauncherArgs } from './launcher-args.ts';
 import { writeCatalogFile } from './menu-fixtures.ts';
 import { percentile } from './stats.ts';
 import { TmuxControl } from './tmux-control.ts';
-
-import { brokerProgram, oneAddressForManyPcs } from '../test/support/peers/vdd-broker.ts';
 
 export type MenuKeyFigures = { guests: number; presses: number; p50Ms: number; p95Ms: number; maxMs: number; targetP95Ms: string };
 
 export async function benchMenuKeys(launcher: string, work: string, guests = 5000): Promise<MenuKeyFigures> {
   const catalog = join(work, 'keys-catalog.json');
   writeCatalogFile(catalog, guests);
-  const port = await freeTcpPort();
-  const url = `http://127.0.0.1:${port}/`;
-  const broker = spawn(
-    process.execPath,
-    [brokerProgram, '--catalog', catalog, '--listen', `127.0.0.1:${port}`, '--probe-interval', '0', ...oneAddressForManyPcs],
-    { stdio: 'ignore' },
-  );
+  const children = new Children();
   const tmux = new TmuxControl(80, 25);
   try {
-    await sleep(1500);
+    const { url } = await startVddBroker(children, catalog, { extraArgs: ['--probe-interval', '0', ...oneAddressForManyPcs] });
     const args = [...benchLauncherArgs, '--broker', url, '--set', `cache_dir=${join(work, 'keys-cache')}`, '--set', 'menu_timeout=0'];
     const { pane } = await tmux.run([launcher, ...args], { TERM: 'linux' }, 'Enter connect');
     await tmux.waitForScreen(pane, `Broker: ${url}`);
@@ -62,6 +54,6 @@ export async function benchMenuKeys(launcher: string, work: string, guests = 500
     };
   } finally {
     tmux.close();
-    broker.kill();
+    await children.stopAll();
   }
 }

@@ -137,6 +137,11 @@ const benchmarks: readonly Benchmark[] = [
 ];
 
 const only = process.argv.slice(2);
+const unknown = only.filter((name) => !benchmarks.some((benchmark) => benchmark.name === name));
+if (unknown.length > 0) {
+  process.stderr.write(`bench: no benchmark named ${unknown.join(', ')}; there are: ${benchmarks.map((benchmark) => benchmark.name).join(' ')}\n`);
+  process.exit(2);
+}
 if (!existsSync(launcher)) {
   process.stderr.write(`bench: ${launcher} is missing; run npm run build first\n`);
   process.exit(1);
