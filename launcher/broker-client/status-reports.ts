@@ -4,7 +4,8 @@
 // report when something changed, at most one every minIntervalMs, a heartbeat every heartbeatMs
 // so "last seen" means something, at most maxReportSessions sessions waiting (the oldest go when
 // the broker is away for long), each session sent once. A failed send is tried again later with
-// backoff; it never reaches the person at the PC, only the log (once per new reason).
+// backoff; it never reaches the person at the PC, only the log (once per new reason). When the
+// launcher stops (shutdown, restart), what waits is sent first, for at most a moment.
 import { bodyLimits, type ClientReport, type FitnessVerdict, type ReportSession } from '../../common/protocol/broker-protocol.ts';
 import { retryDelayMs } from './backoff.ts';
 import type { RequestOptions } from './catalog-fetch.ts';
@@ -34,8 +35,10 @@ export type StatusReporter = {
   /** Merges facts; a change is reported (soon, not at once). */
   setFacts(facts: StatusFacts): void;
   sessionEnded(session: ReportSession): void;
-  /** Sends what waits now (tests, and before the launcher stops). */
+  /** Sends what waits now (tests). */
   flush(): Promise<void>;
+  /** Stops; first sends what waits (sessions, changed facts), giving up after limitMs: the PC may be shutting down. */
+  finish(limitMs: number): Promise<void>;
   stop(): void;
 };
 
@@ -135,6 +138,20 @@ export function startStatusReporter(options: StatusReporterOptions): StatusRepor
       schedule();
     },
     flush: run,
+    async finish(limitMs) {
+      clearTimeout(timer);
+      const pending = () => !stopped && broker !== undefined && (changed || waiting.length > 0);
+      if (pending()) {
+        const attempt = (async () => {
+          await sending;
+          if (pending()) await sendNow();
+        })();
+        let limit: NodeJS.Timeout | undefined;
+        await Promise.race([attempt, new Promise((resolve) => (limit = setTimeout(resolve, limitMs)))]);
+        clearTimeout(limit);
+      }
+      this.stop();
+    },
     stop() {
       stopped = true;
       clearTimeout(timer);

@@ -19,6 +19,9 @@ import type { FlashedAgent } from '../update/stage/flashed-agent.ts';
 import type { StatusReporter } from '../broker-client/status-reports.ts';
 import type { CatalogFeed } from './ports.ts';
 
+/** How long a stopping launcher tries to send what waits to be reported (init kills it a second after SIGTERM). */
+const reportOnStopMs = 700;
+
 export async function runMenu({ config, env, stderr }: CommandContext): Promise<number> {
   const loaded = config();
   const log = openLauncherLog(loaded.config, stderr);
@@ -116,7 +119,8 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
     }),
   ]);
   stopped = true;
-  reporter?.stop();
+  // A session that just ended is reported before the shutdown kills what is left.
+  await reporter?.finish(reportOnStopMs);
   updates?.stop();
   flashed?.stop();
   controller.stop();

@@ -1,8 +1,8 @@
 // The menu of the real single executable tells a real vdd-broker what this PC runs and how its
 // sessions went: the PC appears on the broker's admin status with its fitness verdict and
 // hardware, and a session started from the menu (one that fails: the guest is stopped) arrives
-// with its outcome and reason.
-import { writeFileSync } from 'node:fs';
+// with its outcome and reason, also when the launcher is stopped right after it.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AdminStatus } from '../../../broker/admin/admin-status.ts';
@@ -16,6 +16,16 @@ import { useTempDir } from '../../support/temp-dir.ts';
 import { useTerminals } from '../../support/tmux.ts';
 
 const mac = readIdentity().macs[0];
+
+/** Whether pid still runs: gone, or a zombie its parent (tmux) has not reaped yet, is not. */
+function processRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 const skip = announceSkip('menu status reports', mac === undefined ? 'this machine has no network card with a MAC address to report under' : undefined);
 
 describe.skipIf(skip)('menu status reports to the broker', () => {
@@ -53,5 +63,28 @@ describe.skipIf(skip)('menu status reports to the broker', () => {
     expect(reported.problems).toContain('1 of 1 sessions in the last hour failed or dropped');
     const guest = (await status()).guests.find((entry) => entry.id === 'winxp');
     expect(guest?.qoe).toMatchObject({ sessions: 1, failed: 1 });
+  }, 60_000);
+
+  it('reports a session that just ended when the launcher is stopped (a PC shutting down)', async () => {
+    requireLauncher();
+    const reports = join(dir, 'stop-reports.jsonl');
+    const broker = await startBroker(children, dir, [testGuest('reactos', { name: 'ReactOS', os: 'ReactOS', state: 'stopped', startable: true })], {
+      extraArgs: ['--reports', reports],
+    });
+    const menu = terminal([launcherPath, ...isolatedArgs(join(dir, 'cache-stop')), '--broker', broker.url, '--set', 'menu_timeout=0'], {
+      columns: 80,
+      rows: 25,
+    });
+    await menu.waitForText('ReactOS');
+    // The first report (this PC's facts) goes soon after the first frame; the session would wait for the next, 10 s later.
+    await waitFor('the first report', () => existsSync(reports) && readFileSync(reports, 'utf8').includes(mac!), { timeoutMs: 20_000 });
+    // The broker takes one report a second from a PC.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    menu.send('1');
+    await menu.waitForText('Press Enter to go back to the list.');
+    const launcher = menu.pid();
+    process.kill(launcher, 'SIGTERM');
+    await waitFor('the launcher to stop', () => !processRunning(launcher), { timeoutMs: 10_000 });
+    expect(readFileSync(reports, 'utf8')).toContain('"guestId":"reactos"');
   }, 60_000);
 });

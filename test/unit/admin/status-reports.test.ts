@@ -86,4 +86,33 @@ describe('status reports', () => {
     expect(sent[1]?.body.sessions).toBeUndefined();
     reporter.stop();
   });
+
+  it('sends what waits when it stops, and gives up after the limit when the broker does not answer', async () => {
+    const { sent, send } = recorder();
+    const reporter = startStatusReporter({ ...options, send, log: () => {}, minIntervalMs: 10_000 });
+    reporter.setBroker('http://broker/');
+    await reporter.flush();
+    reporter.sessionEnded(session(1));
+    await reporter.finish(500);
+    expect(sent.map((report) => report.body.sessions)).toEqual([undefined, [session(1)]]);
+    // Nothing more once stopped.
+    reporter.sessionEnded(session(2));
+    await reporter.flush();
+    expect(sent).toHaveLength(2);
+
+    const hanging = startStatusReporter({ ...options, send: () => new Promise<void>(() => {}), log: () => {}, minIntervalMs: 10_000 });
+    hanging.setBroker('http://broker/');
+    hanging.sessionEnded(session(3));
+    // Returns although the send never ends (else the test times out).
+    await hanging.finish(100);
+  });
+
+  it('sends nothing when it stops with nothing new to say', async () => {
+    const { sent, send } = recorder();
+    const reporter = startStatusReporter({ ...options, send, log: () => {}, minIntervalMs: 10_000 });
+    reporter.setBroker('http://broker/');
+    await reporter.flush();
+    await reporter.finish(500);
+    expect(sent).toHaveLength(1);
+  });
 });
