@@ -3,14 +3,11 @@
 // (429 too-many with Retry-After beyond that); refused reports are counted with the last reason,
 // so the admin page shows a PC that keeps sending nonsense.
 import type { IncomingMessage } from 'node:http';
-import { bodyLimits, reportSchema } from '../../common/protocol/broker-protocol.ts';
+import { bodyLimits, minReportIntervalMs, reportSchema } from '../../common/protocol/broker-protocol.ts';
 import { HttpProblem, readJsonBody } from '../http-body.ts';
 import type { Log } from '../log.ts';
 import type { ReportFile } from './report-file.ts';
 import type { ReportStore, StoredSession } from './report-store.ts';
-
-/** Shortest time between two reports of one PC. */
-export const minReportIntervalMs = 1000;
 
 export type Refusal = { readonly at: number; readonly from: string; readonly mac: string; readonly reason: string };
 

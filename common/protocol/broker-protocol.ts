@@ -25,6 +25,9 @@ export const bodyLimits = {
   maxHardwareEntries: 64,
 } as const;
 
+/** Shortest time between two reports of one PC: a broker refuses the second (429 too-many). */
+export const minReportIntervalMs = 1000;
+
 /** The protocol's version and where its resources live, relative to a broker's base URL. */
 export const protocol = {
   version: 1,

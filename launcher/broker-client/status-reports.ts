@@ -6,7 +6,8 @@
 // the broker is away for long), each session sent once. A failed send is tried again later with
 // backoff; it never reaches the person at the PC, only the log (once per new reason). When the
 // launcher stops (shutdown, restart), what waits is sent first, for at most a moment.
-import { bodyLimits, type ClientReport, type FitnessVerdict, type ReportSession } from '../../common/protocol/broker-protocol.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { bodyLimits, minReportIntervalMs, type ClientReport, type FitnessVerdict, type ReportSession } from '../../common/protocol/broker-protocol.ts';
 import { retryDelayMs } from './backoff.ts';
 import type { RequestOptions } from './catalog-fetch.ts';
 import { sendReport } from './client-report.ts';
@@ -141,9 +142,12 @@ export function startStatusReporter(options: StatusReporterOptions): StatusRepor
     async finish(limitMs) {
       clearTimeout(timer);
       const pending = () => !stopped && broker !== undefined && (changed || waiting.length > 0);
-      if (pending()) {
+      // The broker takes one report a second from a PC: one sent just now means waiting for it.
+      const early = Math.max(0, lastSent + minReportIntervalMs - performance.now());
+      if (pending() && early < limitMs) {
         const attempt = (async () => {
           await sending;
+          await sleep(early, undefined, { ref: false });
           if (pending()) await sendNow();
         })();
         let limit: NodeJS.Timeout | undefined;

@@ -93,7 +93,7 @@ describe('status reports', () => {
     reporter.setBroker('http://broker/');
     await reporter.flush();
     reporter.sessionEnded(session(1));
-    await reporter.finish(500);
+    await reporter.finish(1500);
     expect(sent.map((report) => report.body.sessions)).toEqual([undefined, [session(1)]]);
     // Nothing more once stopped.
     reporter.sessionEnded(session(2));
@@ -105,6 +105,30 @@ describe('status reports', () => {
     hanging.sessionEnded(session(3));
     // Returns although the send never ends (else the test times out).
     await hanging.finish(100);
+  });
+
+  it("waits out the broker's one report a second when it stops, if the limit allows", async () => {
+    const sent: number[] = [];
+    const send = async () => {
+      const now = performance.now();
+      if (sent.length > 0 && now - sent.at(-1)! < 1000) throw new Error('HTTP 429: one report a second at most');
+      sent.push(now);
+    };
+    const reporter = startStatusReporter({ ...options, send, log: () => {}, minIntervalMs: 10_000 });
+    reporter.setBroker('http://broker/');
+    await reporter.flush();
+    reporter.sessionEnded(session(1));
+    await reporter.finish(1500);
+    expect(sent).toHaveLength(2);
+
+    const late: number[] = [];
+    const tooSoon = startStatusReporter({ ...options, send: async () => void late.push(0), log: () => {}, minIntervalMs: 10_000 });
+    tooSoon.setBroker('http://broker/');
+    await tooSoon.flush();
+    tooSoon.sessionEnded(session(2));
+    // Less than the second it would have to wait: nothing is tried.
+    await tooSoon.finish(200);
+    expect(late).toHaveLength(1);
   });
 
   it('sends nothing when it stops with nothing new to say', async () => {
