@@ -28,6 +28,9 @@ export const bootFilePaths = {
   rollback: 'vdd-rollback.txt',
 } as const;
 
+/** In each slot's FAT directory (a/, b/) beside its kernel and initrd: the version installed there. */
+export const slotVersionFile = 'version.txt';
+
 /** One atomic change of one FAT file (write FILE.new, fsync, rename; or unlink). */
 export type BootStep =
   | { readonly kind: 'syslinux'; readonly slot: Slot }

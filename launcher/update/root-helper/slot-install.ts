@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import type { Manifest } from '../../../common/manifest/manifest.ts';
 import { applyBootSteps, readBootFiles, replaceFile } from './boot-files.ts';
 import { manifestFileName, maxManifestBytes, maxSignatureBytes, signatureFileName, verifySignedManifest } from '../../../common/manifest/manifest-signature.ts';
-import { installPlan, otherSlot, type Slot } from '../slot-state.ts';
+import { installPlan, otherSlot, slotVersionFile, type Slot } from '../slot-state.ts';
 import { UpdateRejected } from '../update-rejected.ts';
 
 export type SlotDisk = {
@@ -199,7 +199,7 @@ export async function installStaged(disk: SlotDisk, staging: string, progress: I
   // Slot files are not referenced by the loaders while they change (target is not the default).
   mkdirSync(join(disk.fat, target), { recursive: true });
   for (const [name, bytes] of boot) replaceFile(join(disk.fat, target, name), bytes);
-  replaceFile(join(disk.fat, target, 'version.txt'), `${manifest.version}\n`);
+  replaceFile(join(disk.fat, target, slotVersionFile), `${manifest.version}\n`);
   applyBootSteps(disk.fat, files, installPlan(files, disk.running, target));
   return { version: manifest.version, slot: target };
 }

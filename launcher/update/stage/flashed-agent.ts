@@ -15,7 +15,8 @@ import { imagePublicKeyPath, maxPublicKeyBytes } from '../../../common/manifest/
 import { readRunningImage } from '../check/running-image.ts';
 import { runningSlot, slotPaths } from '../slot-paths.ts';
 import { requestSlotAction } from './slot-request.ts';
-import { bootFilePaths, parseTrial, type Slot } from '../slot-state.ts';
+import { bootFilePaths, otherSlot, parseTrial, slotVersionFile, type Slot } from '../slot-state.ts';
+import { stripControls } from '../../../common/text/terminal-safe.ts';
 import type { ClientReport } from '../../../common/protocol/broker-protocol.ts';
 
 /** An update download may stall on a slow link far longer than a catalog answer may. */
@@ -71,9 +72,25 @@ export function bootUpdateState(fat: string, slot: Slot): UpdateStateReport | un
   } catch {
     // No trial (the usual case), or a marker the root helper reports on.
   }
+  let reason: string | undefined;
   try {
-    const reason = readBoundedText(join(fat, bootFilePaths.rollback), 512).split('\n')[0]?.trim();
-    return { state: 'rolled-back', ...(reason ? { reason: reason.slice(0, 256) } : {}) };
+    reason = readBoundedText(join(fat, bootFilePaths.rollback), 512).split('\n')[0]?.trim();
+  } catch {
+    return undefined;
+  }
+  const version = rolledBackVersion(fat, otherSlot(slot));
+  return { state: 'rolled-back', ...(version ? { version } : {}), ...(reason ? { reason: reason.slice(0, 256) } : {}) };
+}
+
+/** The version the root helper installed in the slot that was rolled back (its version.txt on the FAT), if readable. */
+function rolledBackVersion(fat: string, slot: Slot): string | undefined {
+  try {
+    const version = stripControls(
+      readBoundedText(join(fat, slot, slotVersionFile), 128)
+        .split('\n')[0]
+        ?.trim() ?? '',
+    );
+    return version === '' ? undefined : version.slice(0, 64);
   } catch {
     return undefined;
   }
