@@ -88,27 +88,34 @@ export async function runMenu({ config, env, stderr }: CommandContext): Promise<
     });
   }, 100);
   setTimeout(() => {
-    void Promise.all([import('../update/check/update-watch.ts'), import('../update/stage/flashed-agent.ts'), import('./status-reporting.ts')]).then(
-      ([{ startUpdateWatch }, { startFlashedAgent }, { startStatusReporting, hardwareStatus }]) => {
-        if (stopped) return;
-        reporter = startStatusReporting(loaded, log);
-        reporter?.setBroker(catalogBroker);
-        void clientFacts().then((read) => read.facts && reporter?.setFacts(hardwareStatus(read.facts)));
-        // A flashed PC installs a new version into its other slot before the restart is offered.
-        flashed = startFlashedAgent(
-          loaded,
-          log,
-          (version) => controller.offerUpdate(version),
-          (update) => reporter?.setFacts({ update }),
-        );
-        const offered = (version: string | undefined) => {
-          // A netbooted PC starts the published version at its next boot.
-          if (flashed === undefined) reporter?.setFacts({ update: version === undefined ? { state: 'current' } : { state: 'available', version } });
-          (flashed?.offered ?? ((available) => controller.offerUpdate(available)))(version);
-        };
-        updates = startUpdateWatch(loaded, log, offered, (text) => (updateStatus = text));
-      },
-    );
+    void Promise.all([
+      import('../update/check/update-watch.ts'),
+      import('../update/stage/flashed-agent.ts'),
+      import('./status-reporting.ts'),
+      import('../session/exec-session-report.ts'),
+      import('../session/prepare-session.ts'),
+    ]).then(([{ startUpdateWatch }, { startFlashedAgent }, { startStatusReporting, hardwareStatus }, { takeExecSessionReport }, { sessionRuntimeDir }]) => {
+      if (stopped) return;
+      reporter = startStatusReporting(loaded, log);
+      reporter?.setBroker(catalogBroker);
+      // The exec-mode session the last launcher handed this PC to is over: init started this one.
+      const execSession = takeExecSessionReport(sessionRuntimeDir(loaded), log);
+      if (execSession) reporter?.sessionEnded(execSession);
+      void clientFacts().then((read) => read.facts && reporter?.setFacts(hardwareStatus(read.facts)));
+      // A flashed PC installs a new version into its other slot before the restart is offered.
+      flashed = startFlashedAgent(
+        loaded,
+        log,
+        (version) => controller.offerUpdate(version),
+        (update) => reporter?.setFacts({ update }),
+      );
+      const offered = (version: string | undefined) => {
+        // A netbooted PC starts the published version at its next boot.
+        if (flashed === undefined) reporter?.setFacts({ update: version === undefined ? { state: 'current' } : { state: 'available', version } });
+        (flashed?.offered ?? ((available) => controller.offerUpdate(available)))(version);
+      };
+      updates = startUpdateWatch(loaded, log, offered, (text) => (updateStatus = text));
+    });
   }, 500);
   // The launcher only leaves when it is told to stop (init starts it again); never to a shell.
   for (const signal of ['SIGINT', 'SIGQUIT', 'SIGTSTP'] as const) process.on(signal, () => {});

@@ -8,6 +8,7 @@ import type { Guest, ReportSession } from '../../common/protocol/broker-protocol
 import { catalogBrokers } from './catalog-brokers.ts';
 import { startBeforeBrokerAnswers, startsBeforeBrokerAnswers } from './early-start.ts';
 import { execModeReason } from './exec-decision.ts';
+import { leaveExecSessionReport } from './exec-session-report.ts';
 import { askBroker, hardwareFacts, prepareSession, sessionRuntimeDir, type SessionContext } from './prepare-session.ts';
 import { ReconnectBackoff, type GuestSessionOutcome } from './reconnect-backoff.ts';
 import { runSession } from './run-session.ts';
@@ -77,7 +78,15 @@ export function createGuestSessions(context: SessionContext, options: GuestSessi
         shownOnScreen(text);
       };
       const broker = brokers.of(guest);
-      const request = { spare, resetTerminal: options.resetTerminal, probed: (rttMs: number) => (measured.rttMs = rttMs) };
+      const request = {
+        spare,
+        resetTerminal: options.resetTerminal,
+        probed: (rttMs: number) => (measured.rttMs = rttMs),
+        // No launcher is left to report an exec-mode session: the next one does.
+        ...(options.report
+          ? { beforeExec: () => leaveExecSessionReport(sessionRuntimeDir(loaded), sessionFigures(guest, startedAt, 0, measured, undefined)) }
+          : {}),
+      };
       let failure: SessionFailure | undefined;
       if (broker && brokers.fresh() && startsBeforeBrokerAnswers(guest) && (await supervised())) {
         failure = await startBeforeBrokerAnswers({

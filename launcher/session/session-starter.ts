@@ -34,6 +34,8 @@ export type StartRequest = {
   readonly spare?: SpareProcess | undefined;
   /** Told the guest's round trip when the probe ran and the guest answered. */
   readonly probed?: (rttMs: number) => void;
+  /** Called just before exec mode replaces the launcher: what must outlive it is written now. */
+  readonly beforeExec?: () => void;
 };
 
 /** Starts the session with guest and resolves when it ends: undefined for a normal end, else why
@@ -67,6 +69,7 @@ export async function startSession(guest: Guest, context: SessionContext, reques
       log(`session ${guest.id}: exec mode: ${execReason}`);
       request.started(`Starting ${guest.name}...`);
       await request.spare?.stop();
+      request.beforeExec?.();
       // Nobody is left to renew the lease: an open connection to the broker holds it while the session runs.
       if (lease) await holdLeaseAcrossExec(lease, loaded, log);
       request.resetTerminal?.();

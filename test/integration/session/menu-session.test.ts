@@ -2,12 +2,13 @@
 // display), the server dying mid-session brings the menu back with the reason and a reconnect
 // offer, and choosing the guest again counts down before it tries. A guest whose catalog entry is
 // stale (the viewer starts there before the broker answers) is reached where the broker says.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeCatalogCache } from '../../../launcher/broker-client/catalog-cache.ts';
+import { startBroker, testGuest } from '../../support/broker.ts';
 import { isolatedArgs, launcherPath, requireLauncher } from '../../support/launcher-binary.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
@@ -94,5 +95,41 @@ describe.skipIf(unavailable)('sessions from the menu', () => {
       broker.closeAllConnections();
       await new Promise((resolve) => broker.close(resolve));
     }
+  });
+
+  it('reports an exec-mode session through the launcher that starts after it', async () => {
+    const outer = await startXvfb(children, '800x600');
+    const server = await startXvnc(children, dir, { size: '800x600' });
+    children.start('xlogo', 'xlogo', ['-display', server.name, '-geometry', '800x600+0+0', '-fg', 'red', '-bg', 'white']);
+    const reports = join(dir, 'exec-reports.jsonl');
+    const broker = await startBroker(children, dir, [testGuest('desk', { name: 'Lab desktop', os: 'Linux', port: server.port, auth: 'none' })], {
+      extraArgs: ['--reports', reports],
+    });
+    const cache = join(dir, 'cache-exec');
+    const launcher = (exec: boolean) =>
+      terminal(
+        [launcherPath, ...isolatedArgs(cache), '--broker', broker.url, '--set', 'menu_timeout=0', '--set', `session_exec_below_ram=${exec ? 65_536 : 0}`],
+        {
+          term: 'linux',
+          env: { DISPLAY: outer.name, HOME: dir, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+        },
+      );
+    // Exec mode below 64 GiB of RAM: on this machine too.
+    const menu = launcher(true);
+    await menu.waitForText('Lab desktop');
+    menu.send('Enter');
+    await waitFor('the desktop in the outer display', () => screenshot(outer.name).nonBackgroundShare > 0.1);
+    expect(readFileSync(`/proc/${menu.pid()}/comm`, 'utf8').trim()).toBe('vncviewer');
+    // The viewer replaced the launcher; the session ends with its server.
+    await server.child.kill();
+    await waitFor('the outer display to be empty again', () => screenshot(outer.name).nonBackgroundShare < 0.01);
+    expect(existsSync(reports) ? readFileSync(reports, 'utf8') : '').not.toContain('"guestId":"desk"');
+    // What init does next: a launcher again, which reports the session.
+    const next = launcher(false);
+    await next.waitForText('Lab desktop');
+    await waitFor('the exec-mode session in the reports', () => existsSync(reports) && readFileSync(reports, 'utf8').includes('"guestId":"desk"'), {
+      timeoutMs: 20_000,
+    });
+    expect(readFileSync(reports, 'utf8')).toMatch(/"sessions":\[\{"guestId":"desk","protocol":"vnc","startedAt":"[^"]+","seconds":[\d.]+,"outcome":"ended"/);
   });
 });
