@@ -88,7 +88,23 @@ export type CaptureOptions = {
 export function capture(display: string, options: CaptureOptions = {}): Pixels {
   const xwd = ['xwd', '-root', '-silent', '-display', display];
   const [command, ...args] = options.netns === undefined ? xwd : ['ip', 'netns', 'exec', options.netns, ...xwd];
-  return decodeXwd(execFileSync(command ?? 'xwd', args, { env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024, timeout: 10_000 }));
+  // xwd walks the windows on the screen: one that a client destroys meanwhile (a viewer ending or
+  // starting) fails the capture with BadWindow; the next capture sees the screen as it is then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return decodeXwd(
+        execFileSync(command ?? 'xwd', args, {
+          env: options.env ?? process.env,
+          maxBuffer: 64 * 1024 * 1024,
+          timeout: 10_000,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      );
+    } catch (error) {
+      const stderr = String((error as { stderr?: Buffer }).stderr ?? '');
+      if (attempt >= 3 || !stderr.includes('BadWindow')) throw error;
+    }
+  }
 }
 
 export function writePng(pixels: Pixels, file: string): void {
