@@ -357,7 +357,9 @@ if (unavailable !== undefined) {
     const builtTitle = 'flashes the built vdd-thin.img with the sample vdd.conf (newest version by default)';
     // A fresh clone has no image: the skip says so in the report, with the command that builds one.
     it.skipIf(noBuiltImage)(
-      noBuiltImage ? `SKIPPED: no built image in dist/image (npx vdd-image build first, about 3 minutes): ${builtTitle}` : builtTitle,
+      noBuiltImage
+        ? `SKIPPED: no built image in dist/image, which the normal run does not build (npx vdd-image build downloads Debian packages and takes minutes; the README's slow run does it); every flash path above runs on a synthetic disk laid out like it: ${builtTitle}`
+        : builtTitle,
       () => {
         const size = statSync(builtImage ?? '').size;
         const loop = loopDevice('built', Math.ceil(size / mib) + 8);
