@@ -7,14 +7,12 @@
 // file on the session's tmpfs for the launcher that init starts next, which ends the lease.
 // Reads config keys broker_timeout, broker_ca, cache_dir.
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { makeDirectory } from '../../common/io/make-directory.ts';
 import { z } from 'zod';
 import { clientSchema, leaseSchema } from '../../common/protocol/broker-protocol.ts';
 import { endLease, keepLease, openLeaseHold, type LeaseHandle } from '../broker-client/lease-client.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { findInPath } from './exec-session.ts';
+import { leaveForNextLauncher, takeLeftByLastLauncher } from './left-for-next-launcher.ts';
 import { requestOptions, sessionRuntimeDir } from './prepare-session.ts';
 import { failure, type GuestLabel, type SessionEnd } from './session-end.ts';
 
@@ -58,14 +56,11 @@ export async function endLeaseQuietly(lease: LeaseHandle | undefined, loaded: Lo
 
 const leftFileSchema = z.strictObject({ broker: z.string().max(2048), lease: leaseSchema, client: clientSchema });
 
-function leftFile(loaded: LoadedConfig): string {
-  return join(sessionRuntimeDir(loaded), 'lease.json');
-}
+const leftFileName = 'lease.json';
 
 /** Before exec mode: a holder process keeps a hold connection open for as long as this PID (the session) runs. */
 export async function holdLeaseAcrossExec(lease: LeaseHandle, loaded: LoadedConfig, log: (line: string) => void): Promise<void> {
-  makeDirectory(sessionRuntimeDir(loaded), 0o700);
-  writeFileSync(leftFile(loaded), JSON.stringify(lease), { mode: 0o600 });
+  leaveForNextLauncher(sessionRuntimeDir(loaded), leftFileName, lease);
   let socket: import('node:net').Socket;
   let tail: string;
   try {
@@ -83,20 +78,6 @@ export async function holdLeaseAcrossExec(lease: LeaseHandle, loaded: LoadedConf
 
 /** At start: a lease an exec-mode session left behind is ended (its session is over: init started this launcher). */
 export async function endLeaseLeftByExec(loaded: LoadedConfig, log: (line: string) => void): Promise<void> {
-  const path = leftFile(loaded);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return;
-  }
-  rmSync(path, { force: true });
-  let parsed: z.infer<typeof leftFileSchema>;
-  try {
-    parsed = leftFileSchema.parse(JSON.parse(text));
-  } catch {
-    log(`${path}: not a lease file; removed`);
-    return;
-  }
-  await endLeaseQuietly(parsed, loaded, log);
+  const left = takeLeftByLastLauncher(sessionRuntimeDir(loaded), leftFileName, leftFileSchema, 'a lease file', log);
+  if (left !== undefined) await endLeaseQuietly(left, loaded, log);
 }
