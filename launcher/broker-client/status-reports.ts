@@ -150,9 +150,7 @@ export function startStatusReporter(options: StatusReporterOptions): StatusRepor
           await sleep(early, undefined, { ref: false });
           if (pending()) await sendNow();
         })();
-        let limit: NodeJS.Timeout | undefined;
-        await Promise.race([attempt, new Promise((resolve) => (limit = setTimeout(resolve, limitMs)))]);
-        clearTimeout(limit);
+        await Promise.race([attempt, sleep(limitMs)]);
       }
       this.stop();
     },
