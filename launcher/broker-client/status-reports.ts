@@ -143,11 +143,13 @@ export function startStatusReporter(options: StatusReporterOptions): StatusRepor
       clearTimeout(timer);
       const pending = () => !stopped && broker !== undefined && (changed || waiting.length > 0);
       // The broker takes one report a second from a PC: one sent just now means waiting for it.
-      const early = Math.max(0, lastSent + minReportIntervalMs - performance.now());
-      if (pending() && early < limitMs) {
+      // A timer may fire early (libuv counts from the loop's cached time), and a report one
+      // millisecond too soon is refused, so the wait is measured again after each sleep.
+      const untilAllowed = () => Math.max(0, lastSent + minReportIntervalMs - performance.now());
+      if (pending() && untilAllowed() < limitMs) {
         const attempt = (async () => {
           await sending;
-          await sleep(early, undefined, { ref: false });
+          for (let left = untilAllowed(); left > 0; left = untilAllowed()) await sleep(left, undefined, { ref: false });
           if (pending()) await sendNow();
         })();
         await Promise.race([attempt, sleep(limitMs)]);
