@@ -1,7 +1,8 @@
 // VNC passwords: a fresh random password per ticket, and TigerVNC's password file format
 // (vncpasswd's 8 scrambled bytes) written 0600 in one rename. Passwords are never logged.
-import { randomBytes, randomInt } from 'node:crypto';
-import { renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { utimesSync } from 'node:fs';
+import { replaceFile } from '../../common/io/replace-file.ts';
 import { scrambleVncPassword } from '../../common/vnc/vnc-des.ts';
 
 const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -17,15 +18,7 @@ export function newVncPassword(): string {
 export const unreadAccessTime = new Date('2000-01-01T00:00:00Z');
 
 export function writeVncPasswordFile(path: string, password: string): void {
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    writeFileSync(temporary, scrambleVncPassword(password), { mode: 0o600, flag: 'wx' });
-    // With relatime (the default) the kernel updates the access time on the first read after a
-    // change only; set in the past, it then moves even when the read comes within the same tick.
-    utimesSync(temporary, unreadAccessTime, new Date());
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  // With relatime (the default) the kernel updates the access time on the first read after a
+  // change only; set in the past, it then moves even when the read comes within the same tick.
+  replaceFile(path, scrambleVncPassword(password), { mode: 0o600, beforeRename: (temporary) => utimesSync(temporary, unreadAccessTime, new Date()) });
 }

@@ -1,7 +1,7 @@
 // The last good catalog, kept in cache_dir/catalog.json so the menu can show it before any broker
 // answers and when none does. Written atomically (temporary file + rename); a damaged file is
 // ignored with a message, never trusted.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { replaceFile } from '../../common/io/replace-file.ts';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
@@ -61,7 +61,6 @@ function ignoring(path: string, why: string): { readonly problem: string } {
 /** Replaces the cache in one rename, so a reader never sees half a file; throws when the directory cannot be written. */
 export function writeCatalogCache(cacheDir: string, entry: CachedCatalog): void {
   const path = catalogCachePath(cacheDir);
-  const temporary = `${path}.${process.pid}.tmp`;
   makeDirectory(cacheDir);
   const document = {
     format: 'vdd-catalog-cache-1',
@@ -70,11 +69,5 @@ export function writeCatalogCache(cacheDir: string, entry: CachedCatalog): void 
     savedAt: entry.savedAt,
     catalog: entry.catalog,
   };
-  try {
-    writeFileSync(temporary, JSON.stringify(document), { mode: 0o644, flush: true });
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  replaceFile(path, JSON.stringify(document), { mode: 0o644 });
 }
