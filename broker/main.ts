@@ -24,6 +24,7 @@ import { PasswordFileConsole } from './consoles/password-file-console.ts';
 import { QmpConsole } from './consoles/qmp-console.ts';
 import { answerClientError } from './http-body.ts';
 import { HypervisorConsole } from './consoles/hypervisor-console.ts';
+import { LeaseFile } from './sessions/lease-file.ts';
 import { SessionService } from './sessions/session-service.ts';
 
 const log = stderrLog();
@@ -46,6 +47,10 @@ function listen(server: Server, options: BrokerOptions): Promise<void> {
 
 async function run(options: BrokerOptions): Promise<number> {
   const store = new CatalogStore(options.catalog, log);
+  const leaseFile = options.leaseFile === undefined ? undefined : new LeaseFile(options.leaseFile, log);
+  const savedLeases = leaseFile?.load();
+  // A lease file that cannot be written would forget every lease at the next restart: say so now.
+  leaseFile?.saveOrThrow(savedLeases ?? { leases: [], ended: [] });
   const libvirt =
     options.libvirt.length === 0
       ? undefined
@@ -78,6 +83,8 @@ async function run(options: BrokerOptions): Promise<number> {
     audit: audit.record,
     hypervisor: libvirt,
     consoleOf,
+    savedLeases,
+    saveLeases: (saved) => leaseFile?.save(saved),
   });
   const { intake, admin, close: closeAdmin } = setUpReportsAndAdmin({ ...options, secure: options.tls !== undefined }, store, sessions, log);
   const gate = new ClientGate({ allow: options.allow, clientCertificates: options.tls?.clientCa !== undefined, limits: options.limits, audit: audit.record });

@@ -23,6 +23,7 @@ export const brokerOptionSpecs = {
   'lease-renew': { type: 'string' },
   'lease-grace': { type: 'string' },
   'audit-log': { type: 'string' },
+  'lease-file': { type: 'string' },
   libvirt: { type: 'string', multiple: true },
   'libvirt-vnc-host': { type: 'string', multiple: true },
   'libvirt-start-timeout': { type: 'string' },
@@ -43,6 +44,7 @@ export type BrokerOptions = {
   readonly leaseRenewMs: number;
   readonly leaseGraceMs: number;
   readonly auditLog: string | undefined;
+  readonly leaseFile: string | undefined;
   readonly reports: string | undefined;
   readonly probeIntervalMs: number;
   readonly probeTimeoutMs: number;
@@ -79,6 +81,8 @@ Options:
   --password-ttl SECONDS   how long a one-time VNC password stays valid unused (default 30)
   --lease-renew SECONDS    how often launchers renew their lease (default 15)
   --lease-grace SECONDS    a lease not renewed for this long ends (default 60)
+  --lease-file FILE        keep the leases in FILE (0600, token hashes only) so that a restart
+                           keeps who holds which desktop; without it a restart forgets them
   --max-connections N      open connections per client address (default 32)
   --request-rate N         requests a second per client address, burst twice that (default 20)
   --report-rate N          reports an hour per client address, burst 10 (default 60)
@@ -194,6 +198,7 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
       leaseRenewMs,
       leaseGraceMs,
       auditLog: options['audit-log'],
+      leaseFile: options['lease-file'],
       reports: options.reports,
       probeIntervalMs: number('probe-interval', options['probe-interval'], 15, 0, 86_400) * 1000,
       probeTimeoutMs: number('probe-timeout', options['probe-timeout'], 2000, 100, 60_000),

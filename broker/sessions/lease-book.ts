@@ -45,15 +45,34 @@ export type LeaseView = {
   readonly expiresAt: string | undefined;
 };
 
+/** A lease as the lease file keeps it across a restart: its token's hash, never the token. */
+export type SavedLease = {
+  readonly id: string;
+  readonly entry: string;
+  readonly guest: string;
+  readonly holder: Holder;
+  readonly startedAt: string;
+  readonly lastSeenAt: string;
+  /** sha256 of the token, hex. */
+  readonly tokenHash: string;
+};
+
+/** What a restart needs: the leases, and the ids of leases that ended lately (never taken back). */
+export type SavedLeases = { readonly leases: readonly SavedLease[]; readonly ended: readonly string[] };
+
 export type LeaseBookOptions = {
   readonly graceMs: number;
   /** Called after a lease ended, once. */
   readonly onEnd?: (lease: Lease, reason: LeaseEndReason) => void;
+  /** Called after what saved() returns changed (a lease began, ended or got a new token). */
+  readonly onChange?: () => void;
   readonly monotonic?: () => number;
   readonly wallClock?: () => Date;
 };
 
 const maxEnded = 100_000;
+/** Ended ids a saved book keeps: enough for the leases that could be renewed across a restart. */
+const maxSavedEnded = 1000;
 
 const hash = (token: string) => createHash('sha256').update(token).digest();
 
@@ -100,12 +119,9 @@ export class LeaseBook {
     const token = restored?.token ?? randomBytes(24).toString('base64url');
     const now = this.wallClock();
     const lease: Lease = { id, entry, guest, holder, startedAt: now, lastSeenAt: now, lastSeen: this.monotonic(), holds: 0 };
-    this.leases.set(id, lease);
-    this.tokens.set(id, hash(token));
-    const onGuest = this.byGuest.get(guest) ?? new Set<Lease>();
-    this.byGuest.set(guest, onGuest);
-    onGuest.add(lease);
+    this.add(lease, hash(token));
     this.generation++;
+    this.options.onChange?.();
     return { lease, token };
   }
 
@@ -114,6 +130,7 @@ export class LeaseBook {
     const token = randomBytes(24).toString('base64url');
     this.tokens.set(lease.id, hash(token));
     this.seen(lease);
+    this.options.onChange?.();
     return token;
   }
 
@@ -195,7 +212,51 @@ export class LeaseBook {
     this.ended.add(id);
     if (this.ended.size > maxEnded) this.ended.delete(this.ended.values().next().value as string);
     this.options.onEnd?.(lease, reason);
+    this.options.onChange?.();
     return lease;
+  }
+
+  /** The book as the lease file keeps it. */
+  saved(): SavedLeases {
+    const leases = [...this.leases.values()].map((lease) => ({
+      id: lease.id,
+      entry: lease.entry,
+      guest: lease.guest,
+      holder: lease.holder,
+      startedAt: lease.startedAt.toISOString(),
+      lastSeenAt: lease.lastSeenAt.toISOString(),
+      tokenHash: (this.tokens.get(lease.id) as Buffer).toString('hex'),
+    }));
+    return { leases, ended: [...this.ended].slice(-maxSavedEnded) };
+  }
+
+  /** Takes back what a broker saved before it stopped. Each lease gets a full grace time from now
+   * to be renewed: the broker cannot know when its holder was last seen while it was down. */
+  restore(saved: SavedLeases): void {
+    for (const id of saved.ended) this.ended.add(id);
+    for (const entry of saved.leases) {
+      if (this.leases.has(entry.id) || this.ended.has(entry.id)) continue;
+      const lease: Lease = {
+        id: entry.id,
+        entry: entry.entry,
+        guest: entry.guest,
+        holder: entry.holder,
+        startedAt: new Date(entry.startedAt),
+        lastSeenAt: new Date(entry.lastSeenAt),
+        lastSeen: this.monotonic(),
+        holds: 0,
+      };
+      this.add(lease, Buffer.from(entry.tokenHash, 'hex'));
+    }
+    this.generation++;
+  }
+
+  private add(lease: Lease, tokenHash: Buffer): void {
+    this.leases.set(lease.id, lease);
+    this.tokens.set(lease.id, tokenHash);
+    const onGuest = this.byGuest.get(lease.guest) ?? new Set<Lease>();
+    this.byGuest.set(lease.guest, onGuest);
+    onGuest.add(lease);
   }
 
   /** Ends every lease not seen within the grace time; returns how many. */

@@ -15,7 +15,7 @@ import { newVncPassword } from '../consoles/vnc-password.ts';
 import { HttpProblem } from '../http-body.ts';
 import { GuestUnavailableError, type Hypervisor } from '../hypervisor.ts';
 import type { Log } from '../log.ts';
-import { LeaseBook, type Holder, type Lease, type LeaseEndReason, type LeaseView } from './lease-book.ts';
+import { LeaseBook, type SavedLeases, type Holder, type Lease, type LeaseEndReason, type LeaseView } from './lease-book.ts';
 import { seatsOf, type MenuEntry } from './menu-entries.ts';
 
 /** Where a request came from, as the connection says: never from a header the client writes. */
@@ -31,6 +31,9 @@ export type SessionServiceOptions = {
   readonly hypervisor?: Hypervisor | undefined;
   /** The console that takes tickets for a desktop, when it has one. */
   readonly consoleOf: (desktop: BrokerGuest) => ConsoleTickets | undefined;
+  /** The leases a previous run saved (--lease-file), and where to save them when they change. */
+  readonly savedLeases?: SavedLeases | undefined;
+  readonly saveLeases?: ((saved: SavedLeases) => void) | undefined;
   /** Clocks, for tests: monotonic ms and wall-clock time. */
   readonly monotonic?: () => number;
   readonly wallClock?: () => Date;
@@ -56,12 +59,15 @@ export class SessionService {
   constructor(store: CatalogStore, options: SessionServiceOptions) {
     this.store = store;
     this.options = options;
+    const { saveLeases } = options;
     this.leases = new LeaseBook({
       graceMs: options.graceMs,
       onEnd: (lease, reason) => this.ended(lease, reason),
+      ...(saveLeases ? { onChange: () => saveLeases(this.leases.saved()) } : {}),
       ...(options.monotonic ? { monotonic: options.monotonic } : {}),
       ...(options.wallClock ? { wallClock: options.wallClock } : {}),
     });
+    if (options.savedLeases !== undefined) this.leases.restore(options.savedLeases);
     store.describeUse((entry) => this.use(entry));
     this.sweeper = setInterval(() => this.leases.sweep(), 1000);
     this.sweeper.unref();

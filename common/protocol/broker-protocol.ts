@@ -288,3 +288,6 @@ export type ErrorCode = (typeof errorCodes)[number];
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 export type GuestState = (typeof guestStates)[number];
 export type SessionProtocol = Guest['protocol'];
+
+/** Field checks the broker's own files reuse (the lease file). */
+export { id as guestIdSchema, leaseId as leaseIdSchema, mac as macSchema };

@@ -1,7 +1,7 @@
 // 10,000 generated runs of session and lease requests against the session service (real catalog
 // file, a console that records tickets): PCs asking for guests and pools, some with forged MACs
 // or from another PC's address, renewing and ending leases with right, wrong and stolen tokens,
-// leases invented after a "restart", admins ending leases, time passing on the monotonic clock
+// restarts with and without the saved leases (--lease-file), admins ending leases, time passing on the monotonic clock
 // while the wall clock jumps. After every step: no error but the protocol's, no desktop with more
 // leases than seats, and no password ever given to a PC for a desktop another PC holds.
 import { writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { CatalogStore } from '../../broker/catalog-store.ts';
 import { HttpProblem } from '../../broker/http-body.ts';
 import { seatsOf } from '../../broker/sessions/menu-entries.ts';
+import type { SavedLeases } from '../../broker/sessions/lease-book.ts';
 import { SessionService } from '../../broker/sessions/session-service.ts';
 import { fuzzRuns } from '../support/fuzz.ts';
 import { RecordingConsole, ticketedGuest } from '../support/session-fixtures.ts';
@@ -46,6 +47,7 @@ const step = fc.oneof(
   fc.record({ kind: fc.constant('admin' as const), lease: fc.nat(20) }),
   fc.record({ kind: fc.constant('time' as const), ms: fc.integer({ min: 0, max: 90_000 }), wallJump: fc.integer({ min: -1e10, max: 1e10 }) }),
   fc.record({ kind: fc.constant('used' as const), guest: fc.constantFrom('desk', 'a1', 'a2', 'b1') }),
+  fc.record({ kind: fc.constant('restart' as const), keepLeases: fc.boolean() }),
 );
 
 describe('session and lease requests', () => {
@@ -60,16 +62,21 @@ describe('session and lease requests', () => {
         const console = new RecordingConsole();
         const { tickets } = console;
         const clock = { monotonic: 0, wall: new Date('2026-12-03T09:00:00Z') };
-        const sessions = new SessionService(store, {
-          ticketTtlMs: 30_000,
-          renewMs: 15_000,
-          graceMs: 60_000,
-          log: () => {},
-          audit: () => {},
-          consoleOf: (desktop) => (desktop.backend.passwordFile ? console : undefined),
-          monotonic: () => clock.monotonic,
-          wallClock: () => clock.wall,
-        });
+        let saved: SavedLeases | undefined;
+        const start = (savedLeases?: SavedLeases) =>
+          new SessionService(store, {
+            ticketTtlMs: 30_000,
+            renewMs: 15_000,
+            graceMs: 60_000,
+            log: () => {},
+            audit: () => {},
+            consoleOf: (desktop) => (desktop.backend.passwordFile ? console : undefined),
+            monotonic: () => clock.monotonic,
+            wallClock: () => clock.wall,
+            savedLeases,
+            saveLeases: (leases) => (saved = leases),
+          });
+        let sessions = start();
         /** Every lease ever handed out, with its token and the PC it went to. */
         const issued: { id: string; token: string; guest: string; address: string; mac: string }[] = [];
         const expectProtocolError = (error: unknown) => {
@@ -127,6 +134,10 @@ describe('session and lease requests', () => {
                   break;
                 case 'used':
                   tickets.get(action.guest)?.used();
+                  break;
+                case 'restart':
+                  await sessions.close([]);
+                  sessions = start(action.keepLeases ? saved : undefined);
                   break;
               }
             } catch (error) {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CatalogStore } from '../../../broker/catalog-store.ts';
 import { HttpProblem } from '../../../broker/http-body.ts';
-import { SessionService } from '../../../broker/sessions/session-service.ts';
+import type { SavedLeases } from '../../../broker/sessions/lease-book.ts';
+import { SessionService, type SessionServiceOptions } from '../../../broker/sessions/session-service.ts';
 import { RecordingConsole, ticketedGuest } from '../../support/session-fixtures.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
@@ -17,7 +18,7 @@ describe('the session service', () => {
   const dir = useTempDir();
   let files = 0;
 
-  function service(guests: readonly Record<string, unknown>[], graceMs = 60_000) {
+  function service(guests: readonly Record<string, unknown>[], graceMs = 60_000, saving: Pick<SessionServiceOptions, 'savedLeases' | 'saveLeases'> = {}) {
     const file = join(dir, `catalog-${++files}.json`);
     writeFileSync(file, JSON.stringify({ version: 1, broker: { id: 'lab', name: 'Lab' }, ttl: 30, guests }));
     const store = new CatalogStore(file, () => {});
@@ -33,6 +34,7 @@ describe('the session service', () => {
       consoleOf: (desktop) => (desktop.backend.passwordFile ? console : undefined),
       monotonic: () => clock.monotonic,
       wallClock: () => clock.wall,
+      ...saving,
     });
     return { store, sessions, console, audit, clock };
   }
@@ -118,6 +120,32 @@ describe('the session service', () => {
     expect(sessions.list()).toEqual([expect.objectContaining({ id: 'Lrestored1', guest: 'desk', address: '10.0.1.1' })]);
     sessions.renew('Lrestored1', { token }, pc(1).peer);
     await expect(sessions.request('desk', pc(2).client, pc(2).peer)).rejects.toMatchObject({ code: 'in-use' });
+  });
+
+  it('keeps its leases across a restart when they are saved: a full grace time from the restart, ended ones stay ended', async () => {
+    let saved: SavedLeases = { leases: [], ended: [] };
+    const before = service([vnc('desk'), vnc('other')], 60_000, { saveLeases: (leases) => (saved = leases) });
+    const { lease } = await before.sessions.request('desk', pc(1).client, pc(1).peer);
+    const { lease: ended } = await before.sessions.request('other', pc(3).client, pc(3).peer);
+    if (!lease || !ended) throw new Error('no lease');
+    before.sessions.endByAdmin(ended.id);
+    expect(saved.leases.map((entry) => entry.id)).toEqual([lease.id]);
+    expect(saved.ended).toEqual([ended.id]);
+    expect(JSON.stringify(saved)).not.toContain(lease.token);
+
+    const after = service([vnc('desk'), vnc('other')], 60_000, { savedLeases: saved });
+    await expect(after.sessions.request('desk', pc(2).client, pc(2).peer)).rejects.toMatchObject({ code: 'in-use', details: { by: 'lab-pc01' } });
+    // Its holder renews with the token it had; the one an admin ended is not taken back.
+    after.sessions.renew(lease.id, { token: lease.token }, pc(1).peer);
+    expect(() => after.sessions.renew(ended.id, { token: ended.token, guest: 'other', client: pc(3).client }, pc(3).peer)).toThrow(/has ended/);
+    // Not renewed again: it ends a grace time after its last renewal.
+    after.clock.monotonic += 59_000;
+    after.sessions.leases.sweep();
+    expect(after.sessions.list()).toHaveLength(1);
+    after.clock.monotonic += 2000;
+    after.sessions.leases.sweep();
+    expect(after.sessions.list()).toHaveLength(0);
+    await expect(after.sessions.request('desk', pc(2).client, pc(2).peer)).resolves.toMatchObject({ lease: { guest: 'desk' } });
   });
 
   it('gives each PC of a pool a different desktop, on the least loaded host first, then 409 with when one is expected', async () => {
