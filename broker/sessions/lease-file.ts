@@ -84,7 +84,12 @@ export class LeaseFile {
 
   /** Throws when the file cannot be written (at start: the broker should not run without it). */
   saveOrThrow(saved: SavedLeases): void {
-    replaceFile(this.path, JSON.stringify({ format, savedAt: new Date().toISOString(), ...saved }), { mode: 0o600 });
+    try {
+      replaceFile(this.path, JSON.stringify({ format, savedAt: new Date().toISOString(), ...saved }), { mode: 0o600 });
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : (error as Error).message;
+      throw new Error(`lease file ${this.path}: cannot write (${reason})`, { cause: error });
+    }
   }
 
   /** Later writes that fail are logged (once per reason) and tried again with the next change. */
@@ -93,7 +98,7 @@ export class LeaseFile {
       this.saveOrThrow(saved);
       this.once.forget('write');
     } catch (error) {
-      this.once.say('write', `lease file ${this.path}: cannot write (${(error as Error).message}); a restart now would forget the leases since`);
+      this.once.say('write', `${(error as Error).message}; a restart now would forget the leases since`);
     }
   }
 
