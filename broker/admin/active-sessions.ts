@@ -11,17 +11,13 @@ export type ActiveSession = {
   readonly address: string;
   /** Epoch ms. */
   readonly since: number;
-  /** Where the broker knows it from: a session answer it issued, or a lease. */
-  readonly source: 'issued' | 'lease';
-  /** The broker can end it (a lease it can revoke). */
-  readonly endable: boolean;
 };
 
 export type ActiveSessionSource = {
   list(now: number): readonly ActiveSession[];
   /** Bumped on every change. */
   readonly generation: number;
-  /** Ends a session the admin chose; false when there is none by that id or it cannot be ended. */
+  /** Ends a session the admin chose; false when there is none by that id. */
   end(id: string): Promise<boolean>;
 };
 
@@ -45,8 +41,6 @@ export class LeaseSessions implements ActiveSessionSource {
       hostname: lease.hostname === '' ? undefined : lease.hostname,
       address: lease.address,
       since: Date.parse(lease.startedAt),
-      source: 'lease',
-      endable: true,
     }));
   }
 

@@ -77,11 +77,7 @@ function sessions(status: AdminStatus): string {
   const rows = status.sessions
     .map(
       (session) =>
-        `<tr><td>${escapeHtml(session.guestName ?? session.guestId)} <small>${escapeHtml(session.guestId)}</small></td><td>${escapeHtml(session.hostname ?? session.mac)} <small>${escapeHtml(session.mac)}</small></td><td class="opt">${escapeHtml(session.address)}</td><td>${time(session.since)}</td><td>${
-          session.endable
-            ? `<button type="button" data-end="${escapeHtml(session.id)}">End session</button>`
-            : `<small>${session.source === 'issued' ? 'session answer' : 'lease'}</small>`
-        }</td></tr>`,
+        `<tr><td>${escapeHtml(session.guestName ?? session.guestId)} <small>${escapeHtml(session.guestId)}</small></td><td>${escapeHtml(session.hostname ?? session.mac)} <small>${escapeHtml(session.mac)}</small></td><td class="opt">${escapeHtml(session.address)}</td><td>${time(session.since)}</td><td><button type="button" data-end="${escapeHtml(session.id)}">End session</button></td></tr>`,
     )
     .join('');
   return `<div class="scroll"><table><caption class="sr">Who is on which desktop since when</caption><thead><tr><th scope="col">Desktop</th><th scope="col">PC</th><th scope="col" class="opt">Address</th><th scope="col">Since</th><th scope="col"></th></tr></thead><tbody>${rows}</tbody></table></div>`;
@@ -92,10 +88,11 @@ function guests(status: AdminStatus): string {
   const rows = status.guests
     .map(
       (guest) =>
-        `<tr><td>${escapeHtml(guest.name)} <small>${escapeHtml(guest.id)}</small></td><td class="opt">${escapeHtml(guest.os)}</td><td class="opt">${guest.protocol}</td><td>${badge(guest.state, guest.state === 'running' ? 'ok' : guest.state === 'starting' ? 'info' : guest.state === 'stopped' ? 'muted' : 'bad')}</td><td class="num">${guest.inUse}</td>${qoeCells(guest.qoe)}</tr>`,
+        `<tr><td>${escapeHtml(guest.name)} <small>${escapeHtml(guest.id)}</small></td><td class="opt">${escapeHtml(guest.os)}</td><td class="opt">${guest.protocol}</td><td>${badge(guest.state, guest.state === 'running' ? 'ok' : guest.state === 'starting' ? 'info' : guest.state === 'stopped' ? 'muted' : 'bad')}</td><td class="num">${guest.inUse}${guest.seats === null ? '' : ` of ${guest.seats}`}${guest.pool === null ? '' : ` <small>pool ${escapeHtml(guest.pool)}</small>`}</td>${qoeCells(guest.qoe)}</tr>`,
     )
     .join('');
-  return `<div class="scroll"><table><caption class="sr">Guests, their state, and the QoE of their sessions in the last hour</caption><thead><tr><th scope="col">Guest</th><th scope="col" class="opt">OS</th><th scope="col" class="opt">Protocol</th><th scope="col">State</th><th scope="col" class="num">In use</th><th scope="col" class="num">Sessions (1 h)</th><th scope="col" class="num">First frame median</th><th scope="col" class="num">worst</th><th scope="col" class="num opt">Round trip</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  const pools = status.pools.map((pool) => `<li>Pool ${escapeHtml(pool.id)}: ${pool.inUse} of ${pool.desktops} desktops in use</li>`).join('');
+  return `${pools === '' ? '' : `<ul class="pools">${pools}</ul>`}<div class="scroll"><table><caption class="sr">Guests, their state, and the QoE of their sessions in the last hour</caption><thead><tr><th scope="col">Guest</th><th scope="col" class="opt">OS</th><th scope="col" class="opt">Protocol</th><th scope="col">State</th><th scope="col" class="num">In use</th><th scope="col" class="num">Sessions (1 h)</th><th scope="col" class="num">First frame median</th><th scope="col" class="num">worst</th><th scope="col" class="num opt">Round trip</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 function versions(status: AdminStatus): string {

@@ -5,12 +5,13 @@
 //   POST /admin/login, POST /admin/logout
 //   GET /admin/section/{name}, /admin/hashes, /admin/events   what the page's script refreshes with
 //   GET /admin/admin.css, /admin/admin.js                      its style and script (no data in them)
-// A refused request is logged with the address it came from (at most once a minute per address),
-// never with what it carried. Without --admin-token-file all of this answers 404.
+// A refused request is logged with the address it came from (admin-refusals.ts: a line a minute per
+// address, 429 past 20 refusals a minute), never with what it carried. Without --admin-token-file all of this answers 404.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpProblem, readBody } from '../http-body.ts';
 import type { Log } from '../log.ts';
 import type { ActiveSessionSource } from './active-sessions.ts';
+import { AdminRefusals } from './admin-refusals.ts';
 import { adminCookieName, type AdminCredential, type CredentialCheck } from './admin-credential.ts';
 import type { AdminEvents } from './admin-events.ts';
 import { renderLogin, renderPage, sectionNames, type SectionName } from './admin-page.ts';
@@ -39,8 +40,6 @@ const pageHeaders = {
 const endPath = /^\/v1\/admin\/sessions\/([^/]{1,256})\/end$/;
 const sectionPath = /^\/admin\/section\/([a-z]{1,16})$/;
 const maxLoginBytes = 4096;
-const refusalLogEveryMs = 60_000;
-const maxRememberedAddresses = 1024;
 
 /** Whether path is the admin's; the caller sends everything else elsewhere. */
 export function isAdminPath(path: string): boolean {
@@ -57,17 +56,18 @@ async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
 }
 
 export function adminHandler(routes: AdminRoutes): (request: IncomingMessage, response: ServerResponse, path: string) => Promise<void> {
-  const refusedAt = new Map<string, number>();
+  const refusals = new AdminRefusals();
   const refuse = (request: IncomingMessage, path: string, why: Exclude<CredentialCheck, 'ok'> | 'wrong token typed') => {
+    const reason = why === 'missing' ? 'no credential' : why === 'wrong' ? 'wrong credential' : why;
+    const line = refusals.refused(request.socket.remoteAddress ?? 'unknown', `${request.method} ${path.slice(0, 100)}`, reason);
+    if (line !== undefined) routes.log(line);
+  };
+  /** An address that was refused too often this minute is not even checked. */
+  const throttle = (request: IncomingMessage) => {
     const address = request.socket.remoteAddress ?? 'unknown';
-    const now = Date.now();
-    const last = refusedAt.get(address);
-    if (last !== undefined && now - last < refusalLogEveryMs) return;
-    if (refusedAt.size >= maxRememberedAddresses) refusedAt.clear();
-    refusedAt.set(address, now);
-    routes.log(
-      `admin: refused ${request.method} ${path.slice(0, 100)} from ${address}: ${why === 'missing' ? 'no credential' : why === 'wrong' ? 'wrong credential' : why}`,
-    );
+    const wait = refusals.waitSeconds(address);
+    if (wait > 0)
+      throw new HttpProblem(429, 'too-many', `too many refused admin requests from ${address}; try again in ${wait} s`, { 'retry-after': String(wait) });
   };
   const cookie = (value: string, maxAge: number) =>
     `${adminCookieName}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${routes.secure ? '; Secure' : ''}`;
@@ -89,6 +89,7 @@ export function adminHandler(routes: AdminRoutes): (request: IncomingMessage, re
       });
       return;
     }
+    throttle(request);
     if (path === '/admin/login' && method === 'POST') {
       const token = (await readForm(request)).get('token') ?? '';
       if (!credential.matches(token)) {

@@ -5,17 +5,16 @@
 // Reads the published root (--published-root) at most every publishedEveryMs.
 import { createHash } from 'node:crypto';
 import { listVersions } from '../../common/publish/published-versions.ts';
-import type { Guest, GuestState } from '../../common/protocol/broker-protocol.ts';
 import type { ReportIntake } from '../reports/report-intake.ts';
 import type { ActiveSessionSource } from './active-sessions.ts';
 import { renderSection, sectionNames, type SectionName } from './admin-page.ts';
-import { buildStatus, PcStatusCache, type AdminStatus, type PcStatus, type PublishedListing } from './admin-status.ts';
+import { buildStatus, PcStatusCache, type AdminStatus, type PcStatus, type PublishedListing, type StatusGuest } from './admin-status.ts';
 
 export type AdminSources = {
   /** The catalog's ETag: changes with the guests and their states. */
   readonly catalogStamp: () => string;
   readonly catalogBody: () => string;
-  readonly guests: () => readonly { readonly guest: Guest; readonly state: GuestState }[];
+  readonly guests: () => readonly StatusGuest[];
   readonly sessions: ActiveSessionSource;
   readonly intake: ReportIntake;
   readonly publishedRoot: string | undefined;

@@ -1,6 +1,5 @@
 // Puts the report intake and the admin's resources together for vdd-broker: the report store
-// rebuilt from the --reports file (FILE.1, then FILE), the active sessions (the session answers
-// issued, until the broker keeps leases), the status service, its events and the routes behind
+// rebuilt from the --reports file (FILE.1, then FILE), the active sessions (the leases), the status service, its events and the routes behind
 // the admin credential. Reads options reports, admin-token-file and published-root.
 import type { CatalogStore } from '../catalog-store.ts';
 import type { AdminApi } from '../http-api.ts';
@@ -9,6 +8,7 @@ import { ReportFile } from '../reports/report-file.ts';
 import { ReportIntake } from '../reports/report-intake.ts';
 import { ReportStore } from '../reports/report-store.ts';
 import type { SessionService } from '../sessions/session-service.ts';
+import { seatsOf } from '../sessions/menu-entries.ts';
 import { LeaseSessions } from './active-sessions.ts';
 import { clientAddress } from '../access/allow-list.ts';
 import { AdminCredential } from './admin-credential.ts';
@@ -47,7 +47,13 @@ export function setUpReportsAndAdmin(options: AdminOptions, catalog: CatalogStor
   const service = new AdminStatusService({
     catalogStamp: () => catalog.catalog().etag,
     catalogBody: () => catalog.catalog().body,
-    guests: () => catalog.guests.map(({ guest }) => ({ guest, state: catalog.stateOf(guest.id) ?? guest.state })),
+    guests: () =>
+      catalog.guests.map((desktop) => ({
+        guest: desktop.guest,
+        state: catalog.stateOf(desktop.guest.id) ?? desktop.guest.state,
+        seats: seatsOf(desktop),
+        pool: desktop.backend.pool,
+      })),
     sessions,
     intake,
     publishedRoot: options.publishedRoot,

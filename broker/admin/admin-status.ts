@@ -25,8 +25,15 @@ export type GuestStatus = {
   readonly state: GuestState;
   /** Sessions on it now. */
   readonly inUse: number;
+  /** How many PCs may be on it at once (1 for a VNC console); null: no limit (XDMCP logins). */
+  readonly seats: number | null;
+  /** The pool it is a desktop of, or null. */
+  readonly pool: string | null;
   readonly qoe: Qoe;
 };
+
+/** A pool: how many of its desktops are taken. */
+export type PoolStatus = { readonly id: string; readonly desktops: number; readonly inUse: number };
 
 export type SessionStatus = {
   readonly id: string;
@@ -36,8 +43,6 @@ export type SessionStatus = {
   readonly hostname: string | null;
   readonly address: string;
   readonly since: string;
-  readonly source: ActiveSession['source'];
-  readonly endable: boolean;
 };
 
 export type PcStatus = {
@@ -80,6 +85,7 @@ export type AdminStatus = {
     readonly firstFrameMedianMs: number | null;
   };
   readonly guests: readonly GuestStatus[];
+  readonly pools: readonly PoolStatus[];
   readonly sessions: readonly SessionStatus[];
   readonly pcs: readonly PcStatus[];
   readonly versions: {
@@ -97,11 +103,14 @@ export type AdminStatus = {
   };
 };
 
+/** A guest as the status takes it: with its live state, its seats (absent: no limit) and its pool. */
+export type StatusGuest = { readonly guest: Guest; readonly state: GuestState; readonly seats?: number | undefined; readonly pool?: string | undefined };
+
 export type PublishedListing = { readonly root: string; readonly versions: readonly ListedVersion[]; readonly problem: string | undefined };
 
 export type StatusInputs = {
   readonly broker: { readonly id: string; readonly name: string };
-  readonly guests: readonly { readonly guest: Guest; readonly state: GuestState }[];
+  readonly guests: readonly StatusGuest[];
   readonly sessions: readonly ActiveSession[];
   readonly store: ReportStore;
   readonly published: PublishedListing | undefined;
@@ -279,15 +288,25 @@ export function buildStatus(inputs: StatusInputs): AdminStatus {
     return left < right ? -1 : left > right ? 1 : 0;
   });
   for (const session of inputs.sessions) running.set(session.guestId, (running.get(session.guestId) ?? 0) + 1);
-  const guests: GuestStatus[] = inputs.guests.map(({ guest, state }) => ({
+  const guests: GuestStatus[] = inputs.guests.map(({ guest, state, seats, pool }) => ({
     id: guest.id,
     name: guest.name,
     os: guest.os,
     protocol: guest.protocol,
     state,
     inUse: running.get(guest.id) ?? 0,
+    seats: seats ?? null,
+    pool: pool ?? null,
     qoe: qoeOf(sessionsByGuest.get(guest.id) ?? []),
   }));
+  const pools = new Map<string, { id: string; desktops: number; inUse: number }>();
+  for (const guest of guests) {
+    if (guest.pool === null) continue;
+    const pool = pools.get(guest.pool) ?? { id: guest.pool, desktops: 0, inUse: 0 };
+    pools.set(guest.pool, pool);
+    pool.desktops++;
+    if (guest.inUse > 0) pool.inUse++;
+  }
   const sessions: SessionStatus[] = [...inputs.sessions]
     .sort((a, b) => a.since - b.since)
     .map((session) => ({
@@ -298,8 +317,6 @@ export function buildStatus(inputs: StatusInputs): AdminStatus {
       hostname: session.hostname ?? store.pcs.get(session.mac)?.hostname ?? null,
       address: session.address,
       since: new Date(session.since).toISOString(),
-      source: session.source,
-      endable: session.endable,
     }));
   const published = (inputs.published?.versions ?? []).map((entry) => ({ ...entry, pcs: versionCounts.get(entry.version) ?? 0 }));
   const unpublished =
@@ -325,6 +342,7 @@ export function buildStatus(inputs: StatusInputs): AdminStatus {
       firstFrameMedianMs: qoeOf(allRecent).firstFrameMedianMs,
     },
     guests,
+    pools: [...pools.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
     sessions,
     pcs,
     versions: { root: inputs.published?.root ?? null, problem: inputs.published?.problem ?? null, published, unpublished },

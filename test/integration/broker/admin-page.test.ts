@@ -40,6 +40,7 @@ describe.skipIf(skip)('the admin page in headless chromium', () => {
   };
   let url = '';
   let page: Page;
+  let brokerLog = () => '';
 
   it('refuses without the credential: a login form, no data, the refusal logged with the address', async () => {
     const lab = seedLab(dir, 40);
@@ -47,6 +48,7 @@ describe.skipIf(skip)('the admin page in headless chromium', () => {
       extraArgs: ['--probe-interval', '0', '--reports', lab.reportsFile, '--admin-token-file', lab.tokenFile, '--published-root', publishedRoot(dir)],
     });
     url = broker.url;
+    brokerLog = () => broker.child.log;
     page = await (await browser()).newPage();
     const answer = await page.goto(`${url}admin/`);
     expect(answer?.status()).toBe(401);
@@ -63,7 +65,12 @@ describe.skipIf(skip)('the admin page in headless chromium', () => {
     expect(api.headers.get('www-authenticate')).toMatch(/^Bearer/);
   });
 
-  it('logs in from the keyboard and shows the seeded PCs, versions and guests', async () => {
+  it('logs in from the keyboard and shows the seeded PCs, sessions, versions and guests', async () => {
+    const seeded = await fetch(`${url}v1/guests/desktop-2/session`, {
+      method: 'POST',
+      body: JSON.stringify({ client: { mac: '52:54:00:aa:bb:02', hostname: 'seated-pc' } }),
+    });
+    expect(seeded.status).toBe(200);
     await page.goto(`${url}admin/`);
     await page.focus('#token');
     await page.keyboard.type(seedToken);
@@ -77,21 +84,24 @@ describe.skipIf(skip)('the admin page in headless chromium', () => {
     const versions = await page.textContent('#versions');
     expect(versions).toMatch(/2026\.11\.2\s*current/);
     expect(versions).toContain('2026.10.9');
-    expect(await page.textContent('#guests')).toContain('Desktop 1');
-    expect(await page.textContent('#sessions')).toContain('Nobody is on a desktop now');
+    const guests = await page.textContent('#guests');
+    expect(guests).toContain('Desktop 1');
+    // Desktop 2 (VNC, one seat) is taken.
+    expect(await page.textContent('#guests tr:has-text("Desktop 2")')).toMatch(/1 of 1/);
+    expect(await page.textContent('#sessions')).toMatch(/Desktop 2[\s\S]*seated-pc/);
     expect(await page.locator('svg.spark').count()).toBeGreaterThan(30);
   });
 
   it('shows a session as soon as it starts, and a new PC as soon as it reports, without a reload', async () => {
     // Code that runs in the page is given as text: the tests' TypeScript has no DOM types.
     await page.evaluate('window.marker = true');
-    const answer = await fetch(`${url}v1/guests/desktop-3/session`, {
+    const answer = await fetch(`${url}v1/guests/desktop-4/session`, {
       method: 'POST',
       body: JSON.stringify({ client: { mac: '52:54:00:aa:bb:01', hostname: 'new-pc' } }),
     });
     expect(answer.status).toBe(200);
     await waitFor('the new session on the page', async () => (await page.textContent('#sessions'))?.includes('new-pc'));
-    expect(await page.textContent('#sessions')).toContain('Desktop 3');
+    expect(await page.textContent('#sessions')).toContain('Desktop 4');
     await sendReport(
       url,
       {
@@ -109,6 +119,18 @@ describe.skipIf(skip)('the admin page in headless chromium', () => {
     await page.evaluate("document.getElementById('pcs').scrollIntoView()");
     await screenshot(page, 'admin-pcs.png');
     await page.evaluate('window.scrollTo(0, 0)');
+  });
+
+  it('ends a session from the page: the desktop is free at once', async () => {
+    const ask = () =>
+      fetch(`${url}v1/guests/desktop-4/session`, { method: 'POST', body: JSON.stringify({ client: { mac: '52:54:00:aa:bb:03', hostname: 'other-pc' } }) });
+    expect((await ask()).status).toBe(409);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('#sessions tr:has-text("new-pc") button[data-end]');
+    await waitFor('the session to go from the page', async () => !(await page.textContent('#sessions'))?.includes('new-pc'));
+    expect(await page.textContent('#sessions')).toContain('seated-pc');
+    expect(brokerLog()).toMatch(/admin: ended session L\S+ at the request of 127\.0\.0\.1/);
+    expect((await ask()).status).toBe(200);
   });
 
   it('filters the PCs from the keyboard: / focuses the filter, Escape clears it', async () => {

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ClientReport } from '../../../common/protocol/broker-protocol.ts';
+import type { ClientReport, Guest } from '../../../common/protocol/broker-protocol.ts';
 import { AdminCredential, sameSecret } from '../../../broker/admin/admin-credential.ts';
 import { escapeHtml, renderSection } from '../../../broker/admin/admin-page.ts';
 import { buildStatus } from '../../../broker/admin/admin-status.ts';
@@ -125,6 +125,30 @@ describe('report store', () => {
     });
     expect(built.pcs[0]?.recentFirstFramesMs).toEqual([400, 600, 3000]);
     expect(built.totals.firstFrameMedianMs).toBe(600);
+  });
+
+  it('gives each guest its seats and pool, and each pool how many of its desktops are taken', () => {
+    const [a, b, c] = seedGuests(3) as [Guest, Guest, Guest];
+    const session = (guestId: string, n: number) => ({ id: `L${n}xxxxx`, guestId, mac, hostname: undefined, address: '10.0.0.7', since: now - n });
+    const built = buildStatus({
+      broker: { id: 'lab', name: 'Lab' },
+      guests: [
+        { guest: a, state: 'running', pool: 'lab' },
+        { guest: b, state: 'running', seats: 1, pool: 'lab' },
+        { guest: c, state: 'running', seats: 1 },
+      ],
+      sessions: [session(a.id, 1), session(a.id, 2), session(c.id, 3)],
+      store: new ReportStore(),
+      published: undefined,
+      reports: { accepted: 0, refused: 0, lastRefusal: undefined },
+      now,
+    });
+    expect(built.guests.map(({ id, inUse, seats, pool }) => ({ id, inUse, seats, pool }))).toEqual([
+      { id: a.id, inUse: 2, seats: null, pool: 'lab' },
+      { id: b.id, inUse: 0, seats: 1, pool: 'lab' },
+      { id: c.id, inUse: 1, seats: 1, pool: null },
+    ]);
+    expect(built.pools).toEqual([{ id: 'lab', desktops: 2, inUse: 1 }]);
   });
 
   it('counts PCs per published version and names the unpublished ones', () => {
