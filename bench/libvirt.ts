@@ -98,7 +98,7 @@ export function benchLibvirtTicketSet(work: string, runs = 30) {
     const samples: number[] = [];
     try {
       await hypervisor.refresh();
-      await hypervisor.ensureRunning('desk');
+      await hypervisor.ensureRunning('desk', { continues: false });
       for (let run = 0; run < runs; run++) {
         const t0 = performance.now();
         await hypervisor.setConsoleTicket('desk', `pw${String(run).padStart(6, '0')}`, new Date(Date.now() + 60_000));

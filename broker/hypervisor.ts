@@ -24,9 +24,11 @@ export interface Hypervisor {
   policy(id: string): GuestPolicy | undefined;
   /**
    * Starts the guest if it is stopped and resolves once the hypervisor reports where its console
-   * really is. Concurrent calls for one guest share one start. Rejects with GuestUnavailableError.
+   * really is. Concurrent calls for one guest share one start. A guest whose policy resets it is
+   * made fresh first when it is not, unless the session goes on (the same PC asking again: its
+   * desktop is kept as it is). Rejects with GuestUnavailableError.
    */
-  ensureRunning(id: string): Promise<Endpoint>;
+  ensureRunning(id: string, session: { readonly continues: boolean }): Promise<Endpoint>;
   /** Sets the console's only password, valid until validUntil (the hypervisor refuses it afterwards). */
   setConsoleTicket(id: string, password: string, validUntil: Date): Promise<void>;
   /** Makes the console's password invalid now; a connection already open stays. */

@@ -61,6 +61,8 @@ async function run(options: BrokerOptions): Promise<number> {
           refreshMs: options.probeIntervalMs > 0 ? options.probeIntervalMs : 15_000,
           startTimeoutMs: options.libvirtStartTimeoutMs,
           resetGraceMs: options.resetGraceMs,
+          // Asked only after start (console events), when the session service exists.
+          leased: (id) => sessions.leases.count(id) > 0,
         });
   await libvirt?.start();
   const audit = new AuditLog(options.auditLog, log);

@@ -99,7 +99,7 @@ Options:
   --libvirt-start-timeout SECONDS
                            how long a start or reset of a domain may take (default 60)
   --reset-grace SECONDS    a reset: after-session guest whose console has been disconnected this
-                           long has ended its session and is reset (default 30)
+                           long, and that no PC holds a lease on, is reset (default 30)
   --admin-token-file FILE  turn on the admin status (/admin/ and /v1/admin/status) for whoever
                            has the token in FILE's first line (at least 16 characters)
   --published-root DIR     the admin page lists the versions vdd-image published in DIR and how

@@ -5,6 +5,11 @@ import type { Hypervisor } from '../hypervisor.ts';
 import type { Log } from '../log.ts';
 import { ConnectionSpentConsole } from './connection-spent-console.ts';
 
+/** The broker expires a ticket itself when its time to live ends, on its own monotonic clock; the
+ * expiry libvirt is given (checked by QEMU on the VM host's wall clock) is only a backstop, so it
+ * allows this much difference between the two hosts' clocks rather than fail every ticket. */
+const hostClockAllowanceMs = 10 * 60_000;
+
 export class HypervisorConsole extends ConnectionSpentConsole {
   private readonly hypervisor: Hypervisor;
 
@@ -17,7 +22,7 @@ export class HypervisorConsole extends ConnectionSpentConsole {
   }
 
   protected putPassword(guestId: string, password: string, ttlMs: number): Promise<void> {
-    return this.hypervisor.setConsoleTicket(guestId, password, new Date(Date.now() + ttlMs));
+    return this.hypervisor.setConsoleTicket(guestId, password, new Date(Date.now() + ttlMs + hostClockAllowanceMs));
   }
 
   protected expirePassword(guestId: string): Promise<void> {

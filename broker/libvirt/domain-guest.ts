@@ -124,6 +124,7 @@ export function domainGuest(domain: ListedDomain, context: HostContext): DomainG
   if (state === 'stopped') return { guest: parse({ ...base, state, auth: 'vnc-password' }, { host: undefined, port: undefined }), metadata, ticketed: true };
   if (!vnc.hasPassword)
     return unavailable('its VNC console runs without a password (started outside the broker): shut the VM down and the broker starts it with console tickets');
+  if (vnc.hasOwnPassword) return unavailable("its VNC console still has its definition's own password: the broker could not replace it (the log says why)");
   if ('atStart' in where || vnc.port === undefined) return unavailable('libvirt does not say where its running VNC console listens');
   return { guest: parse({ ...base, state, auth: 'vnc-password' }, { host: where.host, port: vnc.port }), metadata, ticketed: true };
 }

@@ -23,6 +23,8 @@ export type VncGraphics = {
   readonly port: number | undefined;
   readonly listen: VncListen;
   readonly hasPassword: boolean;
+  /** A password without passwdValidTo: one the admin gave (the broker's always expire). */
+  readonly hasOwnPassword: boolean;
   /** The element as libvirt wrote it, for update-device (with the password attributes removed). */
   readonly element: XmlElement;
 };
@@ -91,11 +93,12 @@ function readVncGraphics(element: XmlElement): VncGraphics {
   const portText = element.attributes.get('port');
   const port = portText !== undefined && /^\d{1,5}$/.test(portText) && Number(portText) >= 1 && Number(portText) <= 65535 ? Number(portText) : undefined;
   const hasPassword = element.attributes.has('passwd');
+  const hasOwnPassword = hasPassword && !element.attributes.has('passwdValidTo');
   const attributes = new Map(element.attributes);
   attributes.delete('passwd');
   attributes.delete('passwdValidTo');
   attributes.delete('connected');
-  return { port, listen: readListen(element), hasPassword, element: { ...element, attributes } };
+  return { port, listen: readListen(element), hasPassword, hasOwnPassword, element: { ...element, attributes } };
 }
 
 function readListen(element: XmlElement): VncListen {

@@ -32,6 +32,8 @@ export type LibvirtOptions = {
   readonly startTimeoutMs: number;
   /** How long a reset: after-session guest's console may stay disconnected before the session counts as over. */
   readonly resetGraceMs: number;
+  /** Whether a PC holds a lease on the guest (the session service knows). */
+  readonly leased: (id: string) => boolean;
 };
 
 type Host = {
@@ -126,6 +128,7 @@ export class LibvirtHypervisor implements Hypervisor {
   private async list(host: Host): Promise<void> {
     try {
       host.listing = await host.client.list();
+      if (await this.closeOwnPasswords(host)) host.listing = await host.client.list();
       if (host.down !== undefined) this.options.log(`VM host ${host.name} answers again: ${host.listing.length} domains`);
       host.down = undefined;
       this.said.forget(`host ${host.name}`);
@@ -139,6 +142,31 @@ export class LibvirtHypervisor implements Hypervisor {
           : `VM host ${host.name} does not answer; its ${host.listing.length} guests are unavailable until it does: ${why}`,
       );
     }
+  }
+
+  /** A running console whose password is the definition's own (the domain was started outside
+   * the broker: `virsh start`) gets one nobody knows, as between sessions, before it is served:
+   * only tickets open a console the broker serves. Returns whether any was closed. */
+  private async closeOwnPasswords(host: Host): Promise<boolean> {
+    let closed = false;
+    for (const { description } of host.listing ?? []) {
+      const key = keyOf({ host, uuid: description.uuid });
+      if (!description.running || !description.vnc?.hasOwnPassword || this.starts.has(key)) continue;
+      try {
+        await this.serially(key, () => host.client.expirePassword(description.uuid, description));
+        this.options.log(
+          `libvirt domain ${description.name} on ${host.name}: its console's own password (from its definition) is replaced by one nobody knows; sessions get tickets`,
+        );
+        this.said.forget(`own ${key}`);
+        closed = true;
+      } catch (error) {
+        this.said.say(
+          `own ${key}`,
+          `libvirt domain ${description.name} on ${host.name}: cannot replace its console's own password: ${(error as Error).message}`,
+        );
+      }
+    }
+    return closed;
   }
 
   /** Builds every host's guests (ids unique across hosts), logs what cannot be listed once, and hands them on. */
@@ -218,12 +246,12 @@ export class LibvirtHypervisor implements Hypervisor {
     return run;
   }
 
-  ensureRunning(id: string): Promise<Endpoint> {
+  ensureRunning(id: string, session: { readonly continues: boolean }): Promise<Endpoint> {
     const entry = this.entry(id);
     const key = keyOf(entry);
     const pending = this.starts.get(key);
     if (pending) return pending;
-    const start = this.serially(key, () => this.makeReady(entry)).finally(() => {
+    const start = this.serially(key, () => this.makeReady(entry, session.continues)).finally(() => {
       this.starts.delete(key);
       this.refreshSoon();
     });
@@ -232,7 +260,7 @@ export class LibvirtHypervisor implements Hypervisor {
     return start;
   }
 
-  private async makeReady(entry: Entry): Promise<Endpoint> {
+  private async makeReady(entry: Entry, continues: boolean): Promise<Endpoint> {
     const { host, uuid, domain } = entry;
     const id = domain.guest.id;
     const key = keyOf(entry);
@@ -244,7 +272,7 @@ export class LibvirtHypervisor implements Hypervisor {
     let live: DomainDescription;
     try {
       const reset = domain.metadata?.reset;
-      if (reset !== undefined && !this.fresh.has(key) && (this.connections.get(key)?.size ?? 0) === 0) live = await this.resetNow(entry);
+      if (reset !== undefined && !continues && !this.fresh.has(key) && (this.connections.get(key)?.size ?? 0) === 0) live = await this.resetNow(entry);
       else live = await host.client.start(uuid);
     } catch (error) {
       throw this.unavailable(entry, 'cannot be started', error);
@@ -388,7 +416,9 @@ export class LibvirtHypervisor implements Hypervisor {
       clearTimeout(this.graceTimers.get(key));
       const timer = setTimeout(() => {
         this.graceTimers.delete(key);
-        if ((this.connections.get(key)?.size ?? 0) === 0) void this.resetAfterSession(entry.domain.guest.id).catch(() => {});
+        // A PC that still holds a lease may reconnect (its viewer crashed): its lease's end resets it.
+        if ((this.connections.get(key)?.size ?? 0) === 0 && !this.options.leased(entry.domain.guest.id))
+          void this.resetAfterSession(entry.domain.guest.id).catch(() => {});
       }, this.options.resetGraceMs);
       timer.unref();
       this.graceTimers.set(key, timer);

@@ -41,12 +41,16 @@ export type SessionServiceOptions = {
 
 const usableStates: readonly GuestState[] = ['running', 'starting', 'stopped'];
 
-/** The machine a desktop runs on, for spreading a pool: its address, or for a libvirt guest
- * without one yet (stopped) its VM host's label (guest ids are LABEL.DOMAIN with several hosts). */
-function hostOf(desktop: BrokerGuest): string {
-  if (desktop.guest.host !== undefined) return desktop.guest.host;
-  const dot = desktop.guest.id.indexOf('.');
-  return `libvirt:${dot === -1 ? '' : desktop.guest.id.slice(0, dot)}`;
+/** The machine a desktop runs on, for spreading a pool: for a hypervisor's guest its VM host's
+ * label (guest ids are LABEL.DOMAIN with several hosts), the same whether it runs or not; for a
+ * guest of the catalog file its address. */
+function hostOf(desktop: BrokerGuest, hypervisor: Hypervisor | undefined): string {
+  const { id } = desktop.guest;
+  if (hypervisor?.owns(id)) {
+    const dot = id.indexOf('.');
+    return `libvirt:${dot === -1 ? '' : id.slice(0, dot)}`;
+  }
+  return desktop.guest.host ?? '';
 }
 
 export class SessionService {
@@ -103,7 +107,7 @@ export class SessionService {
       return refuse(new HttpProblem(404, 'not-found', `guest ${lease.guest} is no longer in the catalog`));
     }
     try {
-      const { state, host, port } = await this.ready(desktop, holder);
+      const { state, host, port } = await this.ready(desktop, holder, !fresh);
       const expiresAt = new Date(this.leases.wallNow().getTime() + this.options.ticketTtlMs);
       const password = await this.ticket(desktop, lease);
       this.options.audit('session', {
@@ -227,9 +231,12 @@ export class SessionService {
     const load = new Map<string, number>();
     for (const view of this.leases.list()) {
       const desktop = this.store.find(view.guest);
-      if (desktop !== undefined) load.set(hostOf(desktop), (load.get(hostOf(desktop)) ?? 0) + 1);
+      if (desktop !== undefined) {
+        const host = hostOf(desktop, this.options.hypervisor);
+        load.set(host, (load.get(host) ?? 0) + 1);
+      }
     }
-    const score = (desktop: BrokerGuest) => [load.get(hostOf(desktop)) ?? 0, this.leases.count(desktop.guest.id)] as const;
+    const score = (desktop: BrokerGuest) => [load.get(hostOf(desktop, this.options.hypervisor)) ?? 0, this.leases.count(desktop.guest.id)] as const;
     let best = candidates[0] as BrokerGuest;
     for (const desktop of candidates.slice(1)) {
       const [a, b] = [score(desktop), score(best)];
@@ -261,13 +268,13 @@ export class SessionService {
 
   /** Makes the desktop ready: a hypervisor's guest is started if needed and answers with the
    * console address the hypervisor reports; a guest of the file must be up already. */
-  private async ready(desktop: BrokerGuest, holder: Holder): Promise<{ state: GuestState; host: string; port: number }> {
+  private async ready(desktop: BrokerGuest, holder: Holder, continues: boolean): Promise<{ state: GuestState; host: string; port: number }> {
     const { guest } = desktop;
     const state = this.store.stateOf(guest.id) ?? guest.state;
     const hypervisor = this.options.hypervisor;
     if (hypervisor?.owns(guest.id)) {
       try {
-        const endpoint = await hypervisor.ensureRunning(guest.id);
+        const endpoint = await hypervisor.ensureRunning(guest.id, { continues });
         if (state !== 'running') this.options.log(`guest ${guest.id} is ready for ${holder.hostname || holder.address} (${holder.mac})`);
         return { state: state === 'running' ? 'running' : 'starting', ...endpoint };
       } catch (error) {

@@ -168,8 +168,8 @@ export class SessionRefused extends Error {
   readonly reason: string;
   /** The broker's answer, when it gave one (status and error body). */
   readonly refusal: { readonly status: number; readonly error: ErrorBody['error'] } | undefined;
-  constructor(reason: string, cause: unknown) {
-    super(reason, { cause });
+  constructor(reason: string, cause?: unknown) {
+    super(reason, cause === undefined ? undefined : { cause });
     this.reason = reason;
     this.refusal = cause instanceof BrokerRefusal ? { status: cause.status, error: cause.error } : undefined;
   }
@@ -214,8 +214,15 @@ export async function askBroker(
   const ticker = starts && guest.state !== 'running' ? setInterval(tick, 1000) : undefined;
   if (ticker) tick();
   try {
-    return await requestSession(broker, guest.id, client, { timeoutMs, caFile: settings.caFile, clientCertificate: settings.clientCertificate });
+    const answer = await requestSession(broker, guest.id, client, { timeoutMs, caFile: settings.caFile, clientCertificate: settings.clientCertificate });
+    // No session service (a static catalog file): fine for a guest that is simply up, never for one whose address or seat only the broker's answer gives.
+    if (answer === undefined && (starts || leasedByBroker(guest))) {
+      log("session: the broker has no session service for a guest it starts or hands out by lease; not falling back to the catalog's address");
+      throw new SessionRefused(`the broker cannot prepare a session on ${guest.name} (it has no session service)`);
+    }
+    return answer;
   } catch (error) {
+    if (error instanceof SessionRefused) throw error;
     const why = error instanceof Error ? error.message : String(error);
     if (error instanceof BrokerRefusal) {
       log(`session: the broker refused: ${why}`);

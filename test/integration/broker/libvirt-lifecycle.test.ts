@@ -10,6 +10,7 @@ import { requestSession } from '../../../launcher/broker-client/session-request.
 import { probeRfb } from '../../../common/probe/rfb-handshake.ts';
 import { vddNamespace } from '../../../broker/libvirt/vdd-metadata.ts';
 import { useChildren, waitFor } from '../../support/children.ts';
+import { leaseAction } from '../../support/pc-requests.ts';
 import { defineDomain, type Libvirtd, libvirtdUnavailable, startLibvirtd } from '../../support/peers/libvirtd.ts';
 import { startVddBroker, writeEmptyCatalog } from '../../support/peers/vdd-broker.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
@@ -45,7 +46,7 @@ describe.skipIf(unavailable)('vdd-broker --libvirt: fresh desktops and faults', 
     return answer.kind === 'catalog' ? answer.catalog.guests.find((listed) => listed.id === id) : undefined;
   };
 
-  it('gives the next session a fresh desktop: what one session wrote is gone, by the snapshot the vdd metadata names, when the PC reports the session over or its console connection is gone', async () => {
+  it('gives the next session a fresh desktop: what one session wrote is gone, by the snapshot the vdd metadata names, when the PC reports the session over or its lease ends, never under a PC that keeps its lease', async () => {
     const libvirtd = await startLibvirtd(children, dir, 'libvirtd-reset');
     const disk = join(dir, 'lab.qcow2');
     execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', disk, '1M']);
@@ -80,12 +81,22 @@ describe.skipIf(unavailable)('vdd-broker --libvirt: fresh desktops and faults', 
     await waitFor('the reset after the reported end', () => resets() >= 2, { timeoutMs: 10_000 });
     expect(diskHasPattern(disk)).toBe(false);
 
-    // Second session: a console connection that ends; after the grace time the desktop is reverted.
+    // Second session: its console connection ends (a viewer that crashed) while the PC keeps its
+    // lease: past the reset grace the desktop is kept, and the same PC asking again gets it back
+    // as it was. When the lease ends (the launcher ends it when the session is over), it is reverted.
     const second = await requestSession(broker.url, 'lab', client, options);
     expect(resets()).toBe(2);
     await writeAsSession(libvirtd, 'lab');
     await expect(probeRfb('127.0.0.1', second?.port ?? 0, { timeoutMs: 3000, password: second?.password ?? '' })).resolves.toMatchObject({ ok: true });
-    await waitFor('the reset after the console connection ended', () => resets() >= 3, { timeoutMs: 15_000 });
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    const resumed = await requestSession(broker.url, 'lab', client, options);
+    expect(resumed?.lease?.id).toBe(second?.lease?.id);
+    expect(resets()).toBe(2);
+    expect(diskHasPattern(disk)).toBe(true);
+    const lease = resumed?.lease;
+    if (lease === undefined) throw new Error('no lease');
+    expect(await leaseAction(broker.url, lease.id, 'end', { token: lease.token })).toMatchObject({ status: 204 });
+    await waitFor('the reset after the lease ended', () => resets() >= 3, { timeoutMs: 15_000 });
     expect(diskHasPattern(disk)).toBe(false);
     const third = await requestSession(broker.url, 'lab', client, options);
     expect(resets()).toBe(3);

@@ -57,6 +57,12 @@ describe.skipIf(unavailable)('vdd-broker --libvirt against a real libvirtd', { t
     });
     const otherPort = (await guest(broker.url, 'other'))?.port;
     expect(otherPort).toBe(libvirtd.vncPorts.min);
+    // Started outside the broker with a password of its own: served only once that no longer opens it.
+    expect(broker.child.log).toMatch(/libvirt domain other on \S+: its console's own password \(from its definition\) is replaced by one nobody knows/);
+    await expect(probeRfb('127.0.0.1', otherPort ?? 0, { timeoutMs: 3000, password: 'other123' })).resolves.toMatchObject({
+      ok: false,
+      failure: 'auth-failed',
+    });
     // Launchers of protocol 1.0 never see a guest without an address.
     const old = await fetch(new URL(protocol.catalogPath, broker.url));
     expect(((await old.json()) as Catalog).guests.map((entry) => entry.id)).toEqual(['other']);

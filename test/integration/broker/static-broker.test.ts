@@ -72,4 +72,36 @@ describe('a static catalog served by nginx', () => {
     writeFileSync(join(nginx.root, 'v1', 'catalog'), catalog([guest]));
     await expect(requestSession(nginx.url, 'debian', { mac: '52:54:00:12:34:56' }, options)).resolves.toBeUndefined();
   });
+
+  it('never stands in with the catalog address for a guest only a broker answer gives (leased or started)', async () => {
+    const nginx = await startNginx(children, mkdtempSync(join(dir, 'third-')));
+    const leased = {
+      id: 'win',
+      name: 'Windows',
+      os: 'Windows 10',
+      protocol: 'vnc',
+      host: '127.0.0.1',
+      port: 5999,
+      state: 'running',
+      use: { sessions: 0, seats: 1 },
+    };
+    writeFileSync(join(nginx.root, 'v1', 'catalog'), catalog([leased]));
+    const cacheDir = mkdtempSync(join(dir, 'cache-'));
+    const connect = runLauncher([
+      'connect',
+      'win',
+      '--cmdline',
+      '/dev/null',
+      '--config',
+      '/dev/null',
+      '--broker',
+      nginx.url,
+      '--set',
+      `cache_dir=${cacheDir}`,
+      '--set',
+      'discovery_sources=',
+    ]);
+    expect(connect.status).not.toBe(0);
+    expect(`${connect.stdout}${connect.stderr}`).toContain('the broker cannot prepare a session on Windows (it has no session service)');
+  });
 });

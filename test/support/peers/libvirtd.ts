@@ -168,7 +168,15 @@ export function tinyDomainXml(domain: TinyDomain): string {
 /** vdd-broker's libvirt engine in this process against these daemons (labelled h1, h2... when more than one), publishing to publish. */
 export function libvirtEngine(daemons: readonly Libvirtd[], publish: (guests: readonly BrokerGuest[]) => void = () => {}): LibvirtHypervisor {
   const hosts = daemons.map((libvirtd, index) => ({ uri: libvirtd.uri, label: daemons.length > 1 ? `h${index + 1}` : undefined, vncHost: undefined }));
-  return new LibvirtHypervisor(hosts, { log: () => {}, publish, loopbackClients: true, refreshMs: 3_600_000, startTimeoutMs: 60_000, resetGraceMs: 30_000 });
+  return new LibvirtHypervisor(hosts, {
+    log: () => {},
+    publish,
+    loopbackClients: true,
+    refreshMs: 3_600_000,
+    startTimeoutMs: 60_000,
+    resetGraceMs: 30_000,
+    leased: () => false,
+  });
 }
 
 /** Defines the domain on the daemon (persistent, shut off). */

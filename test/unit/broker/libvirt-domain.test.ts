@@ -81,14 +81,19 @@ describe('libvirt domains as guests', () => {
     expect(consoleHost(address('10.0.0.5'), local)).toEqual({ host: '10.0.0.5' });
   });
 
-  it('answers a running console with the port libvirt gave it, and refuses one without a password', () => {
+  it("answers a running console with the port libvirt gave it, and refuses one without a password or with the definition's own", () => {
     const live = (passwd: string) => readDomainXml(domain(`<devices><graphics type='vnc' port='5907' listen='10.0.0.5'${passwd}/></devices>`, " id='4'"));
-    expect(domainGuest({ description: live(" passwd='x'"), state: 'running' }, local)?.guest).toMatchObject({ state: 'running', host: '10.0.0.5', port: 5907 });
+    const ticketed = " passwd='x' passwdValidTo='2026-12-03T10:00:00'";
+    expect(domainGuest({ description: live(ticketed), state: 'running' }, local)?.guest).toMatchObject({ state: 'running', host: '10.0.0.5', port: 5907 });
+    expect(domainGuest({ description: live(" passwd='x'"), state: 'running' }, local)?.guest).toMatchObject({
+      state: 'unavailable',
+      reason: expect.stringContaining("definition's own password"),
+    });
     expect(domainGuest({ description: live(''), state: 'running' }, local)?.guest).toMatchObject({
       state: 'unavailable',
       reason: expect.stringContaining('without a password'),
     });
-    expect(domainGuest({ description: live(" passwd='x'"), state: 'paused' }, local)?.guest).toMatchObject({
+    expect(domainGuest({ description: live(ticketed), state: 'paused' }, local)?.guest).toMatchObject({
       state: 'unavailable',
       reason: 'the VM is paused',
     });
