@@ -170,7 +170,7 @@ export function parseBrokerCommandLine(args: readonly string[]): { help: boolean
   try {
     allow = parseAllowList(options.allow ?? []);
   } catch (error) {
-    throw new UsageError((error as AllowError).message);
+    throw new UsageError((error as AllowError).message, { cause: error });
   }
   const leaseRenewMs = number('lease-renew', options['lease-renew'], 15, 1, 3600) * 1000;
   const leaseGraceMs = number('lease-grace', options['lease-grace'], 60, 2, 86_400) * 1000;

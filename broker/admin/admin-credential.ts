@@ -38,7 +38,7 @@ export class AdminCredential {
     try {
       text = readBoundedText(path, maxTokenFileBytes);
     } catch (error) {
-      throw new AdminTokenError(`--admin-token-file ${path}: ${error instanceof ReadError ? error.message : String(error)}`);
+      throw new AdminTokenError(`--admin-token-file ${path}: ${error instanceof ReadError ? error.message : String(error)}`, { cause: error });
     }
     const token = (text.split('\n')[0] ?? '').trim();
     if (token.length < minTokenLength || /[^\x21-\x7e]/.test(token))

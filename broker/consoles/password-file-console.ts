@@ -51,7 +51,7 @@ export class PasswordFileConsole implements ConsoleTickets {
       writeVncPasswordFile(file, ticket.password);
       stat = statSync(file, { bigint: true });
     } catch (error) {
-      throw new ConsoleTicketError(`cannot write the password file ${file} of guest ${guestId}: ${(error as Error).message}`);
+      throw new ConsoleTicketError(`cannot write the password file ${file} of guest ${guestId}: ${(error as Error).message}`, { cause: error });
     }
     this.checkAccessTimes(file, stat.atimeNs);
     const timer = setTimeout(() => this.replace(guestId), ticket.ttlMs);

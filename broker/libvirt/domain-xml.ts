@@ -53,7 +53,7 @@ export function readDomainXml(xml: string): DomainDescription {
   try {
     domain = parseXml(xml);
   } catch (error) {
-    throw new DomainXmlError(`not well-formed XML: ${(error as Error).message}`);
+    throw new DomainXmlError(`not well-formed XML: ${(error as Error).message}`, { cause: error });
   }
   if (domain.local !== 'domain' || domain.uri !== '') throw new DomainXmlError(`<${domain.name}> is not a <domain>`);
   const uuid = childNamed(domain, 'uuid')?.text.toLowerCase() ?? '';

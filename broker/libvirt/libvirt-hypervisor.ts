@@ -303,7 +303,7 @@ export class LibvirtHypervisor implements Hypervisor {
       const said = error.said;
       const reason = /Domain not found|no domain with matching/.test(said)
         ? 'the VM no longer exists on its host'
-        : /failed to connect|Cannot recv data|End of file while reading|Failed to connect socket|timed out|took longer/.test(said + error.message)
+        : error.timedOut || /failed to connect|Cannot recv data|End of file while reading|Failed to connect socket|timed out/.test(said)
           ? 'its VM host does not answer'
           : /snapshot not found|no domain snapshot/i.test(said)
             ? `its snapshot ${entry.domain.metadata?.reset?.snapshot ?? ''} is missing`

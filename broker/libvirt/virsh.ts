@@ -10,21 +10,28 @@ import { unlinkedFile } from '../../common/io/unlinked-file.ts';
 
 const maxOutputBytes = 4 * 1024 * 1024;
 
+/** How a failed virsh ended: why in words, its exit status (null when it did not exit by itself). */
+export type VirshOutcome = { readonly why: string; readonly exitCode: number | null; readonly timedOut?: boolean };
+
 export class VirshError extends Error {
   override readonly name = 'VirshError';
   readonly command: readonly string[];
   readonly exitCode: number | null;
   readonly stderr: string;
+  /** virsh was killed after its timeout: the VM host did not answer in time. */
+  readonly timedOut: boolean;
 
-  constructor(command: readonly string[], outcome: { readonly why: string; readonly exitCode: number | null }, stderr: string) {
+  /** cause: the error of a virsh that could not be run. */
+  constructor(command: readonly string[], outcome: VirshOutcome, stderr: string, options?: ErrorOptions) {
     const said = stderr
       .trim()
       .replace(/^error: /gm, '')
       .replace(/\s*\n\s*/g, '; ');
-    super(`virsh ${command.join(' ')} ${outcome.why}${said ? `: ${said.slice(0, 500)}` : ''}`);
+    super(`virsh ${command.join(' ')} ${outcome.why}${said ? `: ${said.slice(0, 500)}` : ''}`, options);
     this.command = command;
     this.exitCode = outcome.exitCode;
     this.stderr = stderr;
+    this.timedOut = outcome.timedOut === true;
   }
 
   /** libvirt's own words without virsh's "error:" prefixes, e.g. "Domain not found: ...". */
@@ -42,37 +49,37 @@ export type VirshOptions = {
 /** The file argument that reads VirshOptions.fileOnFd3. */
 export const fd3File = '/dev/fd/3';
 
-let privateDir: string | undefined;
-
-/** A 0700 directory on tmpfs (/dev/shm where there is one) for the moment a secret file exists. */
-function secretsDir(): string {
-  if (privateDir === undefined) {
-    const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'vdd-broker-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    privateDir = dir;
+/** An open, unlinked file holding a secret, made in a 0700 directory of its own on tmpfs (/dev/shm
+ * where there is one) that is removed at once: nothing is left behind, and nothing is kept between runs. */
+function secretFile(content: string): number {
+  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'vdd-broker-'));
+  try {
+    return unlinkedFile(dir, content);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return privateDir;
 }
 
 export function virsh(uri: string, args: readonly string[], options: VirshOptions = {}): Promise<string> {
   const command = ['--quiet', '--connect', uri, ...args];
   const timeoutMs = options.timeoutMs ?? 10_000;
   return new Promise((resolve, reject) => {
-    const fd3 = options.fileOnFd3 === undefined ? undefined : unlinkedFile(secretsDir(), options.fileOnFd3);
+    const fd3 = options.fileOnFd3 === undefined ? undefined : secretFile(options.fileOnFd3);
     const child = spawn('virsh', command, { env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe', ...(fd3 === undefined ? [] : [fd3])] });
     if (fd3 !== undefined) closeSync(fd3);
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;
     let stderr = '';
-    let why: string | undefined;
+    let failure: VirshOutcome | undefined;
+    let spawnError: Error | undefined;
     const timer = setTimeout(() => {
-      why = `took longer than ${timeoutMs} ms`;
+      failure = { why: `took longer than ${timeoutMs} ms`, exitCode: null, timedOut: true };
       child.kill('SIGKILL');
     }, timeoutMs);
     child.stdout?.on('data', (chunk: Buffer) => {
       stdoutBytes += chunk.length;
       if (stdoutBytes > maxOutputBytes) {
-        why = `printed more than ${maxOutputBytes} bytes`;
+        failure = { why: `printed more than ${maxOutputBytes} bytes`, exitCode: null };
         child.kill('SIGKILL');
       } else stdout.push(chunk);
     });
@@ -80,18 +87,14 @@ export function virsh(uri: string, args: readonly string[], options: VirshOption
       stderr = (stderr + chunk.toString()).slice(-8192);
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
-      why ??= error.code === 'ENOENT' ? 'is not installed (Debian package libvirt-clients)' : `could not run: ${error.message}`;
+      spawnError ??= error;
+      failure ??= { why: error.code === 'ENOENT' ? 'is not installed (Debian package libvirt-clients)' : `could not run: ${error.message}`, exitCode: null };
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (why === undefined && code === 0) return resolve(Buffer.concat(stdout).toString('utf8'));
-      reject(
-        new VirshError(
-          command,
-          { why: why ?? (signal ? `was killed by ${signal}` : `exited with status ${code}`), exitCode: why === undefined ? code : null },
-          stderr,
-        ),
-      );
+      if (failure === undefined && code === 0) return resolve(Buffer.concat(stdout).toString('utf8'));
+      const outcome = failure ?? { why: signal ? `was killed by ${signal}` : `exited with status ${code}`, exitCode: code };
+      reject(new VirshError(command, outcome, stderr, spawnError === undefined ? undefined : { cause: spawnError }));
     });
   });
 }

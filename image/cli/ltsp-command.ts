@@ -133,7 +133,11 @@ function runLtsp(command: readonly string[], say: (line: string) => void): Promi
   return new Promise((resolve, reject) => {
     const child = spawn(command[0] ?? 'ltsp', command.slice(1), { stdio: ['ignore', process.stderr, process.stderr] });
     child.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(error.code === 'ENOENT' ? `${command[0]} is not installed: apt-get install ltsp` : `${command.join(' ')}: ${error.message}`)),
+      reject(
+        new Error(error.code === 'ENOENT' ? `${command[0]} is not installed: apt-get install ltsp` : `${command.join(' ')}: ${error.message}`, {
+          cause: error,
+        }),
+      ),
     );
     child.once('exit', (code, signal) => {
       if (code === 0) resolve((Date.now() - started) / 1000);

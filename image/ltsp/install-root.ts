@@ -63,6 +63,7 @@ export async function installRoot(options: {
       failure.code === 'ENOENT'
         ? 'unsquashfs is not installed (Debian package squashfs-tools)'
         : `unsquashfs ${options.squashfs} failed (${failure.code}): ${(failure.stderr ?? failure.message).trim().split('\n').slice(-3).join('; ')}`,
+      { cause: error },
     );
   }
   const old = join(baseDir, `.${name}.vdd-old-${process.pid}`);

@@ -19,8 +19,8 @@ export type LtspConfCheck = {
 export class LtspConfError extends Error {
   override readonly name = 'LtspConfError';
   readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(problems.join('\n'));
+  constructor(problems: readonly string[], options?: ErrorOptions) {
+    super(problems.join('\n'), options);
     this.problems = problems;
   }
 }
@@ -58,7 +58,7 @@ export function parseBrokerOption(text: string): readonly string[] {
   try {
     return configKeys.broker.type.parse(text);
   } catch (error) {
-    if (error instanceof ValueError) throw new LtspConfError([`--broker ${text}: ${error.message}`]);
+    if (error instanceof ValueError) throw new LtspConfError([`--broker ${text}: ${error.message}`], { cause: error });
     throw error;
   }
 }

@@ -1,8 +1,9 @@
 // Writing the published root an HTTP server serves: current and previous (symlinks switched by
 // rename) and vdd.ipxe (names the current version); common/publish/published-versions.ts reads
 // it. Every switch is a rename, so a reader never sees it half-done.
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, symlinkSync, writeSync } from 'node:fs';
+import { renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { replaceFile } from '../../common/io/replace-file.ts';
 import { syncToDisk } from '../../common/io/sync-to-disk.ts';
 import { currentLinkName, type previousLinkName, versionsDirName } from '../../common/publish/published-versions.ts';
 
@@ -37,15 +38,7 @@ export function rootScript(version: string): string {
 }
 
 export function writeRootScript(root: string, version: string): void {
-  const temporary = temporaryName(root, rootScriptName);
-  const fd = openSync(temporary, 'w', 0o644);
-  try {
-    writeSync(fd, rootScript(version));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, join(root, rootScriptName));
+  replaceFile(join(root, rootScriptName), rootScript(version), { mode: 0o644 });
 }
 
 /** Makes VERSION current: the link, then the script, then one directory sync for both. */

@@ -1,9 +1,10 @@
 // The image signing key pair on disk: image-key (PKCS#8 PEM, 0600) and image-key.pub (SPKI
 // PEM), by default in the checkout's .cache/image/keys. The private key is never printed.
 import { generateKeyPairSync, createPublicKey, type KeyObject } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReadError, readBoundedText } from '../../common/io/read-bounded.ts';
+import { replaceFile } from '../../common/io/replace-file.ts';
 import { keyFingerprint, loadPublicKey, maxPublicKeyBytes } from '../../common/manifest/manifest-signature.ts';
 import { loadPrivateKey } from './sign-manifest.ts';
 
@@ -21,19 +22,6 @@ export interface KeyPairFiles {
   fingerprint: string;
 }
 
-/** Writes a file whole or not at all: a temporary name in the same directory, then rename. */
-function writeAtomically(path: string, text: string, mode: number): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temporary, 'wx', mode);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, path);
-}
-
 /** Generates an ed25519 pair in DIR; refuses to replace an existing private key unless force. */
 export function generateKeyFiles(dir: string, force: boolean): KeyPairFiles {
   const privateKeyPath = join(dir, privateKeyName);
@@ -43,8 +31,8 @@ export function generateKeyFiles(dir: string, force: boolean): KeyPairFiles {
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  writeAtomically(privateKeyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600);
-  writeAtomically(publicKeyPath, publicKey.export({ type: 'spki', format: 'pem' }).toString(), 0o644);
+  replaceFile(privateKeyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
+  replaceFile(publicKeyPath, publicKey.export({ type: 'spki', format: 'pem' }).toString(), { mode: 0o644 });
   return { privateKeyPath, publicKeyPath, fingerprint: keyFingerprint(publicKey) };
 }
 

@@ -1,8 +1,9 @@
 // Signs a version directory's manifest.json with an ed25519 private key, writing
 // manifest.json.sig in the format common/manifest/manifest-signature.ts verifies.
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { replaceFile } from '../../common/io/replace-file.ts';
 import { encodeSignature, keyFingerprint, manifestFileName, signatureFileName, verifySignedManifest } from '../../common/manifest/manifest-signature.ts';
 import { describeSchemaProblem } from '../../common/protocol/schema-problem.ts';
 import { manifestSchema, type Manifest } from '../../common/manifest/manifest.ts';
@@ -47,9 +48,6 @@ export function signVersionDirectory(dir: string, privateKey: KeyObject): Signed
   const signatureText = signManifestBytes(manifestBytes, privateKey);
   const publicKey = createPublicKey(privateKey);
   const manifest = verifySignedManifest({ manifestBytes, signatureText, publicKey, source: dir });
-  const target = join(dir, signatureFileName);
-  const temporary = `${target}.${process.pid}.tmp`;
-  writeFileSync(temporary, signatureText, { mode: 0o644 });
-  renameSync(temporary, target);
+  replaceFile(join(dir, signatureFileName), signatureText, { mode: 0o644 });
   return { manifest, fingerprint: keyFingerprint(publicKey) };
 }

@@ -38,12 +38,9 @@ export class BrokerError extends Error {
 
 const maxCaBytes = 1024 * 1024;
 
-const pemByFile = new Map<string, string>();
-
-/** A PEM file named by a config key, read once (bounded); what is wrong with it names the file and the key. */
+/** A PEM file named by a config key, read (bounded) for each connection, so a replaced certificate
+ * is used from the next request on; what is wrong with it names the file and the key. */
 function pemFile(url: string, file: string, key: string, what: string, marker: RegExp, unreadable: (why: string) => string): string {
-  const known = pemByFile.get(file);
-  if (known !== undefined) return known;
   let pem: string;
   try {
     pem = readBoundedText(file, maxCaBytes);
@@ -51,7 +48,6 @@ function pemFile(url: string, file: string, key: string, what: string, marker: R
     throw new BrokerError(url, unreadable(error instanceof ReadError ? error.message : String(error)), { cause: error });
   }
   if (!marker.test(pem)) throw new BrokerError(url, `${file} (config key ${key}) holds no PEM ${what}`);
-  pemByFile.set(file, pem);
   return pem;
 }
 

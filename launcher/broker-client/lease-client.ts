@@ -110,6 +110,8 @@ export async function openLeaseHold(handle: LeaseHandle, options: RequestOptions
   const https = url.protocol === 'https:';
   const port = Number(url.port || (https ? 443 : 80));
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  // Read before connecting: an unreadable certificate file rejects here, not inside a socket event.
+  const tlsFiles = https ? { ca: certificateAuthority(url.href, options.caFile), ...clientIdentity(url.href, options.clientCertificate) } : undefined;
   const raw = net.connect({ host, port });
   const fail = (reason: string) => {
     raw.destroy();
@@ -132,15 +134,8 @@ export async function openLeaseHold(handle: LeaseHandle, options: RequestOptions
       reject(fail(error.message));
     });
     raw.once('connect', () => {
-      const stream = https
-        ? process.getBuiltinModule('node:tls').connect({
-            socket: raw,
-            servername: host,
-            ca: certificateAuthority(url.href, options.caFile),
-            ...clientIdentity(url.href, options.clientCertificate),
-            rejectUnauthorized: true,
-          })
-        : raw;
+      const stream =
+        tlsFiles === undefined ? raw : process.getBuiltinModule('node:tls').connect({ socket: raw, servername: host, ...tlsFiles, rejectUnauthorized: true });
       let head = '';
       stream.on('error', (error: Error) => {
         clearTimeout(timer);
