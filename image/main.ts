@@ -1,5 +1,5 @@
 // vdd-image entry point: parses the command line and runs the command the table names
-// (cli/commands.ts: build, boot, keygen, sign, verify, publish, rollback, list, flash).
+// (cli/commands.ts: build, boot, keygen, sign, verify, publish, rollback, list, ltsp, flash).
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../common/cli/command-line.ts';
 import { sharedExitCodes as exitCodes } from '../common/exit-codes.ts';

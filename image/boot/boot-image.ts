@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { kvmWorks, qemuCommand } from './accel.ts';
 import { serveImage, type ImageServer } from './http-server.ts';
 import { manifestSchema } from '../../common/manifest/manifest.ts';
+import { isLtspVersion } from '../ltsp/ltsp-version.ts';
 import { guestServiceAddress, qemuArgs, tftpBootScript, type GuestForward, type QemuPlan } from './qemu-args.ts';
 
 /** net: iPXE over TFTP; kernel: vmlinuz and initrd given to QEMU directly, root over HTTP; disk: vdd-thin.img. */
@@ -151,17 +152,6 @@ export function freeLoopbackPort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-/** The newest version directory under outRoot (by manifest time), or the one named. */
-/** The LTSP flavour's versions (manifest boot "ltsp") are booted, flashed and published by nothing but an LTSP server. */
-function isLtspVersion(dir: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { boot?: unknown }).boot === 'ltsp';
-  } catch {
-    // A damaged manifest is reported by whatever reads the version next.
-    return false;
-  }
 }
 
 /** The version directory to boot, flash or publish: the one named, or the newest built for vdd's own boot. */

@@ -104,17 +104,23 @@ current and previous ones always stay).`,
     usage: [
       {
         synopsis:
-          'ltsp [--base-dir DIR] [--name NAME] [--from DIR | --image-version V] [--ltsp-conf FILE] [--broker URL] [--kernel-parameters TEXT] [--nbd] [--apply] [--json]',
+          'ltsp [--base-dir DIR] [--name NAME] [--from DIR | --image-version V] [--ltsp-conf FILE] [--broker URL] [--kernel-parameters TEXT] [--nbd] [--mac MAC[,MAC] | --make-default] [--apply] [--json]',
         help: `On a stock LTSP server: install the LTSP flavour's root (the newest vdd-image build
 --flavor ltsp by default) as DIR/NAME (default /srv/ltsp/vdd-thin; unpacked under a
 temporary name, then renamed), check ltsp.conf and print what to add to it (DEFAULT_IMAGE,
 VDD_BROKER, for --nbd the NBD root) and the commands to run next: ltsp image NAME,
-ltsp ipxe, ltsp initrd. --apply writes ltsp.conf (the old one kept as .old) and, for
---nbd, the nbd-server export, then runs those commands. Clients boot over NFS, LTSP's
-default; --nbd exports the image with nbd-server instead.`,
+ltsp ipxe, ltsp initrd. --mac puts DEFAULT_IMAGE, KERNEL_PARAMETERS and VDD_BROKER in these
+clients' own [MAC] sections, which LTSP's iPXE menu reads per client; without it they go in
+[server] (every client), but a [server] value already set otherwise, or a server with other
+images, is left alone unless --make-default (KERNEL_PARAMETERS, which every image would get,
+is then refused). --apply checks that ltsp (and for --nbd nbd-server) is installed, writes
+ltsp.conf (the old one kept as .old) and, for --nbd, the nbd-server export, then runs those
+commands; it says what it changed and what it left. Clients boot over NFS, LTSP's
+default; --nbd exports the image with nbd-server instead. Interrupted, it removes the
+half-unpacked root and exits 130.`,
       },
     ],
-    options: ['base-dir', 'name', 'from', 'out', 'image-version', 'ltsp-conf', 'broker', 'kernel-parameters', 'nbd', 'apply', 'json'],
+    options: ['base-dir', 'name', 'from', 'out', 'image-version', 'ltsp-conf', 'broker', 'kernel-parameters', 'nbd', 'mac', 'make-default', 'apply', 'json'],
     run: ltsp,
   },
   {

@@ -1,21 +1,25 @@
 // vdd-image ltsp: puts the LTSP flavour's root on a stock LTSP server (BASE_DIR/NAME, by rename),
 // checks the server's ltsp.conf and says what to add to it and what to run next (ltsp image,
 // ltsp ipxe, ltsp initrd); with --apply it writes ltsp.conf (and the NBD export) and runs them.
-// Everything is checked before anything is installed.
+// Everything is checked before anything is installed (with --apply, also that ltsp and nbd-server
+// are there). What it writes is scoped to these clients where LTSP allows (--mac); server-wide
+// values an admin set are left alone unless --make-default. SIGINT and SIGTERM stop it with 130
+// and remove whatever it had half written.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { UsageError } from '../../common/cli/command-line.ts';
 import { sharedExitCodes as exitCodes } from '../../common/exit-codes.ts';
 import { defaultLtspConfPath, ltspConfLimits } from '../../common/ltsp-conf/ltsp-conf.ts';
 import { stripControls } from '../../common/text/terminal-safe.ts';
-import { checkBaseDir, checkName, installRoot } from '../ltsp/install-root.ts';
+import { checkBaseDir, checkName, installRoot, LtspInstallError, LtspInterrupted, otherLtspImages } from '../ltsp/install-root.ts';
 import {
   checkLtspConf,
   LtspConfError,
   ltspDefaultBaseDir,
   mergeLtspConf,
   parseBrokerOption,
+  parseMacOption,
   sectionText,
   wantedKeys,
   type LtspBootPath,
@@ -35,10 +39,14 @@ export async function ltsp({ options, paths }: ImageCommandContext): Promise<num
   const name = options.name ?? 'vdd-thin';
   const confPath = options['ltsp-conf'] ?? defaultLtspConfPath;
   const boot: LtspBootPath = options.nbd ? 'nbd' : 'nfs';
+  const makeDefault = options['make-default'] ?? false;
   if (options.from !== undefined && options['image-version'] !== undefined) throw new UsageError('ltsp: choose one of --from DIR and --image-version V');
+  if (options.mac !== undefined && makeDefault)
+    throw new UsageError("ltsp: choose one of --mac (these clients' own sections) and --make-default ([server], every client)");
   const kernelParameters = options['kernel-parameters'];
-  if (kernelParameters !== undefined && !/^[\x21-\x26\x28-\x7e ]{1,1024}$/.test(kernelParameters))
-    throw new UsageError('--kernel-parameters: expected printable kernel parameters without single quotes');
+  // LTSP's ltsp ipxe puts KERNEL_PARAMETERS into ltsp.ipxe with sed: & | and \ would not survive it.
+  if (kernelParameters !== undefined && !/^[\x21-\x25\x28-\x5b\x5d-\x7b\x7d\x7e ]{1,1024}$/.test(kernelParameters))
+    throw new UsageError("--kernel-parameters: expected printable kernel parameters without ' & | or \\ (LTSP's ltsp ipxe would mangle them)");
   const say = (line: string) => process.stderr.write(`vdd-image ltsp: ${stripControls(line)}\n`);
 
   // Everything is checked first: nothing is installed when anything is wrong.
@@ -46,32 +54,83 @@ export async function ltsp({ options, paths }: ImageCommandContext): Promise<num
   checkBaseDir(baseDir);
   const version = findLtspVersion(options.out ?? paths.outRoot, { from: options.from, version: options['image-version'] });
   const broker = options.broker === undefined ? undefined : parseBrokerOption(options.broker);
-  const wanted = wantedKeys({ name, boot, ...(broker === undefined ? {} : { broker }), ...(kernelParameters === undefined ? {} : { kernelParameters }) });
+  const macs = options.mac === undefined ? undefined : parseMacOption(options.mac);
+  const wanted = wantedKeys({
+    name,
+    boot,
+    ...(broker === undefined ? {} : { broker }),
+    ...(kernelParameters === undefined ? {} : { kernelParameters }),
+    ...(macs === undefined ? {} : { macs }),
+  });
   const confText = existsSync(confPath) ? readFileSync(confPath, 'utf8') : '';
   if (confText.length > ltspConfLimits.maxBytes) throw new LtspConfError([`${confPath}: larger than ${ltspConfLimits.maxBytes} bytes`]);
-  const check = checkLtspConf(confText, confPath, wanted, baseDir);
+  const otherImages = otherLtspImages(baseDir, name);
+  const check = checkLtspConf(confText, confPath, wanted, baseDir, { makeDefault, otherImages });
   if (check.problems.length > 0) throw new LtspConfError(check.problems.map((problem) => `${problem}`));
-  const merged = check.missing.length > 0 ? mergeLtspConf(confText, wanted) : confText;
-
-  const root = await installRoot({ squashfs: join(version.dir, 'root.squashfs'), baseDir, name, say });
+  const toWrite = check.missing.map((missing) => missing.wanted);
+  const merged = toWrite.length > 0 ? mergeLtspConf(confText, toWrite) : confText;
   const commands = [
     ['ltsp', 'image', name],
     ['ltsp', 'ipxe'],
     ['ltsp', 'initrd'],
   ];
+  if (options.apply) {
+    const absent = [
+      ...(onPath('ltsp') ? [] : ['ltsp (apt-get install ltsp)']),
+      ...(boot === 'nbd' && !onPath('nbd-server') ? ['nbd-server (apt-get install nbd-server)'] : []),
+    ];
+    if (absent.length > 0)
+      throw new LtspInstallError(
+        `--apply runs LTSP's commands${boot === 'nbd' ? ' and serves the image with nbd-server' : ''}, but ${absent.join(' and ')} ${absent.length > 1 ? 'are' : 'is'} not installed; nothing was changed`,
+      );
+  }
+
+  // Ctrl-C or SIGTERM: stop the child (unsquashfs, an ltsp command), remove what is half written, exit 130.
+  const interrupt = new AbortController();
+  const partials = new Set<string>();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!interrupt.signal.aborted) interrupt.abort(signal);
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  const interrupted = (what: string) => {
+    for (const partial of partials) rmSync(partial, { force: true });
+    say(`interrupted (${String(interrupt.signal.reason ?? 'signal')}): ${what}`);
+    return exitCodes.interrupted;
+  };
+  let root: { path: string; replaced: boolean };
+  try {
+    root = await installRoot({ squashfs: join(version.dir, 'root.squashfs'), baseDir, name, say, signal: interrupt.signal });
+  } catch (error) {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    if (error instanceof LtspInterrupted) return interrupted(error.message);
+    throw error;
+  }
   let wroteConf = false;
   const ran: { command: string[]; seconds: number }[] = [];
-  if (options.apply) {
-    if (check.missing.length > 0) {
-      writeAtomically(confPath, merged, confText === '' ? undefined : `${confPath}.old`);
-      wroteConf = true;
-      say(`wrote ${confPath}: ${check.missing.map((missing) => missing.wanted.key).join(', ')}${confText === '' ? '' : ` (the old one is ${confPath}.old)`}`);
+  try {
+    if (options.apply) {
+      if (toWrite.length > 0) {
+        writeAtomically(confPath, merged, confText === '' ? undefined : `${confPath}.old`, partials);
+        wroteConf = true;
+        say(
+          `wrote ${confPath}: ${[...new Set(toWrite.map((key) => `[${key.section}] ${key.key}`))].join(', ')}${confText === '' ? '' : ` (the old one is ${confPath}.old)`}`,
+        );
+      }
+      for (const kept of check.kept) say(`left ${confPath} [${kept.wanted.section}] ${kept.wanted.key} as it is: ${kept.why} (--make-default changes it)`);
+      if (boot === 'nbd') {
+        writeAtomically(join(nbdExportDir, `${name}.conf`), nbdExport(name, baseDir), undefined, partials);
+        say(`wrote ${join(nbdExportDir, `${name}.conf`)}: restart nbd-server for it`);
+      }
+      for (const command of commands) ran.push({ command, seconds: await runLtsp(command, say, interrupt.signal) });
     }
-    if (boot === 'nbd') {
-      writeAtomically(join(nbdExportDir, `${name}.conf`), nbdExport(name, baseDir));
-      say(`wrote ${join(nbdExportDir, `${name}.conf`)}: restart nbd-server for it`);
-    }
-    for (const command of commands) ran.push({ command, seconds: await runLtsp(command, say) });
+  } catch (error) {
+    if (interrupt.signal.aborted)
+      return interrupted(
+        `${root.path} is installed${wroteConf ? ` and ${confPath} written` : ''}, but not all of ${commands.map((command) => command.join(' ')).join(', ')} ran: run vdd-image ltsp --apply again`,
+      );
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
 
   if (options.json) {
@@ -82,7 +141,17 @@ export async function ltsp({ options, paths }: ImageCommandContext): Promise<num
           from: version.dir,
           root,
           boot,
-          ltspConf: { path: confPath, exists: confText !== '', missing: check.missing, written: wroteConf, section: sectionText(wanted) },
+          scope: macs === undefined ? 'server' : { macs },
+          ltspConf: {
+            path: confPath,
+            exists: confText !== '',
+            missing: check.missing,
+            kept: check.kept,
+            notes: check.notes,
+            written: wroteConf,
+            section: sectionText(wanted),
+          },
+          otherImages,
           nbdExport: boot === 'nbd' ? nbdExport(name, baseDir) : null,
           commands,
           ran,
@@ -94,14 +163,26 @@ export async function ltsp({ options, paths }: ImageCommandContext): Promise<num
     return exitCodes.ok;
   }
   const out: string[] = [`${root.replaced ? 'Replaced' : 'Installed'} ${root.path} (vdd-thin ${version.manifest.version}, LTSP flavour).`];
-  if (check.missing.length > 0 && !wroteConf) {
+  if (toWrite.length > 0 && !wroteConf) {
     out.push(
       '',
-      `${confPath} ${confText === '' ? 'does not exist' : `lacks ${check.missing.map((missing) => `${missing.wanted.key}${missing.now === undefined ? '' : ` (now ${missing.now})`}`).join(', ')}`}; add (or run with --apply):`,
+      `${confPath} ${confText === '' ? 'does not exist' : `lacks ${check.missing.map((missing) => `${missing.wanted.key}${missing.wanted.section === 'server' || missing.wanted.section === 'clients' ? '' : ` for ${missing.wanted.section}`}${missing.now === undefined ? '' : ` (now ${missing.now})`}`).join(', ')}`}; add (or run with --apply):`,
       '',
-      sectionText(check.missing.map((missing) => missing.wanted)).trimEnd(),
+      sectionText(toWrite).trimEnd(),
     );
   }
+  if (wroteConf) out.push('', `Wrote ${confPath} (the lines below; the old file is ${confPath}.old):`, '', sectionText(toWrite).trimEnd());
+  for (const kept of check.kept)
+    out.push(
+      '',
+      `Not changed: [server] ${kept.wanted.key}${kept.now === undefined ? '' : ` (now ${kept.now})`}: ${kept.why}. Clients pick ${name} from LTSP's menu; give --mac MAC[,MAC] to make it these clients' default, or --make-default to make it every client's.`,
+    );
+  for (const note of check.notes) out.push('', `Note: ${note}.`);
+  if (macs === undefined && check.missing.some((missing) => missing.wanted.section === 'server'))
+    out.push(
+      '',
+      `[server] is for every client of this server${otherImages.length > 0 ? '' : ' (it has no other image)'}; --mac MAC[,MAC] puts these keys in the clients' own sections instead.`,
+    );
   if (broker === undefined && !/^\s*VDD_BROKER\s*=/m.test(merged))
     out.push('', 'No VDD_BROKER in ltsp.conf: the launcher looks for the broker in DHCP option 224 or 43, then DNS-SD and DNS SRV (--broker URL sets it).');
   if (boot === 'nbd' && !options.apply)
@@ -118,20 +199,37 @@ export async function ltsp({ options, paths }: ImageCommandContext): Promise<num
   return exitCodes.ok;
 }
 
-function writeAtomically(path: string, text: string, backup?: string): void {
+/** Whether PATH has an executable of this name, as spawn will look for it. */
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => isAbsolute(dir))
+    .some((dir) => {
+      try {
+        accessSync(join(dir, command), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+}
+
+function writeAtomically(path: string, text: string, backup: string | undefined, partials: Set<string>): void {
   mkdirSync(dirname(path), { recursive: true });
   const partial = `${path}.vdd-partial-${process.pid}`;
+  partials.add(partial);
   writeFileSync(partial, text, { mode: 0o644 });
   if (backup !== undefined) copyFileSync(path, backup);
   renameSync(partial, path);
+  partials.delete(partial);
 }
 
 /** Runs an LTSP command with its output on standard error; fails with its exit status. */
-function runLtsp(command: readonly string[], say: (line: string) => void): Promise<number> {
+function runLtsp(command: readonly string[], say: (line: string) => void, signal: AbortSignal): Promise<number> {
   const started = Date.now();
   say(`running ${command.join(' ')}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(command[0] ?? 'ltsp', command.slice(1), { stdio: ['ignore', process.stderr, process.stderr] });
+    const child = spawn(command[0] ?? 'ltsp', command.slice(1), { stdio: ['ignore', process.stderr, process.stderr], signal });
     child.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         new Error(error.code === 'ENOENT' ? `${command[0]} is not installed: apt-get install ltsp` : `${command.join(' ')}: ${error.message}`, {

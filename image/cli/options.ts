@@ -37,6 +37,8 @@ export const imageOptionSpecs = {
   broker: { type: 'string' },
   'kernel-parameters': { type: 'string' },
   nbd: { type: 'boolean' },
+  mac: { type: 'string' },
+  'make-default': { type: 'boolean' },
   apply: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

@@ -32,6 +32,8 @@ const vddImage = join(repository, 'bin/vdd-image.js');
 /** The last run's serial console and screen, for a person to look at (git-ignored). */
 const evidence = join(repository, '.cache/ltsp-e2e');
 const reason = process.env.VDD_SLOW_TESTS === '1' ? ltspServerUnavailable() : `slow: run with ${howToRun}`;
+/** The QEMU client's MAC, and so its ltsp.conf section. */
+const clientMac = '52:54:00:07:21:01';
 
 if (reason !== undefined) {
   announceSkip('the LTSP flavour on a stock LTSP server', reason);
@@ -126,6 +128,9 @@ if (reason !== undefined) {
           '--from',
           buildDir,
           '--nbd',
+          // The client's own ltsp.conf section (LTSP's iPXE menu reads it per MAC): [server] stays untouched.
+          '--mac',
+          clientMac,
           '--broker',
           broker.url,
           '--kernel-parameters',
@@ -136,7 +141,8 @@ if (reason !== undefined) {
         figures.ltspApplySeconds = (Date.now() - started) / 1000;
         expect(apply.code, apply.output).toBe(0);
         const conf = readFileSync(join(server.dirs.etcLtsp, 'ltsp.conf'), 'utf8');
-        expect(conf).toMatch(/^DEFAULT_IMAGE=vdd-thin$/m);
+        expect(conf).toMatch(new RegExp(`^\\[${clientMac}\\]\\n(?:.*\\n)*?DEFAULT_IMAGE=vdd-thin$`, 'm'));
+        expect(conf).not.toMatch(/^\[server\]/m);
         expect(conf).toContain(`VDD_BROKER="${broker.url}"`);
         const image = join(server.dirs.srv, 'ltsp/images/vdd-thin.img');
         figures.ltspImageMiB = +(readFileSync(image).length / 2 ** 20).toFixed(1);
@@ -151,12 +157,7 @@ if (reason !== undefined) {
         const serialSocket = join(work, 'serial.sock');
         const qmpSocket = join(work, 'qmp.sock');
         started = Date.now();
-        server.start(
-          children,
-          'qemu (LTSP client)',
-          qemuCommand,
-          ltspClientArgs(server, { memoryMiB: 512, mac: '52:54:00:07:21:01', serialSocket, qmpSocket }),
-        );
+        server.start(children, 'qemu (LTSP client)', qemuCommand, ltspClientArgs(server, { memoryMiB: 512, mac: clientMac, serialSocket, qmpSocket }));
         const console = await SerialConsole.connect(serialSocket, 30_000);
         const qmp = await QmpClient.connect(qmpSocket, 30_000);
         try {

@@ -1,9 +1,9 @@
 // vdd-image ltsp against a small LTSP flavour version (a real squashfs, unpacked by unsquashfs) and
 // a server's ltsp.conf in a temporary directory: what it installs, prints and edits, and what it
 // refuses before installing anything. The whole path on a stock LTSP server is test/e2e/ltsp-boot.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeArtifacts, payloadBytes, writeManifest, type Manifest } from '../../../common/manifest/manifest.ts';
 import { checkLtspConf, mergeLtspConf, wantedKeys } from '../../../image/ltsp/ltsp-conf-plan.ts';
@@ -43,6 +43,17 @@ async function makeLtspVersion(dir: string): Promise<void> {
 
 function ltsp(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, [program, 'ltsp', ...args], { encoding: 'utf8' });
+}
+
+/** vdd-image ltsp with PATH set to these directories only (fake ltsp, unsquashfs, nbd-server). */
+function ltspWithPath(path: readonly string[], ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [program, 'ltsp', ...args], { encoding: 'utf8', env: { ...process.env, PATH: path.join(':') } });
+}
+
+function fakeProgram(dir: string, name: string, script: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, name), `#!/bin/sh\n${script}\n`);
+  chmodSync(join(dir, name), 0o755);
 }
 
 const reason = announceSkip('vdd-image ltsp', process.getuid?.() === 0 ? missingTools(['mksquashfs', 'unsquashfs']) : 'unsquashfs keeps owners only as root');
@@ -109,6 +120,100 @@ describe.skipIf(reason)('vdd-image ltsp', () => {
   });
 });
 
+describe.skipIf(reason)('vdd-image ltsp on a server that already runs LTSP', () => {
+  const version = join(work, 'site-version');
+  const base = join(work, 'site/srv/ltsp');
+  const conf = join(work, 'site/ltsp.conf');
+  const options = ['--from', version, '--base-dir', base, '--ltsp-conf', conf];
+  const siteConf = `[server]\nBASE_DIR=${base}\nDEFAULT_IMAGE=x86_64\n\n[clients]\nLOCAL_SWAP=0\n`;
+  const bin = join(work, 'site/bin');
+  const unsquashfsDir = dirname(execFileSync('sh', ['-c', 'command -v unsquashfs'], { encoding: 'utf8' }).trim());
+
+  it("leaves the admin's [server] DEFAULT_IMAGE, refuses a server-wide NBD root, and scopes it all to --mac clients", async () => {
+    await makeLtspVersion(version);
+    mkdirSync(join(base, 'images'), { recursive: true });
+    writeFileSync(join(base, 'images/x86_64.img'), 'an LTSP image of the site');
+    writeFileSync(conf, siteConf);
+    const plain = ltsp(...options, '--broker', 'http://10.0.0.2:8080/');
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.stdout).toContain('Not changed: [server] DEFAULT_IMAGE (now x86_64): ');
+    expect(plain.stdout).toContain('--mac MAC[,MAC] to make it these clients');
+    expect(plain.stdout).toMatch(/lacks VDD_BROKER; add \(or run with --apply\):\n\n\[clients\]\n/);
+    const nbd = ltsp(...options, '--name', 'other', '--nbd');
+    expect(nbd.status).toBe(1);
+    expect(nbd.stderr).toContain('KERNEL_PARAMETERS for these clients: ');
+    expect(nbd.stderr).toContain('--mac MAC[,MAC]');
+    expect(existsSync(join(base, 'other'))).toBe(false);
+    const scoped = ltsp(...options, '--nbd', '--mac', '52:54:00:07:21:01', '--json');
+    expect(scoped.status, scoped.stderr).toBe(0);
+    const report = JSON.parse(scoped.stdout) as {
+      scope: unknown;
+      otherImages: string[];
+      ltspConf: { missing: { wanted: { section: string; key: string } }[]; kept: unknown[] };
+    };
+    expect(report.scope).toEqual({ macs: ['52:54:00:07:21:01'] });
+    expect(report.otherImages).toEqual(['x86_64']);
+    expect(report.ltspConf.kept).toEqual([]);
+    expect(report.ltspConf.missing.map((missing) => `${missing.wanted.section} ${missing.wanted.key}`)).toEqual([
+      '52:54:00:07:21:01 DEFAULT_IMAGE',
+      '52:54:00:07:21:01 KERNEL_PARAMETERS',
+    ]);
+    expect(ltsp(...options, '--mac', '52:54:00:07:21:01', '--make-default').status).toBe(2);
+  });
+
+  it('--apply checks that ltsp and nbd-server are installed before it changes anything', () => {
+    const none = ltspWithPath([join(work, 'site/empty')], ...options, '--name', 'fresh', '--apply');
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain('ltsp (apt-get install ltsp) is not installed; nothing was changed');
+    fakeProgram(bin, 'ltsp', `echo "$*" >> ${join(work, 'site/ltsp.log')}`);
+    const noNbd = ltspWithPath([bin], ...options, '--name', 'fresh', '--nbd', '--mac', '52:54:00:07:21:01', '--apply');
+    expect(noNbd.status).toBe(1);
+    expect(noNbd.stderr).toContain('nbd-server (apt-get install nbd-server) is not installed; nothing was changed');
+    expect(existsSync(join(base, 'fresh'))).toBe(false);
+    expect(readFileSync(conf, 'utf8')).toBe(siteConf);
+  });
+
+  it('--apply --mac writes only these clients’ section, keeps the old file and runs the LTSP commands', () => {
+    const applied = ltspWithPath([bin, unsquashfsDir], ...options, '--mac', '52:54:00:07:21:01', '--broker', 'http://10.0.0.2:8080/', '--apply');
+    expect(applied.status, applied.stderr).toBe(0);
+    expect(readFileSync(`${conf}.old`, 'utf8')).toBe(siteConf);
+    expect(readFileSync(conf, 'utf8')).toBe(
+      `${siteConf}\n[52:54:00:07:21:01]\n# vdd-thin: the image LTSP's iPXE menu starts for this client\nDEFAULT_IMAGE=vdd-thin\n# vdd-thin: where vdd-launcher finds the broker\nVDD_BROKER="http://10.0.0.2:8080/"\n`,
+    );
+    expect(applied.stderr).toContain(`wrote ${conf}: [52:54:00:07:21:01] DEFAULT_IMAGE, [52:54:00:07:21:01] VDD_BROKER`);
+    expect(applied.stdout).toContain(`Wrote ${conf} (the lines below; the old file is ${conf}.old):`);
+    expect(readFileSync(join(work, 'site/ltsp.log'), 'utf8')).toBe('image vdd-thin\nipxe\ninitrd\n');
+  });
+
+  it('removes partial roots of runs that are gone, and on SIGTERM during unsquashfs removes its own and exits 130', async () => {
+    const dead = join(base, '.vdd-thin.vdd-partial-4194305'); // above the largest PID Linux gives
+    const alive = join(base, `.vdd-thin.vdd-partial-${process.pid}`);
+    mkdirSync(join(dead, 'etc'), { recursive: true });
+    mkdirSync(alive);
+    const slowBin = join(work, 'site/slow-bin');
+    // unsquashfs -no-progress -quiet -d DIR FILE: half a root, then nothing more.
+    fakeProgram(slowBin, 'unsquashfs', '/bin/mkdir -p "$4" && echo half > "$4/half" && exec /bin/sleep 60');
+    const child = spawn(process.execPath, [program, 'ltsp', ...options], { env: { ...process.env, PATH: slowBin }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const own = () => readdirSync(base).filter((entry) => entry.startsWith('.vdd-thin.vdd-partial-') && existsSync(join(base, entry, 'half')));
+    for (let waited = 0; own().length === 0 && waited < 20_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(own(), stderr).toHaveLength(1);
+    expect(existsSync(dead)).toBe(false);
+    expect(stderr).toContain(`removed ${dead}, left by an earlier run that was stopped`);
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toContain('interrupted (SIGTERM): interrupted while unpacking');
+    expect(own()).toEqual([]);
+    expect(existsSync(alive)).toBe(true);
+    // The earlier root is still in place.
+    expect(readFileSync(join(base, 'vdd-thin/etc/vdd/image-version'), 'utf8')).toBe('vdd-thin 1.0\n');
+  });
+});
+
 describe('ltsp.conf edits', () => {
   const wanted = wantedKeys({ name: 'vdd-thin', boot: 'nbd', broker: ['http://b/'], kernelParameters: 'console=ttyS0' });
 
@@ -134,7 +239,7 @@ describe('ltsp.conf edits', () => {
         '',
       ].join('\n'),
     );
-    expect(checkLtspConf(merged, 'ltsp.conf', wanted, '/srv/ltsp')).toEqual({ problems: [], missing: [] });
+    expect(checkLtspConf(merged, 'ltsp.conf', wanted, '/srv/ltsp')).toEqual({ problems: [], missing: [], kept: [], notes: [] });
     expect(mergeLtspConf('', wanted.slice(0, 1))).toBe(
       "[server]\n# vdd-thin: the image LTSP's iPXE menu starts (LTSP's own default is x86_64)\nDEFAULT_IMAGE=vdd-thin\n",
     );
