@@ -1,8 +1,8 @@
 // The LTSP flavour (vdd-image build --flavor ltsp) beside the normal image: its sizes from the
 // newest LTSP build's manifest, and the figures the LTSP end-to-end test recorded on its last
 // run (test/e2e/ltsp-boot.test.ts writes them: build, vdd-image ltsp --apply, LTSP's own image,
-// PXE to kernel, to menu, to the guest's desktop). Boot-to-menu under the boot-time model's
-// QEMU set-up plugs in here as ltspBootToMenu once that model exists.
+// PXE to kernel, to menu, to the guest's desktop). Its boot to the menu in guest seconds, beside
+// stock LTSP's to its login screen, is the boot-time model's (imageBootModel with VDD_BENCH_LTSP=1).
 import { existsSync, readFileSync } from 'node:fs';
 import { findLtspVersion } from '../image/ltsp/ltsp-version.ts';
 
@@ -30,6 +30,6 @@ export function benchLtspFlavour(outRoot: string): Record<string, unknown> {
     budgetMiB: manifest.payloadBudgetBytes / mib,
     buildSeconds: manifest.build.seconds,
     lastEndToEnd: existsSync(ltspEndToEndFigures) ? JSON.parse(readFileSync(ltspEndToEndFigures, 'utf8')) : { skipped: 'run test/e2e/ltsp-boot.test.ts' },
-    bootToMenu: { skipped: "the boot-time model's QEMU set-up for LTSP clients (test/support/peers/ltsp-server.ts boots one)" },
+    bootToMenu: { measuredBy: 'npm run bench -- imageBootModel with VDD_BENCH_LTSP=1 (rows ltspFlavour and ltspStock, guest seconds at shift 0 and 2)' },
   };
 }

@@ -304,7 +304,7 @@ export class SessionService {
       });
     } catch (error) {
       this.options.log(`cannot set a ticket on guest ${desktop.guest.id}: ${(error as Error).message}`);
-      throw new HttpProblem(503, 'unavailable', `guest ${desktop.guest.id}: the broker could not set a password`);
+      throw new HttpProblem(503, 'unavailable', `guest ${desktop.guest.id}: the broker could not set a password`, {}, { cause: error });
     }
     return password;
   }

@@ -47,6 +47,11 @@ describe('image scripts and overlays', () => {
     for (const unit of ['getty@tty1.service.d', 'serial-getty@ttyS0.service.d']) {
       expect(read(`overlays/ltsp/etc/systemd/system/${unit}/vdd-autologin.conf`)).toMatch(/^ExecStart=-\/usr\/lib\/vdd\/autologin$/m);
     }
+    // The serial launcher runs whether or not the kernel's console is on ttyS0 (which is what
+    // would make systemd start it by itself); on a port without a UART it stays quiet.
+    expect(readlinkSync(`${repository}overlays/ltsp/etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service`)).toBe(
+      '/usr/lib/systemd/system/serial-getty@.service',
+    );
     // No login prompts on tty2-6: logind's autovt@ and Debian's getty-static (without D-Bus) are masked.
     expect(readlinkSync(`${repository}overlays/ltsp/etc/systemd/system/autovt@.service`)).toBe('/dev/null');
     expect(readlinkSync(`${repository}overlays/ltsp/etc/systemd/system/getty-static.service`)).toBe('/dev/null');
