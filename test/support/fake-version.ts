@@ -34,15 +34,21 @@ function fakeContent(version: string, name: string, size: number): Buffer {
 export async function makeFakeVersion(dir: string, version: string, sizes: Partial<Record<(typeof artifactsOf.vdd)[number], number>> = {}): Promise<Manifest> {
   mkdirSync(dir, { recursive: true });
   for (const name of artifactsOf.vdd) writeFileSync(join(dir, name), fakeContent(version, name, sizes[name] ?? 4096));
-  const artifacts = await describeArtifacts(dir);
+  return writeFakeManifest(dir, version, 'vdd');
+}
+
+/** The manifest.json of the artifacts already in DIR, for a build of this boot kind (unsigned). */
+export async function writeFakeManifest(dir: string, version: string, boot: 'vdd' | 'ltsp'): Promise<Manifest> {
+  const artifacts = await describeArtifacts(dir, boot);
   const manifest: Manifest = {
     format: 1,
     name: 'vdd-thin',
     version,
     created: new Date().toISOString(),
     kernel: '6.1.0-27-amd64',
-    netbootCommandLine: 'vdd.root=${vdd-base}root.squashfs quiet',
+    netbootCommandLine: boot === 'vdd' ? 'vdd.root=${vdd-base}root.squashfs quiet' : '',
     squashfsCompression: 'zstd',
+    ...(boot === 'ltsp' ? { boot } : {}),
     payloadBytes: payloadBytes(artifacts),
     payloadBudgetBytes: 200 * 1024 * 1024,
     artifacts,

@@ -13,6 +13,9 @@ import { startNginx } from '../../support/peers/nginx.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
 const guest = { id: 'debian', name: 'Debian desktop', os: 'Debian 12', protocol: 'xdmcp', host: '10.0.0.20', port: 177, state: 'running' };
+/** The launcher's arguments that keep it to this broker and this cache (no config, no discovery). */
+const isolated = (broker: string, cacheDir: string) =>
+  ['--cmdline', '/dev/null', '--config', '/dev/null', '--broker', broker, '--set', `cache_dir=${cacheDir}`, '--set', 'discovery_sources='] as const;
 const catalog = (guests: readonly unknown[]) => JSON.stringify({ version: 1, broker: { id: 'static', name: 'Static catalog' }, ttl: 60, guests });
 
 describe('a static catalog served by nginx', () => {
@@ -49,19 +52,7 @@ describe('a static catalog served by nginx', () => {
     }
     expect(logged).toEqual([]);
 
-    const listed = runLauncher([
-      'list',
-      '--cmdline',
-      '/dev/null',
-      '--config',
-      '/dev/null',
-      '--broker',
-      nginx.url,
-      '--set',
-      `cache_dir=${cacheDir}`,
-      '--set',
-      'discovery_sources=',
-    ]);
+    const listed = runLauncher(['list', ...isolated(nginx.url, cacheDir)]);
     expect(listed.status).toBe(0);
     expect(listed.stdout).toMatch(/^OFFLINE: /);
     expect(listed.stdout).toContain(`${nginx.url}: catalog rejected: not JSON`);
@@ -87,20 +78,7 @@ describe('a static catalog served by nginx', () => {
     };
     writeFileSync(join(nginx.root, 'v1', 'catalog'), catalog([leased]));
     const cacheDir = mkdtempSync(join(dir, 'cache-'));
-    const connect = runLauncher([
-      'connect',
-      'win',
-      '--cmdline',
-      '/dev/null',
-      '--config',
-      '/dev/null',
-      '--broker',
-      nginx.url,
-      '--set',
-      `cache_dir=${cacheDir}`,
-      '--set',
-      'discovery_sources=',
-    ]);
+    const connect = runLauncher(['connect', 'win', ...isolated(nginx.url, cacheDir)]);
     expect(connect.status).not.toBe(0);
     expect(`${connect.stdout}${connect.stderr}`).toContain('the broker cannot prepare a session on Windows (it has no session service)');
   });

@@ -5,9 +5,8 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeArtifacts, payloadBytes, writeManifest, type Manifest } from '../../../common/manifest/manifest.ts';
 import { checkLtspConf, mergeLtspConf, wantedKeys } from '../../../image/ltsp/ltsp-conf-plan.ts';
-import { makeFakeVersion } from '../../support/fake-version.ts';
+import { makeFakeVersion, writeFakeManifest } from '../../support/fake-version.ts';
 import { announceSkip, missingTools } from '../../support/skip-reason.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
@@ -23,22 +22,7 @@ async function makeLtspVersion(dir: string): Promise<void> {
   execFileSync('mksquashfs', [tree, join(dir, 'root.squashfs'), '-noappend', '-quiet', '-no-progress']);
   writeFileSync(join(dir, 'vmlinuz'), 'kernel');
   writeFileSync(join(dir, 'initrd.img'), 'initrd');
-  const artifacts = await describeArtifacts(dir, 'ltsp');
-  const manifest: Manifest = {
-    format: 1,
-    name: 'vdd-thin',
-    version: '1.0',
-    created: new Date().toISOString(),
-    kernel: '6.1.0-27-amd64',
-    netbootCommandLine: '',
-    squashfsCompression: 'zstd',
-    boot: 'ltsp',
-    payloadBytes: payloadBytes(artifacts),
-    payloadBudgetBytes: 100 * 2 ** 20,
-    artifacts,
-    build: { seconds: 1, cachedPackages: 0, reusedRoot: false, steps: {} },
-  };
-  writeManifest(dir, manifest);
+  await writeFakeManifest(dir, '1.0', 'ltsp');
 }
 
 function ltsp(...args: string[]): { status: number | null; stdout: string; stderr: string } {

@@ -3,10 +3,9 @@
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeArtifacts, payloadBytes, writeManifest, type Manifest } from '../../../common/manifest/manifest.ts';
 import { findImageDir } from '../../../image/boot/boot-image.ts';
 import { findLtspVersion, isLtspVersion, readVersionManifest } from '../../../image/ltsp/ltsp-version.ts';
-import { makeFakeVersion } from '../../support/fake-version.ts';
+import { makeFakeVersion, writeFakeManifest } from '../../support/fake-version.ts';
 import { useTempDir } from '../../support/temp-dir.ts';
 
 const work = useTempDir('vdd-ltsp-version-');
@@ -14,22 +13,7 @@ const work = useTempDir('vdd-ltsp-version-');
 async function makeLtspManifest(dir: string, version: string, mtime: number): Promise<void> {
   mkdirSync(dir, { recursive: true });
   for (const name of ['vmlinuz', 'initrd.img', 'root.squashfs']) writeFileSync(join(dir, name), name);
-  const artifacts = await describeArtifacts(dir, 'ltsp');
-  const manifest: Manifest = {
-    format: 1,
-    name: 'vdd-thin',
-    version,
-    created: new Date().toISOString(),
-    kernel: '6.1.0-27-amd64',
-    netbootCommandLine: '',
-    squashfsCompression: 'zstd',
-    boot: 'ltsp',
-    payloadBytes: payloadBytes(artifacts),
-    payloadBudgetBytes: 2 ** 20,
-    artifacts,
-    build: { seconds: 1, cachedPackages: 0, reusedRoot: false, steps: {} },
-  };
-  writeManifest(dir, manifest);
+  await writeFakeManifest(dir, version, 'ltsp');
   utimesSync(join(dir, 'manifest.json'), mtime, mtime);
 }
 
