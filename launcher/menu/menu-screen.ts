@@ -182,5 +182,8 @@ function promptText(state: MenuState): string {
     const guest = state.guests.find((g) => g.id === state.defaultGuest);
     return `Starting ${guest?.name ?? state.defaultGuest} in ${state.countdown} s. Any key waits longer; Enter starts the selected desktop.`;
   }
+  // Why the desktop under the cursor cannot be used, before anyone presses Enter on it.
+  const selected = visibleGuests(state)[selectedIndex(state)];
+  if (selected?.state === 'unavailable' && selected.reason !== undefined) return `${selected.name}: ${selected.reason}`;
   return '';
 }

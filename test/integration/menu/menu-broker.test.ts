@@ -17,7 +17,7 @@ const dir = useTempDir();
 const guests = [
   testGuest('debian', { name: 'Debian desktop', os: 'Debian 12', protocol: 'xdmcp', port: 177 }),
   testGuest('winxp', { name: 'Windows XP', os: 'Windows', state: 'stopped', startable: true }),
-  testGuest('reactos', { name: 'ReactOS', os: 'ReactOS', state: 'unavailable' }),
+  testGuest('reactos', { name: 'ReactOS', os: 'ReactOS', state: 'unavailable', reason: 'its VM host does not answer' }),
   testGuest('gentoo', { name: 'Gentoo workstation', os: 'Gentoo', protocol: 'xdmcp', port: 177, state: 'starting' }),
 ];
 let broker: TestBroker;
@@ -53,6 +53,8 @@ describe('menu with a real broker', () => {
     await expect.poll(() => menu.inverseLines().join('\n')).toContain('Debian desktop');
     menu.send(['Down', 'Down']);
     await expect.poll(() => menu.inverseLines().join('\n')).toContain('ReactOS');
+    // Why it cannot be used shows while the cursor is on it.
+    await expect.poll(() => menu.screen()).toContain('ReactOS: its VM host does not answer');
     menu.send('End');
     await expect.poll(() => menu.inverseLines().join('\n')).toContain('Gentoo workstation');
     menu.send('Home');
