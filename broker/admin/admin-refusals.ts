@@ -1,11 +1,12 @@
 // Refused admin requests, counted by the address they came from, per minute: the first refusal
-// of a minute is logged (with how many went unlogged in the minute before), and an address past
+// of each kind (no credential, a wrong one) in a minute is logged (with how many went unlogged in
+// the minute before), and an address past
 // maxPerMinute is turned away with 429 until its minute is over, before its token is even
 // looked at, so guessing the admin token from one address gets nowhere and floods no log.
 
 export const adminRefusalLimits = { windowMs: 60_000, maxPerMinute: 20, maxAddresses: 1024 } as const;
 
-type Window = { start: number; count: number; unlogged: number };
+type Window = { start: number; count: number; unlogged: number; readonly logged: Set<string> };
 
 export class AdminRefusals {
   private readonly byAddress = new Map<string, Window>();
@@ -23,7 +24,7 @@ export class AdminRefusals {
   }
 
   /** Counts a refusal of request (method and path) from address for reason; returns what to log,
-   * or undefined when this minute's line for the address was written. */
+   * or undefined when this minute's line for the address and reason was written. */
   refused(address: string, request: string, reason: string): string | undefined {
     const now = this.now();
     let window = this.current(address);
@@ -31,14 +32,15 @@ export class AdminRefusals {
     if (window === undefined) {
       unloggedBefore = this.byAddress.get(address)?.unlogged ?? 0;
       if (this.byAddress.size >= adminRefusalLimits.maxAddresses) this.byAddress.clear();
-      window = { start: now, count: 0, unlogged: 0 };
+      window = { start: now, count: 0, unlogged: 0, logged: new Set() };
       this.byAddress.set(address, window);
     }
     window.count++;
-    if (window.count > 1) {
+    if (window.logged.has(reason)) {
       window.unlogged++;
       return undefined;
     }
+    window.logged.add(reason);
     return `admin: refused ${request} from ${address}: ${reason}${unloggedBefore > 0 ? ` (and ${unloggedBefore} more from it in the minute before)` : ''}`;
   }
 

@@ -6,7 +6,8 @@
 //   GET /admin/section/{name}, /admin/hashes, /admin/events   what the page's script refreshes with
 //   GET /admin/admin.css, /admin/admin.js                      its style and script (no data in them)
 // A refused request is logged with the address it came from (admin-refusals.ts: a line a minute per
-// address, 429 past 20 refusals a minute), never with what it carried. Without --admin-token-file all of this answers 404.
+// address and kind, 429 past 20 refusals a minute), never with what it carried. Without
+// --admin-token-file all of this answers 404.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpProblem, readBody } from '../http-body.ts';
 import type { Log } from '../log.ts';

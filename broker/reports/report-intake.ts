@@ -19,6 +19,8 @@ export class ReportIntake {
   refused = 0;
   lastRefusal: Refusal | undefined;
   private unkeptLogged = false;
+  /** Why the last write to the report file failed; undefined once one works. */
+  private writeFailure: string | undefined;
   /** Hears each session a report says is over, with the PC's MAC and the address the report came from. */
   private readonly sessionOver: (mac: string, session: StoredSession, from: string) => void;
 
@@ -38,16 +40,30 @@ export class ReportIntake {
       const last = this.store.pcs.get(mac)?.lastSeen;
       if (last !== undefined && receivedAt - last < minReportIntervalMs && receivedAt >= last)
         throw new HttpProblem(429, 'too-many', `one report a second at most from ${mac}`, { 'retry-after': '1' });
-      const outcome = this.store.ingest(body, from, receivedAt);
-      for (const session of outcome.kept) this.sessionOver(mac, session, from);
-      if (outcome.sessionsMoved > 0)
-        this.log(`report from ${mac} (${from}): ${outcome.sessionsMoved} sessions start in the future by its clock; filed as ending now`);
+      // Written before it counts: a report the file could not keep is refused, and the PC sends it
+      // again later (it keeps its sessions), rather than shown now and forgotten at a restart.
       if (this.file === undefined) {
         if (!this.unkeptLogged) this.log('reports are kept in memory only (no --reports file): a restart forgets them');
         this.unkeptLogged = true;
       } else {
-        this.file.append({ receivedAt, from, report: body });
+        try {
+          this.file.append({ receivedAt, from, report: body });
+          this.writeFailure = undefined;
+        } catch (error) {
+          const problem = (error as Error).message;
+          if (problem !== this.writeFailure) this.log(`reports: cannot write ${this.file.path} (${problem}); reports are refused until it can`);
+          this.writeFailure = problem;
+          throw new HttpProblem(503, 'unavailable', 'the broker cannot keep reports just now; send it again later', { 'retry-after': '60' }, { cause: error });
+        }
       }
+      const outcome = this.store.ingest(body, from, receivedAt);
+      for (const session of outcome.kept) this.sessionOver(mac, session, from);
+      if (outcome.sessionsMoved > 0)
+        this.log(`report from ${mac} (${from}): ${outcome.sessionsMoved} sessions start in the future by its clock; filed as ending now`);
+      if (outcome.sessionsTooOld > 0)
+        this.log(
+          `report from ${mac} (${from}): ${outcome.sessionsTooOld} sessions ended over an hour before it was sent (by its sentAt), not kept for the hour's figures`,
+        );
       this.accepted++;
     } catch (error) {
       if (error instanceof HttpProblem) {

@@ -49,7 +49,7 @@ export type PcRecord = {
   revision: number;
 };
 
-export type IngestOutcome = { readonly kept: readonly StoredSession[]; readonly sessionsMoved: number };
+export type IngestOutcome = { readonly kept: readonly StoredSession[]; readonly sessionsMoved: number; readonly sessionsTooOld: number };
 
 export class ReportStore {
   readonly pcs = new Map<string, PcRecord>();
@@ -107,6 +107,7 @@ export class ReportStore {
     if (skew !== undefined) pc.clockSkewMs = skew;
     const kept: StoredSession[] = [];
     let sessionsMoved = 0;
+    let sessionsTooOld = 0;
     for (const session of report.sessions ?? []) {
       let startedAt = Math.round(Date.parse(session.startedAt) - (skew ?? 0));
       // Still in the future: a clock the report did not own up to (no sentAt). It ended by now.
@@ -114,7 +115,12 @@ export class ReportStore {
         startedAt = Math.round(receivedAt - session.seconds * 1000);
         sessionsMoved++;
       }
-      if (startedAt < receivedAt - this.limits.windowMs) continue;
+      if (startedAt < receivedAt - this.limits.windowMs) {
+        // Long sessions that began before the hour are not the hour's; one that also ended
+        // before it is news from another time: a clock that changed, or a report that lies.
+        if (startedAt + session.seconds * 1000 < receivedAt - this.limits.windowMs) sessionsTooOld++;
+        continue;
+      }
       // A report sent again after a lost answer carries the same sessions.
       if (pc.sessions.some((kept) => kept.guestId === session.guestId && kept.startedAt === startedAt)) continue;
       const stored: StoredSession = {
@@ -136,7 +142,7 @@ export class ReportStore {
     }
     pc.revision = ++this.generation;
     for (const listener of this.listeners) listener(mac);
-    return { kept, sessionsMoved };
+    return { kept, sessionsMoved, sessionsTooOld };
   }
 
   /** Sessions of the last window (by the broker's clock) of one PC. */

@@ -71,7 +71,6 @@ export function createGuestSessions(context: SessionContext, options: GuestSessi
       await backoff.wait(guest, shownOnScreen);
       log(`session ${guest.id}: starting (${guest.protocol} ${guest.host === undefined ? 'address from the broker at start' : `${guest.host}:${guest.port}`})`);
       const enter = performance.now();
-      const startedAt = new Date();
       const measured: SessionMeasures = {};
       const started = (text: string) => {
         measured.firstFrameMs ??= performance.now() - enter;
@@ -84,7 +83,7 @@ export function createGuestSessions(context: SessionContext, options: GuestSessi
         probed: (rttMs: number) => (measured.rttMs = rttMs),
         // No launcher is left to report an exec-mode session: the next one does.
         ...(options.report
-          ? { beforeExec: () => leaveExecSessionReport(sessionRuntimeDir(loaded), sessionFigures(guest, startedAt, 0, measured, undefined)) }
+          ? { beforeExec: () => leaveExecSessionReport(sessionRuntimeDir(loaded), sessionFigures(guest, new Date(), 0, measured, undefined)) }
           : {}),
       };
       let failure: SessionFailure | undefined;
@@ -100,7 +99,7 @@ export function createGuestSessions(context: SessionContext, options: GuestSessi
       } else {
         failure = await startSession(guest, context, { ...request, broker, started, progress: shownOnScreen });
       }
-      options.report?.(sessionFigures(guest, startedAt, performance.now() - enter, measured, failure));
+      options.report?.(sessionFigures(guest, new Date(), performance.now() - enter, measured, failure));
       // The next session's spare, once the menu is back on screen (starting one costs a fork).
       if (await supervised()) setTimeout(() => spare.start(), spareAfterSessionMs).unref();
       if (failure) log(`session ${guest.id}: ${failure.title}: ${failure.text}`);

@@ -6,9 +6,11 @@ import type { SessionFailure } from './session-end.ts';
 
 export type SessionMeasures = { rttMs?: number; firstFrameMs?: number };
 
+/** endedAt and elapsedMs (monotonic) place the start: a clock set during the session (NTP after
+ * a boot with a dead CMOS battery) moves the start with it, as it does the report's sentAt. */
 export function sessionFigures(
   guest: Guest,
-  startedAt: Date,
+  endedAt: Date,
   elapsedMs: number,
   measured: Readonly<SessionMeasures>,
   failure: SessionFailure | undefined,
@@ -17,7 +19,7 @@ export function sessionFigures(
   return {
     guestId: guest.id,
     protocol: guest.protocol,
-    startedAt: startedAt.toISOString(),
+    startedAt: new Date(endedAt.getTime() - elapsedMs).toISOString(),
     seconds: Math.min(31 * 86_400, Math.round(elapsedMs / 100) / 10),
     outcome: failure === undefined ? 'ended' : measured.firstFrameMs === undefined ? 'failed' : 'dropped',
     ...(failure === undefined ? {} : { reason: `${failure.code}: ${failure.title}`.slice(0, 256) }),

@@ -3,7 +3,7 @@
 // (values out of range refused and counted, future times moved, unpublished versions named),
 // one report a second per PC, 5,000 PCs reporting, and a restart that brings everything back from
 // the report file.
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AdminStatus } from '../../../broker/admin/admin-status.ts';
@@ -177,5 +177,29 @@ describe('vdd-broker admin status', () => {
     const comparable = (shown: AdminStatus) => shown.pcs.map((pc) => ({ ...pc, onGuest: null }));
     expect(comparable(after)).toEqual(comparable(before));
     expect(after.totals.sessionsLastHour).toBe(before.totals.sessionsLastHour);
+  });
+
+  it('refuses a report the file cannot keep (503, said once in the log) and takes it again once it can', async () => {
+    const file = join(dir, 'unkeepable.jsonl');
+    const own = await startVddBroker(children, catalogFile, {
+      extraArgs: ['--probe-interval', '0', '--reports', file, '--admin-token-file', tokenFile, ...oneAddressForManyPcs],
+    });
+    const mac = '52:54:00:ee:ee:01';
+    const body = { client: { mac, hostname: 'lab-pc-disk' }, image: { version: '2026.11.2' } };
+    // The file's place taken by a directory stands in for a full or read-only disk.
+    mkdirSync(file);
+    for (const attempt of [1, 2]) {
+      const refused = await post(own, mac, body);
+      expect(refused.status, `attempt ${attempt}`).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('60');
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+    }
+    expect(own.child.log.match(/reports: cannot write \S+unkeepable\.jsonl/g)).toHaveLength(1);
+    const shown = await status(own);
+    expect(shown.pcs.find((pc) => pc.mac === mac)).toBeUndefined();
+    rmdirSync(file);
+    expect((await post(own, mac, body)).status).toBe(204);
+    expect((await status(own)).pcs.find((pc) => pc.mac === mac)).toMatchObject({ hostname: 'lab-pc-disk' });
+    expect(readFileSync(file, 'utf8')).toContain('lab-pc-disk');
   });
 });

@@ -8,7 +8,11 @@ describe('admin refusals', () => {
     let now = 1_000_000;
     const refusals = new AdminRefusals(() => now);
     expect(refusals.refused('10.0.0.9', 'POST /admin/login', 'wrong token typed')).toBe('admin: refused POST /admin/login from 10.0.0.9: wrong token typed');
-    for (let n = 1; n < adminRefusalLimits.maxPerMinute; n++) {
+    // Another kind of refusal in the same minute has a line of its own.
+    expect(refusals.refused('10.0.0.9', 'GET /v1/admin/status', 'wrong credential')).toBe(
+      'admin: refused GET /v1/admin/status from 10.0.0.9: wrong credential',
+    );
+    for (let n = 2; n < adminRefusalLimits.maxPerMinute; n++) {
       expect(refusals.waitSeconds('10.0.0.9')).toBe(0);
       expect(refusals.refused('10.0.0.9', 'POST /admin/login', 'wrong token typed')).toBeUndefined();
     }
@@ -20,7 +24,7 @@ describe('admin refusals', () => {
     now += 15_000;
     expect(refusals.waitSeconds('10.0.0.9')).toBe(0);
     expect(refusals.refused('10.0.0.9', 'GET /v1/admin/status', 'wrong credential')).toBe(
-      `admin: refused GET /v1/admin/status from 10.0.0.9: wrong credential (and ${adminRefusalLimits.maxPerMinute - 1} more from it in the minute before)`,
+      `admin: refused GET /v1/admin/status from 10.0.0.9: wrong credential (and ${adminRefusalLimits.maxPerMinute - 2} more from it in the minute before)`,
     );
   });
 });

@@ -84,14 +84,20 @@ describe('report store', () => {
     const outcome = other.ingest(report({ sessions: [frame('2030-01-01T00:00:00Z', 500)] }), '10.0.0.7', now);
     expect(outcome.sessionsMoved).toBe(1);
     expect(other.pcs.get(mac)?.sessions[0]?.startedAt).toBe(now - 60_000);
+    // A sentAt far ahead of the sessions (a lie, or a clock set between them): they fall out of
+    // the hour, and the outcome counts them, so the broker says so instead of dropping them quietly.
+    const lying = new ReportStore().ingest(report({ sentAt: '2099-01-01T00:00:00Z', sessions: [frame('2026-11-22T09:58:00Z', 500)] }), '10.0.0.7', now);
+    expect(lying).toMatchObject({ kept: [], sessionsTooOld: 1 });
   });
 
   it('drops a session sent twice and sessions older than the hour', () => {
     const store = new ReportStore();
     const body = report({ sessions: [frame('2026-11-22T09:58:00Z', 500), frame('2026-11-22T07:00:00Z', 900)] });
-    store.ingest(body, '10.0.0.7', now);
+    expect(store.ingest(body, '10.0.0.7', now).sessionsTooOld).toBe(1);
     store.ingest(body, '10.0.0.7', now + 2000);
     expect(store.pcs.get(mac)?.sessions).toHaveLength(1);
+    // A long session that began before the hour but ended in it is not news from another time.
+    expect(new ReportStore().ingest(report({ sessions: [frame('2026-11-22T08:00:00Z', 500, { seconds: 7000 })] }), '10.0.0.7', now).sessionsTooOld).toBe(0);
   });
 
   it('evicts the PC heard from longest ago past maxPcs', () => {
