@@ -220,10 +220,13 @@ type PathResult = {
   readonly seconds: number;
   readonly runsSeconds: number[];
   readonly agreementPercent: number;
+  /** Whether the runs agree within the 2 % (from power-on). */
+  readonly agreeWithin2Percent: boolean;
   /** The same from the kernel's clock start: firmware that halts waits for this host in real time (iPXE's downloads), the rest does not. */
   readonly fromKernelStart: { readonly runsSeconds: number[]; readonly agreementPercent: number };
   readonly phases: BootPhases;
   readonly busySeconds?: number;
+  /** Under -icount every instruction takes 2^shift ns: the busy time (to /proc/stat's tick) gives the count. */
   readonly busyInstructions?: number;
   readonly launcherCpu?: BootReport['launcherCpu'];
   readonly wallSeconds: number[];
@@ -239,6 +242,7 @@ function summarize(what: string, end: string, runs: readonly Run[], decompressio
     seconds: totals[0]!,
     runsSeconds: totals,
     agreementPercent: agreementPercent(totals),
+    agreeWithin2Percent: agreementPercent(totals) <= 2,
     fromKernelStart: { runsSeconds: fromKernel, agreementPercent: agreementPercent(fromKernel) },
     phases: bootPhases(first, decompressionSeconds),
     ...(first.busySeconds !== undefined ? { busySeconds: first.busySeconds, busyInstructions: Math.round((first.busySeconds * 1e9) / 2 ** shift) } : {}),
@@ -340,8 +344,8 @@ function ratios(paths: Record<string, unknown>): Record<string, { vsFloor?: numb
   const ltsp = seconds(paths.ltspStock);
   const out: Record<string, { vsFloor?: number; vsStockLtsp?: number }> = {};
   for (const [name, result] of Object.entries(paths)) {
-    if (name === 'floor' || seconds(result) === undefined) continue;
-    const vsFloor = ratio(seconds(result), floor);
+    if (seconds(result) === undefined) continue;
+    const vsFloor = name === 'floor' ? undefined : ratio(seconds(result), floor);
     const vsStockLtsp = name === 'ltspStock' ? undefined : ratio(seconds(result), ltsp);
     out[name] = { ...(vsFloor !== undefined ? { vsFloor } : {}), ...(vsStockLtsp !== undefined ? { vsStockLtsp } : {}) };
   }
