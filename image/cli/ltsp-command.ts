@@ -6,25 +6,27 @@
 // values an admin set are left alone unless --make-default. SIGINT and SIGTERM stop it with 130
 // and remove whatever it had half written.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { UsageError } from '../../common/cli/command-line.ts';
 import { sharedExitCodes as exitCodes } from '../../common/exit-codes.ts';
-import { defaultLtspConfPath, ltspConfLimits } from '../../common/ltsp-conf/ltsp-conf.ts';
+import { defaultLtspConfPath } from '../../common/ltsp-conf/ltsp-conf.ts';
 import { stripControls } from '../../common/text/terminal-safe.ts';
 import { checkBaseDir, checkName, installRoot, LtspInstallError, LtspInterrupted, otherLtspImages } from '../ltsp/install-root.ts';
 import {
   checkLtspConf,
   LtspConfError,
+  ltspConfSetsBroker,
   ltspDefaultBaseDir,
   mergeLtspConf,
   parseBrokerOption,
   parseMacOption,
+  readServerLtspConf,
   sectionText,
   wantedKeys,
   type LtspBootPath,
 } from '../ltsp/ltsp-conf-plan.ts';
-import { findLtspVersion } from '../ltsp/ltsp-version.ts';
+import { checkLtspArtifacts, findLtspVersion } from '../ltsp/ltsp-version.ts';
 import type { ImageCommandContext } from './command.ts';
 
 /** Where Debian's nbd-server reads extra exports from (its config has includedir = this). */
@@ -47,6 +49,9 @@ export async function ltsp({ options, paths }: ImageCommandContext): Promise<num
   // LTSP's ltsp ipxe puts KERNEL_PARAMETERS into ltsp.ipxe with sed: & | and \ would not survive it.
   if (kernelParameters !== undefined && !/^[\x21-\x25\x28-\x5b\x5d-\x7b\x7d\x7e ]{1,1024}$/.test(kernelParameters))
     throw new UsageError("--kernel-parameters: expected printable kernel parameters without ' & | or \\ (LTSP's ltsp ipxe would mangle them)");
+  // An empty --broker would write no VDD_BROKER and hide that the clients must discover the broker.
+  if (options.broker?.split(/[\s,]+/).every((item) => item === ''))
+    throw new UsageError('--broker: expected URL[,URL]; leave --broker out to let the clients discover the broker (DHCP, DNS-SD, DNS SRV)');
   const say = (line: string) => process.stderr.write(`vdd-image ltsp: ${stripControls(line)}\n`);
 
   // Everything is checked first: nothing is installed when anything is wrong.
@@ -62,8 +67,7 @@ export async function ltsp({ options, paths }: ImageCommandContext): Promise<num
     ...(kernelParameters === undefined ? {} : { kernelParameters }),
     ...(macs === undefined ? {} : { macs }),
   });
-  const confText = existsSync(confPath) ? readFileSync(confPath, 'utf8') : '';
-  if (confText.length > ltspConfLimits.maxBytes) throw new LtspConfError([`${confPath}: larger than ${ltspConfLimits.maxBytes} bytes`]);
+  const { text: confText, exists: confExists } = readServerLtspConf(confPath);
   const otherImages = otherLtspImages(baseDir, name);
   const check = checkLtspConf(confText, confPath, wanted, baseDir, { makeDefault, otherImages });
   if (check.problems.length > 0) throw new LtspConfError(check.problems.map((problem) => `${problem}`));
@@ -84,6 +88,8 @@ export async function ltsp({ options, paths }: ImageCommandContext): Promise<num
         `--apply runs LTSP's commands${boot === 'nbd' ? ' and serves the image with nbd-server' : ''}, but ${absent.join(' and ')} ${absent.length > 1 ? 'are' : 'is'} not installed; nothing was changed`,
       );
   }
+  // Last of the checks, as it reads the whole root: a swapped or damaged one is not unpacked.
+  await checkLtspArtifacts(version.dir, version.manifest);
 
   // Ctrl-C or SIGTERM: stop the child (unsquashfs, an ltsp command), remove what is half written, exit 130.
   const interrupt = new AbortController();
@@ -110,10 +116,10 @@ export async function ltsp({ options, paths }: ImageCommandContext): Promise<num
   try {
     if (options.apply) {
       if (toWrite.length > 0) {
-        writeAtomically(confPath, merged, confText === '' ? undefined : `${confPath}.old`, partials);
+        writeAtomically(confPath, merged, confExists ? `${confPath}.old` : undefined, partials);
         wroteConf = true;
         say(
-          `wrote ${confPath}: ${[...new Set(toWrite.map((key) => `[${key.section}] ${key.key}`))].join(', ')}${confText === '' ? '' : ` (the old one is ${confPath}.old)`}`,
+          `wrote ${confPath}: ${[...new Set(toWrite.map((key) => `[${key.section}] ${key.key}`))].join(', ')}${confExists ? ` (the old one is ${confPath}.old)` : ''}`,
         );
       }
       for (const kept of check.kept) say(`left ${confPath} [${kept.wanted.section}] ${kept.wanted.key} as it is: ${kept.why} (--make-default changes it)`);
@@ -144,7 +150,7 @@ export async function ltsp({ options, paths }: ImageCommandContext): Promise<num
           scope: macs === undefined ? 'server' : { macs },
           ltspConf: {
             path: confPath,
-            exists: confText !== '',
+            exists: confExists,
             missing: check.missing,
             kept: check.kept,
             notes: check.notes,
@@ -166,12 +172,13 @@ export async function ltsp({ options, paths }: ImageCommandContext): Promise<num
   if (toWrite.length > 0 && !wroteConf) {
     out.push(
       '',
-      `${confPath} ${confText === '' ? 'does not exist' : `lacks ${check.missing.map((missing) => `${missing.wanted.key}${missing.wanted.section === 'server' || missing.wanted.section === 'clients' ? '' : ` for ${missing.wanted.section}`}${missing.now === undefined ? '' : ` (now ${missing.now})`}`).join(', ')}`}; add (or run with --apply):`,
+      `${confPath} ${!confExists ? 'does not exist' : confText.trim() === '' ? 'is empty' : `lacks ${check.missing.map((missing) => `${missing.wanted.key}${missing.wanted.section === 'server' || missing.wanted.section === 'clients' ? '' : ` for ${missing.wanted.section}`}${missing.now === undefined ? '' : ` (now ${missing.now})`}`).join(', ')}`}; add (or run with --apply):`,
       '',
       sectionText(toWrite).trimEnd(),
     );
   }
-  if (wroteConf) out.push('', `Wrote ${confPath} (the lines below; the old file is ${confPath}.old):`, '', sectionText(toWrite).trimEnd());
+  if (wroteConf)
+    out.push('', `Wrote ${confPath} (the lines below${confExists ? `; the old file is ${confPath}.old` : ''}):`, '', sectionText(toWrite).trimEnd());
   for (const kept of check.kept)
     out.push(
       '',
@@ -183,8 +190,11 @@ export async function ltsp({ options, paths }: ImageCommandContext): Promise<num
       '',
       `[server] is for every client of this server${otherImages.length > 0 ? '' : ' (it has no other image)'}; --mac MAC[,MAC] puts these keys in the clients' own sections instead.`,
     );
-  if (broker === undefined && !/^\s*VDD_BROKER\s*=/m.test(merged))
-    out.push('', 'No VDD_BROKER in ltsp.conf: the launcher looks for the broker in DHCP option 224 or 43, then DNS-SD and DNS SRV (--broker URL sets it).');
+  if (!ltspConfSetsBroker(merged))
+    out.push(
+      '',
+      'No VDD_BROKER in ltsp.conf (an empty one counts as none): the launcher looks for the broker in DHCP option 224 or 43, then DNS-SD and DNS SRV (--broker URL sets it).',
+    );
   if (boot === 'nbd' && !options.apply)
     out.push('', `Export the image over NBD (${nbdExportDir}/${name}.conf), then restart nbd-server:`, '', nbdExport(name, baseDir).trimEnd());
   if (!options.apply) {

@@ -70,12 +70,16 @@ export const vddRootMark = 'etc/vdd/image-version';
 
 export function checkBaseDir(baseDir: string): { exists: boolean } {
   if (!isAbsolute(baseDir)) throw new LtspInstallError(`--base-dir ${baseDir}: expected an absolute path such as /srv/ltsp (LTSP's BASE_DIR)`);
+  const hint = "give --base-dir LTSP's BASE_DIR (/srv/ltsp unless ltsp.conf [server] sets another)";
   if (existsSync(baseDir)) {
-    if (!statSync(baseDir).isDirectory()) throw new LtspInstallError(`--base-dir ${baseDir} is not a directory`);
+    if (!statSync(baseDir).isDirectory()) throw new LtspInstallError(`--base-dir ${baseDir} is not a directory: ${hint}; nothing was installed`);
     return { exists: true };
   }
-  if (!existsSync(dirname(baseDir)))
-    throw new LtspInstallError(`--base-dir ${baseDir}: neither it nor ${dirname(baseDir)} exists; LTSP's BASE_DIR is /srv/ltsp unless ltsp.conf sets another`);
+  // Made by the install, one level only: a missing parent is more likely a typo than a new tree.
+  const parent = dirname(baseDir);
+  if (!existsSync(parent))
+    throw new LtspInstallError(`--base-dir ${baseDir}: neither it nor ${parent} exists: ${hint}, or make ${parent} first; nothing was installed`);
+  if (!statSync(parent).isDirectory()) throw new LtspInstallError(`--base-dir ${baseDir}: ${parent} is not a directory: ${hint}; nothing was installed`);
   return { exists: false };
 }
 

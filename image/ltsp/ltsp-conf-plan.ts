@@ -9,9 +9,10 @@
 // changed, and KERNEL_PARAMETERS (which every image would get) is refused before anything is
 // installed. VDD_BROKER (read by vdd-launcher only) goes into [clients], or the [MAC] sections.
 // Every VDD_BROKER already in the file must parse, and a BASE_DIR there must be --base-dir.
+import { readBoundedText, ReadError } from '../../common/io/read-bounded.ts';
 import { configKeys } from '../../common/launcher-config/keys.ts';
 import { ValueError } from '../../common/launcher-config/value-types.ts';
-import { evaluateLtspConf, parseLtspConf, serverSettings, shellValue, type LtspConf } from '../../common/ltsp-conf/ltsp-conf.ts';
+import { evaluateLtspConf, ltspConfLimits, parseLtspConf, serverSettings, shellValue, type LtspConf } from '../../common/ltsp-conf/ltsp-conf.ts';
 import { globMatches } from '../../common/text/glob.ts';
 
 export type LtspBootPath = 'nfs' | 'nbd';
@@ -93,6 +94,43 @@ export function parseMacOption(text: string): readonly string[] {
   return [...new Set(macs.map((mac) => mac.toLowerCase().replaceAll('-', ':')))];
 }
 
+/**
+ * The server's ltsp.conf as text, or exists false when there is none yet (LTSP ships none: the
+ * admin copies its example, or --apply writes one). Anything else that keeps it from being read
+ * (a directory, permission denied, too large) is refused with the path.
+ */
+export function readServerLtspConf(path: string): { text: string; exists: boolean } {
+  try {
+    return { text: readBoundedText(path, ltspConfLimits.maxBytes), exists: true };
+  } catch (error) {
+    if (!(error instanceof ReadError)) throw error;
+    if (error.code === 'ENOENT') return { text: '', exists: false };
+    const what =
+      error.code === 'EACCES' || error.code === 'EPERM'
+        ? 'run vdd-image ltsp as root, which reads and (with --apply) writes it'
+        : error.code === 'TOOBIG'
+          ? "an ltsp.conf is a few KiB: check that --ltsp-conf names the server's ltsp.conf"
+          : "give --ltsp-conf the server's ltsp.conf file (LTSP reads /etc/ltsp/ltsp.conf)";
+    throw new LtspConfError([`--ltsp-conf ${path}: cannot be read (${error.message}): ${what}; nothing was installed`], { cause: error });
+  }
+}
+
+/** Whether ltsp.conf gives any client a broker: a VDD_BROKER with at least one URL (an empty one leaves the launcher to discover it). */
+export function ltspConfSetsBroker(text: string): boolean {
+  return parseLtspConf(text).sections.some((section) =>
+    section.items.some((item) => {
+      if (item.kind !== 'set' || item.key !== 'VDD_BROKER') return false;
+      const value = shellValue(item.value);
+      if (value === undefined) return true;
+      try {
+        return configKeys.broker.type.parse(value).length > 0;
+      } catch {
+        return true;
+      }
+    }),
+  );
+}
+
 /** The broker URLs of --broker, checked as the launcher will check them. */
 export function parseBrokerOption(text: string): readonly string[] {
   try {
@@ -133,7 +171,7 @@ export function checkLtspConf(
   const ltspBaseDir = setBaseDir === undefined ? ltspDefaultBaseDir : (shellValue(setBaseDir.value) ?? setBaseDir.value);
   if (ltspBaseDir.replace(/\/+$/, '') !== baseDir.replace(/\/+$/, ''))
     problems.push(
-      `--base-dir ${baseDir} is not LTSP's BASE_DIR ${ltspBaseDir} (${setBaseDir === undefined ? "LTSP's default" : `${path}:${setBaseDir.line} [${setBaseDir.section}]`}): ltsp image would not find the root there`,
+      `--base-dir ${baseDir} is not LTSP's BASE_DIR ${ltspBaseDir} (${setBaseDir === undefined ? "LTSP's default" : `${path}:${setBaseDir.line} [${setBaseDir.section}]`}): ltsp image would not find the root there; give --base-dir ${ltspBaseDir}, or set BASE_DIR=${baseDir} in ${path} [server] first`,
     );
   const missing: { wanted: WantedKey; now?: string }[] = [];
   const kept: { wanted: WantedKey; now?: string; why: string }[] = [];

@@ -2,9 +2,11 @@
 // the newest LTSP flavour build in dist/image; a version built for vdd's own boot is refused.
 // The one place that tells an LTSP build from the others: vdd-image boot, flash and publish use
 // isLtspVersion to leave LTSP builds alone. A damaged or old manifest in dist/image is skipped,
-// not fatal; it is named when it is the one asked for or when nothing else is left.
+// not fatal; it is named when it is the one asked for or when nothing else is left. The chosen
+// version's files must match its manifest before anything of it is installed.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkArtifact } from '../../common/manifest/artifact-check.ts';
 import { manifestSchema, type Manifest } from '../../common/manifest/manifest.ts';
 
 export class LtspVersionError extends Error {
@@ -93,4 +95,21 @@ export function findLtspVersion(outRoot: string, named: { from?: string | undefi
     throw new LtspVersionError(`no LTSP flavour build in ${outRoot}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}; ${buildHint}`);
   }
   return versions[0];
+}
+
+/**
+ * Checks every artifact the manifest lists (size, then sha256) against the version directory's
+ * files: a root that was swapped, damaged or only partly copied is refused before it is unpacked.
+ */
+export async function checkLtspArtifacts(dir: string, manifest: Manifest): Promise<void> {
+  const failures: string[] = [];
+  for (const [name, entry] of Object.entries(manifest.artifacts)) {
+    if (entry === undefined) continue;
+    const failure = await checkArtifact(join(dir, name), entry);
+    if (failure !== undefined) failures.push(failure.message);
+  }
+  if (failures.length > 0)
+    throw new LtspVersionError(
+      `${dir} does not match its manifest.json (version ${manifest.version}): ${failures.join('; ')}; copy the whole version directory again or ${buildHint}; nothing was installed`,
+    );
 }

@@ -2,7 +2,7 @@
 // a server's ltsp.conf in a temporary directory: what it installs, prints and edits, and what it
 // refuses before installing anything. The whole path on a stock LTSP server is test/e2e/ltsp-boot.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLtspConf, mergeLtspConf, wantedKeys } from '../../../image/ltsp/ltsp-conf-plan.ts';
@@ -195,6 +195,95 @@ describe.skipIf(reason)('vdd-image ltsp on a server that already runs LTSP', () 
     expect(existsSync(alive)).toBe(true);
     // The earlier root is still in place.
     expect(readFileSync(join(base, 'vdd-thin/etc/vdd/image-version'), 'utf8')).toBe('vdd-thin 1.0\n');
+  });
+});
+
+describe.skipIf(reason)('vdd-image ltsp refuses bad input before installing anything', () => {
+  const version = join(work, 'bad-version');
+  const base = join(work, 'bad/srv/ltsp');
+  const conf = join(work, 'bad/ltsp.conf');
+  const options = ['--from', version, '--base-dir', base, '--ltsp-conf', conf];
+  const nothingInstalled = () => expect(existsSync(base) ? readdirSync(base) : []).toEqual([]);
+
+  it('names an ltsp.conf it cannot read, and reads a missing one as empty (LTSP ships none)', async () => {
+    await makeLtspVersion(version);
+    mkdirSync(dirname(base), { recursive: true });
+    mkdirSync(conf, { recursive: true });
+    const directory = ltsp(...options);
+    expect(directory.status).toBe(1);
+    expect(directory.stderr).toContain(`--ltsp-conf ${conf}: cannot be read (is a directory): give --ltsp-conf the server's ltsp.conf file`);
+    expect(directory.stderr).toContain('nothing was installed');
+    expect(directory.stderr).not.toContain('EISDIR');
+    nothingInstalled();
+    rmSync(conf, { recursive: true });
+    // No ltsp.conf: LTSP's defaults, whose BASE_DIR is /srv/ltsp, not this test's.
+    const missing = ltsp(...options);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(
+      `--base-dir ${base} is not LTSP's BASE_DIR /srv/ltsp (LTSP's default): ltsp image would not find the root there; give --base-dir /srv/ltsp, or set BASE_DIR=${base} in ${conf} [server] first`,
+    );
+    expect(existsSync(conf)).toBe(false);
+    writeFileSync(conf, `[server]\nBASE_DIR=${base}\n`);
+    const printed = ltsp(...options);
+    expect(printed.status, printed.stderr).toBe(0);
+    expect(printed.stdout).toContain(`${conf} lacks DEFAULT_IMAGE; add (or run with --apply):`);
+    rmSync(base, { recursive: true });
+  });
+
+  it('refuses a root.squashfs (or another artifact) that does not match the manifest', () => {
+    const root = join(version, 'root.squashfs');
+    const good = readFileSync(root);
+    // Another vdd-thin root of the same size: only the checksum tells them apart.
+    const swapped = Buffer.from(good);
+    swapped[swapped.length - 1] = (swapped[swapped.length - 1] ?? 0) ^ 0xff;
+    writeFileSync(root, swapped);
+    const changed = ltsp(...options);
+    expect(changed.status).toBe(1);
+    expect(changed.stderr).toContain(`${version} does not match its manifest.json (version 1.0): ${root}: sha256 `);
+    expect(changed.stderr).toContain('the file is corrupted or was changed; copy the whole version directory again');
+    expect(changed.stderr).toContain('nothing was installed');
+    writeFileSync(root, good.subarray(0, 100));
+    expect(ltsp(...options).stderr).toContain(`${root}: truncated: 100 of ${good.length} bytes`);
+    writeFileSync(root, good);
+    rmSync(join(version, 'vmlinuz'));
+    expect(ltsp(...options).stderr).toContain(`${join(version, 'vmlinuz')}: missing`);
+    writeFileSync(join(version, 'vmlinuz'), 'kernel');
+    nothingInstalled();
+    expect(ltsp(...options).status).toBe(0);
+    rmSync(base, { recursive: true });
+  });
+
+  it('--base-dir: a regular file, a missing parent and a parent that is a file are named with the option', () => {
+    const file = join(work, 'bad/a-file');
+    writeFileSync(file, 'not a directory');
+    const isFile = ltsp(...options.slice(0, 2), '--base-dir', file, '--ltsp-conf', conf);
+    expect(isFile.status).toBe(1);
+    expect(isFile.stderr).toContain(`--base-dir ${file} is not a directory: give --base-dir LTSP's BASE_DIR`);
+    const orphan = join(work, 'bad/no/such/ltsp');
+    const noParent = ltsp(...options.slice(0, 2), '--base-dir', orphan, '--ltsp-conf', conf);
+    expect(noParent.status).toBe(1);
+    expect(noParent.stderr).toContain(`--base-dir ${orphan}: neither it nor ${dirname(orphan)} exists: give --base-dir LTSP's BASE_DIR`);
+    const underFile = ltsp(...options.slice(0, 2), '--base-dir', join(file, 'ltsp'), '--ltsp-conf', conf);
+    expect(underFile.status).toBe(1);
+    expect(underFile.stderr).toContain(`--base-dir ${join(file, 'ltsp')}: ${file} is not a directory`);
+    expect(existsSync(join(work, 'bad/no'))).toBe(false);
+    expect(readFileSync(file, 'utf8')).toBe('not a directory');
+  });
+
+  it('an empty VDD_BROKER in ltsp.conf counts as none and the hint shows; --broker "" is a usage error', () => {
+    writeFileSync(conf, `[server]\nBASE_DIR=${base}\n[clients]\nVDD_BROKER=\n`);
+    const empty = ltsp(...options);
+    expect(empty.status, empty.stderr).toBe(0);
+    expect(empty.stdout).toContain('No VDD_BROKER in ltsp.conf (an empty one counts as none): the launcher looks for the broker');
+    writeFileSync(conf, `[server]\nBASE_DIR=${base}\n[clients]\nVDD_BROKER="http://10.0.0.2:8080/"\n`);
+    expect(ltsp(...options).stdout).not.toContain('No VDD_BROKER');
+    rmSync(base, { recursive: true });
+    for (const value of ['', ' , ']) {
+      const refused = ltsp(...options, '--broker', value);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain('--broker: expected URL[,URL]; leave --broker out to let the clients discover the broker');
+    }
+    nothingInstalled();
   });
 });
 

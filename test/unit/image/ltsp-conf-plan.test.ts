@@ -2,8 +2,21 @@
 // KERNEL_PARAMETERS from [server] for every client and from an exact [MAC] section for that client
 // (/usr/share/ltsp/server/ipxe/55-ipxe.sh, client_sections). With --mac nothing server-wide changes;
 // without it, a [server] value set otherwise or a server with other images is left alone.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkLtspConf, LtspConfError, mergeLtspConf, parseMacOption, sectionText, wantedKeys } from '../../../image/ltsp/ltsp-conf-plan.ts';
+import {
+  checkLtspConf,
+  LtspConfError,
+  ltspConfSetsBroker,
+  mergeLtspConf,
+  parseMacOption,
+  readServerLtspConf,
+  sectionText,
+  wantedKeys,
+} from '../../../image/ltsp/ltsp-conf-plan.ts';
+import { useTempDir } from '../../support/temp-dir.ts';
 
 const nbdRoot = "'root=/dev/nbd0 nbdroot=${srv},vdd-thin,nbd0 boot=local ltsp.image='";
 const fresh = { makeDefault: false, otherImages: [] };
@@ -84,5 +97,46 @@ describe('ltsp.conf keys for these clients', () => {
         made.missing.map((missing) => missing.wanted),
       ),
     ).toContain(`[server]\nDEFAULT_IMAGE=vdd-thin\nKERNEL_PARAMETERS=${nbdRoot}\n`);
+  });
+});
+
+describe("the server's ltsp.conf as read", () => {
+  const work = useTempDir('vdd-ltsp-conf-read-');
+
+  it('a missing file is an empty one that does not exist; one that cannot be read is refused with its path and what to do', () => {
+    expect(readServerLtspConf(join(work, 'none.conf'))).toEqual({ text: '', exists: false });
+    writeFileSync(join(work, 'empty.conf'), '');
+    expect(readServerLtspConf(join(work, 'empty.conf'))).toEqual({ text: '', exists: true });
+    const refused = (path: string) => () => readServerLtspConf(path);
+    expect(refused(work)).toThrow(`--ltsp-conf ${work}: cannot be read (is a directory): give --ltsp-conf the server's ltsp.conf file`);
+    expect(refused(join(work, 'empty.conf/ltsp.conf'))).toThrow(
+      `--ltsp-conf ${join(work, 'empty.conf/ltsp.conf')}: cannot be read (a parent is not a directory)`,
+    );
+    writeFileSync(join(work, 'big.conf'), '#'.repeat(300 * 1024));
+    expect(refused(join(work, 'big.conf'))).toThrow(/cannot be read \(larger than 262144 bytes\): an ltsp\.conf is a few KiB/);
+  });
+
+  it('permission denied says to run it as root', () => {
+    const dir = join(work, 'private');
+    mkdirSync(dir, { mode: 0o755 });
+    const path = join(dir, 'ltsp.conf');
+    writeFileSync(path, '[server]\n', { mode: 0o600 });
+    const expected = `--ltsp-conf ${path}: cannot be read (permission denied): run vdd-image ltsp as root`;
+    if (process.getuid?.() !== 0) {
+      chmodSync(path, 0);
+      expect(() => readServerLtspConf(path)).toThrow(expected);
+      return;
+    }
+    // As root every file is readable: read it as nobody.
+    const module = new URL('../../../image/ltsp/ltsp-conf-plan.ts', import.meta.url).pathname;
+    const script = `import { readServerLtspConf } from ${JSON.stringify(module)}; try { readServerLtspConf(${JSON.stringify(path)}); } catch (error) { process.stdout.write(error.message); }`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', uid: 65534, gid: 65534 });
+    expect(result.stdout, result.stderr).toContain(expected);
+  });
+
+  it('an empty VDD_BROKER gives no client a broker', () => {
+    expect(ltspConfSetsBroker('[clients]\nVDD_BROKER=\n[52:54:00:*]\nVDD_BROKER=""\n')).toBe(false);
+    expect(ltspConfSetsBroker('[clients]\n# VDD_BROKER="http://b/"\n')).toBe(false);
+    expect(ltspConfSetsBroker('[clients]\nVDD_BROKER=\n[52:54:00:12:34:56]\nVDD_BROKER="http://b/"\n')).toBe(true);
   });
 });
