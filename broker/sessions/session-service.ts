@@ -107,7 +107,7 @@ export class SessionService {
       return refuse(new HttpProblem(404, 'not-found', `guest ${lease.guest} is no longer in the catalog`));
     }
     try {
-      const { state, host, port } = await this.ready(desktop, holder, !fresh);
+      const { state, host, port } = await this.ready(desktop, holder, { continues: !fresh });
       const expiresAt = new Date(this.leases.wallNow().getTime() + this.options.ticketTtlMs);
       const password = await this.ticket(desktop, lease);
       this.options.audit('session', {
@@ -268,13 +268,13 @@ export class SessionService {
 
   /** Makes the desktop ready: a hypervisor's guest is started if needed and answers with the
    * console address the hypervisor reports; a guest of the file must be up already. */
-  private async ready(desktop: BrokerGuest, holder: Holder, continues: boolean): Promise<{ state: GuestState; host: string; port: number }> {
+  private async ready(desktop: BrokerGuest, holder: Holder, session: { readonly continues: boolean }): Promise<{ state: GuestState; host: string; port: number }> {
     const { guest } = desktop;
     const state = this.store.stateOf(guest.id) ?? guest.state;
     const hypervisor = this.options.hypervisor;
     if (hypervisor?.owns(guest.id)) {
       try {
-        const endpoint = await hypervisor.ensureRunning(guest.id, { continues });
+        const endpoint = await hypervisor.ensureRunning(guest.id, session);
         if (state !== 'running') this.options.log(`guest ${guest.id} is ready for ${holder.hostname || holder.address} (${holder.mac})`);
         return { state: state === 'running' ? 'running' : 'starting', ...endpoint };
       } catch (error) {

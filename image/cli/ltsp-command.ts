@@ -6,11 +6,12 @@
 // values an admin set are left alone unless --make-default. SIGINT and SIGTERM stop it with 130
 // and remove whatever it had half written.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, mkdirSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { UsageError } from '../../common/cli/command-line.ts';
 import { sharedExitCodes as exitCodes } from '../../common/exit-codes.ts';
 import { defaultLtspConfPath } from '../../common/ltsp-conf/ltsp-conf.ts';
+import { replaceFile } from '../../common/io/replace-file.ts';
 import { stripControls } from '../../common/text/terminal-safe.ts';
 import { checkBaseDir, checkName, installRoot, LtspInstallError, LtspInterrupted, otherLtspImages } from '../ltsp/install-root.ts';
 import {
@@ -93,13 +94,11 @@ export async function ltsp({ options, paths }: ImageCommandContext): Promise<num
 
   // Ctrl-C or SIGTERM: stop the child (unsquashfs, an ltsp command), remove what is half written, exit 130.
   const interrupt = new AbortController();
-  const partials = new Set<string>();
   const onSignal = (signal: NodeJS.Signals) => {
     if (!interrupt.signal.aborted) interrupt.abort(signal);
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const interrupted = (what: string) => {
-    for (const partial of partials) rmSync(partial, { force: true });
     say(`interrupted (${String(interrupt.signal.reason ?? 'signal')}): ${what}`);
     return exitCodes.interrupted;
   };
@@ -116,7 +115,7 @@ export async function ltsp({ options, paths }: ImageCommandContext): Promise<num
   try {
     if (options.apply) {
       if (toWrite.length > 0) {
-        writeAtomically(confPath, merged, confExists ? `${confPath}.old` : undefined, partials);
+        writeConfig(confPath, merged, confExists ? `${confPath}.old` : undefined);
         wroteConf = true;
         say(
           `wrote ${confPath}: ${[...new Set(toWrite.map((key) => `[${key.section}] ${key.key}`))].join(', ')}${confExists ? ` (the old one is ${confPath}.old)` : ''}`,
@@ -124,7 +123,7 @@ export async function ltsp({ options, paths }: ImageCommandContext): Promise<num
       }
       for (const kept of check.kept) say(`left ${confPath} [${kept.wanted.section}] ${kept.wanted.key} as it is: ${kept.why} (--make-default changes it)`);
       if (boot === 'nbd') {
-        writeAtomically(join(nbdExportDir, `${name}.conf`), nbdExport(name, baseDir), undefined, partials);
+        writeConfig(join(nbdExportDir, `${name}.conf`), nbdExport(name, baseDir), undefined);
         say(`wrote ${join(nbdExportDir, `${name}.conf`)}: restart nbd-server for it`);
       }
       for (const command of commands) ran.push({ command, seconds: await runLtsp(command, say, interrupt.signal) });
@@ -224,14 +223,12 @@ function onPath(command: string): boolean {
     });
 }
 
-function writeAtomically(path: string, text: string, backup: string | undefined, partials: Set<string>): void {
+/** Writes path in one rename (replaceFile), keeping the file it replaces as backup when asked. The
+ * write is synchronous: a signal is handled only after it, so no temporary is ever left behind. */
+function writeConfig(path: string, text: string, backup: string | undefined): void {
   mkdirSync(dirname(path), { recursive: true });
-  const partial = `${path}.vdd-partial-${process.pid}`;
-  partials.add(partial);
-  writeFileSync(partial, text, { mode: 0o644 });
   if (backup !== undefined) copyFileSync(path, backup);
-  renameSync(partial, path);
-  partials.delete(partial);
+  replaceFile(path, text, { mode: 0o644 });
 }
 
 /** Runs an LTSP command with its output on standard error; fails with its exit status. */
