@@ -268,7 +268,11 @@ export class SessionService {
 
   /** Makes the desktop ready: a hypervisor's guest is started if needed and answers with the
    * console address the hypervisor reports; a guest of the file must be up already. */
-  private async ready(desktop: BrokerGuest, holder: Holder, session: { readonly continues: boolean }): Promise<{ state: GuestState; host: string; port: number }> {
+  private async ready(
+    desktop: BrokerGuest,
+    holder: Holder,
+    session: { readonly continues: boolean },
+  ): Promise<{ state: GuestState; host: string; port: number }> {
     const { guest } = desktop;
     const state = this.store.stateOf(guest.id) ?? guest.state;
     const hypervisor = this.options.hypervisor;
